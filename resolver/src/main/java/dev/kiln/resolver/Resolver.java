@@ -1,0 +1,178 @@
+package dev.kiln.resolver;
+
+import dev.kiln.fetcher.Transport;
+import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.repo.RepositoryReader;
+import dev.kiln.resolver.repo.SuiteIndex;
+import dev.kiln.resolver.solve.Candidate;
+import dev.kiln.resolver.solve.Request;
+import dev.kiln.resolver.solve.Solution;
+import dev.kiln.resolver.solve.SolveOptions;
+import dev.kiln.resolver.solve.Solver;
+import dev.kiln.resolver.solve.Universe;
+import dev.kiln.resolver.spec.SourceLine;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
+import dev.kiln.store.KilnException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Turns what a spec asks for into a {@link Lock}: reads every repository's signed metadata for
+ * every architecture (in parallel), builds one {@link Universe} per architecture and solves it.
+ */
+public final class Resolver {
+    private final Transport transport;
+    private final ContentStore store;
+    private final Keyring trustedKeys;
+    private final Map<String, String> env;
+    private final Instant now;
+
+    /**
+     * @param trustedKeys the keys a repository without {@code signed-by} is checked against (keys/)
+     * @param env variables for {@code ${VAR}} in source lines (mirrors)
+     */
+    public Resolver(Transport transport, ContentStore store, Keyring trustedKeys, Map<String, String> env, Instant now) {
+        this.transport = transport;
+        this.store = store;
+        this.trustedKeys = trustedKeys;
+        this.env = Map.copyOf(env);
+        this.now = now;
+    }
+
+    /** What to resolve; the spec's own model is turned into this by the caller. */
+    public record LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
+                              List<Request> packages, List<String> archs, SolveOptions options) {
+        public LockRequest {
+            repositories = List.copyOf(repositories);
+            packages = List.copyOf(packages);
+            archs = List.copyOf(archs);
+        }
+    }
+
+    public Lock lock(LockRequest req) {
+        RepositoryReader reader = new RepositoryReader(transport, store, now);
+        List<RepositoryReader.Source> sources = new ArrayList<>();
+        for (SourceLine line : req.repositories()) {
+            URI base = line.expandUri(env);
+            sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, Math.max(1, sources.size() * req.archs().size())), r -> {
+            Thread t = new Thread(r, "kiln-repo");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<RepositoryReader.VerifiedRelease>> releases = new ArrayList<>();
+            for (RepositoryReader.Source s : sources) {
+                releases.add(pool.submit(() -> reader.release(s)));
+            }
+            List<RepositoryReader.VerifiedRelease> verified = new ArrayList<>();
+            for (Future<RepositoryReader.VerifiedRelease> f : releases) {
+                verified.add(get(f));
+            }
+            Map<String, List<Future<SuiteIndex>>> perArch = new LinkedHashMap<>();
+            for (String arch : req.archs()) {
+                List<Future<SuiteIndex>> fs = new ArrayList<>();
+                for (int i = 0; i < verified.size(); i++) {
+                    RepositoryReader.VerifiedRelease vr = verified.get(i);
+                    SourceLine line = req.repositories().get(i);
+                    if (!line.archs().isEmpty() && !line.archs().contains(arch)) {
+                        fs.add(null);
+                        continue;
+                    }
+                    fs.add(pool.submit(() -> reader.read(vr, arch)));
+                }
+                perArch.put(arch, fs);
+            }
+            TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+            for (Map.Entry<String, List<Future<SuiteIndex>>> e : perArch.entrySet()) {
+                List<List<dev.kiln.resolver.debian.PackageRecord>> repos = new ArrayList<>();
+                for (Future<SuiteIndex> f : e.getValue()) {
+                    repos.add(f == null ? List.of() : get(f).packages());
+                }
+                Universe u = Universe.of(e.getKey(), repos);
+                Solution s = new Solver(u, req.options()).solve(req.packages());
+                archs.put(e.getKey(), pin(s));
+            }
+            List<Lock.Repository> locked = new ArrayList<>();
+            for (RepositoryReader.VerifiedRelease vr : verified) {
+                locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
+                        vr.release().validUntil(), vr.signers()));
+            }
+            SolveOptions o = req.options();
+            return new Lock(Lock.VERSION, new Lock.Spec(req.specPath(), req.specDigest()), locked,
+                    new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends()), archs);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<Lock.Package> pin(Solution s) {
+        List<Lock.Package> out = new ArrayList<>();
+        for (Candidate c : s.packages()) {
+            var r = c.record();
+            if (r.filename() == null || r.sha256() == null || r.size() < 0) {
+                throw new ResolveException(c + " (" + s.architecture() + ") has no Filename, Size or SHA256 in its index,"
+                        + " so it cannot be pinned\n  expected: every stanza of a Packages index to carry them");
+            }
+            out.add(new Lock.Package(r.name(), r.version(), r.architecture(), r.sourceName(), r.filename(), r.size(),
+                    Digest.parse(r.sha256()), c.repository()));
+        }
+        return out;
+    }
+
+    private Keyring keyringFor(SourceLine line, Path baseDir) {
+        if (line.signedBy().isEmpty()) {
+            return trustedKeys;
+        }
+        Keyring k = null;
+        for (String p : line.signedBy()) {
+            Path path = Path.of(p);
+            if (!path.isAbsolute()) {
+                Path local = baseDir.resolve(p);
+                Path home = KilnHome.dir().resolve(p);
+                path = Files.exists(local) ? local : home;
+            }
+            if (!Files.exists(path)) {
+                throw new ResolveException("'" + line.written() + "': signed-by key file " + p + " not found"
+                        + "\n  looked in: " + baseDir.resolve(p) + " and " + KilnHome.dir().resolve(p)
+                        + "\n  fix: give a path relative to the spec, or an absolute one");
+            }
+            Keyring one = Keyring.load(path);
+            k = k == null ? one : k.union(one);
+        }
+        return k;
+    }
+
+    private static <T> T get(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResolveException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof KilnException k) {
+                throw k;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ResolveException(c.toString(), c);
+        }
+    }
+
+}

@@ -1,0 +1,270 @@
+package dev.kiln.resolver.repo;
+
+import dev.kiln.fetcher.FetchException;
+import dev.kiln.fetcher.NotFoundException;
+import dev.kiln.fetcher.Transport;
+import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.fetcher.pgp.SignatureVerifier;
+import dev.kiln.fetcher.pgp.VerifiedDocument;
+import dev.kiln.resolver.ResolveException;
+import dev.kiln.resolver.debian.PackageRecord;
+import dev.kiln.resolver.debian.PackagesParser;
+import dev.kiln.resolver.debian.Release;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
+import dev.kiln.store.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * Reads a Debian repository the way apt does, but trusting nothing until it is checked: the
+ * InRelease signature, its freshness (Valid-Until, and no rollback below the newest Date this
+ * store has seen), then each Packages index against the size and SHA256 the signed Release lists.
+ * Nothing reaches the store's published area before it passed its check.
+ */
+public final class RepositoryReader {
+    private static final long MAX_RELEASE_BYTES = 64L << 20;
+    private static final String ROLLBACK_STATE = "suite-date";
+
+    private final Transport transport;
+    private final ContentStore store;
+    private final Instant now;
+
+    public RepositoryReader(Transport transport, ContentStore store, Instant now) {
+        this.transport = transport;
+        this.store = store;
+        this.now = now;
+    }
+
+    /** A repository to read: the line as written, where it is now, and the keys that may sign it. */
+    public record Source(String line, URI base, String suite, List<String> components, Keyring keyring) {
+    }
+
+    /** The verified Release of a suite, before any index is read. */
+    public record VerifiedRelease(Source source, byte[] raw, Release release, Digest digest, List<String> signers) {
+    }
+
+    public VerifiedRelease release(Source src) {
+        URI dists = dists(src);
+        byte[] raw;
+        VerifiedDocument doc;
+        SignatureVerifier verifier = new SignatureVerifier(src.keyring(), now);
+        try {
+            raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
+            doc = verifier.verifyClearsigned(raw, dists.resolve("InRelease").toString());
+        } catch (NotFoundException e) {
+            byte[] release;
+            try {
+                release = download(dists.resolve("Release"), MAX_RELEASE_BYTES);
+            } catch (NotFoundException e2) {
+                throw new ResolveException("no InRelease or Release for suite '" + src.suite() + "' at " + dists
+                        + "\n  expected: " + dists.resolve("InRelease")
+                        + "\n  fix: check the suite name and the mirror in the line '" + src.line() + "'");
+            }
+            byte[] sig;
+            try {
+                sig = download(dists.resolve("Release.gpg"), 1 << 20);
+            } catch (NotFoundException e3) {
+                throw new FetchException(dists + ": the repository has neither InRelease nor Release.gpg, so nothing"
+                        + " vouches for its Release file\n  expected: a signed repository; kiln never uses unsigned metadata");
+            }
+            doc = verifier.verifyDetached(release, sig, dists.resolve("Release").toString());
+            raw = release;
+        }
+        Release rel = Release.parse(doc.content(), dists + "Release");
+        checkSuite(src, rel, dists);
+        checkFreshness(src, rel, dists);
+        return new VerifiedRelease(src, raw, rel, Digest.of(raw), doc.signerFingerprints());
+    }
+
+    /** Reads the suite's indexes for one architecture; publishes the Release and records its Date. */
+    public SuiteIndex read(VerifiedRelease vr, String arch) {
+        Source src = vr.source();
+        Release rel = vr.release();
+        URI dists = dists(src);
+        List<Release.FileEntry> entries = new ArrayList<>();
+        for (String component : src.components()) {
+            entries.add(pickIndex(rel, component, arch, dists, src));
+            if (!rel.archAllInArchIndexes() && rel.architectures().contains("all")) {
+                pickOptionalIndex(rel, component, "all").ifPresent(entries::add);
+            }
+        }
+        List<PackageRecord> records = new ArrayList<>();
+        for (Release.FileEntry e : entries) {
+            records.addAll(packages(e, dists, rel));
+        }
+        store.put(vr.raw());
+        recordDate(src, rel);
+        return new SuiteIndex(src.line(), rel, vr.digest(), vr.signers(), List.copyOf(entries), records);
+    }
+
+    private static URI dists(Source src) {
+        String base = src.base().toString();
+        if (!base.endsWith("/")) {
+            base = base + "/";
+        }
+        return URI.create(base + "dists/" + src.suite() + "/");
+    }
+
+    private void checkSuite(Source src, Release rel, URI dists) {
+        if (!src.suite().equals(rel.suite()) && !src.suite().equals(rel.codename())) {
+            throw new ResolveException(dists + "InRelease is for suite '" + rel.suite() + "' (codename '"
+                    + rel.codename() + "'), not '" + src.suite() + "'"
+                    + "\n  expected: the Release of the suite the spec names; a mismatch means the mirror serves"
+                    + " another suite's metadata in its place\n  fix: check the mirror");
+        }
+    }
+
+    private void checkFreshness(Source src, Release rel, URI dists) {
+        if (rel.validUntil().isPresent() && rel.validUntil().get().isBefore(now)) {
+            throw new ResolveException(dists + "InRelease expired: Valid-Until " + rel.validUntil().get()
+                    + " is before now (" + now + ")\n  expected: a Release still within its validity"
+                    + "\n  fix: the mirror serves stale metadata (or this clock is wrong); use an up-to-date mirror");
+        }
+        Optional<String> seen = store.state(ROLLBACK_STATE, rollbackKey(src));
+        if (seen.isPresent()) {
+            Instant before = Instant.parse(seen.get().trim());
+            if (rel.date().isBefore(before)) {
+                throw new ResolveException(dists + "InRelease is older than one this store has already seen:"
+                        + "\n  expected: Date " + before + " or newer\n  found:    Date " + rel.date()
+                        + "\n  this is how a replay (rollback) attack looks; kiln refuses to go back in time."
+                        + "\n  fix: use an up-to-date mirror");
+            }
+        }
+    }
+
+    private void recordDate(Source src, Release rel) {
+        Digest key = rollbackKey(src);
+        Optional<String> seen = store.state(ROLLBACK_STATE, key);
+        if (seen.isEmpty() || Instant.parse(seen.get().trim()).isBefore(rel.date())) {
+            store.putState(ROLLBACK_STATE, key, rel.date().toString());
+        }
+    }
+
+    private static Digest rollbackKey(Source src) {
+        // the line as written (with ${DEBIAN_MIRROR}), so that a stale mirror cannot roll a suite back either
+        return Digest.of(src.line() + "\n" + src.suite());
+    }
+
+    private static final String[] FLAVOURS = {"Packages.xz", "Packages.gz", "Packages"};
+
+    private Release.FileEntry pickIndex(Release rel, String component, String arch, URI dists, Source src) {
+        return pickOptionalIndex(rel, component, arch).orElseThrow(() -> new ResolveException(
+                dists + "InRelease lists no Packages index for " + component + "/binary-" + arch
+                        + "\n  expected: " + component + "/binary-" + arch + "/Packages.xz (or .gz, or plain)"
+                        + "\n  found: architectures " + rel.architectures() + ", components " + rel.components()
+                        + "\n  fix: check the component and the archs in the spec (line '" + src.line() + "')"));
+    }
+
+    private static Optional<Release.FileEntry> pickOptionalIndex(Release rel, String component, String arch) {
+        for (String f : FLAVOURS) {
+            Optional<Release.FileEntry> e = rel.file(component + "/binary-" + arch + "/" + f);
+            if (e.isPresent()) {
+                return e;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<PackageRecord> packages(Release.FileEntry e, URI dists, Release rel) {
+        Optional<Digest> cached = store.memo(IndexCodec.STEP, e.sha256());
+        if (cached.isPresent()) {
+            try {
+                return IndexCodec.decode(store.read(cached.get()));
+            } catch (RuntimeException damaged) {
+                // a damaged cache entry is rebuilt from the verified index below
+            }
+        }
+        if (!store.contains(e.sha256())) {
+            fetchVerified(e, dists, rel);
+        }
+        byte[] text = decompress(e, store.blobPath(e.sha256()));
+        List<PackageRecord> records = PackagesParser.parse(text, dists + e.path());
+        store.putMemo(IndexCodec.STEP, e.sha256(), store.put(IndexCodec.encode(records)));
+        return records;
+    }
+
+    private void fetchVerified(Release.FileEntry e, URI dists, Release rel) {
+        URI plain = dists.resolve(e.path());
+        if (rel.acquireByHash()) {
+            String dir = e.path().substring(0, e.path().lastIndexOf('/') + 1);
+            URI byHash = dists.resolve(dir + "by-hash/SHA256/" + e.sha256().hex());
+            try {
+                fetchInto(byHash, e);
+                return;
+            } catch (NotFoundException notThere) {
+                // mirrors may lag behind on by-hash; the plain path is checked against the same hash
+            }
+        }
+        fetchInto(plain, e);
+    }
+
+    private void fetchInto(URI uri, Release.FileEntry e) {
+        try (Transport.Body body = transport.get(uri)) {
+            if (body.length() >= 0 && body.length() != e.size()) {
+                throw new FetchException(uri + ": the server announces " + body.length()
+                        + " bytes, but the signed Release says " + e.size() + "\n  fix: the mirror is inconsistent; retry later or use another mirror");
+            }
+            try (InputStream in = body.stream()) {
+                store.put(in, e.sha256(), e.size());
+            }
+        } catch (StoreException mismatch) {
+            throw new FetchException(uri + " does not match the signed Release: " + mismatch.getMessage()
+                    + "\n  expected: " + e.size() + " bytes with " + e.sha256()
+                    + "\n  nothing was kept; fix: the mirror is inconsistent or tampered with; retry or use another mirror", mismatch);
+        } catch (IOException io) {
+            throw new FetchException("reading " + uri + " failed: " + io.getMessage(), io);
+        }
+    }
+
+    private static byte[] decompress(Release.FileEntry e, Path file) {
+        try (InputStream raw = Files.newInputStream(file)) {
+            InputStream in;
+            if (e.path().endsWith(".xz")) {
+                in = new XZInputStream(new java.io.BufferedInputStream(raw, 1 << 16));
+            } else if (e.path().endsWith(".gz")) {
+                in = new GZIPInputStream(raw, 1 << 16);
+            } else {
+                in = raw;
+            }
+            return in.readAllBytes();
+        } catch (IOException io) {
+            throw new ResolveException("cannot decompress " + e.path() + " (" + e.sha256() + "): " + io.getMessage()
+                    + "\n  the file matched its signed hash, so the repository itself ships a broken index");
+        }
+    }
+
+    private byte[] download(URI uri, long max) {
+        try (Transport.Body body = transport.get(uri)) {
+            if (body.length() > max) {
+                throw new FetchException(uri + ": the server announces " + body.length() + " bytes; more than the "
+                        + max + " any such file may have");
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            try (InputStream in = body.stream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > max) {
+                        throw new FetchException(uri + ": more than " + max + " bytes; refusing to read further");
+                    }
+                    out.write(buf, 0, n);
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException io) {
+            throw new FetchException("reading " + uri + " failed: " + io.getMessage(), io);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.kiln.resolver.solve;
+
+import dev.kiln.resolver.ResolveException;
+
+/** No set of packages meets the spec; the message carries the chain of dependencies that failed. */
+public class UnsatisfiableException extends ResolveException {
+    private static final long serialVersionUID = 1L;
+
+    public UnsatisfiableException(String message) {
+        super(message);
+    }
+}
