@@ -1,0 +1,87 @@
+package dev.kiln.resolver.spec;
+
+import dev.kiln.resolver.ResolveException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An image spec, or a source line in one, says something kiln cannot use. The message reads
+ * {@code FILE:LINE: KEY: problem; hint}, e.g.
+ * {@code examples/base.yaml:7: contents.packages[2]: expected a package name like 'libc6', ...}.
+ * Parts that are not known are left out: a source line parsed on its own has no file or line.
+ */
+public final class SpecException extends ResolveException {
+    private static final long serialVersionUID = 1L;
+
+    private final String file;
+    private final int line;
+    private final String key;
+    private final String problem;
+    private final String hint;
+
+    /**
+     * @param file the spec's name as the user wrote it, or null
+     * @param line 1-based, or 0 if not known
+     * @param key the key path like {@code contents.packages[2]}, or "" for the whole document
+     * @param problem what was expected and what was found
+     * @param hint what to do about it, or null
+     */
+    public SpecException(String file, int line, String key, String problem, String hint) {
+        super(format(file, line, key, problem, hint));
+        this.file = file;
+        this.line = line;
+        this.key = Objects.requireNonNull(key, "key");
+        this.problem = Objects.requireNonNull(problem, "problem");
+        this.hint = hint;
+    }
+
+    /** A problem found without a file around it, e.g. by {@link SourceLine#parse}. */
+    public SpecException(String problem, String hint) {
+        this(null, 0, "", problem, hint);
+    }
+
+    /** The same problem, placed in a file at a line and key. */
+    public SpecException at(String file, int line, String key) {
+        return new SpecException(file, line, key, problem, hint);
+    }
+
+    public Optional<String> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** 1-based, or 0 if not known. */
+    public int line() {
+        return line;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String problem() {
+        return problem;
+    }
+
+    public Optional<String> hint() {
+        return Optional.ofNullable(hint);
+    }
+
+    private static String format(String file, int line, String key, String problem, String hint) {
+        StringBuilder sb = new StringBuilder();
+        if (file != null) {
+            sb.append(file);
+            if (line > 0) {
+                sb.append(':').append(line);
+            }
+            sb.append(": ");
+        }
+        if (key != null && !key.isEmpty()) {
+            sb.append(key).append(": ");
+        }
+        sb.append(problem);
+        if (hint != null && !hint.isEmpty()) {
+            sb.append("; ").append(hint);
+        }
+        return sb.toString();
+    }
+}

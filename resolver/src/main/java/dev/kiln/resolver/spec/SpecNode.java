@@ -1,0 +1,236 @@
+package dev.kiln.resolver.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A YAML node with its file and key path, read as the type the spec expects there. Every check
+ * fails with a {@link SpecException} naming file, line and key.
+ */
+final class SpecNode {
+    private final String file;
+    private final String key;
+    private final YamlNode node;
+
+    SpecNode(String file, String key, YamlNode node) {
+        this.file = file;
+        this.key = key;
+        this.node = node;
+    }
+
+    String key() {
+        return key;
+    }
+
+    int line() {
+        return node.line();
+    }
+
+    boolean isNull() {
+        return node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.NULL;
+    }
+
+    boolean isScalar() {
+        return node instanceof YamlNode.Scalar s && s.kind() != YamlNode.Kind.NULL;
+    }
+
+    boolean isInteger() {
+        return node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.INTEGER;
+    }
+
+    SpecException error(String problem, String hint) {
+        return new SpecException(file, node.line(), key, problem, hint);
+    }
+
+    /** An error about this node reported at another line, e.g. that of its key. */
+    SpecException error(int line, String problem, String hint) {
+        return new SpecException(file, line, key, problem, hint);
+    }
+
+    /** Places an error found by a value parser (like {@link SourceLine#parse}) at this node. */
+    SpecException locate(SpecException e) {
+        return e.at(file, node.line(), key);
+    }
+
+    SpecException expected(String what, String hint) {
+        return error("expected " + what + ", found " + found(), hint);
+    }
+
+    /** A mapping whose keys must all be among {@code known}. */
+    Fields fields(String what, String... known) {
+        YamlNode.Mapping m = mapping(what);
+        Map<String, SpecNode> byKey = new LinkedHashMap<>();
+        for (YamlNode.Entry e : m.entries()) {
+            if (!List.of(known).contains(e.key())) {
+                String childKey = child(e.key());
+                Optional<String> closest = closest(e.key(), known);
+                throw new SpecException(file, e.line(), childKey, "unknown key",
+                        closest.map(c -> "did you mean '" + c + "'?")
+                                .orElse("the keys here are " + String.join(", ", known)));
+            }
+            byKey.put(e.key(), new SpecNode(file, child(e.key()), e.value()));
+        }
+        return new Fields(this, byKey);
+    }
+
+    /** A mapping with keys of the user's choosing, in the order written. */
+    List<Member> members(String what) {
+        List<Member> members = new ArrayList<>();
+        for (YamlNode.Entry e : mapping(what).entries()) {
+            members.add(new Member(e.key(), e.line(), new SpecNode(file, child(e.key()), e.value())));
+        }
+        return members;
+    }
+
+    record Member(String name, int line, SpecNode value) {}
+
+    List<SpecNode> list(String what) {
+        if (!(node instanceof YamlNode.Sequence seq)) {
+            throw expected(what, null);
+        }
+        List<SpecNode> items = new ArrayList<>();
+        for (YamlNode item : seq.items()) {
+            items.add(new SpecNode(file, key + "[" + items.size() + "]", item));
+        }
+        return items;
+    }
+
+    /** Any non-empty scalar, as written: {@code cmd: 1.0} is the string "1.0", as in apko. */
+    String string(String what) {
+        if (!isScalar()) {
+            throw expected(what, null);
+        }
+        String text = ((YamlNode.Scalar) node).text();
+        if (text.isBlank()) {
+            throw expected(what, null);
+        }
+        return text;
+    }
+
+    /** A decimal integer in {@code [min, max]}. */
+    long integer(String what, long min, long max) {
+        if (!isInteger()) {
+            throw expected(what, null);
+        }
+        String text = ((YamlNode.Scalar) node).text();
+        if (!text.matches("-?(0|[1-9][0-9]*)")) {
+            throw expected(what, "write it in decimal digits");
+        }
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            value = Long.MAX_VALUE;
+        }
+        if (value < min || value > max) {
+            throw error("expected " + what + " from " + min + " to " + max + ", found " + text, null);
+        }
+        return value;
+    }
+
+    boolean bool() {
+        if (node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.BOOLEAN) {
+            String t = s.text().toLowerCase(java.util.Locale.ROOT);
+            return t.equals("true") || t.equals("yes") || t.equals("on") || t.equals("y");
+        }
+        throw expected("true or false", null);
+    }
+
+    /** The raw text of a scalar of any kind (octal modes arrive as strings or integers). */
+    String scalarText(String what) {
+        if (!isScalar()) {
+            throw expected(what, null);
+        }
+        return ((YamlNode.Scalar) node).text();
+    }
+
+    private YamlNode.Mapping mapping(String what) {
+        if (!(node instanceof YamlNode.Mapping m)) {
+            throw expected(what, null);
+        }
+        return m;
+    }
+
+    private String child(String name) {
+        return key.isEmpty() ? name : key + "." + name;
+    }
+
+    private String found() {
+        if (node instanceof YamlNode.Mapping) {
+            return "a mapping";
+        }
+        if (node instanceof YamlNode.Sequence) {
+            return "a list";
+        }
+        YamlNode.Scalar s = (YamlNode.Scalar) node;
+        if (s.kind() == YamlNode.Kind.NULL) {
+            return "an empty value";
+        }
+        return "'" + s.text() + "'";
+    }
+
+    /** The known key nearest to a misspelt one, if it is near enough to be what was meant. */
+    static Optional<String> closest(String key, String... known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(key.toLowerCase(java.util.Locale.ROOT).replace('_', '-'), k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        int allowed = Math.max(1, Math.min(3, key.length() / 3));
+        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** A mapping's values by key, after its keys were checked. */
+    static final class Fields {
+        private final SpecNode parent;
+        private final Map<String, SpecNode> byKey;
+
+        Fields(SpecNode parent, Map<String, SpecNode> byKey) {
+            this.parent = parent;
+            this.byKey = byKey;
+        }
+
+        Optional<SpecNode> optional(String name) {
+            return Optional.ofNullable(byKey.get(name));
+        }
+
+        SpecNode required(String name, String hint) {
+            SpecNode value = byKey.get(name);
+            if (value == null) {
+                throw missing(name, hint);
+            }
+            return value;
+        }
+
+        /** The error for a key that this mapping needs and does not have. */
+        SpecException missing(String name, String hint) {
+            return new SpecException(parent.file, parent.line(), parent.child(name), "missing", hint);
+        }
+    }
+}
