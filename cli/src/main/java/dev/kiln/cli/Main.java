@@ -1,7 +1,64 @@
 package dev.kiln.cli;
 
-public final class Main {
+import dev.kiln.store.KilnException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kiln} command: a thin shell over {@link dev.kiln.assembler.Kiln}. */
+@Command(name = "kiln",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Minimal, reproducible container images from signed package repositories.",
+        subcommands = {LockCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:a check failed (for example 'lock --check' found the lock stale)",
+            "2:wrong usage",
+            "3:an error (bad spec, network, signature, store); the message says what to do"})
+public final class Main implements Runnable {
+    static final int CHECK_FAILED = 1;
+    static final int ERROR = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'kiln lock examples/base.yaml'");
+    }
+
     public static void main(String[] args) {
-        System.out.println("kiln");
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI without exiting the JVM (tests call this). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof KilnException) {
+                err.println("kiln: " + e.getMessage());
+                if (System.getenv("KILN_DEBUG") != null) {
+                    e.printStackTrace(err);
+                }
+                return ERROR;
+            }
+            err.println("kiln: internal error: " + e);
+            e.printStackTrace(err);
+            return ERROR;
+        });
+        return cl.execute(args);
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"kiln " + (v == null ? "dev" : v)};
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.resolver.spec;
 
 import java.util.Objects;
+import dev.kiln.resolver.debian.VersionRelation;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +37,7 @@ public record PackageRequest(String name, Optional<VersionConstraint> constraint
         Matcher m = WITH_RELATION.matcher(s);
         if (m.matches()) {
             String symbol = m.group(2);
-            VersionConstraint.Relation relation = VersionConstraint.Relation.ofSymbol(symbol);
+            VersionRelation relation = ofSymbol(symbol);
             if (relation == null) {
                 String hint = symbol.equals("<") ? "write '<<' for strictly earlier or '<=' for earlier or equal"
                         : symbol.equals(">") ? "write '>>' for strictly later or '>=' for later or equal"
@@ -47,7 +48,7 @@ public record PackageRequest(String name, Optional<VersionConstraint> constraint
         }
         m = WITH_EQUALS.matcher(s);
         if (m.matches()) {
-            return build(text, m.group(1), VersionConstraint.Relation.EQUAL, m.group(2));
+            return build(text, m.group(1), VersionRelation.EQUAL, m.group(2));
         }
         checkName(text, s);
         return of(s);
@@ -64,7 +65,7 @@ public record PackageRequest(String name, Optional<VersionConstraint> constraint
         return constraint.map(c -> name + " (" + c + ")").orElse(name);
     }
 
-    private static PackageRequest build(String text, String name, VersionConstraint.Relation relation, String version) {
+    private static PackageRequest build(String text, String name, VersionRelation relation, String version) {
         checkName(text, name);
         if (!VersionConstraint.isVersion(version)) {
             throw new SpecException("'" + version + "' in '" + text + "' is not a Debian version",
@@ -84,5 +85,15 @@ public record PackageRequest(String name, Optional<VersionConstraint> constraint
             hint = "Debian package names are lowercase";
         }
         throw new SpecException("expected a package name like " + FORMS + ", found '" + text + "'", hint);
+    }
+
+    /** The relation written exactly {@code symbol} (the obsolete '<' and '>' are not accepted in specs), or null. */
+    private static VersionRelation ofSymbol(String symbol) {
+        for (VersionRelation r : VersionRelation.values()) {
+            if (r.symbol().equals(symbol)) {
+                return r;
+            }
+        }
+        return null;
     }
 }

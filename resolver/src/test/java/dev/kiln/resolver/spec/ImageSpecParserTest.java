@@ -13,7 +13,7 @@ import dev.kiln.resolver.spec.ImageSpec.PathEntry;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
 import dev.kiln.resolver.spec.ImageSpec.Port;
 import dev.kiln.resolver.spec.ImageSpec.User;
-import dev.kiln.resolver.spec.VersionConstraint.Relation;
+import dev.kiln.resolver.debian.VersionRelation;
 import dev.kiln.store.Digest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,8 +102,8 @@ class ImageSpecParserTest {
         assertEquals(List.of("keys/debian-bookworm-stable.asc"), spec.contents().repositories().get(0).signedBy());
         assertEquals(List.of(
                         PackageRequest.of("base-files"),
-                        new PackageRequest("libc6", Optional.of(new VersionConstraint(Relation.LATER_OR_EQUAL, "2.36"))),
-                        new PackageRequest("libssl3", Optional.of(new VersionConstraint(Relation.EQUAL, "3.0.15-1~deb12u1")))),
+                        new PackageRequest("libc6", Optional.of(new VersionConstraint(VersionRelation.LATER_OR_EQUAL, "2.36"))),
+                        new PackageRequest("libssl3", Optional.of(new VersionConstraint(VersionRelation.EQUAL, "3.0.15-1~deb12u1")))),
                 spec.contents().packages());
         assertEquals(List.of("debconf"), spec.contents().exclude());
         assertEquals(Map.of("libc6", List.of("libgcc-s1"), "base-files", List.of("awk", "mawk")), spec.contents().skipDependencies());

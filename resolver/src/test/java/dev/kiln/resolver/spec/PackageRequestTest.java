@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.resolver.spec.VersionConstraint.Relation;
+import dev.kiln.resolver.debian.VersionRelation;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -22,16 +22,16 @@ class PackageRequestTest {
 
     @Test
     void parsesEachOfTheFiveRelations() {
-        assertEquals(Relation.EARLIER, PackageRequest.parse("libc6 (<< 2.37)").constraint().get().relation());
-        assertEquals(Relation.EARLIER_OR_EQUAL, PackageRequest.parse("libc6 (<= 2.37)").constraint().get().relation());
-        assertEquals(Relation.EQUAL, PackageRequest.parse("libc6 (= 2.36-9)").constraint().get().relation());
-        assertEquals(Relation.LATER_OR_EQUAL, PackageRequest.parse("libc6 (>= 2.36)").constraint().get().relation());
-        assertEquals(Relation.LATER, PackageRequest.parse("libc6 (>> 2.35)").constraint().get().relation());
+        assertEquals(VersionRelation.EARLIER, PackageRequest.parse("libc6 (<< 2.37)").constraint().get().relation());
+        assertEquals(VersionRelation.EARLIER_OR_EQUAL, PackageRequest.parse("libc6 (<= 2.37)").constraint().get().relation());
+        assertEquals(VersionRelation.EQUAL, PackageRequest.parse("libc6 (= 2.36-9)").constraint().get().relation());
+        assertEquals(VersionRelation.LATER_OR_EQUAL, PackageRequest.parse("libc6 (>= 2.36)").constraint().get().relation());
+        assertEquals(VersionRelation.LATER, PackageRequest.parse("libc6 (>> 2.35)").constraint().get().relation());
     }
 
     @Test
     void toleratesSpacingInsideTheParentheses() {
-        PackageRequest expected = new PackageRequest("libc6", Optional.of(new VersionConstraint(Relation.LATER_OR_EQUAL, "2.36")));
+        PackageRequest expected = new PackageRequest("libc6", Optional.of(new VersionConstraint(VersionRelation.LATER_OR_EQUAL, "2.36")));
         assertEquals(expected, PackageRequest.parse("libc6(>=2.36)"));
         assertEquals(expected, PackageRequest.parse("libc6 ( >= 2.36 )"));
     }
@@ -39,7 +39,7 @@ class PackageRequestTest {
     @Test
     void nameEqualsVersionMeansExactlyThatVersion() {
         PackageRequest request = PackageRequest.parse("libc6=2.36-9+deb12u14");
-        assertEquals(new VersionConstraint(Relation.EQUAL, "2.36-9+deb12u14"), request.constraint().get());
+        assertEquals(new VersionConstraint(VersionRelation.EQUAL, "2.36-9+deb12u14"), request.constraint().get());
         assertEquals("libc6 (= 2.36-9+deb12u14)", request.toString());
     }
 

@@ -1,0 +1,181 @@
+package dev.kiln.assembler;
+
+import dev.kiln.fetcher.HttpTransport;
+import dev.kiln.fetcher.Transport;
+import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.resolver.KilnHome;
+import dev.kiln.resolver.ResolveException;
+import dev.kiln.resolver.Resolver;
+import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.lock.LockJson;
+import dev.kiln.resolver.solve.Request;
+import dev.kiln.resolver.solve.SolveOptions;
+import dev.kiln.resolver.spec.ImageSpec;
+import dev.kiln.resolver.spec.ImageSpecParser;
+import dev.kiln.resolver.spec.MirrorEnvironment;
+import dev.kiln.resolver.spec.PackageRequest;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * kiln's Java API: what the CLI does, callable from a build or a test. Holds the store, the
+ * transport and the trusted keys; nothing global.
+ */
+public final class Kiln implements AutoCloseable {
+    private final ContentStore store;
+    private final Transport transport;
+    private final Keyring trustedKeys;
+    private final Map<String, String> mirrors;
+    private final Clock clock;
+
+    private Kiln(ContentStore store, Transport transport, Keyring trustedKeys, Map<String, String> mirrors, Clock clock) {
+        this.store = store;
+        this.transport = transport;
+        this.trustedKeys = trustedKeys;
+        this.mirrors = mirrors;
+        this.clock = clock;
+    }
+
+    /** Configures a {@link Kiln}; every part has a default that works on a Debian or Ubuntu host. */
+    public static final class Builder {
+        private Path store;
+        private Transport transport;
+        private Path keys;
+        private Map<String, String> mirrors;
+        private Clock clock = Clock.systemUTC();
+
+        public Builder store(Path root) {
+            this.store = root;
+            return this;
+        }
+
+        public Builder transport(Transport t) {
+            this.transport = t;
+            return this;
+        }
+
+        /** A key file or a directory of them (default: kiln's keys/). */
+        public Builder keys(Path fileOrDir) {
+            this.keys = fileOrDir;
+            return this;
+        }
+
+        /** Values for {@code ${VAR}} in source lines (default: the environment, then the host's apt sources). */
+        public Builder mirrors(Map<String, String> vars) {
+            this.mirrors = Map.copyOf(vars);
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        public Kiln open() {
+            Path root = store != null ? store : ContentStore.defaultRoot(System.getenv());
+            Map<String, String> vars = mirrors != null ? mirrors : MirrorEnvironment.ofSystem().variables();
+            Path k = keys != null ? keys : KilnHome.keys();
+            if (!Files.exists(k)) {
+                throw new ResolveException("no trusted keys at " + k
+                        + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
+            }
+            return new Kiln(ContentStore.open(root), transport != null ? transport : HttpTransport.withDefaults(),
+                    Keyring.load(k), vars, clock);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ContentStore store() {
+        return store;
+    }
+
+    /** The lockfile's default place: {@code NAME.lock.json} beside {@code NAME.yaml}. */
+    public static Path defaultLockPath(Path spec) {
+        String name = spec.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        return spec.resolveSibling(base + ".lock.json");
+    }
+
+    /** Resolves a spec into a lock (nothing written). */
+    public Lock resolve(Path specFile, Path lockFile) {
+        ImageSpec spec = ImageSpecParser.parse(specFile);
+        Path lockDir = lockFile.toAbsolutePath().getParent();
+        String rel = lockDir.relativize(specFile.toAbsolutePath()).toString();
+        List<Request> requests = new ArrayList<>();
+        for (PackageRequest p : spec.contents().packages()) {
+            requests.add(p.constraint().isPresent()
+                    ? new Request(p.name(), p.constraint().get().relation(), p.constraint().get().version())
+                    : Request.of(p.name()));
+        }
+        Map<String, Set<String>> skip = new LinkedHashMap<>();
+        spec.contents().skipDependencies().forEach((k, v) -> skip.put(k, new LinkedHashSet<>(v)));
+        SolveOptions options = new SolveOptions(new LinkedHashSet<>(spec.contents().exclude()), skip, spec.contents().recommends());
+        Path baseDir = specFile.toAbsolutePath().getParent();
+        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
+        return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
+                requests, spec.archs(), options));
+    }
+
+    /** Resolves a spec and writes its lockfile atomically. */
+    public Lock lock(Path specFile, Path lockFile) {
+        Lock lock = resolve(specFile, lockFile);
+        writeAtomically(lockFile, LockJson.write(lock));
+        return lock;
+    }
+
+    /** Re-resolves and compares with the lockfile on disk. */
+    public LockDiff check(Path specFile, Path lockFile) {
+        Lock old = readLock(lockFile);
+        Lock fresh = resolve(specFile, lockFile);
+        return LockDiff.between(old, fresh);
+    }
+
+    public static Lock readLock(Path lockFile) {
+        try {
+            return LockJson.read(Files.readAllBytes(lockFile), lockFile.toString());
+        } catch (IOException e) {
+            throw new ResolveException("cannot read the lockfile " + lockFile + ": " + e.getMessage()
+                    + "\n  fix: create it with 'kiln lock SPEC'");
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) {
+        Path abs = target.toAbsolutePath();
+        try {
+            Files.createDirectories(abs.getParent());
+            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            transport.close();
+        } catch (IOException ignored) {
+            // closing connections cannot lose data
+        }
+    }
+}

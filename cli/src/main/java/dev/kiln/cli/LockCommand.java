@@ -1,0 +1,70 @@
+package dev.kiln.cli;
+
+import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.LockDiff;
+import dev.kiln.resolver.lock.Lock;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "lock",
+        description = {
+            "Resolve SPEC against its signed repositories and write a lockfile pinning every package by sha256.",
+            "The lock is written to SPEC.lock.json beside the spec unless -o is given."})
+final class LockCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
+    Path spec;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the lock.")
+    Path output;
+
+    @Option(names = "--check", description = "Do not write; re-resolve and exit 1 with a diff when the lock is stale"
+            + " or the repositories now have newer versions.")
+    boolean check;
+
+    @Mixin
+    StoreOption store;
+
+    @Spec
+    CommandSpec commandSpec;
+
+    @Override
+    public Integer call() {
+        Path lockFile = output != null ? output : Kiln.defaultLockPath(spec);
+        try (Kiln kiln = Kiln.builder().store(store.store).open()) {
+            var out = commandSpec.commandLine().getOut();
+            if (check) {
+                LockDiff diff = kiln.check(spec, lockFile);
+                if (diff.stale()) {
+                    out.println(lockFile + " is stale:");
+                    for (String l : diff.lines()) {
+                        out.println("  " + l);
+                    }
+                    out.println("run 'kiln lock " + spec + "' to update it");
+                    return Main.CHECK_FAILED;
+                }
+                out.println(lockFile + " is up to date");
+                return 0;
+            }
+            Lock lock = kiln.lock(spec, lockFile);
+            StringBuilder counts = new StringBuilder();
+            for (Map.Entry<String, List<Lock.Package>> e : lock.archs().entrySet()) {
+                if (counts.length() > 0) {
+                    counts.append(", ");
+                }
+                long bytes = e.getValue().stream().mapToLong(Lock.Package::size).sum();
+                counts.append(e.getKey()).append(": ").append(e.getValue().size()).append(" packages, ")
+                        .append(String.format("%.1f MB", bytes / 1e6));
+            }
+            out.println("wrote " + lockFile + " (" + counts + ")");
+            return 0;
+        }
+    }
+}
