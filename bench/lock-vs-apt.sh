@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Times `kiln lock` against apt resolving the same thing: python3 from bookworm + bookworm-updates
+# + bookworm-security, amd64, from an empty system without Recommends.
+#
+#   apt cold : fresh private apt root, `apt-get update` + `apt-get install -s python3`
+#   apt warm : `apt-get install -s python3` again in that root (median of N runs)
+#   kiln cold: `./kiln lock --store $tmp/store ...` with an empty store
+#   kiln warm: the same again with the store kept (median of N runs)
+#
+# Goals: kiln/apt <= 1.0 cold, <= 0.5 warm. Prints a table with PASS/MISS per goal.
+#
+# Usage: bench/lock-vs-apt.sh [-n N] [--apt-only] [--strict] [--keep]
+#   -n N        warm repetitions (default 5)
+#   --apt-only  time only the apt half (kiln is not run)
+#   --strict    exit 3 if a goal is missed (default: report only, exit 0)
+#   --keep      keep the temporary directory (apt root, store, spec, lockfile)
+# Environment:
+#   DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR  mirror URIs for apt (default: the host's apt sources;
+#                                          kiln reads them the same way itself)
+#   KILN                                   the kiln command (default: ./kiln at the repository root)
+# Exit: 0 measured, 1 usage/setup error, 2 apt or kiln failed, 3 goal missed with --strict.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+n=5 apt_only=0 strict=0 keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) n=${2:?-n needs a number}; shift 2 ;;
+    --apt-only) apt_only=1; shift ;;
+    --strict) strict=1; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "lock-vs-apt: unknown argument: $1 (see --help)" >&2; exit 1 ;;
+  esac
+done
+case "$n" in ''|*[!0-9]*|0) echo "lock-vs-apt: -n wants a positive integer, got '$n'" >&2; exit 1 ;; esac
+kiln=${KILN:-./kiln}
+
+die() { echo "lock-vs-apt: $*" >&2; exit "${code:-1}"; }
+command -v apt-get >/dev/null || die "apt-get not found: the apt half needs a Debian or Ubuntu host"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-lock-vs-apt.XXXXXX")
+if [ "$keep" = 1 ]; then echo "lock-vs-apt: keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT; fi
+
+# ---- timing: microseconds since the epoch, integer arithmetic only ---------------------------
+now_us() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t))
+  else local t; t=$(date +%s%N); echo $((10#$t / 1000)); fi
+}
+secs() { printf '%d.%03d' $(($1 / 1000000)) $((($1 % 1000000) / 1000)); }   # us -> "s.mmm"
+ratio() { [ "$2" -gt 0 ] || { echo "n/a"; return; }; local r=$((($1 * 100 + $2 / 2) / $2)); printf '%d.%02d' $((r / 100)) $((r % 100)); }   # a/b, 2 decimals
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+# ratio x1000 <= goal x1000 ?
+meets() { [ "$2" -gt 0 ] && [ $(($1 * 1000)) -le $(($3 * $2)) ]; }
+
+# ---- the Debian mirror: environment first, else the host's apt sources -----------------------
+host_entries() {  # prints "URI SUITE" for every enabled `deb` entry of the host's apt sources
+  local f
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk '{ sub(/#.*/, "") } $1 == "deb" {
+           i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+           if (i + 1 <= NF) print $i, $(i + 1) }' "$f"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk 'BEGIN { RS = ""; FS = "\n" }
+         { types = uris = suites = ""; enabled = "yes"; key = ""
+           for (i = 1; i <= NF; i++) {
+             line = $i; if (line ~ /^#/) continue
+             if (line ~ /^[ \t]/) { if (key == "uris" || key == "suites") { v = line; gsub(/^[ \t]+/, "", v); if (key == "uris") uris = uris " " v; else suites = suites " " v }; continue }
+             k = tolower(substr(line, 1, index(line, ":") - 1)); v = substr(line, index(line, ":") + 1); key = k
+             if (k == "types") types = v; else if (k == "uris") uris = v; else if (k == "suites") suites = v; else if (k == "enabled") enabled = tolower(v)
+           }
+           gsub(/[ \t]/, "", enabled)
+           if ((" " types " ") !~ /[ \t]deb[ \t]/ || enabled == "no" || enabled == "false") next
+           nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
+           for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++) if (u[a] != "" && s[b] != "") print u[a], s[b] }' "$f"
+  done
+}
+pick_mirrors() {
+  local entries uri suite
+  entries=$(host_entries | awk '$1 ~ /^(https?:|file:)/ { sub(/\/+$/, "", $1); print $1, $2 }')
+  mirror=${DEBIAN_MIRROR:-}
+  if [ -z "$mirror" ]; then
+    while read -r uri suite; do
+      case "$suite" in *-security|*/updates) continue ;; esac
+      case "$uri" in */debian) mirror=$uri; break ;; esac
+    done <<<"$entries"
+  fi
+  if [ -z "$mirror" ]; then
+    while read -r uri suite; do
+      case "$suite" in *-security|*/updates|'') continue ;; esac
+      mirror=$uri; break
+    done <<<"$entries"
+  fi
+  security=${DEBIAN_SECURITY_MIRROR:-}
+  if [ -z "$security" ]; then
+    while read -r uri suite; do
+      case "$suite" in *-security|*/updates) security=$uri; break ;; esac
+    done <<<"$entries"
+  fi
+  if [ -z "$security" ]; then case "$mirror" in */debian) security=$mirror-security ;; esac; fi
+  mirror=${mirror%/} security=${security%/}
+  [ -n "$mirror" ] || die "no Debian mirror: set DEBIAN_MIRROR or add one to the host's apt sources"
+  [ -n "$security" ] || die "no Debian security mirror: set DEBIAN_SECURITY_MIRROR"
+}
+pick_mirrors
+
+# ---- apt: a private root, empty dpkg status, no Recommends, nothing from the host's config ---
+keys=$(ls -1 "$PWD"/keys/debian-*.asc 2>/dev/null | paste -sd, -)
+[ -n "$keys" ] || keys=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -n "$keys" ] && [ -e "${keys%%,*}" ] || die "no Debian archive keys in keys/ or /usr/share/keyrings"
+root=$tmp/apt-root
+mkdir -p "$root"/etc/apt/{apt.conf.d,sources.list.d,preferences.d,trusted.gpg.d,auth.conf.d} \
+         "$root"/var/lib/apt/lists/partial "$root"/var/cache/apt/archives/partial \
+         "$root"/var/lib/dpkg "$root"/var/log/apt
+: >"$root/var/lib/dpkg/status"
+cat >"$root/etc/apt/sources.list" <<EOF
+deb [signed-by=$keys] $mirror bookworm main
+deb [signed-by=$keys] $mirror bookworm-updates main
+deb [signed-by=$keys] $security bookworm-security main
+EOF
+cat >"$root/apt.conf" <<EOF
+Dir "$root/";
+Dir::State "var/lib/apt/";
+Dir::State::status "$root/var/lib/dpkg/status";
+Dir::Cache "var/cache/apt/";
+Dir::Etc "etc/apt/";
+Dir::Etc::main "apt.conf";
+Dir::Etc::parts "apt.conf.d/";
+Dir::Etc::sourcelist "sources.list";
+Dir::Etc::sourceparts "sources.list.d/";
+Dir::Etc::preferences "preferences";
+Dir::Etc::preferencesparts "preferences.d/";
+Dir::Etc::trusted "trusted.gpg";
+Dir::Etc::trustedparts "trusted.gpg.d/";
+Dir::Log "var/log/apt/";
+APT::Architecture "amd64";
+APT::Architectures { "amd64"; };
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+APT::Get::List-Cleanup "false";
+APT::Sandbox::User "root";
+Debug::NoLocking "true";
+Acquire::Languages "none";
+Acquire::PDiffs "false";
+EOF
+apt_() { APT_CONFIG=$root/apt.conf LC_ALL=C DEBIAN_FRONTEND=noninteractive apt-get "$@" </dev/null; }
+apt_install() {  # $1 log file
+  if ! apt_ install -s -y python3 >"$1" 2>&1 || ! grep -q '^Inst python3 ' "$1"; then
+    cat "$1" >&2; code=2 die "apt-get install -s python3 failed (output above)"
+  fi
+}
+
+# ---- kiln: the spec, as the contract says -------------------------------------------------------
+cat >"$tmp/python3.yaml" <<'EOF'
+contents:
+  repositories:
+    - deb ${DEBIAN_MIRROR} bookworm main
+    - deb ${DEBIAN_MIRROR} bookworm-updates main
+    - deb ${DEBIAN_SECURITY_MIRROR} bookworm-security main
+  packages: [python3]
+archs: [amd64]
+EOF
+kiln_lock() {  # $1 store, $2 log file
+  rm -f "$tmp/py.lock.json"
+  if ! $kiln lock --store "$1" -o "$tmp/py.lock.json" "$tmp/python3.yaml" >"$2" 2>&1; then
+    cat "$2" >&2; code=2 die "'$kiln lock' failed (output above)"
+  fi
+  [ -s "$tmp/py.lock.json" ] || { cat "$2" >&2; code=2 die "'$kiln lock' succeeded but wrote no $tmp/py.lock.json"; }
+}
+
+echo "lock python3: bookworm + bookworm-updates + bookworm-security, amd64 (apt $(apt-get --version | awk 'NR==1{print $2}'), warm = median of $n)"
+echo "mirrors: $mirror  $security"
+
+# Untimed warm-up: builds the kiln CLI if needed and records its class-data archive (first run),
+# and warms the mirror path, so "cold" means an empty store/root, not a first JVM or first build.
+if [ "$apt_only" = 0 ]; then
+  echo "warm-up: kiln lock into a throwaway store (untimed)..."
+  kiln_lock "$tmp/warmup-store" "$tmp/kiln-warmup.log"
+  rm -rf "$tmp/warmup-store"
+fi
+
+# ---- apt ----------------------------------------------------------------------------------------
+t0=$(now_us)
+if ! apt_ update >"$tmp/apt-update.log" 2>&1 || grep -Eq '^(W|E|Err):' "$tmp/apt-update.log"; then
+  cat "$tmp/apt-update.log" >&2; code=2 die "apt-get update failed (output above)"
+fi
+t1=$(now_us)
+apt_install "$tmp/apt-cold.log"
+t2=$(now_us)
+apt_update_us=$((t1 - t0)) apt_install_us=$((t2 - t1)) apt_cold=$((t2 - t0))
+apt_pkgs=$(grep -c '^Inst ' "$tmp/apt-cold.log")
+runs=()
+for ((i = 0; i < n; i++)); do
+  t0=$(now_us); apt_install "$tmp/apt-warm.log"; t1=$(now_us); runs+=($((t1 - t0)))
+done
+apt_warm=$(median "${runs[@]}")
+echo "apt: $apt_pkgs packages; cold = update $(secs $apt_update_us) s + install -s $(secs $apt_install_us) s; warm runs: $(for r in "${runs[@]}"; do printf '%s ' "$(secs "$r")"; done)"
+
+# ---- kiln ---------------------------------------------------------------------------------------
+if [ "$apt_only" = 0 ]; then
+  rm -rf "$tmp/store"
+  t0=$(now_us); kiln_lock "$tmp/store" "$tmp/kiln-cold.log"; t1=$(now_us)
+  kiln_cold=$((t1 - t0))
+  runs=()
+  for ((i = 0; i < n; i++)); do
+    t0=$(now_us); kiln_lock "$tmp/store" "$tmp/kiln-warm.log"; t1=$(now_us); runs+=($((t1 - t0)))
+  done
+  kiln_warm=$(median "${runs[@]}")
+  echo "kiln: warm runs: $(for r in "${runs[@]}"; do printf '%s ' "$(secs "$r")"; done)"
+fi
+
+# ---- table --------------------------------------------------------------------------------------
+missed=0
+row() {  # name apt_us kiln_us goal_x1000 goal_text
+  local k r v
+  if [ "$apt_only" = 1 ]; then k="-" r="-" v="(not run)"
+  else
+    k="$(secs "$3") s" r=$(ratio "$3" "$2")
+    if meets "$3" "$2" "$4"; then v=PASS; else v=MISS; missed=1; fi
+  fi
+  printf '%-6s %10s %10s %9s   %-7s %s\n' "$1" "$(secs "$2") s" "$k" "$r" "$5" "$v"
+}
+echo
+printf '%-6s %10s %10s %9s   %-7s %s\n' "" apt kiln kiln/apt goal result
+row cold "$apt_cold" "${kiln_cold:-0}" 1000 "<= 1.0"
+row warm "$apt_warm" "${kiln_warm:-0}" 500 "<= 0.5"
+
+if [ "$strict" = 1 ] && [ "$missed" = 1 ]; then exit 3; fi
+exit 0
