@@ -90,8 +90,12 @@ public final class Kiln implements AutoCloseable {
                 throw new ResolveException("no trusted keys at " + k
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
-            return new Kiln(ContentStore.open(root), transport != null ? transport : HttpTransport.withDefaults(),
-                    Keyring.load(k), vars, clock);
+            dev.kiln.resolver.Timing.mark("open");
+            Keyring keyring = Keyring.load(k);
+            dev.kiln.resolver.Timing.mark("keys loaded");
+            Transport t = transport != null ? transport : HttpTransport.withDefaults();
+            dev.kiln.resolver.Timing.mark("transport");
+            return new Kiln(ContentStore.open(root), t, keyring, vars, clock);
         }
     }
 

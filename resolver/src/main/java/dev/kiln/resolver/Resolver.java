@@ -3,6 +3,7 @@ package dev.kiln.resolver;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.repo.RepositoryReader;
 import dev.kiln.resolver.repo.SuiteIndex;
 import dev.kiln.resolver.solve.Candidate;
@@ -34,6 +35,9 @@ import java.util.concurrent.Future;
  * every architecture (in parallel), builds one {@link Universe} per architecture and solves it.
  */
 public final class Resolver {
+    /** Bump when the solver's choices change, so that memoized solutions are not reused. */
+    static final String SOLVE_STEP = "debian-solve-v1";
+
     private final Transport transport;
     private final ContentStore store;
     private final Keyring trustedKeys;
@@ -83,6 +87,25 @@ public final class Resolver {
             for (Future<RepositoryReader.VerifiedRelease> f : releases) {
                 verified.add(get(f));
             }
+            Timing.mark("releases verified");
+            List<Lock.Repository> locked = new ArrayList<>();
+            for (RepositoryReader.VerifiedRelease vr : verified) {
+                locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
+                        vr.release().validUntil(), vr.signers()));
+            }
+            SolveOptions o = req.options();
+            Lock.Spec spec = new Lock.Spec(req.specPath(), req.specDigest());
+            Digest solveKey = solveKey(req, verified);
+            var memo = store.memo(SOLVE_STEP, solveKey);
+            if (memo.isPresent()) {
+                try {
+                    Lock cached = LockJson.read(store.read(memo.get()), "memo " + memo.get());
+                    Timing.mark("solve memo hit");
+                    return new Lock(Lock.VERSION, spec, locked, cached.options(), cached.archs());
+                } catch (RuntimeException damaged) {
+                    // a damaged memo entry is recomputed
+                }
+            }
             Map<String, List<Future<SuiteIndex>>> perArch = new LinkedHashMap<>();
             for (String arch : req.archs()) {
                 List<Future<SuiteIndex>> fs = new ArrayList<>();
@@ -103,21 +126,42 @@ public final class Resolver {
                 for (Future<SuiteIndex> f : e.getValue()) {
                     repos.add(f == null ? List.of() : get(f).packages());
                 }
+                Timing.mark("indexes read " + e.getKey());
                 Universe u = Universe.of(e.getKey(), repos);
+                Timing.mark("universe " + e.getKey());
                 Solution s = new Solver(u, req.options()).solve(req.packages());
                 archs.put(e.getKey(), pin(s));
+                Timing.mark("solved " + e.getKey());
             }
-            List<Lock.Repository> locked = new ArrayList<>();
-            for (RepositoryReader.VerifiedRelease vr : verified) {
-                locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
-                        vr.release().validUntil(), vr.signers()));
-            }
-            SolveOptions o = req.options();
-            return new Lock(Lock.VERSION, new Lock.Spec(req.specPath(), req.specDigest()), locked,
+            Lock lock = new Lock(Lock.VERSION, spec, locked,
                     new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends()), archs);
+            store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(lock)));
+            return lock;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Solving is a pure function of the verified Releases (which pin every index by hash) and what
+     * the spec asks for, so its result is memoized under a key of exactly those inputs.
+     */
+    private static Digest solveKey(LockRequest req, List<RepositoryReader.VerifiedRelease> verified) {
+        StringBuilder k = new StringBuilder(SOLVE_STEP).append('\n');
+        for (int i = 0; i < verified.size(); i++) {
+            k.append("repo ").append(req.repositories().get(i).written()).append(' ')
+                    .append(verified.get(i).digest()).append('\n');
+        }
+        k.append("archs ").append(req.archs()).append('\n');
+        for (Request r : req.packages()) {
+            k.append("request ").append(r).append('\n');
+        }
+        SolveOptions o = req.options();
+        k.append("exclude ").append(new java.util.TreeSet<>(o.exclude())).append('\n');
+        new TreeMap<>(o.skipDependencies()).forEach((p, d) -> k.append("skip ").append(p).append(' ')
+                .append(new java.util.TreeSet<>(d)).append('\n'));
+        k.append("recommends ").append(o.recommends()).append('\n');
+        return Digest.of(k.toString());
     }
 
     private static List<Lock.Package> pin(Solution s) {

@@ -61,7 +61,9 @@ public final class RepositoryReader {
         SignatureVerifier verifier = new SignatureVerifier(src.keyring(), now);
         try {
             raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
+            dev.kiln.resolver.Timing.mark("downloaded " + dists);
             doc = verifier.verifyClearsigned(raw, dists.resolve("InRelease").toString());
+            dev.kiln.resolver.Timing.mark("verified " + dists);
         } catch (NotFoundException e) {
             byte[] release;
             try {

@@ -35,6 +35,7 @@ public final class Solver {
     private final LinkedHashMap<String, Candidate> marked = new LinkedHashMap<>();
     private final Set<String> protectedNames = new HashSet<>();
     private final Map<String, String> reasons = new HashMap<>();
+    private final Map<String, String> greedyReasons = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
 
     public Solver(Universe universe, SolveOptions options) {
@@ -521,6 +522,7 @@ public final class Solver {
 
     private Solution backtrack(List<String> requested, List<String> greedyProblems) {
         LinkedHashMap<String, Candidate> chosen = new LinkedHashMap<>();
+        greedyReasons.putAll(reasons);
         reasons.clear();
         List<Group> agenda = new ArrayList<>();
         for (String n : requested) {
@@ -536,7 +538,8 @@ public final class Solver {
         deepestFailure = null;
         Map<String, Candidate> result = search(chosen, agenda, 0);
         if (result == null) {
-            List<String> lines = new ArrayList<>(greedyProblems);
+            List<String> lines = new ArrayList<>(problems);
+            lines.addAll(greedyProblems);
             if (deepestFailure != null && !lines.contains(deepestFailure)) {
                 lines.add(deepestFailure);
             }
@@ -653,7 +656,7 @@ public final class Solver {
         String cur = name;
         Set<String> seen = new HashSet<>();
         while (cur != null && seen.add(cur)) {
-            String why = reasons.get(cur);
+            String why = reasons.getOrDefault(cur, greedyReasons.get(cur));
             if (why == null || why.equals("requested")) {
                 path.add(cur + (why == null ? "" : " (requested)"));
                 break;
