@@ -27,6 +27,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * kiln's Java API: what the CLI does, callable from a build or a test. Holds the store, the
@@ -35,11 +38,11 @@ import java.util.Set;
 public final class Kiln implements AutoCloseable {
     private final ContentStore store;
     private final Transport transport;
-    private final Keyring trustedKeys;
+    private final Supplier<Keyring> trustedKeys;
     private final Map<String, String> mirrors;
     private final Clock clock;
 
-    private Kiln(ContentStore store, Transport transport, Keyring trustedKeys, Map<String, String> mirrors, Clock clock) {
+    private Kiln(ContentStore store, Transport transport, Supplier<Keyring> trustedKeys, Map<String, String> mirrors, Clock clock) {
         this.store = store;
         this.transport = transport;
         this.trustedKeys = trustedKeys;
@@ -90,12 +93,24 @@ public final class Kiln implements AutoCloseable {
                 throw new ResolveException("no trusted keys at " + k
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
-            dev.kiln.resolver.Timing.mark("open");
-            Keyring keyring = Keyring.load(k);
-            dev.kiln.resolver.Timing.mark("keys loaded");
+            // loading keys costs a few hundred ms of cryptography set-up: overlap it with the network
+            CompletableFuture<Keyring> keyring = CompletableFuture.supplyAsync(() -> Keyring.load(k), r -> {
+                Thread t = new Thread(r, "kiln-keys");
+                t.setDaemon(true);
+                t.start();
+            });
+            Supplier<Keyring> keys = () -> {
+                try {
+                    return keyring.join();
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw e;
+                }
+            };
             Transport t = transport != null ? transport : HttpTransport.withDefaults();
-            dev.kiln.resolver.Timing.mark("transport");
-            return new Kiln(ContentStore.open(root), t, keyring, vars, clock);
+            return new Kiln(ContentStore.open(root), t, keys, vars, clock);
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Turns what a spec asks for into a {@link Lock}: reads every repository's signed metadata for
@@ -40,7 +41,7 @@ public final class Resolver {
 
     private final Transport transport;
     private final ContentStore store;
-    private final Keyring trustedKeys;
+    private final Supplier<Keyring> trustedKeys;
     private final Map<String, String> env;
     private final Instant now;
 
@@ -49,6 +50,11 @@ public final class Resolver {
      * @param env variables for {@code ${VAR}} in source lines (mirrors)
      */
     public Resolver(Transport transport, ContentStore store, Keyring trustedKeys, Map<String, String> env, Instant now) {
+        this(transport, store, () -> trustedKeys, env, now);
+    }
+
+    /** With the trusted keys still loading: they are first needed once the InRelease files are in. */
+    public Resolver(Transport transport, ContentStore store, Supplier<Keyring> trustedKeys, Map<String, String> env, Instant now) {
         this.transport = transport;
         this.store = store;
         this.trustedKeys = trustedKeys;
@@ -178,7 +184,7 @@ public final class Resolver {
         return out;
     }
 
-    private Keyring keyringFor(SourceLine line, Path baseDir) {
+    private Supplier<Keyring> keyringFor(SourceLine line, Path baseDir) {
         if (line.signedBy().isEmpty()) {
             return trustedKeys;
         }
@@ -198,7 +204,8 @@ public final class Resolver {
             Keyring one = Keyring.load(path);
             k = k == null ? one : k.union(one);
         }
-        return k;
+        Keyring result = k;
+        return () -> result;
     }
 
     private static <T> T get(Future<T> f) {

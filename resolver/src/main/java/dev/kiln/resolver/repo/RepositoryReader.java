@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -47,7 +48,7 @@ public final class RepositoryReader {
     }
 
     /** A repository to read: the line as written, where it is now, and the keys that may sign it. */
-    public record Source(String line, URI base, String suite, List<String> components, Keyring keyring) {
+    public record Source(String line, URI base, String suite, List<String> components, Supplier<Keyring> keyring) {
     }
 
     /** The verified Release of a suite, before any index is read. */
@@ -58,11 +59,10 @@ public final class RepositoryReader {
         URI dists = dists(src);
         byte[] raw;
         VerifiedDocument doc;
-        SignatureVerifier verifier = new SignatureVerifier(src.keyring(), now);
         try {
             raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
             dev.kiln.resolver.Timing.mark("downloaded " + dists);
-            doc = verifier.verifyClearsigned(raw, dists.resolve("InRelease").toString());
+            doc = new SignatureVerifier(src.keyring().get(), now).verifyClearsigned(raw, dists.resolve("InRelease").toString());
             dev.kiln.resolver.Timing.mark("verified " + dists);
         } catch (NotFoundException e) {
             byte[] release;
@@ -80,7 +80,7 @@ public final class RepositoryReader {
                 throw new FetchException(dists + ": the repository has neither InRelease nor Release.gpg, so nothing"
                         + " vouches for its Release file\n  expected: a signed repository; kiln never uses unsigned metadata");
             }
-            doc = verifier.verifyDetached(release, sig, dists.resolve("Release").toString());
+            doc = new SignatureVerifier(src.keyring().get(), now).verifyDetached(release, sig, dists.resolve("Release").toString());
             raw = release;
         }
         Release rel = Release.parse(doc.content(), dists + "Release");
