@@ -139,6 +139,7 @@ public final class Resolver {
                 archs.put(e.getKey(), pin(s));
                 Timing.mark("solved " + e.getKey());
             }
+            reader.finish();
             Lock lock = new Lock(Lock.VERSION, spec, locked,
                     new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends()), archs);
             store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(lock)));

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
@@ -40,6 +41,7 @@ public final class RepositoryReader {
     private final Transport transport;
     private final ContentStore store;
     private final Instant now;
+    private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RepositoryReader(Transport transport, ContentStore store, Instant now) {
         this.transport = transport;
@@ -87,6 +89,20 @@ public final class RepositoryReader {
         checkSuite(src, rel, dists);
         checkFreshness(src, rel, dists);
         return new VerifiedRelease(src, raw, rel, Digest.of(raw), doc.signerFingerprints());
+    }
+
+    /** Waits until every parsed index started by {@link #read} is in the store. */
+    public void finish() {
+        for (CompletableFuture<Void> f : pending) {
+            try {
+                f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        }
     }
 
     /** Reads the suite's indexes for one architecture; publishes the Release and records its Date. */
@@ -158,7 +174,13 @@ public final class RepositoryReader {
         return Digest.of(src.line() + "\n" + src.suite());
     }
 
-    private static final String[] FLAVOURS = {"Packages.xz", "Packages.gz", "Packages"};
+    /*
+     * Which compressed form of an index to read, when the signed Release lists several. gzip comes
+     * first: the JVM inflates it with the platform's zlib at ~250 MB/s, while xz-java decodes ~45
+     * MB/s (bookworm's main index: 1.1 s for .xz against 0.2 s for .gz, for 3 MB more download).
+     * Every form is checked against the same signed SHA256, so the choice changes no trust.
+     */
+    private static final String[] FLAVOURS = {"Packages.gz", "Packages.xz", "Packages"};
 
     private Release.FileEntry pickIndex(Release rel, String component, String arch, URI dists, Source src) {
         return pickOptionalIndex(rel, component, arch).orElseThrow(() -> new ResolveException(
@@ -190,9 +212,20 @@ public final class RepositoryReader {
         if (!store.contains(e.sha256())) {
             fetchVerified(e, dists, rel);
         }
+        dev.kiln.resolver.Timing.mark("fetched " + e.path());
         byte[] text = decompress(e, store.blobPath(e.sha256()));
+        dev.kiln.resolver.Timing.mark("decompressed " + e.path());
         List<PackageRecord> records = PackagesParser.parse(text, dists + e.path());
-        store.putMemo(IndexCodec.STEP, e.sha256(), store.put(IndexCodec.encode(records)));
+        dev.kiln.resolver.Timing.mark("parsed " + e.path());
+        // the parsed form is cached on the side while the caller goes on to solve
+        pending.add(CompletableFuture.runAsync(() -> {
+            store.putMemo(IndexCodec.STEP, e.sha256(), store.put(IndexCodec.encode(records)));
+            dev.kiln.resolver.Timing.mark("cached " + e.path());
+        }, r -> {
+            Thread t = new Thread(r, "kiln-index-cache");
+            t.setDaemon(true);
+            t.start();
+        }));
         return records;
     }
 
