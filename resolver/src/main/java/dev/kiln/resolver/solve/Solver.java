@@ -117,24 +117,25 @@ public final class Solver {
     }
 
     private String closestNames(String wanted) {
-        TreeMap<Integer, Set<String>> byDistance = new TreeMap<>();
+        // closest by edit distance; names that merely start with the wanted one rank after close typos
+        record Near(String name, int distance, int lengthGap) {
+        }
+        List<Near> near = new ArrayList<>();
         for (String n : universe.names()) {
-            if (Math.abs(n.length() - wanted.length()) > 3 && !n.startsWith(wanted)) {
+            boolean prefix = n.startsWith(wanted);
+            if (Math.abs(n.length() - wanted.length()) > 3 && !prefix) {
                 continue;
             }
-            int d = n.startsWith(wanted) ? 1 : editDistance(wanted, n, 4);
+            int d = editDistance(wanted, n, 3);
+            if (prefix) {
+                d = Math.min(d, 2);
+            }
             if (d <= 3) {
-                byDistance.computeIfAbsent(d, k -> new java.util.TreeSet<>()).add(n);
+                near.add(new Near(n, d, Math.abs(n.length() - wanted.length())));
             }
         }
-        List<String> best = new ArrayList<>();
-        for (Set<String> s : byDistance.values()) {
-            for (String n : s) {
-                if (best.size() < 5) {
-                    best.add(n);
-                }
-            }
-        }
+        near.sort(Comparator.comparingInt(Near::distance).thenComparingInt(Near::lengthGap).thenComparing(Near::name));
+        List<String> best = near.stream().limit(5).map(Near::name).toList();
         return best.isEmpty() ? "\n  fix: check the name (apt-cache search on a Debian system finds packages by description)"
                 : "\n  did you mean: " + String.join(", ", best) + "?";
     }
