@@ -4,6 +4,7 @@ import dev.kiln.resolver.lock.Lock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -35,7 +36,7 @@ public record LockDiff(List<String> lines) {
             }
         }
         if (!old.options().equals(fresh.options())) {
-            out.add("~ options " + old.options() + " -> " + fresh.options());
+            out.add("~ options " + describe(old.options()) + " -> " + describe(fresh.options()));
         }
         TreeSet<String> archs = new TreeSet<>(old.archs().keySet());
         archs.addAll(fresh.archs().keySet());
@@ -60,6 +61,14 @@ public record LockDiff(List<String> lines) {
             }
         }
         return new LockDiff(List.copyOf(out));
+    }
+
+    /** The options as their record prints them, but sorted: the order of Set.copyOf changes from run to run. */
+    private static String describe(Lock.Options o) {
+        Map<String, Set<String>> skip = new TreeMap<>();
+        o.skipDependencies().forEach((k, v) -> skip.put(k, new TreeSet<>(v)));
+        return "Options[exclude=" + new TreeSet<>(o.exclude()) + ", skipDependencies=" + skip
+                + ", recommends=" + o.recommends() + "]";
     }
 
     private static Map<String, Lock.Package> byName(List<Lock.Package> ps) {

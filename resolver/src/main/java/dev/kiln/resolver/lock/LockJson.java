@@ -120,7 +120,7 @@ public final class LockJson {
                     + "\n  fix: regenerate it with 'kiln lock'");
         }
         try {
-            int version = req(root, "lockVersion", what).asInt();
+            int version = (int) number(root, "lockVersion", what, Integer.MIN_VALUE, Integer.MAX_VALUE);
             if (version != Lock.VERSION) {
                 throw new ResolveException(what + ": lockVersion " + version + " is not one this kiln reads (expected "
                         + Lock.VERSION + ")\n  fix: regenerate it with 'kiln lock'");
@@ -154,21 +154,21 @@ public final class LockJson {
                 }
                 skip.put(e.getKey(), deps);
             }
-            Lock.Options options = new Lock.Options(exclude, skip, req(o, "recommends", what).asBoolean());
+            Lock.Options options = new Lock.Options(exclude, skip, bool(o, "recommends", what));
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
             Iterator<Map.Entry<String, JsonNode>> ai = req(root, "archs", what).properties().iterator();
             while (ai.hasNext()) {
                 Map.Entry<String, JsonNode> a = ai.next();
                 List<Lock.Package> ps = new ArrayList<>();
                 for (JsonNode p : a.getValue()) {
-                    int repo = req(p, "repository", what).asInt();
+                    int repo = (int) number(p, "repository", what, Integer.MIN_VALUE, Integer.MAX_VALUE);
                     if (repo < 0 || repo >= repos.size()) {
                         throw new ResolveException(what + ": package " + p.path("name").asText()
                                 + " names repository " + repo + ", but the lock has " + repos.size());
                     }
                     ps.add(new Lock.Package(req(p, "name", what).asText(), req(p, "version", what).asText(),
                             req(p, "architecture", what).asText(), req(p, "source", what).asText(),
-                            req(p, "path", what).asText(), req(p, "size", what).asLong(),
+                            req(p, "path", what).asText(), number(p, "size", what, Long.MIN_VALUE, Long.MAX_VALUE),
                             Digest.parse(req(p, "sha256", what).asText()), repo));
                 }
                 archs.put(a.getKey(), ps);
@@ -186,6 +186,25 @@ public final class LockJson {
             throw new ResolveException(what + ": the lockfile lacks '" + key + "'\n  fix: regenerate it with 'kiln lock'");
         }
         return v;
+    }
+
+    /** Jackson's asInt/asLong turn a string into 0; a lockfile value that is not a whole number is an error. */
+    private static long number(JsonNode n, String key, String what, long min, long max) {
+        JsonNode v = req(n, key, what);
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+            throw new ResolveException(what + ": expected a whole number in '" + key + "', found " + v
+                    + "\n  fix: regenerate it with 'kiln lock'");
+        }
+        return v.asLong();
+    }
+
+    private static boolean bool(JsonNode n, String key, String what) {
+        JsonNode v = req(n, key, what);
+        if (!v.isBoolean()) {
+            throw new ResolveException(what + ": expected true or false in '" + key + "', found " + v
+                    + "\n  fix: regenerate it with 'kiln lock'");
+        }
+        return v.asBoolean();
     }
 
     static String text(byte[] b) {

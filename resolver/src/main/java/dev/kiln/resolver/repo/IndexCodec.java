@@ -51,8 +51,13 @@ final class IndexCodec {
         if (in.int32() != MAGIC) {
             throw new IllegalStateException("not a kiln index cache");
         }
-        int n = (int) in.varint();
-        List<PackageRecord> out = new ArrayList<>(n);
+        long n = in.varint();
+        // a record takes at least 16 bytes (14 strings, 2 numbers); a larger count is damage, and
+        // must fail as an exception the caller recovers from, not by allocating gigabytes
+        if (n < 0 || n > (b.length - 4) / 16) {
+            throw new IllegalStateException("a damaged kiln index cache: it claims " + n + " records in " + b.length + " bytes");
+        }
+        List<PackageRecord> out = new ArrayList<>((int) n);
         List<String> table = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = in.str(null);
