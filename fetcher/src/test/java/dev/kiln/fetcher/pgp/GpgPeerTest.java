@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.fetcher.testing.TestKey;
 import java.io.File;
@@ -36,7 +36,7 @@ class GpgPeerTest {
 
     @Test
     void gpgvAcceptsOurClearsignedFileWithSeveralSigners() throws Exception {
-        assumeTrue(onPath("gpgv"), "gpgv is not installed");
+        assertTrue(onPath("gpgv"), "gpgv is not installed: .ci/run installs it");
         TestKey ed25519 = TestKey.generate("Peer Ed25519 <ed@kiln.test>");
         TestKey rsa = TestKey.generateRsa("Peer RSA <rsa@kiln.test>", 2048).withSigningSubkey();
         Path keyring = writeKeyring(ed25519, rsa);
@@ -52,7 +52,7 @@ class GpgPeerTest {
 
     @Test
     void gpgvAcceptsOurDetachedSignature() throws Exception {
-        assumeTrue(onPath("gpgv"), "gpgv is not installed");
+        assertTrue(onPath("gpgv"), "gpgv is not installed: .ci/run installs it");
         TestKey key = TestKey.generate("Peer <peer@kiln.test>");
         Path keyring = writeKeyring(key);
         Path release = Files.write(dir.resolve("Release"), TEXT.getBytes(UTF_8));
@@ -66,7 +66,7 @@ class GpgPeerTest {
 
     @Test
     void gpgvRefusesOurClearsignedFileOnceAltered() throws Exception {
-        assumeTrue(onPath("gpgv"), "gpgv is not installed");
+        assertTrue(onPath("gpgv"), "gpgv is not installed: .ci/run installs it");
         TestKey key = TestKey.generate("Peer <peer@kiln.test>");
         Path keyring = writeKeyring(key);
         String signed = new String(key.clearsign(TEXT.getBytes(UTF_8)), UTF_8);
@@ -80,7 +80,7 @@ class GpgPeerTest {
 
     @Test
     void kilnAcceptsWhatGpgClearsigns() throws Exception {
-        assumeTrue(onPath("gpg") && onPath("gpgconf"), "gpg is not installed");
+        assertTrue(onPath("gpg") && onPath("gpgconf"), "gpg is not installed: .ci/run installs it");
         Path home = gnupgHome();
         try {
             List<String> gpg = List.of("gpg", "--homedir", home.toString(), "--batch", "--pinentry-mode", "loopback",

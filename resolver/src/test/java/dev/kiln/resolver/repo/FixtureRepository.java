@@ -62,6 +62,7 @@ final class FixtureRepository implements AutoCloseable {
     Instant validUntil = null;
     String suiteField = SUITE;
     boolean byHash = true;
+    Set<String> listed = Set.of("Packages", "Packages.xz", "Packages.gz");
     TestKey signer;
 
     FixtureRepository(TestKey signer) throws IOException {
@@ -107,15 +108,20 @@ final class FixtureRepository implements AutoCloseable {
             release.append("Acquire-By-Hash: yes\n");
         }
         release.append("Architectures: amd64\nComponents: main\nSHA256:\n");
-        for (Map.Entry<String, byte[]> e : Map.of(idx + "Packages", plain, idx + "Packages.xz", xz, idx + "Packages.gz", gz).entrySet()) {
+        for (Map.Entry<String, byte[]> e : Map.of("Packages", plain, "Packages.xz", xz, "Packages.gz", gz).entrySet()) {
+            if (!listed.contains(e.getKey())) {
+                continue;
+            }
             release.append(' ').append(Digest.of(e.getValue()).hex()).append(' ').append(e.getValue().length)
-                    .append(' ').append(e.getKey()).append('\n');
+                    .append(' ').append(idx).append(e.getKey()).append('\n');
         }
         String text = release.toString();
         files.put(dists() + idx + "Packages", plain);
         files.put(dists() + idx + "Packages.xz", xz);
         files.put(dists() + idx + "Packages.gz", gz);
         files.put(dists() + idx + "by-hash/SHA256/" + Digest.of(xz).hex(), xz);
+        files.put(dists() + idx + "by-hash/SHA256/" + Digest.of(gz).hex(), gz);
+        files.put(dists() + idx + "by-hash/SHA256/" + Digest.of(plain).hex(), plain);
         files.put(dists() + "Release", text.getBytes(StandardCharsets.UTF_8));
         files.put(dists() + "Release.gpg", signer.detachSign(text.getBytes(StandardCharsets.UTF_8)));
         files.put(dists() + "InRelease", signer.clearsign(text.getBytes(StandardCharsets.UTF_8)));

@@ -183,7 +183,7 @@ class RepositoryRefusalTest {
     void aPackagesIndexThatDoesNotMatchTheSignedHashIsRefused() throws IOException {
         repo.publish();
         for (String path : List.copyOf(repo.files.keySet())) {
-            if (path.contains("Packages.xz") || path.contains("by-hash")) {
+            if (path.contains("Packages") || path.contains("by-hash")) {
                 byte[] b = repo.files.get(path).clone();
                 b[b.length / 2] ^= 1;
                 repo.files.put(path, b);
@@ -198,7 +198,7 @@ class RepositoryRefusalTest {
     void aPackagesIndexOfTheWrongSizeIsRefused() throws IOException {
         repo.publish();
         for (String path : List.copyOf(repo.files.keySet())) {
-            if (path.contains("Packages.xz") || path.contains("by-hash")) {
+            if (path.contains("Packages") || path.contains("by-hash")) {
                 byte[] b = repo.files.get(path);
                 byte[] longer = java.util.Arrays.copyOf(b, b.length + 100);
                 repo.files.put(path, longer);
@@ -243,6 +243,20 @@ class RepositoryRefusalTest {
         KilnException e = refused();
         assertTrue(e.getMessage().contains("neither InRelease nor Release.gpg"), e.getMessage());
         assertNothingPublished();
+    }
+
+    @Test
+    void anIndexOnlyAvailableAsXzIsRead() throws IOException {
+        repo.listed = java.util.Set.of("Packages.xz");
+        repo.publish();
+        assertEquals(2, lock().packages("amd64").size());
+    }
+
+    @Test
+    void anIndexOnlyAvailableUncompressedIsRead() throws IOException {
+        repo.listed = java.util.Set.of("Packages");
+        repo.publish();
+        assertEquals(2, lock().packages("amd64").size());
     }
 
     @Test
