@@ -2,7 +2,7 @@ package dev.kiln.assembler;
 
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
-import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.fetcher.pgp.TrustedKeys;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.Resolver;
@@ -27,9 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 
 /**
  * kiln's Java API: what the CLI does, callable from a build or a test. Holds the store, the
@@ -38,11 +35,11 @@ import java.util.function.Supplier;
 public final class Kiln implements AutoCloseable {
     private final ContentStore store;
     private final Transport transport;
-    private final Supplier<Keyring> trustedKeys;
+    private final TrustedKeys trustedKeys;
     private final Map<String, String> mirrors;
     private final Clock clock;
 
-    private Kiln(ContentStore store, Transport transport, Supplier<Keyring> trustedKeys, Map<String, String> mirrors, Clock clock) {
+    private Kiln(ContentStore store, Transport transport, TrustedKeys trustedKeys, Map<String, String> mirrors, Clock clock) {
         this.store = store;
         this.transport = transport;
         this.trustedKeys = trustedKeys;
@@ -93,22 +90,7 @@ public final class Kiln implements AutoCloseable {
                 throw new ResolveException("no trusted keys at " + k
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
-            // loading keys costs a few hundred ms of cryptography set-up: overlap it with the network
-            CompletableFuture<Keyring> keyring = CompletableFuture.supplyAsync(() -> Keyring.load(k), r -> {
-                Thread t = new Thread(r, "kiln-keys");
-                t.setDaemon(true);
-                t.start();
-            });
-            Supplier<Keyring> keys = () -> {
-                try {
-                    return keyring.join();
-                } catch (CompletionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw e;
-                }
-            };
+            TrustedKeys keys = TrustedKeys.of(k);
             Transport t = transport != null ? transport : HttpTransport.withDefaults();
             return new Kiln(ContentStore.open(root), t, keys, vars, clock);
         }
@@ -133,6 +115,7 @@ public final class Kiln implements AutoCloseable {
     /** Resolves a spec into a lock (nothing written). */
     public Lock resolve(Path specFile, Path lockFile) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
+        dev.kiln.resolver.Timing.mark("spec parsed");
         Path lockDir = lockFile.toAbsolutePath().getParent();
         String rel = lockDir.relativize(specFile.toAbsolutePath()).toString();
         List<Request> requests = new ArrayList<>();

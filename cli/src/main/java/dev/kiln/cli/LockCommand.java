@@ -38,7 +38,9 @@ final class LockCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path lockFile = output != null ? output : Kiln.defaultLockPath(spec);
+        dev.kiln.resolver.Timing.mark("cli parsed");
         try (Kiln kiln = Kiln.builder().store(store.store).open()) {
+            dev.kiln.resolver.Timing.mark("kiln open");
             var out = commandSpec.commandLine().getOut();
             if (check) {
                 LockDiff diff = kiln.check(spec, lockFile);

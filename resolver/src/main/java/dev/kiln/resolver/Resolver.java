@@ -2,6 +2,7 @@ package dev.kiln.resolver;
 
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.fetcher.pgp.TrustedKeys;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.repo.RepositoryReader;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Supplier;
 
 /**
  * Turns what a spec asks for into a {@link Lock}: reads every repository's signed metadata for
@@ -41,7 +41,7 @@ public final class Resolver {
 
     private final Transport transport;
     private final ContentStore store;
-    private final Supplier<Keyring> trustedKeys;
+    private final TrustedKeys trustedKeys;
     private final Map<String, String> env;
     private final Instant now;
 
@@ -50,11 +50,11 @@ public final class Resolver {
      * @param env variables for {@code ${VAR}} in source lines (mirrors)
      */
     public Resolver(Transport transport, ContentStore store, Keyring trustedKeys, Map<String, String> env, Instant now) {
-        this(transport, store, () -> trustedKeys, env, now);
+        this(transport, store, TrustedKeys.of(trustedKeys), env, now);
     }
 
-    /** With the trusted keys still loading: they are first needed once the InRelease files are in. */
-    public Resolver(Transport transport, ContentStore store, Supplier<Keyring> trustedKeys, Map<String, String> env, Instant now) {
+    /** With key files that are parsed only if a signature has to be checked (not on a warm run). */
+    public Resolver(Transport transport, ContentStore store, TrustedKeys trustedKeys, Map<String, String> env, Instant now) {
         this.transport = transport;
         this.store = store;
         this.trustedKeys = trustedKeys;
@@ -107,6 +107,7 @@ public final class Resolver {
                 try {
                     Lock cached = LockJson.read(store.read(memo.get()), "memo " + memo.get());
                     Timing.mark("solve memo hit");
+                    reader.commit(verified);
                     return new Lock(Lock.VERSION, spec, locked, cached.options(), cached.archs());
                 } catch (RuntimeException damaged) {
                     // a damaged memo entry is recomputed
@@ -139,7 +140,7 @@ public final class Resolver {
                 archs.put(e.getKey(), pin(s));
                 Timing.mark("solved " + e.getKey());
             }
-            reader.finish();
+            reader.commit(verified);
             Lock lock = new Lock(Lock.VERSION, spec, locked,
                     new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends()), archs);
             store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(lock)));
@@ -185,11 +186,11 @@ public final class Resolver {
         return out;
     }
 
-    private Supplier<Keyring> keyringFor(SourceLine line, Path baseDir) {
+    private TrustedKeys keyringFor(SourceLine line, Path baseDir) {
         if (line.signedBy().isEmpty()) {
             return trustedKeys;
         }
-        Keyring k = null;
+        TrustedKeys k = null;
         for (String p : line.signedBy()) {
             Path path = Path.of(p);
             if (!path.isAbsolute()) {
@@ -202,11 +203,10 @@ public final class Resolver {
                         + "\n  looked in: " + baseDir.resolve(p) + " and " + KilnHome.dir().resolve(p)
                         + "\n  fix: give a path relative to the spec, or an absolute one");
             }
-            Keyring one = Keyring.load(path);
+            TrustedKeys one = TrustedKeys.of(path);
             k = k == null ? one : k.union(one);
         }
-        Keyring result = k;
-        return () -> result;
+        return k;
     }
 
     private static <T> T get(Future<T> f) {

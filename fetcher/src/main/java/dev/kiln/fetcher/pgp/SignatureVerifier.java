@@ -230,7 +230,18 @@ public final class SignatureVerifier {
         if (!anyBad && !good.isEmpty()) {
             List<String> signers = good.stream().map(o -> o.key().primaryFingerprint()).distinct().sorted().toList();
             Instant signedAt = good.stream().map(Outcome::created).min(Comparator.naturalOrder()).orElseThrow();
-            return new VerifiedDocument(content, signers, signedAt);
+            Instant validThrough = Instant.MAX;
+            for (Outcome o : good) {
+                if (o.key().expires() != null && o.key().expires().isBefore(validThrough)) {
+                    validThrough = o.key().expires();
+                }
+                long seconds = o.signature().getHashedSubPackets() == null ? 0
+                        : o.signature().getHashedSubPackets().getSignatureExpirationTime();
+                if (seconds > 0 && o.created().plusSeconds(seconds).isBefore(validThrough)) {
+                    validThrough = o.created().plusSeconds(seconds);
+                }
+            }
+            return new VerifiedDocument(content, signers, signedAt, validThrough);
         }
         Reason reason = anyBad ? Reason.BAD_SIGNATURE
                 : outcomes.stream().map(Outcome::problem)

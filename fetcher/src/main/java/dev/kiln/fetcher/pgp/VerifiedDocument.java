@@ -15,12 +15,16 @@ import java.util.Objects;
  * @param signerFingerprints primary-key fingerprints (40 uppercase hex digits, sorted, no duplicates)
  *     of every good signature by a trusted key
  * @param signedAt creation time of the earliest good signature
+ * @param validThrough when the first key (or signature) behind a good signature expires, or
+ *     {@link Instant#MAX}: until then the verdict holds for the same bytes and keys, so it can be
+ *     remembered instead of recomputed
  */
-public record VerifiedDocument(byte[] content, List<String> signerFingerprints, Instant signedAt) {
+public record VerifiedDocument(byte[] content, List<String> signerFingerprints, Instant signedAt, Instant validThrough) {
     public VerifiedDocument {
         content = Objects.requireNonNull(content, "content").clone();
         signerFingerprints = List.copyOf(signerFingerprints);
         Objects.requireNonNull(signedAt, "signedAt");
+        Objects.requireNonNull(validThrough, "validThrough");
         if (signerFingerprints.isEmpty()) {
             throw new IllegalArgumentException("a verified document has at least one signer");
         }
@@ -37,12 +41,13 @@ public record VerifiedDocument(byte[] content, List<String> signerFingerprints, 
         return other instanceof VerifiedDocument that
                 && Arrays.equals(content, that.content)
                 && signerFingerprints.equals(that.signerFingerprints)
-                && signedAt.equals(that.signedAt);
+                && signedAt.equals(that.signedAt)
+                && validThrough.equals(that.validThrough);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(content), signerFingerprints, signedAt);
+        return Objects.hash(Arrays.hashCode(content), signerFingerprints, signedAt, validThrough);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.kiln.resolver.repo;
 import dev.kiln.fetcher.FetchException;
 import dev.kiln.fetcher.NotFoundException;
 import dev.kiln.fetcher.Transport;
-import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.fetcher.pgp.TrustedKeys;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
 import dev.kiln.fetcher.pgp.VerifiedDocument;
 import dev.kiln.resolver.ResolveException;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -42,6 +41,7 @@ public final class RepositoryReader {
     private final ContentStore store;
     private final Instant now;
     private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Object[]> pendingVerdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RepositoryReader(Transport transport, ContentStore store, Instant now) {
         this.transport = transport;
@@ -50,11 +50,15 @@ public final class RepositoryReader {
     }
 
     /** A repository to read: the line as written, where it is now, and the keys that may sign it. */
-    public record Source(String line, URI base, String suite, List<String> components, Supplier<Keyring> keyring) {
+    public record Source(String line, URI base, String suite, List<String> components, TrustedKeys keys) {
     }
 
     /** The verified Release of a suite, before any index is read. */
-    public record VerifiedRelease(Source source, byte[] raw, Release release, Digest digest, List<String> signers) {
+    public record VerifiedRelease(Source source, byte[] raw, Release release, Digest digest, VerifiedDocument doc) {
+        public List<String> signers() {
+            return doc.signerFingerprints();
+        }
+
     }
 
     public VerifiedRelease release(Source src) {
@@ -64,7 +68,7 @@ public final class RepositoryReader {
         try {
             raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
             dev.kiln.resolver.Timing.mark("downloaded " + dists);
-            doc = new SignatureVerifier(src.keyring().get(), now).verifyClearsigned(raw, dists.resolve("InRelease").toString());
+            doc = verified(raw, null, src, dists.resolve("InRelease").toString());
             dev.kiln.resolver.Timing.mark("verified " + dists);
         } catch (NotFoundException e) {
             byte[] release;
@@ -82,13 +86,13 @@ public final class RepositoryReader {
                 throw new FetchException(dists + ": the repository has neither InRelease nor Release.gpg, so nothing"
                         + " vouches for its Release file\n  expected: a signed repository; kiln never uses unsigned metadata");
             }
-            doc = new SignatureVerifier(src.keyring().get(), now).verifyDetached(release, sig, dists.resolve("Release").toString());
+            doc = verified(release, sig, src, dists.resolve("Release").toString());
             raw = release;
         }
         Release rel = Release.parse(doc.content(), dists + "Release");
         checkSuite(src, rel, dists);
         checkFreshness(src, rel, dists);
-        return new VerifiedRelease(src, raw, rel, Digest.of(raw), doc.signerFingerprints());
+        return new VerifiedRelease(src, raw, rel, Digest.of(raw), doc);
     }
 
     /** Waits until every parsed index started by {@link #read} is in the store. */
@@ -105,7 +109,54 @@ public final class RepositoryReader {
         }
     }
 
-    /** Reads the suite's indexes for one architecture; publishes the Release and records its Date. */
+    private static final String VERIFY_STEP = "pgp-verify-v1";
+
+    /**
+     * Checks a signature, or recalls the verdict on exactly these bytes under exactly these keys:
+     * only good verdicts are kept, and only until the first key behind them expires.
+     */
+    private VerifiedDocument verified(byte[] signed, byte[] detachedSignature, Source src, String what) {
+        Digest key = Digest.of(VERIFY_STEP + "\n" + Digest.of(signed) + "\n"
+                + (detachedSignature == null ? "clearsigned" : Digest.of(detachedSignature)) + "\n" + src.keys().id());
+        Optional<Digest> memo = store.memo(VERIFY_STEP, key);
+        if (memo.isPresent()) {
+            try {
+                VerifiedDocument recalled = VerdictRecord.read(store.read(memo.get()), store);
+                if (now.isBefore(recalled.validThrough()) && !recalled.signedAt().isAfter(now.plus(SignatureVerifier.CLOCK_SKEW))) {
+                    return recalled;
+                }
+            } catch (RuntimeException damaged) {
+                // a damaged record is a miss: the signature is checked again below
+            }
+        }
+        SignatureVerifier verifier = new SignatureVerifier(src.keys().keyring(), now);
+        VerifiedDocument doc = detachedSignature == null
+                ? verifier.verifyClearsigned(signed, what)
+                : verifier.verifyDetached(signed, detachedSignature, what);
+        pendingVerdicts.add(new Object[] {key, doc});
+        return doc;
+    }
+
+    /**
+     * Publishes what a successful resolution relied on: each Release's bytes, its Date as the new
+     * rollback floor, and the signature verdicts. Called last, so a refusal anywhere leaves the
+     * store as it was.
+     */
+    public void commit(List<VerifiedRelease> releases) {
+        finish();
+        for (VerifiedRelease vr : releases) {
+            store.put(vr.raw());
+            recordDate(vr.source(), vr.release());
+            for (Object[] v : pendingVerdicts) {
+                VerifiedDocument d = (VerifiedDocument) v[1];
+                if (java.util.Arrays.equals(d.content(), vr.doc().content())) {
+                    store.putMemo(VERIFY_STEP, (Digest) v[0], store.put(VerdictRecord.write(d, store)));
+                }
+            }
+        }
+    }
+
+    /** Reads the suite's indexes for one architecture (their parsed forms are cached on the side). */
     public SuiteIndex read(VerifiedRelease vr, String arch) {
         Source src = vr.source();
         Release rel = vr.release();
@@ -121,8 +172,6 @@ public final class RepositoryReader {
         for (Release.FileEntry e : entries) {
             records.addAll(packages(e, dists, rel));
         }
-        store.put(vr.raw());
-        recordDate(src, rel);
         return new SuiteIndex(src.line(), rel, vr.digest(), vr.signers(), List.copyOf(entries), records);
     }
 
