@@ -6,6 +6,7 @@
 #   apt warm : `apt-get install -s python3` again in that root (median of N runs)
 #   kiln cold: `./kiln lock --store $tmp/store ...` with an empty store
 #   kiln warm: the same again with the store kept (median of N runs)
+#   kiln warm*: a different spec each run (python3 + one more package) with the indexes in the store
 #
 # Goals: kiln/apt <= 1.0 cold, <= 0.5 warm. Prints a table with PASS/MISS per goal.
 #
@@ -210,6 +211,18 @@ if [ "$apt_only" = 0 ]; then
   done
   kiln_warm=$(median "${runs[@]}")
   echo "kiln: warm runs: $(for r in "${runs[@]}"; do printf '%s ' "$(secs "$r")"; done)"
+  # warm indexes, but a spec never solved before: python3 plus one more package each run, so
+  # the memoized solve cannot answer and the cached parsed indexes are loaded and solved
+  extra=(curl git perl wget less gzip nano openssl xz-utils zstd file bzip2)
+  runs=()
+  for ((i = 0; i < n; i++)); do
+    sed "s/packages: \[python3\]/packages: [python3, ${extra[$((i % ${#extra[@]}))]}]/" "$tmp/python3.yaml" >"$tmp/new.yaml"
+    t0=$(now_us)
+    $kiln lock --store "$tmp/store" -o "$tmp/new.lock.json" "$tmp/new.yaml" >"$tmp/kiln-new.log" 2>&1 || { cat "$tmp/kiln-new.log" >&2; code=2 die "'$kiln lock' failed (output above)"; }
+    t1=$(now_us); runs+=($((t1 - t0)))
+  done
+  kiln_new=$(median "${runs[@]}")
+  echo "kiln: warm indexes, new spec each run: $(for r in "${runs[@]}"; do printf '%s ' "$(secs "$r")"; done)"
 fi
 
 # ---- table --------------------------------------------------------------------------------------
@@ -227,6 +240,8 @@ echo
 printf '%-6s %10s %10s %9s   %-7s %s\n' "" apt kiln kiln/apt goal result
 row cold "$apt_cold" "${kiln_cold:-0}" 1000 "<= 1.0"
 row warm "$apt_warm" "${kiln_warm:-0}" 500 "<= 0.5"
+row "warm*" "$apt_warm" "${kiln_new:-0}" 500 "<= 0.5"
+echo "warm = the same spec again (its solve is memoized); warm* = a spec not solved before, indexes in the store"
 
 if [ "$strict" = 1 ] && [ "$missed" = 1 ]; then exit 3; fi
 exit 0
