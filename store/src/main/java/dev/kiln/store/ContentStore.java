@@ -170,6 +170,102 @@ public final class ContentStore {
         }
     }
 
+    /**
+     * Starts writing a blob whose digest is known in advance (a download pinned by a lock). Bytes
+     * are appended and hashed as they come; after a dropped connection the caller can resume at
+     * {@link Staging#length()}. Only {@link Staging#commit()} publishes, and only if size and
+     * digest match; {@link Staging#close()} without commit removes the staged file.
+     */
+    public Staging stage(Digest expected, long expectedSize) {
+        try {
+            return new Staging(stage(), expected, expectedSize);
+        } catch (IOException e) {
+            throw new StoreException("cannot stage a blob in " + tmp + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A blob being written: see {@link #stage(Digest, long)}. */
+    public final class Staging implements AutoCloseable {
+        private final Path file;
+        private final Digest expected;
+        private final long expectedSize;
+        private final MessageDigest md = Digest.newSha256();
+        private final OutputStream out;
+        private long length;
+        private boolean done;
+
+        private Staging(Path file, Digest expected, long expectedSize) throws IOException {
+            this.file = file;
+            this.expected = expected;
+            this.expectedSize = expectedSize;
+            this.out = new java.io.BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.WRITE), 1 << 16);
+        }
+
+        /** Bytes written so far: where a resumed download starts. */
+        public long length() {
+            return length;
+        }
+
+        /**
+         * Appends bytes. Refuses (and writes nothing) once the total would pass the expected size, so a
+         * server that sends more than the lock says cannot fill the disk.
+         */
+        public void write(byte[] b, int off, int len) {
+            if (expectedSize >= 0 && length + len > expectedSize) {
+                throw new StoreException("size mismatch: expected " + expectedSize + " bytes, found more ("
+                        + (length + len) + " so far)");
+            }
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new StoreException("cannot write to " + file + ": " + e.getMessage()
+                        + "\n  fix: free space on the store's filesystem (" + root + ")", e);
+            }
+            md.update(b, off, len);
+            length += len;
+        }
+
+        /** Verifies size and digest, fsyncs and publishes; a mismatch publishes nothing. */
+        public Digest commit() {
+            try {
+                out.flush();
+                out.close();
+                Digest actual = Digest.fromRaw(md.digest());
+                if (expectedSize >= 0 && length != expectedSize) {
+                    throw new StoreException("size mismatch: expected " + expectedSize + " bytes, found " + length);
+                }
+                if (expected != null && !expected.equals(actual)) {
+                    throw new StoreException("content mismatch: expected " + expected + ", found " + actual);
+                }
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                publish(file, actual);
+                done = true;
+                return actual;
+            } catch (IOException e) {
+                throw new StoreException("cannot publish a blob into " + root + ": " + e.getMessage()
+                        + "\n  fix: free space on the store's filesystem", e);
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the staged file is removed below either way
+            }
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover in tmp/ is never read as a blob
+            }
+        }
+    }
+
     /** Looks up a memo record: the output digest of step {@code step} for input key {@code key}. */
     public Optional<Digest> memo(String step, Digest key) {
         Path p = memo.resolve(step).resolve(key.hex());
