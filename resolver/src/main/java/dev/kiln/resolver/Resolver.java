@@ -76,7 +76,7 @@ public final class Resolver {
         RepositoryReader reader = new RepositoryReader(transport, store, now);
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
-            URI base = line.expandUri(env);
+            URI base = line.expandAll(env).get(0);
             sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, Math.max(1, sources.size() * req.archs().size())), r -> {

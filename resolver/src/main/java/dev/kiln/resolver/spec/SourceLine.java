@@ -151,6 +151,39 @@ public record SourceLine(
         return uri;
     }
 
+    /**
+     * Every URI the line stands for when a variable holds several mirrors separated by spaces or
+     * commas ({@code DEBIAN_MIRROR="http://a/debian http://b/debian"}), in the order given: the
+     * first is used for metadata, all are tried in turn for packages.
+     */
+    public List<URI> expandAll(Map<String, String> env) {
+        List<Map<String, String>> choices = new java.util.ArrayList<>();
+        choices.add(new java.util.HashMap<>(env));
+        for (String name : variables()) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                throw unset(name, env);
+            }
+            List<Map<String, String>> next = new java.util.ArrayList<>();
+            for (Map<String, String> c : choices) {
+                for (String one : value.trim().split("[\\s,]+")) {
+                    Map<String, String> m = new java.util.HashMap<>(c);
+                    m.put(name, one);
+                    next.add(m);
+                }
+            }
+            choices = next;
+        }
+        List<URI> out = new java.util.ArrayList<>();
+        for (Map<String, String> c : choices) {
+            URI u = expandUri(c);
+            if (!out.contains(u)) {
+                out.add(u);
+            }
+        }
+        return List.copyOf(out);
+    }
+
     @Override
     public String toString() {
         return written;

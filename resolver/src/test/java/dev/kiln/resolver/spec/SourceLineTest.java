@@ -164,4 +164,13 @@ class SourceLineTest {
         SpecException e = assertThrows(SpecException.class, () -> line.expandUri(Map.of("DEBIAN_MIRROR", "mirror.example/debian")));
         assertTrue(e.getMessage().contains("expands to 'mirror.example/debian', which is not an http or https URL"), e.getMessage());
     }
+
+    @Test
+    void aVariableWithSeveralMirrorsExpandsToEachInOrder() {
+        SourceLine line = SourceLine.parse("deb ${DEBIAN_MIRROR} bookworm main");
+        assertEquals(List.of(URI.create("http://a.example/debian"), URI.create("http://b.example/debian")),
+                line.expandAll(Map.of("DEBIAN_MIRROR", "http://a.example/debian http://b.example/debian")));
+        assertEquals(List.of(URI.create("http://a.example/debian"), URI.create("http://b.example/debian")),
+                line.expandAll(Map.of("DEBIAN_MIRROR", "http://a.example/debian,http://b.example/debian")));
+    }
 }
