@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,17 +15,30 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The content-addressed store on disk. Immutable byte strings live under {@code blobs/sha256/<hex>};
  * small named records (memo entries, per-suite state) under {@code memo/} and {@code state/}.
  * Every write is staged in {@code tmp/}, hashed while written, fsynced and renamed into place, so
  * a reader only ever sees whole, verified files, and "already there" counts as success.
+ *
+ * <p>Several processes may use one store at once: each open store holds the lock file
+ * {@code store.lock} shared until {@link #close()} (or until the JVM exits), and {@link StoreGc}
+ * and {@link StoreVerifier} repair take it exclusively. {@code roots/} registers the files (lockfiles,
+ * later image layouts) whose blobs gc keeps.
  */
-public final class ContentStore {
+public final class ContentStore implements AutoCloseable {
+    /** How long {@link #open(Path)} waits for a gc or repair in another process to finish. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(10);
+
     private static final String LAYOUT_VERSION = "1";
 
     private final Path root;
@@ -32,33 +46,98 @@ public final class ContentStore {
     private final Path tmp;
     private final Path memo;
     private final Path state;
+    private final Path roots;
+    private final StoreLock lock;
+    private volatile boolean closed;
 
-    private ContentStore(Path root) {
+    private ContentStore(Path root, StoreLock lock) {
         this.root = root;
         this.blobs = root.resolve("blobs").resolve("sha256");
         this.tmp = root.resolve("tmp");
         this.memo = root.resolve("memo");
         this.state = root.resolve("state");
+        this.roots = root.resolve("roots");
+        this.lock = lock;
     }
 
-    /** Opens (creating if needed) the store at {@code root}. */
+    /**
+     * Opens (creating if needed) the store at {@code root} and holds it shared until {@link #close()}.
+     * If another process is collecting garbage or repairing it, waits up to {@link #DEFAULT_LOCK_TIMEOUT},
+     * saying so on standard error.
+     */
     public static ContentStore open(Path root) {
+        return open(root, DEFAULT_LOCK_TIMEOUT, message -> System.err.println("kiln: " + message));
+    }
+
+    /**
+     * Opens the store, waiting at most {@code lockTimeout} for a gc or repair in another process;
+     * {@code waiting} hears once why it waits. A timeout is a {@link StoreException} naming the holder.
+     */
+    public static ContentStore open(Path root, Duration lockTimeout, Consumer<String> waiting) {
         Objects.requireNonNull(root, "root");
-        ContentStore s = new ContentStore(root.toAbsolutePath().normalize());
+        Objects.requireNonNull(lockTimeout, "lockTimeout");
+        Objects.requireNonNull(waiting, "waiting");
+        Path abs = root.toAbsolutePath().normalize();
+        StoreLock lock;
+        try {
+            Files.createDirectories(abs);
+            lock = StoreLock.of(abs.resolve("store.lock"));
+        } catch (IOException e) {
+            throw new StoreException("cannot create the store at " + abs + ": " + e.getMessage()
+                    + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
+        }
+        lock.acquireShared(lockTimeout, waiting);
+        ContentStore s = new ContentStore(abs, lock);
         try {
             Files.createDirectories(s.blobs);
             Files.createDirectories(s.tmp);
             Files.createDirectories(s.memo);
             Files.createDirectories(s.state);
+            Files.createDirectories(s.roots);
             Path marker = s.root.resolve("kiln-store");
             if (!Files.exists(marker)) {
                 s.writeAtomically(marker, ("kiln store layout " + LAYOUT_VERSION + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
+            s.close();
             throw new StoreException("cannot create the store at " + s.root + ": " + e.getMessage()
                     + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
         }
         return s;
+    }
+
+    /** Lets go of the shared lock; later writes through this handle fail. Closing twice is fine. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            lock.releaseShared();
+        }
+    }
+
+    /** Held while gc or repair runs; closing it returns to the shared hold of this handle. */
+    final class Exclusive implements AutoCloseable {
+        private final Consumer<String> waiting;
+        private boolean released;
+
+        private Exclusive(Consumer<String> waiting) {
+            this.waiting = waiting;
+        }
+
+        @Override
+        public void close() {
+            if (!released) {
+                released = true;
+                lock.releaseExclusive(waiting);
+            }
+        }
+    }
+
+    /** Waits until no other process (and no other handle in this one) uses the store, then holds it alone. */
+    Exclusive exclusive(Duration timeout, Consumer<String> waiting) {
+        ensureOpen();
+        lock.acquireExclusive(timeout, waiting);
+        return new Exclusive(waiting);
     }
 
     /**
@@ -78,6 +157,26 @@ public final class ContentStore {
 
     public Path root() {
         return root;
+    }
+
+    Path blobsDir() {
+        return blobs;
+    }
+
+    Path tmpDir() {
+        return tmp;
+    }
+
+    Path memoDir() {
+        return memo;
+    }
+
+    Path stateDir() {
+        return state;
+    }
+
+    Path rootsDir() {
+        return roots;
     }
 
     /** Where the blob would live; it may not exist. */
@@ -106,6 +205,7 @@ public final class ContentStore {
     }
 
     public Digest put(byte[] bytes) {
+        ensureOpen();
         Digest d = Digest.of(bytes);
         if (contains(d)) {
             return d;
@@ -114,7 +214,7 @@ public final class ContentStore {
             Path staged = stage();
             try {
                 try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE)) {
-                    ch.write(java.nio.ByteBuffer.wrap(bytes));
+                    writeFully(ch, bytes);
                     ch.force(true);
                 }
                 publish(staged, d);
@@ -122,7 +222,7 @@ public final class ContentStore {
                 Files.deleteIfExists(staged);
             }
         } catch (IOException e) {
-            throw new StoreException("cannot write a blob into the store at " + root + ": " + e.getMessage(), e);
+            throw writeFailure("cannot write a blob (" + bytes.length + " bytes) into the store at " + root, e);
         }
         return d;
     }
@@ -133,6 +233,7 @@ public final class ContentStore {
      * {@link StoreException} says what was expected and found.
      */
     public Digest put(InputStream in, Digest expected, long expectedSize) {
+        ensureOpen();
         if (expected != null && contains(expected)) {
             return expected;
         }
@@ -158,7 +259,7 @@ public final class ContentStore {
             publish(staged, actual);
             return actual;
         } catch (IOException e) {
-            throw new StoreException("cannot write a blob into the store at " + root + ": " + e.getMessage(), e);
+            throw writeFailure("cannot write a blob into the store at " + root, e);
         } finally {
             if (staged != null) {
                 try {
@@ -177,10 +278,11 @@ public final class ContentStore {
      * digest match; {@link Staging#close()} without commit removes the staged file.
      */
     public Staging stage(Digest expected, long expectedSize) {
+        ensureOpen();
         try {
             return new Staging(stage(), expected, expectedSize);
         } catch (IOException e) {
-            throw new StoreException("cannot stage a blob in " + tmp + ": " + e.getMessage(), e);
+            throw writeFailure("cannot stage a blob in " + tmp, e);
         }
     }
 
@@ -218,8 +320,7 @@ public final class ContentStore {
             try {
                 out.write(b, off, len);
             } catch (IOException e) {
-                throw new StoreException("cannot write to " + file + ": " + e.getMessage()
-                        + "\n  fix: free space on the store's filesystem (" + root + ")", e);
+                throw writeFailure("cannot write a blob into the store at " + root, e);
             }
             md.update(b, off, len);
             length += len;
@@ -244,8 +345,7 @@ public final class ContentStore {
                 done = true;
                 return actual;
             } catch (IOException e) {
-                throw new StoreException("cannot publish a blob into " + root + ": " + e.getMessage()
-                        + "\n  fix: free space on the store's filesystem", e);
+                throw writeFailure("cannot publish a blob into the store at " + root, e);
             } finally {
                 close();
             }
@@ -283,12 +383,13 @@ public final class ContentStore {
 
     public void putMemo(String step, Digest key, Digest value) {
         checkName(step);
+        ensureOpen();
         try {
             Path dir = memo.resolve(step);
             Files.createDirectories(dir);
             writeAtomically(dir.resolve(key.hex()), (value + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new StoreException("cannot record memo " + step + "/" + key.shortHex() + ": " + e.getMessage(), e);
+            throw writeFailure("cannot record memo " + step + "/" + key.shortHex(), e);
         }
     }
 
@@ -305,13 +406,101 @@ public final class ContentStore {
 
     public void putState(String kind, Digest key, String value) {
         checkName(kind);
+        ensureOpen();
         try {
             Path dir = state.resolve(kind);
             Files.createDirectories(dir);
             writeAtomically(dir.resolve(key.hex()), value.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new StoreException("cannot write state " + kind + "/" + key.shortHex() + ": " + e.getMessage(), e);
+            throw writeFailure("cannot write state " + kind + "/" + key.shortHex(), e);
         }
+    }
+
+    /**
+     * Registers {@code file} (a lockfile, later an image layout) as a gc root: while it exists, gc keeps
+     * every blob it refers to. The record is {@code roots/<sha256 of the absolute path>} holding that
+     * path, so registering again is a no-op.
+     */
+    public void addRoot(Path file) {
+        ensureOpen();
+        Path abs = file.toAbsolutePath().normalize();
+        String text = abs.toString();
+        Path record = roots.resolve(Digest.of(text).hex());
+        try {
+            if (Files.isRegularFile(record) && Files.readString(record, StandardCharsets.UTF_8).equals(text)) {
+                return;
+            }
+            Files.createDirectories(roots);
+            writeAtomically(record, text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw writeFailure("cannot register " + abs + " as a root of the store at " + root, e);
+        }
+    }
+
+    /** Unregisters a root; true if it was registered. */
+    public boolean removeRoot(Path file) {
+        ensureOpen();
+        String text = file.toAbsolutePath().normalize().toString();
+        try {
+            return Files.deleteIfExists(roots.resolve(Digest.of(text).hex()));
+        } catch (IOException e) {
+            throw new StoreException("cannot unregister the root " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The registered root files, sorted, whether or not they still exist. Malformed records are skipped. */
+    public List<Path> roots() {
+        List<Path> out = new ArrayList<>();
+        for (RootRecord r : rootRecords()) {
+            r.file().ifPresent(out::add);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** One file under {@code roots/}: the path it names if the record is well formed. */
+    record RootRecord(Path record, Optional<Path> file, String problem) {
+    }
+
+    List<RootRecord> rootRecords() {
+        List<RootRecord> out = new ArrayList<>();
+        if (!Files.isDirectory(roots)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(roots)) {
+            for (Path record : s.sorted().toList()) {
+                out.add(readRootRecord(record));
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list the roots in " + roots + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static RootRecord readRootRecord(Path record) {
+        String name = record.getFileName().toString();
+        if (!Files.isRegularFile(record)) {
+            return new RootRecord(record, Optional.empty(), "not a file");
+        }
+        try {
+            String text = Files.readString(record, StandardCharsets.UTF_8);
+            Path p = Path.of(text);
+            if (!p.isAbsolute()) {
+                return new RootRecord(record, Optional.empty(), "holds '" + abbreviate(text) + "', not an absolute path");
+            }
+            if (!Digest.of(text).hex().equals(name)) {
+                return new RootRecord(record, Optional.empty(), "is not named by the sha256 of the path it holds ("
+                        + abbreviate(text) + ")");
+            }
+            return new RootRecord(record, Optional.of(p), null);
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return new RootRecord(record, Optional.empty(), "unreadable: " + e.getMessage());
+        }
+    }
+
+    static String abbreviate(String s) {
+        String one = s.replaceAll("[\\p{Cntrl}]", "?");
+        return one.length() > 80 ? one.substring(0, 77) + "..." : one;
     }
 
     private Path stage() throws IOException {
@@ -334,13 +523,54 @@ public final class ContentStore {
         Path staged = stage();
         try {
             try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                writeFully(ch, bytes);
                 ch.force(true);
             }
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(staged);
         }
+    }
+
+    /** A file channel may write less than asked (a filesystem running full): loop until done or an error. */
+    private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("the store at " + root + " was closed; open it again to write");
+        }
+    }
+
+    /** A write error, said plainly when it is the disk being full, with what to do about it. */
+    StoreException writeFailure(String what, IOException e) {
+        if (isDiskFull(e)) {
+            String free = "";
+            try {
+                free = "; " + StoreInventory.humanSize(Files.getFileStore(root).getUsableSpace()) + " free there now";
+            } catch (IOException | RuntimeException ignored) {
+                // the message stands without the figure
+            }
+            return new StoreException(what + ": the disk is full (no space left on the filesystem holding " + root
+                    + free + ")\n  fix: free space there ('kiln store gc' deletes blobs no lockfile uses),"
+                    + " or move the store with --store or KILN_STORE", e);
+        }
+        return new StoreException(what + ": " + e.getMessage(), e);
+    }
+
+    static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded")
+                    || m.contains("not enough space"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long copy(InputStream in, OutputStream out, long limit) throws IOException {
