@@ -137,6 +137,7 @@ public final class Kiln implements AutoCloseable {
     public Lock lock(Path specFile, Path lockFile) {
         Lock lock = resolve(specFile, lockFile);
         writeAtomically(lockFile, LockJson.write(lock));
+        store.addRoot(lockFile.toAbsolutePath());
         return lock;
     }
 
@@ -178,6 +179,8 @@ public final class Kiln implements AutoCloseable {
             transport.close();
         } catch (IOException ignored) {
             // closing connections cannot lose data
+        } finally {
+            store.close();
         }
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Minimal, reproducible container images from signed package repositories.",
-        subcommands = {LockCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LockCommand.class, StoreCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -1,0 +1,114 @@
+package dev.kiln.cli;
+
+import dev.kiln.resolver.lock.LockRoots;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.StoreGc;
+import dev.kiln.store.StoreInventory;
+import dev.kiln.store.StoreVerifier;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "store", description = "Look after the content-addressed store.",
+        subcommands = {StoreCommand.Verify.class, StoreCommand.Gc.class, StoreCommand.Ls.class, StoreCommand.Du.class})
+final class StoreCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a store command: verify, gc, ls or du");
+    }
+
+    static ContentStore open(StoreOption option) {
+        return ContentStore.open(option.store != null ? option.store : ContentStore.defaultRoot(System.getenv()));
+    }
+
+    @Command(name = "verify", description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",
+        "With --repair, remove what is corrupt (it is fetched or rebuilt again when needed)."})
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Option(names = "--repair", description = "Remove corrupt blobs and broken records.")
+        boolean repair;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ContentStore s = open(store)) {
+                StoreVerifier.Report r = new StoreVerifier(s).verify(repair);
+                r.render().forEach(spec.commandLine().getOut()::println);
+                return r.remaining().isEmpty() ? 0 : Main.CHECK_FAILED;
+            }
+        }
+    }
+
+    @Command(name = "gc", description = {"Delete every blob that no root reaches and print what was freed.",
+        "Roots: lockfiles registered by 'kiln lock' and 'kiln fetch', plus --keep files."})
+    static final class Gc implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Option(names = "--keep", paramLabel = "FILE", description = "A further root (a lockfile); repeatable.")
+        List<Path> keep = new ArrayList<>();
+
+        @Option(names = "--dry-run", description = "Only count what would be freed.")
+        boolean dryRun;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ContentStore s = open(store)) {
+                StoreGc.Result r = new StoreGc(s).withRootReader(new LockRoots(s)).withDryRun(dryRun)
+                        .withProgress(spec.commandLine().getErr()::println).gc(keep);
+                r.render().forEach(spec.commandLine().getOut()::println);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "ls", description = "List the blobs: digest, size, and the roots and memo steps that refer to them.")
+    static final class Ls implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ContentStore s = open(store)) {
+                StoreInventory.render(new StoreInventory(s).withRootReader(new LockRoots(s)).blobs()).forEach(spec.commandLine().getOut()::println);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "du", description = "Show how much each area of the store holds.")
+    static final class Du implements Callable<Integer> {
+        @Mixin
+        StoreOption store;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ContentStore s = open(store)) {
+                new StoreInventory(s).usage().render().forEach(spec.commandLine().getOut()::println);
+                return 0;
+            }
+        }
+    }
+}
