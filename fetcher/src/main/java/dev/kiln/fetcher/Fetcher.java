@@ -1,0 +1,357 @@
+package dev.kiln.fetcher;
+
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
+import dev.kiln.store.KilnException;
+import dev.kiln.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Brings files pinned by sha256 into the {@link ContentStore}. Files the store has are skipped without
+ * touching the network; the rest are downloaded in parallel, each streamed into
+ * {@link ContentStore#stage} so bytes are hashed as they arrive, a body longer than its size is cut
+ * off, and only a file of the right size and digest is published.
+ *
+ * <p>On one URL, transient failures (a dropped or stalled connection, HTTP 5xx, 429, 408) are retried
+ * with exponential backoff, resuming with an HTTP Range request where the body broke off. A URL that
+ * says 404/410, serves the wrong bytes, or keeps failing is given up for the next one. Failures are
+ * gathered, and after every other download has finished a {@link FetchException} lists each one with
+ * the URLs tried and what went wrong; what did download stays in the store.
+ */
+public final class Fetcher {
+    public static final int DEFAULT_CONCURRENCY = 8;
+    public static final int DEFAULT_ATTEMPTS_PER_URL = 3;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
+
+    /** However much progress each attempt makes, a URL gets at most this many times its attempts. */
+    private static final int ATTEMPTS_CAP_FACTOR = 4;
+    private static final int BUFFER = 1 << 16;
+
+    private final Transport transport;
+    private final ContentStore store;
+    private final int concurrency;
+    private final FetchListener listener;
+    private final boolean offline;
+    private final int attemptsPerUrl;
+    private final Duration backoff;
+
+    public Fetcher(Transport transport, ContentStore store) {
+        this(transport, store, DEFAULT_CONCURRENCY, FetchListener.NONE);
+    }
+
+    public Fetcher(Transport transport, ContentStore store, int concurrency, FetchListener listener) {
+        this(transport, store, concurrency, listener, false, DEFAULT_ATTEMPTS_PER_URL, DEFAULT_BACKOFF);
+    }
+
+    private Fetcher(Transport transport, ContentStore store, int concurrency, FetchListener listener,
+                    boolean offline, int attemptsPerUrl, Duration backoff) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.store = Objects.requireNonNull(store, "store");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, found " + concurrency);
+        }
+        if (attemptsPerUrl < 1) {
+            throw new IllegalArgumentException("attempts per URL must be at least 1, found " + attemptsPerUrl);
+        }
+        this.concurrency = concurrency;
+        this.offline = offline;
+        this.attemptsPerUrl = attemptsPerUrl;
+    }
+
+    /** A fetcher that never touches the network: anything missing from the store is an error. */
+    public Fetcher withOffline(boolean offline) {
+        return new Fetcher(transport, store, concurrency, listener, offline, attemptsPerUrl, backoff);
+    }
+
+    /**
+     * How hard to try each URL: {@code attemptsPerUrl} attempts without progress, waiting
+     * {@code firstBackoff}, then twice that, and so on between them.
+     */
+    public Fetcher withRetries(int attemptsPerUrl, Duration firstBackoff) {
+        return new Fetcher(transport, store, concurrency, listener, offline, attemptsPerUrl, firstBackoff);
+    }
+
+    public boolean offline() {
+        return offline;
+    }
+
+    /**
+     * Makes every download present in the store.
+     *
+     * @throws FetchException listing every download that could not be had (after the others finished),
+     *     or, offline, every download that is missing
+     */
+    public FetchResult fetch(List<Download> downloads) {
+        long t0 = System.nanoTime();
+        Map<Digest, Download> unique = new LinkedHashMap<>();
+        for (Download d : downloads) {
+            Download first = unique.putIfAbsent(d.sha256(), d);
+            if (first != null && first.size() != d.size()) {
+                throw new FetchException("two downloads name " + d.sha256() + " with different sizes: "
+                        + first.name() + " (" + first.size() + " bytes) and " + d.name() + " (" + d.size() + " bytes)"
+                        + "\n  the lock is inconsistent; resolve it again");
+            }
+        }
+        List<Download> missing = new ArrayList<>();
+        int present = 0;
+        long presentBytes = 0;
+        for (Download d : unique.values()) {
+            if (store.contains(d.sha256())) {
+                present++;
+                presentBytes += d.size();
+                listener.finished(d, true);
+            } else {
+                missing.add(d);
+            }
+        }
+        if (missing.isEmpty()) {
+            return new FetchResult(0, 0, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
+        }
+        if (offline) {
+            throw new FetchException(offlineMessage(missing));
+        }
+
+        List<Outcome> outcomes = runAll(missing);
+        List<Outcome> failures = outcomes.stream().filter(o -> o.problems() != null).toList();
+        if (!failures.isEmpty()) {
+            throw new FetchException(failureMessage(failures, unique.size()));
+        }
+        long fetchedBytes = missing.stream().mapToLong(Download::size).sum();
+        return new FetchResult(missing.size(), fetchedBytes, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** A download's end: null problems when it is in the store. */
+    private record Outcome(Download download, List<String> problems) {
+    }
+
+    private List<Outcome> runAll(List<Download> missing) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, missing.size()), workerThreads());
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Download d : missing) {
+                futures.add(pool.submit(() -> fetchOne(d)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                try {
+                    outcomes.add(f.get());
+                } catch (ExecutionException e) {
+                    // a bug or a store failure outside any one URL: stop waiting for the rest
+                    pool.shutdownNow();
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new FetchException("a download failed unexpectedly: " + cause, cause);
+                } catch (InterruptedException e) {
+                    pool.shutdownNow();
+                    Thread.currentThread().interrupt();
+                    throw new FetchException("interrupted while downloading; nothing partial was kept");
+                }
+            }
+            return outcomes;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private Outcome fetchOne(Download d) {
+        List<String> problems = new ArrayList<>();
+        if (d.urls().isEmpty()) {
+            problems.add("no URL to fetch it from");
+        }
+        for (URI url : d.urls()) {
+            if (Thread.currentThread().isInterrupted()) {
+                problems.add(url + ": not tried (interrupted)");
+                break;
+            }
+            listener.started(d, url);
+            String why;
+            try (Transfer transfer = new Transfer(d, url)) {
+                why = transfer.run();
+            }
+            if (why == null) {
+                listener.finished(d, false);
+                return new Outcome(d, null);
+            }
+            problems.add(url + ": " + why);
+        }
+        listener.failed(d, String.join("; ", problems));
+        return new Outcome(d, problems);
+    }
+
+    /** A URL's refusal: the server answered, but not with the file the lock names. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** One download from one URL, into one staged blob that survives retries and is resumed. */
+    private final class Transfer implements AutoCloseable {
+        private final Download d;
+        private final URI url;
+        private ContentStore.Staging staging;
+
+        Transfer(Download d, URI url) {
+            this.d = d;
+            this.url = url;
+            this.staging = store.stage(d.sha256(), d.size());
+        }
+
+        /** Null when the file is published, else why this URL was given up. */
+        String run() {
+            int withoutProgress = 0;
+            int cap = attemptsPerUrl * ATTEMPTS_CAP_FACTOR;
+            String lastWhy = null;
+            for (int attempt = 1; attempt <= cap; attempt++) {
+                long before = staging.length();
+                if (attempt > 1) {
+                    listener.retrying(d, url, lastWhy);
+                    if (!sleep(backoff.toMillis() << Math.min(Math.max(withoutProgress - 1, 0), 10))) {
+                        return lastWhy + "; interrupted before retrying";
+                    }
+                }
+                try {
+                    pull();
+                    if (staging.length() == d.size()) {
+                        staging.commit();
+                        return null;
+                    }
+                    // a body of unknown length that ended early: a dropped connection, resumed like one
+                    lastWhy = "the body ended after " + staging.length() + " of " + d.size() + " bytes";
+                } catch (NotFoundException e) {
+                    return reason(e);
+                } catch (TransientFetchException e) {
+                    lastWhy = reason(e);
+                } catch (IOException e) {
+                    lastWhy = HttpTransport.describe(e) + " after " + staging.length() + " of " + d.size() + " bytes";
+                } catch (Refused e) {
+                    return e.getMessage();
+                } catch (FetchException | StoreException e) {
+                    // another HTTP status, or bytes whose digest is not the lock's (commit says which)
+                    return reason(e);
+                }
+                if (staging.length() > before) {
+                    withoutProgress = 0;
+                } else if (++withoutProgress >= attemptsPerUrl) {
+                    return lastWhy + " (gave up after " + count(withoutProgress, "attempt") + " without progress)";
+                }
+            }
+            return lastWhy + " (gave up after " + count(cap, "attempt") + ")";
+        }
+
+        /** Reads the rest of the file from where the staged bytes end. */
+        private void pull() throws IOException, Refused {
+            long from = staging.length();
+            try (Transport.Body body = transport.get(url, from)) {
+                if (body.start() != from) {
+                    if (body.start() != 0) {
+                        throw new Refused("asked for the bytes from " + from + ", the server sent them from " + body.start());
+                    }
+                    // the server ignored the range and sends the whole file: start over
+                    staging.close();
+                    staging = store.stage(d.sha256(), d.size());
+                    listener.progress(d, 0);
+                }
+                long start = staging.length();
+                if (body.length() >= 0 && start + body.length() != d.size()) {
+                    throw new Refused("the server announces " + (start + body.length()) + " bytes, expected "
+                            + d.size() + " (the lock's size)");
+                }
+                InputStream in = body.stream();
+                byte[] buf = new byte[BUFFER];
+                while (true) {
+                    long left = d.size() - staging.length();
+                    // one byte past the size is enough to know the body is too long
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left + 1));
+                    if (n < 0) {
+                        return;
+                    }
+                    if (n > left) {
+                        throw new Refused("the server sends more than the " + d.size()
+                                + " bytes the lock says; stopped reading");
+                    }
+                    staging.write(buf, 0, n);
+                    listener.progress(d, staging.length());
+                }
+            }
+        }
+
+        private String reason(KilnException e) {
+            String msg = e.getMessage();
+            String prefix = url + ": ";
+            return msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
+        }
+
+        @Override
+        public void close() {
+            staging.close();
+        }
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            // backoff between attempts, so a struggling server is not hammered
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String offlineMessage(List<Download> missing) {
+        StringBuilder m = new StringBuilder("offline, but the store (" + store.root() + ") lacks "
+                + count(missing.size(), "file") + ":");
+        for (Download d : missing) {
+            m.append("\n  ").append(d.name()).append("  ").append(d.sha256()).append("  ").append(d.size()).append(" bytes");
+        }
+        return m.append("\n  fix: run without --offline to download them").toString();
+    }
+
+    private static String failureMessage(List<Outcome> failures, int total) {
+        StringBuilder m = new StringBuilder("could not fetch " + failures.size() + " of " + count(total, "file"));
+        m.append(failures.size() < total ? " (the others are in the store):" : ":");
+        for (Outcome o : failures) {
+            Download d = o.download();
+            m.append("\n  ").append(d.name()).append(" (").append(d.sha256()).append(", ").append(d.size()).append(" bytes)");
+            for (String p : o.problems()) {
+                m.append("\n    ").append(p.replace("\n", "\n      "));
+            }
+        }
+        return m.append("\n  nothing partial or unverified was kept; fix: retry, or point the repository at another mirror")
+                .toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static ThreadFactory workerThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "kiln-fetch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
