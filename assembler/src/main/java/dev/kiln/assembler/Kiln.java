@@ -1,5 +1,9 @@
 package dev.kiln.assembler;
 
+import dev.kiln.fetcher.Download;
+import dev.kiln.fetcher.FetchListener;
+import dev.kiln.fetcher.FetchResult;
+import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
@@ -91,7 +95,8 @@ public final class Kiln implements AutoCloseable {
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
             TrustedKeys keys = TrustedKeys.of(k);
-            Transport t = transport != null ? transport : HttpTransport.withDefaults();
+            // HTTP is set up on first use: a fetch with everything present makes no request at all
+            Transport t = transport != null ? transport : new LazyTransport(HttpTransport::withDefaults);
             return new Kiln(ContentStore.open(root), t, keys, vars, clock);
         }
     }
@@ -146,6 +151,25 @@ public final class Kiln implements AutoCloseable {
         Lock old = readLock(lockFile);
         Lock fresh = resolve(specFile, lockFile);
         return LockDiff.between(old, fresh);
+    }
+
+    /**
+     * Puts every locked package of every architecture into the store, each checked against its
+     * pinned size and sha256 as it streams in. What is already there is not fetched again (with
+     * everything present, no request is made at all); {@code offline} never touches the network.
+     */
+    public FetchResult fetch(Path lockFile, boolean offline, FetchListener listener) {
+        Lock lock = readLock(lockFile);
+        List<Download> downloads = LockDownloads.of(lock, mirrors);
+        FetchResult result = new Fetcher(transport, store, Fetcher.DEFAULT_CONCURRENCY, listener)
+                .withOffline(offline).fetch(downloads);
+        store.addRoot(lockFile.toAbsolutePath());
+        return result;
+    }
+
+    /** The downloads a lockfile stands for (for progress totals). */
+    public List<Download> downloads(Path lockFile) {
+        return LockDownloads.of(readLock(lockFile), mirrors);
     }
 
     public static Lock readLock(Path lockFile) {

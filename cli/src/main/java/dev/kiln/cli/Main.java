@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Minimal, reproducible container images from signed package repositories.",
-        subcommands = {LockCommand.class, StoreCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LockCommand.class, FetchCommand.class, StoreCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -30,6 +30,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--cds-training")) {
+            CdsTraining.run();
+            return;
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

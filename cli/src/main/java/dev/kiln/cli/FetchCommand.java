@@ -1,0 +1,66 @@
+package dev.kiln.cli;
+
+import dev.kiln.assembler.Kiln;
+import dev.kiln.fetcher.Download;
+import dev.kiln.fetcher.FetchResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "fetch", description = {
+    "Put every locked package of every architecture into the store, verified against the lock.",
+    "Packages already in the store are not fetched again; with everything present no request is made."})
+final class FetchCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "LOCK", description = "The lockfile (SPEC.lock.json).")
+    Path lock;
+
+    @Option(names = "--offline", description = "Never touch the network; fail naming exactly what is missing.")
+    boolean offline;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
+    boolean quiet;
+
+    @Option(names = "--json", description = "One JSON object per event (for CI).")
+    boolean json;
+
+    @Mixin
+    StoreOption store;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        try (Kiln kiln = Kiln.builder().store(store.store).open()) {
+            List<Download> all = kiln.downloads(lock);
+            long bytes = all.stream().mapToLong(Download::size).sum();
+            FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET
+                    : json ? FetchProgress.Mode.JSON
+                    : System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"))
+                    ? FetchProgress.Mode.LIVE : FetchProgress.Mode.PLAIN;
+            FetchResult r;
+            try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
+                r = kiln.fetch(lock, offline, progress);
+            }
+            if (json) {
+                out.println(String.format(Locale.ROOT, "{\"event\": \"done\", \"fetched\": %d, \"bytesFetched\": %d,"
+                        + " \"present\": %d, \"seconds\": %.3f}", r.fetched(), r.bytesFetched(), r.alreadyPresent(),
+                        r.elapsed().toMillis() / 1000.0));
+            } else if (!quiet) {
+                double secs = Math.max(r.elapsed().toMillis(), 1) / 1000.0;
+                out.println(String.format(Locale.ROOT, "%d packages in the store: %d fetched (%s in %.2f s, %.0f MB/s), %d already there",
+                        r.total(), r.fetched(), FetchProgress.mb(r.bytesFetched()), secs, r.bytesFetched() / 1e6 / secs,
+                        r.alreadyPresent()));
+            }
+            return 0;
+        }
+    }
+}
