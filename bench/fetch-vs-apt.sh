@@ -68,7 +68,7 @@ printf '%-28s %9s\n' "apt-get download" "$(secs $apt_t) s" "kiln --version (base
   "kiln fetch, empty store" "$(secs $cold) s" "kiln fetch, all present" "$(secs $warm) s"
 echo
 beyond=$((cold - base))
-verdict() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
+verdict() { if [ "${1:-0}" = 1 ]; then echo PASS; else echo MISS; fi; }
 printf '%-40s %8s  %-8s %s\n' "goal" "value" "target" "result"
 printf '%-40s %8s  %-8s %s\n' "cold / apt" "$(ratio $cold $apt_t)" "<= 1.0" "$(verdict $([ $cold -le $apt_t ] && echo 1))"
 printf '%-40s %8s  %-8s %s\n' "(cold - baseline) / apt" "$(ratio $beyond $apt_t)" "<= 0.7" "$(verdict $([ $((beyond * 10)) -le $((apt_t * 7)) ] && echo 1))"
