@@ -1,6 +1,9 @@
 package dev.kiln.resolver.repo;
 
+import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchException;
+import dev.kiln.fetcher.FetchListener;
+import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.NotFoundException;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
@@ -278,36 +281,25 @@ public final class RepositoryReader {
         return records;
     }
 
+    /**
+     * Downloads an index with the same fetcher that fetches packages (retries, resume, size cap,
+     * streaming verification): through by-hash when the Release offers it, else (or when a mirror
+     * lags on by-hash) the plain path, both checked against the same signed size and SHA256.
+     */
     private void fetchVerified(Release.FileEntry e, URI dists, Release rel) {
-        URI plain = dists.resolve(e.path());
+        List<URI> urls = new ArrayList<>();
         if (rel.acquireByHash()) {
             String dir = e.path().substring(0, e.path().lastIndexOf('/') + 1);
-            URI byHash = dists.resolve(dir + "by-hash/SHA256/" + e.sha256().hex());
-            try {
-                fetchInto(byHash, e);
-                return;
-            } catch (NotFoundException notThere) {
-                // mirrors may lag behind on by-hash; the plain path is checked against the same hash
-            }
+            urls.add(dists.resolve(dir + "by-hash/SHA256/" + e.sha256().hex()));
         }
-        fetchInto(plain, e);
-    }
-
-    private void fetchInto(URI uri, Release.FileEntry e) {
-        try (Transport.Body body = transport.get(uri)) {
-            if (body.length() >= 0 && body.length() != e.size()) {
-                throw new FetchException(uri + ": the server announces " + body.length()
-                        + " bytes, but the signed Release says " + e.size() + "\n  fix: the mirror is inconsistent; retry later or use another mirror");
-            }
-            try (InputStream in = body.stream()) {
-                store.put(in, e.sha256(), e.size());
-            }
-        } catch (StoreException mismatch) {
-            throw new FetchException(uri + " does not match the signed Release: " + mismatch.getMessage()
-                    + "\n  expected: " + e.size() + " bytes with " + e.sha256()
-                    + "\n  nothing was kept; fix: the mirror is inconsistent or tampered with; retry or use another mirror", mismatch);
-        } catch (IOException io) {
-            throw new FetchException("reading " + uri + " failed: " + io.getMessage(), io);
+        urls.add(dists.resolve(e.path()));
+        try {
+            new Fetcher(transport, store, 1, FetchListener.NONE)
+                    .fetch(List.of(new Download(e.path(), urls, e.size(), e.sha256())));
+        } catch (FetchException failed) {
+            throw new FetchException(dists + e.path() + " does not match the signed Release (or could not be had):"
+                    + "\n  expected: " + e.size() + " bytes with " + e.sha256() + "\n" + failed.getMessage()
+                    + "\n  nothing was kept; fix: the mirror is inconsistent or tampered with; retry or use another mirror", failed);
         }
     }
 
