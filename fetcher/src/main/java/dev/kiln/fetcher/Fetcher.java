@@ -143,8 +143,11 @@ public final class Fetcher {
     private List<Outcome> runAll(List<Download> missing) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, missing.size()), workerThreads());
         try {
+            // largest first: the longest transfer starts at once instead of trailing alone at the end
+            List<Download> bySize = new ArrayList<>(missing);
+            bySize.sort(java.util.Comparator.comparingLong(Download::size).reversed());
             List<Future<Outcome>> futures = new ArrayList<>();
-            for (Download d : missing) {
+            for (Download d : bySize) {
                 futures.add(pool.submit(() -> fetchOne(d)));
             }
             List<Outcome> outcomes = new ArrayList<>();
