@@ -2,6 +2,7 @@ package dev.kiln.resolver.debian;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One alternative of a Debian relation field: {@code name[:qualifier] [(op version)]}.
@@ -34,6 +35,11 @@ public record Relation(String name, String archQualifier, VersionRelation relati
 
     /** Parses a field such as Depends into groups of alternatives ({@code a | b, c}). */
     public static List<List<Relation>> parseGroups(String field, String what) {
+        return parseGroups(field, () -> what);
+    }
+
+    /** As {@link #parseGroups(String, String)}, with the context for messages built only on an error. */
+    public static List<List<Relation>> parseGroups(String field, Supplier<String> what) {
         List<List<Relation>> groups = new ArrayList<>();
         if (field == null || field.isBlank()) {
             return groups;
@@ -53,10 +59,14 @@ public record Relation(String name, String archQualifier, VersionRelation relati
 
     /** Parses a field without alternatives (Conflicts, Breaks, Provides, Replaces). */
     public static List<Relation> parseList(String field, String what) {
+        return parseList(field, () -> what);
+    }
+
+    public static List<Relation> parseList(String field, Supplier<String> what) {
         List<Relation> out = new ArrayList<>();
         for (List<Relation> g : parseGroups(field, what)) {
             if (g.size() != 1) {
-                throw new DebianFormatException(what + ": alternatives ('|') are not allowed here: '" + field + "'");
+                throw new DebianFormatException(what.get() + ": alternatives ('|') are not allowed here: '" + field + "'");
             }
             out.add(g.get(0));
         }
@@ -64,6 +74,10 @@ public record Relation(String name, String archQualifier, VersionRelation relati
     }
 
     static Relation parseOne(String text, String field, String what) {
+        return parseOne(text, field, () -> what);
+    }
+
+    static Relation parseOne(String text, String field, Supplier<String> what) {
         int i = 0;
         int n = text.length();
         int nameStart = i;
@@ -73,7 +87,7 @@ public record Relation(String name, String archQualifier, VersionRelation relati
         }
         String name = text.substring(nameStart, i);
         if (name.isEmpty()) {
-            throw new DebianFormatException(what + ": expected a package name in '" + field + "'");
+            throw new DebianFormatException(what.get() + ": expected a package name in '" + field + "'");
         }
         String qual = null;
         if (i < n && text.charAt(i) == ':') {
@@ -91,7 +105,7 @@ public record Relation(String name, String archQualifier, VersionRelation relati
         if (i < n && text.charAt(i) == '(') {
             int close = text.indexOf(')', i);
             if (close < 0) {
-                throw new DebianFormatException(what + ": unclosed '(' in '" + field + "'");
+                throw new DebianFormatException(what.get() + ": unclosed '(' in '" + field + "'");
             }
             String inner = text.substring(i + 1, close).trim();
             int j = 0;
@@ -101,12 +115,12 @@ public record Relation(String name, String archQualifier, VersionRelation relati
             String op = inner.substring(0, j);
             version = inner.substring(j).trim();
             if (op.isEmpty() || version.isEmpty()) {
-                throw new DebianFormatException(what + ": expected '(op version)' in '" + field + "', found '(" + inner + ")'");
+                throw new DebianFormatException(what.get() + ": expected '(op version)' in '" + field + "', found '(" + inner + ")'");
             }
             try {
                 rel = VersionRelation.parse(op);
             } catch (IllegalArgumentException e) {
-                throw new DebianFormatException(what + ": unknown version relation '" + op + "' in '" + field + "'");
+                throw new DebianFormatException(what.get() + ": unknown version relation '" + op + "' in '" + field + "'");
             }
             i = close + 1;
         }

@@ -12,7 +12,7 @@ import java.util.List;
 public final class Candidate {
     private final PackageRecord record;
     private final int repository;
-    private final String what;
+    private String what;
     private DebianVersion version;
     private List<List<Relation>> preDepends;
     private List<List<Relation>> depends;
@@ -24,7 +24,14 @@ public final class Candidate {
     Candidate(PackageRecord record, int repository) {
         this.record = record;
         this.repository = repository;
-        this.what = record.name() + " " + record.version();
+    }
+
+    /** "name version", for messages; built on demand, as most candidates never appear in one. */
+    private String what() {
+        if (what == null) {
+            what = record.name() + " " + record.version();
+        }
+        return what;
     }
 
     public PackageRecord record() {
@@ -57,48 +64,48 @@ public final class Candidate {
 
     public List<List<Relation>> preDepends() {
         if (preDepends == null) {
-            preDepends = Relation.parseGroups(record.preDepends(), what + " Pre-Depends");
+            preDepends = Relation.parseGroups(record.preDepends(), () -> what() + " Pre-Depends");
         }
         return preDepends;
     }
 
     public List<List<Relation>> depends() {
         if (depends == null) {
-            depends = Relation.parseGroups(record.depends(), what + " Depends");
+            depends = Relation.parseGroups(record.depends(), () -> what() + " Depends");
         }
         return depends;
     }
 
     public List<List<Relation>> recommends() {
         if (recommends == null) {
-            recommends = Relation.parseGroups(record.recommends(), what + " Recommends");
+            recommends = Relation.parseGroups(record.recommends(), () -> what() + " Recommends");
         }
         return recommends;
     }
 
     public List<Relation> conflicts() {
         if (conflicts == null) {
-            conflicts = Relation.parseList(record.conflicts(), what + " Conflicts");
+            conflicts = Relation.parseList(record.conflicts(), () -> what() + " Conflicts");
         }
         return conflicts;
     }
 
     public List<Relation> breaks() {
         if (breaks == null) {
-            breaks = Relation.parseList(record.breaks(), what + " Breaks");
+            breaks = Relation.parseList(record.breaks(), () -> what() + " Breaks");
         }
         return breaks;
     }
 
     public List<Relation> provides() {
         if (provides == null) {
-            provides = Relation.parseList(record.provides(), what + " Provides");
+            provides = Relation.parseList(record.provides(), () -> what() + " Provides");
         }
         return provides;
     }
 
     @Override
     public String toString() {
-        return what;
+        return what();
     }
 }

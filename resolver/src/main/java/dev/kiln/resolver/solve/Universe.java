@@ -17,20 +17,17 @@ import java.util.Set;
  */
 public final class Universe {
     private final String architecture;
-    private final Map<String, List<Candidate>> byName;
+    private final Map<String, Slot> slots;
     private final Map<String, List<Provision>> providers;
-    private final Map<String, Integer> order;
 
     /** A candidate that provides a name, with the version it provides (null when unversioned). */
     public record Provision(Candidate provider, Relation provided) {
     }
 
-    private Universe(String architecture, Map<String, List<Candidate>> byName,
-                     Map<String, List<Provision>> providers, Map<String, Integer> order) {
+    private Universe(String architecture, Map<String, Slot> slots, Map<String, List<Provision>> providers) {
         this.architecture = architecture;
-        this.byName = byName;
+        this.slots = slots;
         this.providers = providers;
-        this.order = order;
     }
 
     /**
@@ -38,9 +35,14 @@ public final class Universe {
      * left out; {@code all} packages count as native, as in apt.
      */
     public static Universe of(String architecture, List<? extends Collection<PackageRecord>> repositories) {
-        Map<String, List<Candidate>> byName = new HashMap<>(1 << 17);
+        int size = 0;
+        for (Collection<PackageRecord> r : repositories) {
+            size += r.size();
+        }
+        // one map for both: most names have a single candidate, so no list is made for them
+        Map<String, Slot> slots = new HashMap<>(Math.max(16, size * 4 / 3 + 1));
         Map<String, List<Provision>> providers = new HashMap<>(1 << 13);
-        Map<String, Integer> order = new HashMap<>(1 << 17);
+        int seen = 0;
         for (int r = 0; r < repositories.size(); r++) {
             for (PackageRecord rec : repositories.get(r)) {
                 String arch = rec.architecture();
@@ -48,17 +50,64 @@ public final class Universe {
                     continue;
                 }
                 Candidate c = new Candidate(rec, r);
-                byName.computeIfAbsent(rec.name(), k -> new ArrayList<>(1)).add(c);
-                order.putIfAbsent(rec.name(), order.size());
+                Slot slot = slots.get(rec.name());
+                if (slot == null) {
+                    slots.put(rec.name(), new Slot(seen++, c));
+                } else {
+                    slot.add(c);
+                }
                 if (rec.provides() != null) {
                     for (Relation p : c.provides()) {
-                        providers.computeIfAbsent(p.name(), k -> new ArrayList<>(2)).add(new Provision(c, p));
-                        order.putIfAbsent(p.name(), order.size());
+                        List<Provision> list = providers.get(p.name());
+                        if (list == null) {
+                            list = new ArrayList<>(2);
+                            providers.put(p.name(), list);
+                        }
+                        list.add(new Provision(c, p));
+                        if (!slots.containsKey(p.name())) {
+                            slots.put(p.name(), new Slot(seen++, null));
+                        }
                     }
                 }
             }
         }
-        return new Universe(architecture, byName, providers, order);
+        return new Universe(architecture, slots, providers);
+    }
+
+    /** A name's candidates (none for a purely virtual name) and when it was first met. */
+    private static final class Slot {
+        final int firstSeen;
+        Object candidates; // null, one Candidate, or a List<Candidate>
+
+        Slot(int firstSeen, Candidate first) {
+            this.firstSeen = firstSeen;
+            this.candidates = first;
+        }
+
+        @SuppressWarnings("unchecked")
+        void add(Candidate c) {
+            if (candidates == null) {
+                candidates = c;
+            } else if (candidates instanceof Candidate one) {
+                List<Candidate> list = new ArrayList<>(2);
+                list.add(one);
+                list.add(c);
+                candidates = list;
+            } else {
+                ((List<Candidate>) candidates).add(c);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Candidate> list() {
+            if (candidates == null) {
+                return List.of();
+            }
+            if (candidates instanceof Candidate one) {
+                return List.of(one);
+            }
+            return (List<Candidate>) candidates;
+        }
     }
 
     public String architecture() {
@@ -67,13 +116,14 @@ public final class Universe {
 
     /** All versions of a real package, in repository order. */
     public List<Candidate> versions(String name) {
-        return byName.getOrDefault(name, List.of());
+        Slot s = slots.get(name);
+        return s == null ? List.of() : s.list();
     }
 
     /** The version apt would pick by default: highest version, earliest repository on a tie. */
     public Candidate candidate(String name) {
-        List<Candidate> vs = byName.get(name);
-        if (vs == null || vs.isEmpty()) {
+        List<Candidate> vs = versions(name);
+        if (vs.isEmpty()) {
             return null;
         }
         Candidate best = vs.get(0);
@@ -90,11 +140,18 @@ public final class Universe {
     }
 
     public boolean knows(String name) {
-        return byName.containsKey(name) || providers.containsKey(name);
+        return !versions(name).isEmpty() || providers.containsKey(name);
     }
 
+    /** The names of real packages (not purely virtual ones). */
     public Set<String> names() {
-        return byName.keySet();
+        Set<String> out = new java.util.HashSet<>();
+        for (Map.Entry<String, Slot> e : slots.entrySet()) {
+            if (e.getValue().candidates != null) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     /**
@@ -102,6 +159,7 @@ public final class Universe {
      * between equally good providers by this (its package IDs), preferring the later one.
      */
     public int firstSeen(String name) {
-        return order.getOrDefault(name, Integer.MAX_VALUE);
+        Slot s = slots.get(name);
+        return s == null ? Integer.MAX_VALUE : s.firstSeen;
     }
 }
