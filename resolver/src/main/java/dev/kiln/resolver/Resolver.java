@@ -8,6 +8,7 @@ import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.repo.RepositoryReader;
 import dev.kiln.resolver.repo.SuiteIndex;
 import dev.kiln.resolver.solve.Candidate;
+import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.Solution;
 import dev.kiln.resolver.solve.SolveOptions;
@@ -129,12 +130,12 @@ public final class Resolver {
             }
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
             for (Map.Entry<String, List<Future<SuiteIndex>>> e : perArch.entrySet()) {
-                List<List<dev.kiln.resolver.debian.PackageRecord>> repos = new ArrayList<>();
+                List<PackageSource> repos = new ArrayList<>();
                 for (Future<SuiteIndex> f : e.getValue()) {
-                    repos.add(f == null ? List.of() : get(f).packages());
+                    repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
                 }
                 Timing.mark("indexes read " + e.getKey());
-                Universe u = Universe.of(e.getKey(), repos);
+                Universe u = Universe.over(e.getKey(), repos);
                 Timing.mark("universe " + e.getKey());
                 Solution s = new Solver(u, req.options()).solve(req.packages());
                 archs.put(e.getKey(), pin(s));

@@ -18,7 +18,7 @@ import java.util.Set;
  * stays warm. Files that are not lockfiles fall back to the format-blind scan.
  */
 public final class LockRoots implements RootReader {
-    private static final String INDEX_STEP = "debian-index-v1";
+    private static final String INDEX_STEP = "debian-index-v2";
 
     private final ContentStore store;
 

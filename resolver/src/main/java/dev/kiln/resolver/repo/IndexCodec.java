@@ -1,85 +1,280 @@
 package dev.kiln.resolver.repo;
 
 import dev.kiln.resolver.debian.PackageRecord;
+import dev.kiln.resolver.solve.PackageSource;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The parsed form of a {@code Packages} index as kept in the store, so that a warm lock reads a
- * compact binary file instead of decompressing and parsing ~45 MB of text. Strings are
- * length-prefixed ISO-8859-1 (the kept fields are ASCII); repeated short values share a table.
+ * The parsed form of a {@code Packages} index as kept in the store: the stanzas (only the fields
+ * kiln keeps) plus a sorted name table, so that a warm lock looks up the few hundred names a solve
+ * visits instead of decompressing, parsing or even decoding ~60k stanzas. Strings are
+ * length-prefixed ISO-8859-1 (the kept fields are ASCII).
+ *
+ * <p>Layout: magic, record count, records, then the name table (per name: the name, its ordinal,
+ * its record numbers, its provisions), then two tables of fixed 4-byte positions (records, name
+ * entries) and a trailer pointing at them.
  */
 final class IndexCodec {
-    static final String STEP = "debian-index-v1";
-    private static final int MAGIC = 0x4b494458; // "KIDX"
+    static final String STEP = "debian-index-v2";
+    private static final int MAGIC = 0x4b495832; // "KIX2"
 
     private IndexCodec() {
     }
 
     static byte[] encode(List<PackageRecord> records) {
-        Out out = new Out(records.size() * 160);
+        Out out = new Out(records.size() * 180);
         out.int32(MAGIC);
-        out.varint(records.size());
-        Map<String, Integer> table = new HashMap<>();
-        for (PackageRecord r : records) {
-            out.str(r.name(), null);
-            out.str(r.version(), null);
-            out.str(r.architecture(), table);
-            out.str(r.multiArch(), table);
-            out.varint((r.essential() ? 1 : 0) | (r.important() ? 2 : 0) | (r.priority() << 2));
-            out.str(r.source(), null);
-            out.str(r.preDepends(), null);
-            out.str(r.depends(), null);
-            out.str(r.recommends(), null);
-            out.str(r.conflicts(), null);
-            out.str(r.breaks(), null);
-            out.str(r.provides(), null);
-            out.str(r.replaces(), null);
-            out.str(r.filename(), null);
+        out.int32(records.size());
+        int[] recordPos = new int[records.size()];
+        Map<PackageRecord, Integer> index = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            PackageRecord r = records.get(i);
+            recordPos[i] = out.size();
+            index.put(r, i);
+            out.str(r.name());
+            out.str(r.version());
+            out.str(r.architecture());
+            out.str(r.multiArch());
+            out.varint((r.essential() ? 1 : 0) | (r.important() ? 2 : 0) | ((long) r.priority() << 2));
+            out.str(r.source());
+            out.str(r.preDepends());
+            out.str(r.depends());
+            out.str(r.recommends());
+            out.str(r.conflicts());
+            out.str(r.breaks());
+            out.str(r.provides());
+            out.str(r.replaces());
+            out.str(r.filename());
             out.varint(r.size() + 1);
-            out.str(r.sha256(), null);
+            out.str(r.sha256());
         }
+        // the same names, ordinals and provisions as an in-memory source, sorted by name
+        Map<String, Integer> ordinals = new LinkedHashMap<>();
+        Map<String, List<Integer>> byName = new HashMap<>();
+        Map<String, List<String[]>> provides = new HashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            PackageRecord r = records.get(i);
+            byName.computeIfAbsent(r.name(), k -> new ArrayList<>(1)).add(i);
+            ordinals.putIfAbsent(r.name(), ordinals.size());
+            if (r.provides() != null) {
+                for (String entry : PackageSource.splitProvides(r.provides())) {
+                    String name = PackageSource.provisionName(entry);
+                    provides.computeIfAbsent(name, k -> new ArrayList<>(2)).add(new String[] {Integer.toString(i), entry});
+                    ordinals.putIfAbsent(name, ordinals.size());
+                }
+            }
+        }
+        TreeMap<String, Integer> sorted = new TreeMap<>(ordinals);
+        int[] namePos = new int[sorted.size()];
+        int n = 0;
+        for (Map.Entry<String, Integer> e : sorted.entrySet()) {
+            namePos[n++] = out.size();
+            out.str(e.getKey());
+            out.varint(e.getValue());
+            List<Integer> recs = byName.getOrDefault(e.getKey(), List.of());
+            out.varint(recs.size());
+            for (int r : recs) {
+                out.varint(r);
+            }
+            List<String[]> provs = provides.getOrDefault(e.getKey(), List.of());
+            out.varint(provs.size());
+            for (String[] p : provs) {
+                out.varint(Integer.parseInt(p[0]));
+                out.str(p[1]);
+            }
+        }
+        int recordTable = out.size();
+        for (int p : recordPos) {
+            out.int32(p);
+        }
+        int nameTable = out.size();
+        for (int p : namePos) {
+            out.int32(p);
+        }
+        out.int32(recordTable);
+        out.int32(nameTable);
+        out.int32(namePos.length);
         return out.bytes();
     }
 
+    /** Every stanza, in index order (for tests and tools; the resolver uses {@link #source}). */
     static List<PackageRecord> decode(byte[] b) {
-        In in = new In(b);
-        if (in.int32() != MAGIC) {
-            throw new IllegalStateException("not a kiln index cache");
-        }
-        long n = in.varint();
-        // a record takes at least 16 bytes (14 strings, 2 numbers); a larger count is damage, and
-        // must fail as an exception the caller recovers from, not by allocating gigabytes
-        if (n < 0 || n > (b.length - 4) / 16) {
-            throw new IllegalStateException("a damaged kiln index cache: it claims " + n + " records in " + b.length + " bytes");
-        }
-        List<PackageRecord> out = new ArrayList<>((int) n);
-        List<String> table = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String name = in.str(null);
-            String version = in.str(null);
-            String arch = in.str(table);
-            String ma = in.str(table);
-            int flags = (int) in.varint();
-            String source = in.str(null);
-            String pre = in.str(null);
-            String dep = in.str(null);
-            String rec = in.str(null);
-            String conf = in.str(null);
-            String brk = in.str(null);
-            String prov = in.str(null);
-            String repl = in.str(null);
-            String file = in.str(null);
-            long size = in.varint() - 1;
-            String sha = in.str(null);
-            out.add(new PackageRecord(name, version, arch, ma, (flags & 1) != 0, (flags & 2) != 0, flags >> 2,
-                    source, pre, dep, rec, conf, brk, prov, repl, file, size, sha));
+        Indexed s = source(b);
+        List<PackageRecord> out = new ArrayList<>(s.recordCount);
+        for (int i = 0; i < s.recordCount; i++) {
+            out.add(s.record(i));
         }
         return out;
+    }
+
+    /** A source that decodes stanzas only when asked for, each at most once. */
+    static Indexed source(byte[] b) {
+        if (b.length < 20 || readInt(b, 0) != MAGIC) {
+            throw new IllegalStateException("not a kiln index cache (v2)");
+        }
+        int recordCount = readInt(b, 4);
+        int recordTable = readInt(b, b.length - 12);
+        int nameTable = readInt(b, b.length - 8);
+        int nameCount = readInt(b, b.length - 4);
+        if (recordCount < 0 || nameCount < 0 || recordTable < 8 || nameTable < recordTable
+                || (long) recordTable + 4L * recordCount != nameTable || (long) nameTable + 4L * nameCount != b.length - 12) {
+            throw new IllegalStateException("a damaged kiln index cache");
+        }
+        return new Indexed(b, recordCount, recordTable, nameTable, nameCount);
+    }
+
+    static final class Indexed implements PackageSource {
+        private final byte[] b;
+        private final int recordCount;
+        private final int recordTable;
+        private final int nameTable;
+        private final int nameCount;
+        private final PackageRecord[] records;
+
+        Indexed(byte[] b, int recordCount, int recordTable, int nameTable, int nameCount) {
+            this.b = b;
+            this.recordCount = recordCount;
+            this.recordTable = recordTable;
+            this.nameTable = nameTable;
+            this.nameCount = nameCount;
+            this.records = new PackageRecord[recordCount];
+        }
+
+        synchronized PackageRecord record(int i) {
+            PackageRecord r = records[i];
+            if (r == null) {
+                In in = new In(b, readInt(b, recordTable + 4 * i));
+                String name = in.str();
+                String version = in.str();
+                String arch = in.str();
+                String ma = in.str();
+                long flags = in.varint();
+                r = new PackageRecord(name, version, arch, ma, (flags & 1) != 0, (flags & 2) != 0, (int) (flags >> 2),
+                        in.str(), in.str(), in.str(), in.str(), in.str(), in.str(), in.str(), in.str(), in.str(),
+                        in.varint() - 1, in.str());
+                records[i] = r;
+            }
+            return r;
+        }
+
+        /** Position of the name entry for {@code name}, or -1. */
+        private int find(String name) {
+            byte[] key = name.getBytes(StandardCharsets.ISO_8859_1);
+            int lo = 0;
+            int hi = nameCount - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int pos = readInt(b, nameTable + 4 * mid);
+                int c = compareAt(pos, key);
+                if (c < 0) {
+                    lo = mid + 1;
+                } else if (c > 0) {
+                    hi = mid - 1;
+                } else {
+                    return pos;
+                }
+            }
+            return -1;
+        }
+
+        /** Compares the string stored at {@code pos} with {@code key}, as String.compareTo does for Latin-1. */
+        private int compareAt(int pos, byte[] key) {
+            In in = new In(b, pos);
+            long v = in.varint();
+            int len = (int) v - 1;
+            int start = in.p;
+            int n = Math.min(len, key.length);
+            for (int i = 0; i < n; i++) {
+                int x = b[start + i] & 0xff;
+                int y = key[i] & 0xff;
+                if (x != y) {
+                    return x - y;
+                }
+            }
+            return len - key.length;
+        }
+
+        @Override
+        public List<PackageRecord> byName(String name) {
+            int pos = find(name);
+            if (pos < 0) {
+                return List.of();
+            }
+            In in = new In(b, pos);
+            in.str();
+            in.varint();
+            int n = (int) in.varint();
+            List<PackageRecord> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(record((int) in.varint()));
+            }
+            return out;
+        }
+
+        @Override
+        public List<Provide> providersOf(String name) {
+            int pos = find(name);
+            if (pos < 0) {
+                return List.of();
+            }
+            In in = new In(b, pos);
+            in.str();
+            in.varint();
+            int n = (int) in.varint();
+            for (int i = 0; i < n; i++) {
+                in.varint();
+            }
+            int m = (int) in.varint();
+            List<Provide> out = new ArrayList<>(m);
+            for (int i = 0; i < m; i++) {
+                int rec = (int) in.varint();
+                out.add(new Provide(record(rec), in.str()));
+            }
+            return out;
+        }
+
+        @Override
+        public int ordinal(String name) {
+            int pos = find(name);
+            if (pos < 0) {
+                return -1;
+            }
+            In in = new In(b, pos);
+            in.str();
+            return (int) in.varint();
+        }
+
+        @Override
+        public int nameCount() {
+            return nameCount;
+        }
+
+        @Override
+        public Set<String> packageNames() {
+            Set<String> out = new LinkedHashSet<>();
+            for (int i = 0; i < nameCount; i++) {
+                In in = new In(b, readInt(b, nameTable + 4 * i));
+                String name = in.str();
+                in.varint();
+                if (in.varint() > 0) {
+                    out.add(name);
+                }
+            }
+            return out;
+        }
+    }
+
+    private static int readInt(byte[] b, int p) {
+        return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
     }
 
     private static final class Out {
@@ -87,6 +282,10 @@ final class IndexCodec {
 
         Out(int size) {
             buf = new ByteArrayOutputStream(size);
+        }
+
+        int size() {
+            return buf.size();
         }
 
         void int32(int v) {
@@ -104,22 +303,10 @@ final class IndexCodec {
             buf.write((int) v);
         }
 
-        /** 0 = null; 1+len = inline string; with a table, -(index+1) encodes as 2*index+... */
-        void str(String s, Map<String, Integer> table) {
+        /** 0 = null, else 1 + length, then ISO-8859-1 bytes. */
+        void str(String s) {
             if (s == null) {
                 varint(0);
-                return;
-            }
-            if (table != null) {
-                Integer idx = table.get(s);
-                if (idx != null) {
-                    varint(((long) idx << 1) | 1);
-                    return;
-                }
-                table.put(s, table.size());
-                byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-                varint((long) (bytes.length + 1) << 1);
-                buf.write(bytes, 0, bytes.length);
                 return;
             }
             byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
@@ -136,20 +323,18 @@ final class IndexCodec {
         private final byte[] b;
         private int p;
 
-        In(byte[] b) {
+        In(byte[] b, int p) {
             this.b = b;
-        }
-
-        int int32() {
-            int v = ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
-            p += 4;
-            return v;
+            this.p = p;
         }
 
         long varint() {
             long v = 0;
             int shift = 0;
             while (true) {
+                if (p >= b.length || shift > 63) {
+                    throw new IllegalStateException("a damaged kiln index cache");
+                }
                 int x = b[p++];
                 v |= (long) (x & 0x7F) << shift;
                 if ((x & 0x80) == 0) {
@@ -159,22 +344,15 @@ final class IndexCodec {
             }
         }
 
-        String str(List<String> table) {
+        String str() {
             long v = varint();
             if (v == 0) {
                 return null;
             }
-            if (table != null) {
-                if ((v & 1) == 1) {
-                    return table.get((int) (v >>> 1));
-                }
-                int len = (int) (v >>> 1) - 1;
-                String s = new String(b, p, len, StandardCharsets.ISO_8859_1);
-                p += len;
-                table.add(s);
-                return s;
+            int len = (int) (v - 1);
+            if (len < 0 || p + len > b.length) {
+                throw new IllegalStateException("a damaged kiln index cache");
             }
-            int len = (int) v - 1;
             String s = new String(b, p, len, StandardCharsets.ISO_8859_1);
             p += len;
             return s;

@@ -13,6 +13,7 @@ import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.debian.PackageRecord;
 import dev.kiln.resolver.debian.PackagesParser;
 import dev.kiln.resolver.debian.Release;
+import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.StoreException;
@@ -171,11 +172,11 @@ public final class RepositoryReader {
                 pickOptionalIndex(rel, component, "all").ifPresent(entries::add);
             }
         }
-        List<PackageRecord> records = new ArrayList<>();
+        List<PackageSource> sources = new ArrayList<>();
         for (Release.FileEntry e : entries) {
-            records.addAll(packages(e, dists, rel));
+            sources.add(packages(e, dists, rel));
         }
-        return new SuiteIndex(src.line(), rel, vr.digest(), vr.signers(), List.copyOf(entries), records);
+        return new SuiteIndex(src.line(), rel, vr.digest(), vr.signers(), List.copyOf(entries), PackageSource.concat(sources));
     }
 
     private static URI dists(Source src) {
@@ -252,11 +253,11 @@ public final class RepositoryReader {
         return Optional.empty();
     }
 
-    private List<PackageRecord> packages(Release.FileEntry e, URI dists, Release rel) {
+    private PackageSource packages(Release.FileEntry e, URI dists, Release rel) {
         Optional<Digest> cached = store.memo(IndexCodec.STEP, e.sha256());
         if (cached.isPresent()) {
             try {
-                return IndexCodec.decode(store.read(cached.get()));
+                return IndexCodec.source(store.read(cached.get()));
             } catch (RuntimeException damaged) {
                 // a damaged cache entry is rebuilt from the verified index below
             }
@@ -278,7 +279,7 @@ public final class RepositoryReader {
             t.setDaemon(true);
             t.start();
         }));
-        return records;
+        return PackageSource.of(records);
     }
 
     /**

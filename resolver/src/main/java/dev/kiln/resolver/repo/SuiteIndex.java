@@ -1,6 +1,6 @@
 package dev.kiln.resolver.repo;
 
-import dev.kiln.resolver.debian.PackageRecord;
+import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.resolver.debian.Release;
 import dev.kiln.store.Digest;
 import java.util.List;
@@ -19,5 +19,5 @@ public record SuiteIndex(
         Digest releaseDigest,
         List<String> signers,
         List<Release.FileEntry> indexes,
-        List<PackageRecord> packages) {
+        PackageSource packages) {
 }

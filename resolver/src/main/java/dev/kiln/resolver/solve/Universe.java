@@ -5,6 +5,7 @@ import dev.kiln.resolver.debian.Relation;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,111 +14,68 @@ import java.util.Set;
  * Every package installable on one architecture from an ordered list of repositories: by name,
  * and by the virtual names they provide. Candidate selection follows apt's default policy (all
  * repositories at priority 500): the highest version wins, and on equal versions the earlier
- * repository.
+ * repository. Names are looked up on demand, so a solve touches only what it visits.
  */
 public final class Universe {
     private final String architecture;
-    private final Map<String, Slot> slots;
-    private final Map<String, List<Provision>> providers;
+    private final List<PackageSource> sources;
+    private final int[] ordinalBase;
+    private final Map<String, List<Candidate>> versions = new HashMap<>();
+    private final Map<String, List<Provision>> providers = new HashMap<>();
 
     /** A candidate that provides a name, with the version it provides (null when unversioned). */
     public record Provision(Candidate provider, Relation provided) {
     }
 
-    private Universe(String architecture, Map<String, Slot> slots, Map<String, List<Provision>> providers) {
+    private Universe(String architecture, List<PackageSource> sources) {
         this.architecture = architecture;
-        this.slots = slots;
-        this.providers = providers;
+        this.sources = List.copyOf(sources);
+        this.ordinalBase = new int[sources.size()];
+        int base = 0;
+        for (int i = 0; i < sources.size(); i++) {
+            ordinalBase[i] = base;
+            base += sources.get(i).nameCount();
+        }
     }
 
-    /**
-     * Builds a universe from repositories' indexes in spec order. Packages of other architectures are
-     * left out; {@code all} packages count as native, as in apt.
-     */
+    /** A universe over repositories' sources, in spec order. */
+    public static Universe over(String architecture, List<PackageSource> sources) {
+        return new Universe(architecture, sources);
+    }
+
+    /** A universe over stanzas in memory, one collection per repository in spec order. */
     public static Universe of(String architecture, List<? extends Collection<PackageRecord>> repositories) {
-        int size = 0;
+        List<PackageSource> sources = new ArrayList<>();
         for (Collection<PackageRecord> r : repositories) {
-            size += r.size();
+            sources.add(PackageSource.of(r));
         }
-        // one map for both: most names have a single candidate, so no list is made for them
-        Map<String, Slot> slots = new HashMap<>(Math.max(16, size * 4 / 3 + 1));
-        Map<String, List<Provision>> providers = new HashMap<>(1 << 13);
-        int seen = 0;
-        for (int r = 0; r < repositories.size(); r++) {
-            for (PackageRecord rec : repositories.get(r)) {
-                String arch = rec.architecture();
-                if (!arch.equals(architecture) && !arch.equals("all")) {
-                    continue;
-                }
-                Candidate c = new Candidate(rec, r);
-                Slot slot = slots.get(rec.name());
-                if (slot == null) {
-                    slots.put(rec.name(), new Slot(seen++, c));
-                } else {
-                    slot.add(c);
-                }
-                if (rec.provides() != null) {
-                    for (Relation p : c.provides()) {
-                        List<Provision> list = providers.get(p.name());
-                        if (list == null) {
-                            list = new ArrayList<>(2);
-                            providers.put(p.name(), list);
-                        }
-                        list.add(new Provision(c, p));
-                        if (!slots.containsKey(p.name())) {
-                            slots.put(p.name(), new Slot(seen++, null));
-                        }
-                    }
-                }
-            }
-        }
-        return new Universe(architecture, slots, providers);
-    }
-
-    /** A name's candidates (none for a purely virtual name) and when it was first met. */
-    private static final class Slot {
-        final int firstSeen;
-        Object candidates; // null, one Candidate, or a List<Candidate>
-
-        Slot(int firstSeen, Candidate first) {
-            this.firstSeen = firstSeen;
-            this.candidates = first;
-        }
-
-        @SuppressWarnings("unchecked")
-        void add(Candidate c) {
-            if (candidates == null) {
-                candidates = c;
-            } else if (candidates instanceof Candidate one) {
-                List<Candidate> list = new ArrayList<>(2);
-                list.add(one);
-                list.add(c);
-                candidates = list;
-            } else {
-                ((List<Candidate>) candidates).add(c);
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        List<Candidate> list() {
-            if (candidates == null) {
-                return List.of();
-            }
-            if (candidates instanceof Candidate one) {
-                return List.of(one);
-            }
-            return (List<Candidate>) candidates;
-        }
+        return new Universe(architecture, sources);
     }
 
     public String architecture() {
         return architecture;
     }
 
-    /** All versions of a real package, in repository order. */
-    public List<Candidate> versions(String name) {
-        Slot s = slots.get(name);
-        return s == null ? List.of() : s.list();
+    private boolean installable(PackageRecord r) {
+        return r.architecture().equals(architecture) || r.architecture().equals("all");
+    }
+
+    /** All versions of a real package, in repository order. The same objects every time. */
+    public synchronized List<Candidate> versions(String name) {
+        List<Candidate> vs = versions.get(name);
+        if (vs == null) {
+            vs = new ArrayList<>(1);
+            for (int i = 0; i < sources.size(); i++) {
+                for (PackageRecord r : sources.get(i).byName(name)) {
+                    if (installable(r)) {
+                        vs.add(new Candidate(r, i));
+                    }
+                }
+            }
+            vs = List.copyOf(vs);
+            versions.put(name, vs);
+        }
+        return vs;
     }
 
     /** The version apt would pick by default: highest version, earliest repository on a tie. */
@@ -135,21 +93,42 @@ public final class Universe {
         return best;
     }
 
-    public List<Provision> providers(String name) {
-        return providers.getOrDefault(name, List.of());
+    public synchronized List<Provision> providers(String name) {
+        List<Provision> ps = providers.get(name);
+        if (ps == null) {
+            ps = new ArrayList<>(2);
+            for (PackageSource s : sources) {
+                for (PackageSource.Provide p : s.providersOf(name)) {
+                    if (!installable(p.record())) {
+                        continue;
+                    }
+                    Candidate owner = null;
+                    for (Candidate c : versions(p.record().name())) {
+                        if (c.record() == p.record()) {
+                            owner = c;
+                            break;
+                        }
+                    }
+                    if (owner != null) {
+                        ps.add(new Provision(owner, PackageSource.parseProvision(p.relation(), p.record())));
+                    }
+                }
+            }
+            ps = List.copyOf(ps);
+            providers.put(name, ps);
+        }
+        return ps;
     }
 
     public boolean knows(String name) {
-        return !versions(name).isEmpty() || providers.containsKey(name);
+        return !versions(name).isEmpty() || !providers(name).isEmpty();
     }
 
-    /** The names of real packages (not purely virtual ones). */
+    /** The names of real packages (not purely virtual ones); used to suggest names. */
     public Set<String> names() {
-        Set<String> out = new java.util.HashSet<>();
-        for (Map.Entry<String, Slot> e : slots.entrySet()) {
-            if (e.getValue().candidates != null) {
-                out.add(e.getKey());
-            }
+        Set<String> out = new HashSet<>();
+        for (PackageSource s : sources) {
+            out.addAll(s.packageNames());
         }
         return out;
     }
@@ -159,7 +138,12 @@ public final class Universe {
      * between equally good providers by this (its package IDs), preferring the later one.
      */
     public int firstSeen(String name) {
-        Slot s = slots.get(name);
-        return s == null ? Integer.MAX_VALUE : s.firstSeen;
+        for (int i = 0; i < sources.size(); i++) {
+            int o = sources.get(i).ordinal(name);
+            if (o >= 0) {
+                return ordinalBase[i] + o;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 }

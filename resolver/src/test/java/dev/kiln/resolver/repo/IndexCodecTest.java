@@ -128,4 +128,24 @@ class IndexCodecTest {
         byte[] absurd = {0x4b, 0x49, 0x44, 0x58, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
         assertThrows(RuntimeException.class, () -> IndexCodec.decode(absurd));
     }
+
+    @Test
+    void theIndexedSourceAnswersExactlyAsTheInMemoryOne() throws IOException {
+        Path status = Path.of("/var/lib/dpkg/status");
+        List<PackageRecord> records = PackagesParser.parse(Files.readAllBytes(status), status.toString());
+        List<PackageRecord> extra = new java.util.ArrayList<>(records);
+        extra.add(new PackageRecord("virt-provider", "1", "amd64", null, false, false, 4, null, null, null, null,
+                null, null, "awk, libfoo (= 2.0), bar:any", null, "pool/v.deb", 1, "0".repeat(64)));
+        dev.kiln.resolver.solve.PackageSource mem = dev.kiln.resolver.solve.PackageSource.of(extra);
+        dev.kiln.resolver.solve.PackageSource idx = IndexCodec.source(IndexCodec.encode(extra));
+        assertEquals(mem.nameCount(), idx.nameCount());
+        assertEquals(new java.util.TreeSet<>(mem.packageNames()), new java.util.TreeSet<>(idx.packageNames()));
+        java.util.Set<String> names = new java.util.TreeSet<>(mem.packageNames());
+        names.addAll(List.of("awk", "libfoo", "bar", "no-such-package", "", "zzzz"));
+        for (String n : names) {
+            assertEquals(mem.byName(n), idx.byName(n), n);
+            assertEquals(mem.providersOf(n), idx.providersOf(n), n);
+            assertEquals(mem.ordinal(n), idx.ordinal(n), n);
+        }
+    }
 }
