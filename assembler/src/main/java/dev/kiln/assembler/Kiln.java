@@ -95,10 +95,28 @@ public final class Kiln implements AutoCloseable {
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
             TrustedKeys keys = TrustedKeys.of(k);
-            // HTTP is set up on first use: a fetch with everything present makes no request at all
-            Transport t = transport != null ? transport : new LazyTransport(HttpTransport::withDefaults);
+            // HTTP is set up on a spare thread meanwhile; a fetch with everything present makes no request
+            Transport t = transport != null ? transport : new LazyTransport(HttpTransport::withDefaults, hosts(vars));
             return new Kiln(ContentStore.open(root), t, keys, vars, clock);
         }
+    }
+
+    /** The host names in mirror variables (for an early name lookup). */
+    private static List<String> hosts(Map<String, String> vars) {
+        List<String> out = new ArrayList<>();
+        for (String v : vars.values()) {
+            for (String one : v.trim().split("[\\s,]+")) {
+                try {
+                    String h = java.net.URI.create(one).getHost();
+                    if (h != null && !out.contains(h)) {
+                        out.add(h);
+                    }
+                } catch (IllegalArgumentException notAUri) {
+                    // expansion reports it properly later
+                }
+            }
+        }
+        return out;
     }
 
     public static Builder builder() {
