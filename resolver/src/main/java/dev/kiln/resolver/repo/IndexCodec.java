@@ -2,7 +2,6 @@ package dev.kiln.resolver.repo;
 
 import dev.kiln.resolver.debian.PackageRecord;
 import dev.kiln.resolver.solve.PackageSource;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,15 +30,13 @@ final class IndexCodec {
     }
 
     static byte[] encode(List<PackageRecord> records) {
-        Out out = new Out(records.size() * 180);
+        Out out = new Out(records.size() * 400);
         out.int32(MAGIC);
         out.int32(records.size());
         int[] recordPos = new int[records.size()];
-        Map<PackageRecord, Integer> index = new java.util.IdentityHashMap<>();
         for (int i = 0; i < records.size(); i++) {
             PackageRecord r = records.get(i);
             recordPos[i] = out.size();
-            index.put(r, i);
             out.str(r.name());
             out.str(r.version());
             out.str(r.architecture());
@@ -60,7 +57,7 @@ final class IndexCodec {
         // the same names, ordinals and provisions as an in-memory source, sorted by name
         Map<String, Integer> ordinals = new LinkedHashMap<>();
         Map<String, List<Integer>> byName = new HashMap<>();
-        Map<String, List<String[]>> provides = new HashMap<>();
+        Map<String, List<Object[]>> provides = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             PackageRecord r = records.get(i);
             byName.computeIfAbsent(r.name(), k -> new ArrayList<>(1)).add(i);
@@ -68,7 +65,7 @@ final class IndexCodec {
             if (r.provides() != null) {
                 for (String entry : PackageSource.splitProvides(r.provides())) {
                     String name = PackageSource.provisionName(entry);
-                    provides.computeIfAbsent(name, k -> new ArrayList<>(2)).add(new String[] {Integer.toString(i), entry});
+                    provides.computeIfAbsent(name, k -> new ArrayList<>(2)).add(new Object[] {i, entry});
                     ordinals.putIfAbsent(name, ordinals.size());
                 }
             }
@@ -85,11 +82,11 @@ final class IndexCodec {
             for (int r : recs) {
                 out.varint(r);
             }
-            List<String[]> provs = provides.getOrDefault(e.getKey(), List.of());
+            List<Object[]> provs = provides.getOrDefault(e.getKey(), List.of());
             out.varint(provs.size());
-            for (String[] p : provs) {
-                out.varint(Integer.parseInt(p[0]));
-                out.str(p[1]);
+            for (Object[] p : provs) {
+                out.varint((Integer) p[0]);
+                out.str((String) p[1]);
             }
         }
         int recordTable = out.size();
@@ -277,30 +274,40 @@ final class IndexCodec {
         return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
     }
 
+    /** A growable byte buffer; strings are written char by char (they are Latin-1). */
     private static final class Out {
-        private final ByteArrayOutputStream buf;
+        private byte[] buf;
+        private int n;
 
         Out(int size) {
-            buf = new ByteArrayOutputStream(size);
+            buf = new byte[Math.max(64, size)];
         }
 
         int size() {
-            return buf.size();
+            return n;
+        }
+
+        private void room(int more) {
+            if (n + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+            }
         }
 
         void int32(int v) {
-            buf.write(v >>> 24);
-            buf.write(v >>> 16);
-            buf.write(v >>> 8);
-            buf.write(v);
+            room(4);
+            buf[n++] = (byte) (v >>> 24);
+            buf[n++] = (byte) (v >>> 16);
+            buf[n++] = (byte) (v >>> 8);
+            buf[n++] = (byte) v;
         }
 
         void varint(long v) {
+            room(10);
             while ((v & ~0x7FL) != 0) {
-                buf.write((int) ((v & 0x7F) | 0x80));
+                buf[n++] = (byte) ((v & 0x7F) | 0x80);
                 v >>>= 7;
             }
-            buf.write((int) v);
+            buf[n++] = (byte) v;
         }
 
         /** 0 = null, else 1 + length, then ISO-8859-1 bytes. */
@@ -309,13 +316,17 @@ final class IndexCodec {
                 varint(0);
                 return;
             }
-            byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
-            varint(bytes.length + 1L);
-            buf.write(bytes, 0, bytes.length);
+            int len = s.length();
+            varint(len + 1L);
+            room(len);
+            for (int i = 0; i < len; i++) {
+                char c = s.charAt(i);
+                buf[n++] = (byte) (c <= 0xFF ? c : '?');
+            }
         }
 
         byte[] bytes() {
-            return buf.toByteArray();
+            return java.util.Arrays.copyOf(buf, n);
         }
     }
 
