@@ -137,6 +137,14 @@ public final class Kiln implements AutoCloseable {
 
     /** Resolves a spec into a lock (nothing written). */
     public Lock resolve(Path specFile, Path lockFile) {
+        return resolve(specFile, lockFile, false);
+    }
+
+    /**
+     * Resolves a spec into a lock (nothing written). Offline, the newest Releases and indexes this
+     * store verified are used and nothing is downloaded.
+     */
+    public Lock resolve(Path specFile, Path lockFile, boolean offline) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         dev.kiln.resolver.Timing.mark("spec parsed");
         Path lockDir = lockFile.toAbsolutePath().getParent();
@@ -153,12 +161,17 @@ public final class Kiln implements AutoCloseable {
         Path baseDir = specFile.toAbsolutePath().getParent();
         Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
         return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
-                requests, spec.archs(), options));
+                requests, spec.archs(), options, offline));
     }
 
     /** Resolves a spec and writes its lockfile atomically. */
     public Lock lock(Path specFile, Path lockFile) {
-        Lock lock = resolve(specFile, lockFile);
+        return lock(specFile, lockFile, false);
+    }
+
+    /** Resolves a spec (offline: from what the store already verified) and writes its lockfile atomically. */
+    public Lock lock(Path specFile, Path lockFile, boolean offline) {
+        Lock lock = resolve(specFile, lockFile, offline);
         writeAtomically(lockFile, LockJson.write(lock));
         store.addRoot(lockFile.toAbsolutePath());
         return lock;

@@ -29,6 +29,10 @@ final class LockCommand implements Callable<Integer> {
             + " or the repositories now have newer versions.")
     boolean check;
 
+    @Option(names = "--offline", description = "Use the newest Releases and indexes this store has verified;"
+            + " download nothing (as apt works from the lists of its last update).")
+    boolean offline;
+
     @Mixin
     StoreOption store;
 
@@ -55,7 +59,7 @@ final class LockCommand implements Callable<Integer> {
                 out.println(lockFile + " is up to date");
                 return 0;
             }
-            Lock lock = kiln.lock(spec, lockFile);
+            Lock lock = kiln.lock(spec, lockFile, offline);
             StringBuilder counts = new StringBuilder();
             for (Map.Entry<String, List<Lock.Package>> e : lock.archs().entrySet()) {
                 if (counts.length() > 0) {

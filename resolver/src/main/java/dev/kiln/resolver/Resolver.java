@@ -65,7 +65,12 @@ public final class Resolver {
 
     /** What to resolve; the spec's own model is turned into this by the caller. */
     public record LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
-                              List<Request> packages, List<String> archs, SolveOptions options) {
+                              List<Request> packages, List<String> archs, SolveOptions options, boolean offline) {
+        public LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
+                           List<Request> packages, List<String> archs, SolveOptions options) {
+            this(specPath, specDigest, baseDir, repositories, packages, archs, options, false);
+        }
+
         public LockRequest {
             repositories = List.copyOf(repositories);
             packages = List.copyOf(packages);
@@ -88,7 +93,7 @@ public final class Resolver {
         try {
             List<Future<RepositoryReader.VerifiedRelease>> releases = new ArrayList<>();
             for (RepositoryReader.Source s : sources) {
-                releases.add(pool.submit(() -> reader.release(s)));
+                releases.add(pool.submit(() -> reader.release(s, req.offline())));
             }
             List<RepositoryReader.VerifiedRelease> verified = new ArrayList<>();
             for (Future<RepositoryReader.VerifiedRelease> f : releases) {

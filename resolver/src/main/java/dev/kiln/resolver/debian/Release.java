@@ -3,10 +3,8 @@ package dev.kiln.resolver.debian;
 import dev.kiln.store.Digest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -36,13 +34,6 @@ public record Release(
     public record FileEntry(String path, long size, Digest sha256) {
     }
 
-    private static final DateTimeFormatter RFC2822 = new DateTimeFormatterBuilder()
-            .parseCaseInsensitive()
-            .appendPattern("EEE, d MMM yyyy HH:mm:ss ")
-            .optionalStart().appendPattern("zzz").optionalEnd()
-            .optionalStart().appendOffset("+HHMM", "+0000").optionalEnd()
-            .toFormatter(Locale.ROOT);
-
     public Optional<FileEntry> file(String path) {
         return Optional.ofNullable(sha256.get(path));
     }
@@ -64,8 +55,8 @@ public record Release(
             }
             if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
                 if ("sha256".equals(current)) {
-                    String[] parts = line.trim().split("\\s+");
-                    if (parts.length != 3) {
+                    String[] parts = words3(line);
+                    if (parts == null) {
                         throw new DebianFormatException(what + ":" + lineNo
                                 + ": expected ' <sha256> <size> <path>' in the SHA256 list, found '" + line.trim() + "'");
                     }
@@ -109,10 +100,75 @@ public record Release(
                 Map.copyOf(files));
     }
 
+    /** The three whitespace-separated words of a checksum line, or null (no regex: ~3,000 lines per Release). */
+    private static String[] words3(String line) {
+        String[] out = new String[3];
+        int n = 0;
+        int i = 0;
+        int len = line.length();
+        while (i < len) {
+            while (i < len && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            if (i == len) {
+                break;
+            }
+            int start = i;
+            while (i < len && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+                i++;
+            }
+            if (n == 3) {
+                return null;
+            }
+            out[n++] = line.substring(start, i);
+        }
+        return n == 3 ? out : null;
+    }
+
+    private static final List<String> MONTHS =
+            List.of("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec");
+
+    /**
+     * Parses Debian's RFC 2822 dates ({@code Sat, 11 Jul 2026 10:16:37 UTC}, or with {@code +0000}).
+     * By hand: java.time's text parsing loads the time-zone database, a visible share of a warm lock.
+     */
     static Instant parseDate(String text, String field, String what) {
         try {
-            return ZonedDateTime.parse(text.trim(), RFC2822).toInstant();
-        } catch (DateTimeParseException e) {
+            String t = text.trim();
+            String weekday = null;
+            int comma = t.indexOf(',');
+            if (comma >= 0) {
+                weekday = t.substring(0, comma).trim().toLowerCase(Locale.ROOT);
+                t = t.substring(comma + 1).trim();
+            }
+            String[] p = t.split(" +");
+            if (p.length != 5) {
+                throw new IllegalArgumentException();
+            }
+            int day = Integer.parseInt(p[0]);
+            int month = MONTHS.indexOf(p[1].toLowerCase(Locale.ROOT)) + 1;
+            int year = Integer.parseInt(p[2]);
+            String[] hms = p[3].split(":");
+            if (month < 1 || hms.length != 3) {
+                throw new IllegalArgumentException();
+            }
+            ZoneOffset zone;
+            String z = p[4];
+            if (z.equalsIgnoreCase("UTC") || z.equalsIgnoreCase("GMT") || z.equals("Z")) {
+                zone = ZoneOffset.UTC;
+            } else if ((z.startsWith("+") || z.startsWith("-")) && z.length() == 5) {
+                int sign = z.startsWith("-") ? -1 : 1;
+                zone = ZoneOffset.ofHoursMinutes(sign * Integer.parseInt(z.substring(1, 3)), sign * Integer.parseInt(z.substring(3, 5)));
+            } else {
+                throw new IllegalArgumentException();
+            }
+            LocalDateTime local = LocalDateTime.of(year, month, day, Integer.parseInt(hms[0]), Integer.parseInt(hms[1]),
+                    Integer.parseInt(hms[2]));
+            if (weekday != null && !local.getDayOfWeek().name().toLowerCase(Locale.ROOT).startsWith(weekday)) {
+                throw new IllegalArgumentException("the weekday contradicts the date");
+            }
+            return local.toInstant(zone);
+        } catch (RuntimeException e) {
             throw new DebianFormatException(what + ": expected an RFC 2822 date in " + field
                     + " like 'Sat, 11 Jul 2026 10:16:37 UTC', found '" + text + "'");
         }

@@ -44,6 +44,7 @@ public final class RepositoryReader {
     private final Transport transport;
     private final ContentStore store;
     private final Instant now;
+    private boolean offline;
     private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Object[]> pendingVerdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -58,7 +59,8 @@ public final class RepositoryReader {
     }
 
     /** The verified Release of a suite, before any index is read. */
-    public record VerifiedRelease(Source source, byte[] raw, Release release, Digest digest, VerifiedDocument doc) {
+    public record VerifiedRelease(Source source, byte[] raw, byte[] detachedSignature, Release release, Digest digest,
+                                  VerifiedDocument doc) {
         public List<String> signers() {
             return doc.signerFingerprints();
         }
@@ -66,9 +68,44 @@ public final class RepositoryReader {
     }
 
     public VerifiedRelease release(Source src) {
+        return release(src, false);
+    }
+
+    private static final String LAST_RELEASE_STATE = "suite-release";
+
+    /**
+     * The suite's verified Release. Offline, it is the newest one this store verified for the line
+     * (checked again: signature verdict, Valid-Until), and nothing is downloaded — as apt works from
+     * the lists of its last update.
+     */
+    public VerifiedRelease release(Source src, boolean offline) {
+        if (offline) {
+            this.offline = true;
+        }
         URI dists = dists(src);
         byte[] raw;
         VerifiedDocument doc;
+        if (offline) {
+            byte[] sig = null;
+            Optional<String> last = store.state(LAST_RELEASE_STATE, rollbackKey(src));
+            if (last.isEmpty()) {
+                throw new ResolveException("offline, and this store has no verified Release for '" + src.line() + "'"
+                        + "\n  fix: run 'kiln lock' once without --offline (or use the store that did)");
+            }
+            String[] parts = last.get().trim().split(" ");
+            raw = store.read(Digest.parse(parts[0]));
+            if (parts.length > 1) {
+                sig = store.read(Digest.parse(parts[1]));
+                doc = verified(raw, sig, src, dists.resolve("Release").toString());
+            } else {
+                doc = verified(raw, null, src, dists.resolve("InRelease").toString());
+            }
+            Release rel = Release.parse(doc.content(), dists + "Release");
+            checkSuite(src, rel, dists);
+            checkFreshness(src, rel, dists);
+            return new VerifiedRelease(src, raw, sig, rel, Digest.of(raw), doc);
+        }
+        byte[] sigBytes = null;
         try {
             raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
             dev.kiln.resolver.Timing.mark("downloaded " + dists);
@@ -92,11 +129,12 @@ public final class RepositoryReader {
             }
             doc = verified(release, sig, src, dists.resolve("Release").toString());
             raw = release;
+            sigBytes = sig;
         }
         Release rel = Release.parse(doc.content(), dists + "Release");
         checkSuite(src, rel, dists);
         checkFreshness(src, rel, dists);
-        return new VerifiedRelease(src, raw, rel, Digest.of(raw), doc);
+        return new VerifiedRelease(src, raw, sigBytes, rel, Digest.of(raw), doc);
     }
 
     /** Waits until every parsed index started by {@link #read} is in the store. */
@@ -149,8 +187,13 @@ public final class RepositoryReader {
     public void commit(List<VerifiedRelease> releases) {
         finish();
         for (VerifiedRelease vr : releases) {
-            store.put(vr.raw());
+            Digest rawDigest = store.put(vr.raw());
+            String last = rawDigest.toString();
+            if (vr.detachedSignature() != null) {
+                last += " " + store.put(vr.detachedSignature());
+            }
             recordDate(vr.source(), vr.release());
+            store.putState(LAST_RELEASE_STATE, rollbackKey(vr.source()), last);
             for (Object[] v : pendingVerdicts) {
                 VerifiedDocument d = (VerifiedDocument) v[1];
                 if (java.util.Arrays.equals(d.content(), vr.doc().content())) {
@@ -288,6 +331,10 @@ public final class RepositoryReader {
      * lags on by-hash) the plain path, both checked against the same signed size and SHA256.
      */
     private void fetchVerified(Release.FileEntry e, URI dists, Release rel) {
+        if (offline) {
+            throw new ResolveException("offline, and this store lacks " + dists + e.path() + " (" + e.sha256() + ")"
+                    + "\n  fix: run 'kiln lock' once without --offline (or use the store that did)");
+        }
         List<URI> urls = new ArrayList<>();
         if (rel.acquireByHash()) {
             String dir = e.path().substring(0, e.path().lastIndexOf('/') + 1);
