@@ -275,4 +275,37 @@ class RepositoryRefusalTest {
         assertEquals(first, second);
         assertEquals(1, repo.requests.get() - before, "only InRelease is fetched again");
     }
+
+    private Lock lockOffline(String pkg, Instant now) {
+        Resolver r = new Resolver(transport, store, ARCHIVE.keyring(), Map.of("DEBIAN_MIRROR", repo.url()), now);
+        return r.lock(new Resolver.LockRequest("spec.yaml", Digest.of("offline " + pkg), tmp,
+                List.of(SourceLine.parse("deb ${DEBIAN_MIRROR} " + FixtureRepository.SUITE + " main")),
+                List.of(Request.of(pkg)), List.of("amd64"), SolveOptions.DEFAULT, true));
+    }
+
+    @Test
+    void offlineWithAnEmptyStoreSaysToLockOnlineFirst() throws IOException {
+        repo.publish();
+        KilnException e = assertThrows(KilnException.class, () -> lockOffline("hello", NOW));
+        assertTrue(e.getMessage().contains("without --offline"), e.getMessage());
+        assertEquals(0, repo.requests.get(), "offline makes no request");
+    }
+
+    @Test
+    void offlineAfterAnOnlineLockResolvesANewSpecWithoutAnyRequest() throws IOException {
+        repo.publish();
+        lock();
+        int before = repo.requests.get();
+        assertEquals(List.of("libc-fixture"), lockOffline("libc-fixture", NOW).packages("amd64").stream().map(Lock.Package::name).toList());
+        assertEquals(before, repo.requests.get());
+    }
+
+    @Test
+    void offlineStillRefusesAReleasePastItsValidUntil() throws IOException {
+        repo.validUntil = NOW.plus(Duration.ofDays(1));
+        repo.publish();
+        lock();
+        KilnException e = assertThrows(KilnException.class, () -> lockOffline("hello", NOW.plus(Duration.ofDays(2))));
+        assertTrue(e.getMessage().contains("Valid-Until"), e.getMessage());
+    }
 }
