@@ -3,14 +3,13 @@ package dev.kiln.resolver.repo;
 import dev.kiln.resolver.debian.PackageRecord;
 import dev.kiln.resolver.solve.PackageSource;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The parsed form of a {@code Packages} index as kept in the store: the stanzas (only the fields
@@ -54,35 +53,58 @@ final class IndexCodec {
             out.varint(r.size() + 1);
             out.str(r.sha256());
         }
-        // the same names, ordinals and provisions as an in-memory source, sorted by name
-        Map<String, Integer> ordinals = new LinkedHashMap<>();
-        Map<String, List<Integer>> byName = new HashMap<>();
+        // the same names, ordinals and provisions as an in-memory source, sorted by name; a name
+        // maps to an Integer (one record, the common case) or an int[] (several)
+        Map<String, Integer> ordinals = new HashMap<>(records.size() * 2);
+        Map<String, Object> byName = new HashMap<>(records.size() * 2);
         Map<String, List<Object[]>> provides = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
             PackageRecord r = records.get(i);
-            byName.computeIfAbsent(r.name(), k -> new ArrayList<>(1)).add(i);
-            ordinals.putIfAbsent(r.name(), ordinals.size());
+            Object prev = byName.get(r.name());
+            if (prev == null) {
+                byName.put(r.name(), i);
+            } else if (prev instanceof Integer one) {
+                byName.put(r.name(), new int[] {one, i});
+            } else {
+                int[] more = Arrays.copyOf((int[]) prev, ((int[]) prev).length + 1);
+                more[more.length - 1] = i;
+                byName.put(r.name(), more);
+            }
+            if (!ordinals.containsKey(r.name())) {
+                ordinals.put(r.name(), ordinals.size());
+            }
             if (r.provides() != null) {
                 for (String entry : PackageSource.splitProvides(r.provides())) {
                     String name = PackageSource.provisionName(entry);
                     provides.computeIfAbsent(name, k -> new ArrayList<>(2)).add(new Object[] {i, entry});
-                    ordinals.putIfAbsent(name, ordinals.size());
+                    if (!ordinals.containsKey(name)) {
+                        ordinals.put(name, ordinals.size());
+                    }
                 }
             }
         }
-        TreeMap<String, Integer> sorted = new TreeMap<>(ordinals);
-        int[] namePos = new int[sorted.size()];
-        int n = 0;
-        for (Map.Entry<String, Integer> e : sorted.entrySet()) {
-            namePos[n++] = out.size();
-            out.str(e.getKey());
-            out.varint(e.getValue());
-            List<Integer> recs = byName.getOrDefault(e.getKey(), List.of());
-            out.varint(recs.size());
-            for (int r : recs) {
-                out.varint(r);
+        String[] names = ordinals.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        int[] namePos = new int[names.length];
+        for (int k = 0; k < names.length; k++) {
+            String name = names[k];
+            namePos[k] = out.size();
+            out.str(name);
+            out.varint(ordinals.get(name));
+            Object recs = byName.get(name);
+            if (recs == null) {
+                out.varint(0);
+            } else if (recs instanceof Integer one) {
+                out.varint(1);
+                out.varint(one);
+            } else {
+                int[] many = (int[]) recs;
+                out.varint(many.length);
+                for (int r : many) {
+                    out.varint(r);
+                }
             }
-            List<Object[]> provs = provides.getOrDefault(e.getKey(), List.of());
+            List<Object[]> provs = provides.getOrDefault(name, List.of());
             out.varint(provs.size());
             for (Object[] p : provs) {
                 out.varint((Integer) p[0]);
