@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "fetch", description = {
+@Command(name = "fetch", mixinStandardHelpOptions = true, description = {
     "Put every locked package of every architecture into the store, verified against the lock.",
     "Packages already in the store are not fetched again; with everything present no request is made."})
 final class FetchCommand implements Callable<Integer> {

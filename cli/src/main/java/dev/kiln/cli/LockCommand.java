@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "lock",
+@Command(name = "lock", mixinStandardHelpOptions = true,
         description = {
             "Resolve SPEC against its signed repositories and write a lockfile pinning every package by sha256.",
             "The lock is written to SPEC.lock.json beside the spec unless -o is given."})

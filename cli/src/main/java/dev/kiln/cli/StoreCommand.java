@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "store", description = "Look after the content-addressed store.",
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Look after the content-addressed store.",
         subcommands = {StoreCommand.Verify.class, StoreCommand.Gc.class, StoreCommand.Ls.class, StoreCommand.Du.class})
 final class StoreCommand implements Runnable {
     @Spec
@@ -30,7 +30,7 @@ final class StoreCommand implements Runnable {
         return ContentStore.open(option.store != null ? option.store : ContentStore.defaultRoot(System.getenv()));
     }
 
-    @Command(name = "verify", description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",
         "With --repair, remove what is corrupt (it is fetched or rebuilt again when needed)."})
     static final class Verify implements Callable<Integer> {
         @Mixin
@@ -52,7 +52,7 @@ final class StoreCommand implements Runnable {
         }
     }
 
-    @Command(name = "gc", description = {"Delete every blob that no root reaches and print what was freed.",
+    @Command(name = "gc", mixinStandardHelpOptions = true, description = {"Delete every blob that no root reaches and print what was freed.",
         "Roots: lockfiles registered by 'kiln lock' and 'kiln fetch', plus --keep files."})
     static final class Gc implements Callable<Integer> {
         @Mixin
@@ -78,7 +78,7 @@ final class StoreCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", description = "List the blobs: digest, size, and the roots and memo steps that refer to them.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the blobs: digest, size, and the roots and memo steps that refer to them.")
     static final class Ls implements Callable<Integer> {
         @Mixin
         StoreOption store;
@@ -95,7 +95,7 @@ final class StoreCommand implements Runnable {
         }
     }
 
-    @Command(name = "du", description = "Show how much each area of the store holds.")
+    @Command(name = "du", mixinStandardHelpOptions = true, description = "Show how much each area of the store holds.")
     static final class Du implements Callable<Integer> {
         @Mixin
         StoreOption store;
