@@ -1,0 +1,152 @@
+package dev.kiln.assembler.rootfs;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.spec.ImageSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /etc/passwd} and {@code /etc/group}, written by kiln over anything a package ships
+ * (Debian's base-files ships only templates under {@code /usr/share/base-files}).
+ *
+ * <p>The built-in accounts are distroless's: users {@code root} (0) and {@code nobody} (65534),
+ * groups {@code root} (0), {@code tty} (5), {@code staff} (50) and {@code nobody} (65534; Debian
+ * calls it {@code nogroup}, distroless {@code nobody}), all with {@code /sbin/nologin}. A spec
+ * account with a built-in's name or id takes its place. Lines are ordered by id, then name.
+ *
+ * <p>A spec user's home directory is created (unless a package ships it) with mode 0755, or
+ * the mode a {@code paths} directory entry for it gives, owned by the user; its default is
+ * {@code /home/<name>}, its default shell {@code /sbin/nologin}.
+ */
+final class AccountFiles {
+    static final String PASSWD = "/etc/passwd";
+    static final String GROUP = "/etc/group";
+    static final String NOLOGIN = "/sbin/nologin";
+
+    static final List<ImageSpec.User> BUILTIN_USERS = List.of(
+            new ImageSpec.User("root", 0, 0, Optional.of("/root"), Optional.of(NOLOGIN)),
+            new ImageSpec.User("nobody", 65534, 65534, Optional.of("/nonexistent"), Optional.of(NOLOGIN)));
+    static final List<ImageSpec.Group> BUILTIN_GROUPS = List.of(
+            new ImageSpec.Group("root", 0, List.of()),
+            new ImageSpec.Group("tty", 5, List.of()),
+            new ImageSpec.Group("staff", 50, List.of()),
+            new ImageSpec.Group("nobody", 65534, List.of()));
+
+    private AccountFiles() {
+    }
+
+    static void write(Draft draft, ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths) {
+        List<ImageSpec.User> users = users(accounts);
+        List<ImageSpec.Group> groups = groups(accounts);
+        draft.putGenerated(PASSWD, passwd(users).getBytes(StandardCharsets.UTF_8));
+        draft.putGenerated(GROUP, group(groups).getBytes(StandardCharsets.UTF_8));
+        for (ImageSpec.User u : accounts.users()) {
+            String home = TreePath.normalize(homeOf(u));
+            if (draft.get(home).isPresent() || home.equals("/nonexistent")) {
+                continue; // a package's directory stays as shipped; /nonexistent means no home
+            }
+            int mode = paths.stream()
+                    .filter(p -> p.type() == ImageSpec.PathType.DIRECTORY && p.permissions().isPresent()
+                            && TreePath.normalize(p.path()).equals(home))
+                    .mapToInt(p -> p.permissions().getAsInt()).findFirst().orElse(0755);
+            draft.ensureParents(home);
+            draft.put(Entry.dir(home, mode, u.uid(), u.gid(), draft.epoch()), Draft.GENERATED);
+        }
+    }
+
+    /** The users to write, built-ins included, in file order; duplicates in the spec are an error. */
+    static List<ImageSpec.User> users(ImageSpec.Accounts accounts) {
+        Map<String, ImageSpec.User> byName = new HashMap<>();
+        Map<Long, ImageSpec.User> byId = new HashMap<>();
+        for (ImageSpec.User u : accounts.users()) {
+            checkName("user", u.username());
+            checkId("user " + u.username(), u.uid());
+            checkId("user " + u.username() + "'s group", u.gid());
+            ImageSpec.User other = byName.put(u.username(), u);
+            if (other != null) {
+                throw new AssembleException("user " + u.username() + " is declared twice (uids " + other.uid() + " and " + u.uid() + ")");
+            }
+            other = byId.put(u.uid(), u);
+            if (other != null) {
+                throw new AssembleException("uid " + u.uid() + " is given to both " + other.username() + " and " + u.username());
+            }
+        }
+        List<ImageSpec.User> out = new ArrayList<>(accounts.users());
+        for (ImageSpec.User b : BUILTIN_USERS) {
+            if (!byName.containsKey(b.username()) && !byId.containsKey(b.uid())) {
+                out.add(b);
+            }
+        }
+        out.sort(Comparator.comparingLong(ImageSpec.User::uid).thenComparing(ImageSpec.User::username, TreePath.ORDER));
+        return out;
+    }
+
+    static List<ImageSpec.Group> groups(ImageSpec.Accounts accounts) {
+        Map<String, ImageSpec.Group> byName = new HashMap<>();
+        Map<Long, ImageSpec.Group> byId = new HashMap<>();
+        for (ImageSpec.Group g : accounts.groups()) {
+            checkName("group", g.groupname());
+            checkId("group " + g.groupname(), g.gid());
+            g.members().forEach(m -> checkName("member of group " + g.groupname(), m));
+            ImageSpec.Group other = byName.put(g.groupname(), g);
+            if (other != null) {
+                throw new AssembleException("group " + g.groupname() + " is declared twice (gids " + other.gid() + " and " + g.gid() + ")");
+            }
+            other = byId.put(g.gid(), g);
+            if (other != null) {
+                throw new AssembleException("gid " + g.gid() + " is given to both " + other.groupname() + " and " + g.groupname());
+            }
+        }
+        List<ImageSpec.Group> out = new ArrayList<>(accounts.groups());
+        for (ImageSpec.Group b : BUILTIN_GROUPS) {
+            if (!byName.containsKey(b.groupname()) && !byId.containsKey(b.gid())) {
+                out.add(b);
+            }
+        }
+        out.sort(Comparator.comparingLong(ImageSpec.Group::gid).thenComparing(ImageSpec.Group::groupname, TreePath.ORDER));
+        return out;
+    }
+
+    static String passwd(List<ImageSpec.User> users) {
+        StringBuilder s = new StringBuilder();
+        for (ImageSpec.User u : users) {
+            s.append(u.username()).append(":x:").append(u.uid()).append(':').append(u.gid()).append(':')
+                    .append(u.username()).append(':').append(homeOf(u)).append(':')
+                    .append(u.shell().orElse(NOLOGIN)).append('\n');
+        }
+        return s.toString();
+    }
+
+    static String group(List<ImageSpec.Group> groups) {
+        StringBuilder s = new StringBuilder();
+        for (ImageSpec.Group g : groups) {
+            s.append(g.groupname()).append(":x:").append(g.gid()).append(':')
+                    .append(String.join(",", g.members())).append('\n');
+        }
+        return s.toString();
+    }
+
+    static String homeOf(ImageSpec.User u) {
+        return u.homedir().orElse("/home/" + u.username());
+    }
+
+    private static void checkName(String what, String name) {
+        if (name.isEmpty() || name.chars().anyMatch(c -> c == ':' || c == ',' || c <= ' ' || c == 0x7f)) {
+            throw new AssembleException(what + " name '" + TreePath.printable(name)
+                    + "' cannot be written to /etc/passwd or /etc/group (empty, or a ':', ',', space or control character)");
+        }
+    }
+
+    private static void checkId(String what, long id) {
+        if (id < 0 || id > Entry.MAX_ID - 1) {
+            throw new AssembleException(what + ": id " + id + " outside 0.." + (Entry.MAX_ID - 1));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.kiln.assembler.rootfs;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.assembler.tree.TreePath;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The root filesystem while it is being assembled: entries by path, each with the package that
+ * put it there ({@link #GENERATED} for what kiln writes itself). Private to the builder; what
+ * leaves it is an immutable {@link FileTree}.
+ */
+final class Draft {
+    static final String GENERATED = "(kiln)";
+
+    /** Symlink hops followed before a path counts as unresolvable, as Linux's MAXSYMLINKS. */
+    private static final int MAX_HOPS = 40;
+
+    private final TreeMap<String, Entry> entries = new TreeMap<>(TreePath.ORDER);
+    private final Map<String, String> owners = new TreeMap<>(TreePath.ORDER);
+    private final long epoch;
+
+    Draft(long epoch) {
+        this.epoch = epoch;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    Optional<Entry> get(String path) {
+        return Optional.ofNullable(entries.get(path));
+    }
+
+    /** The package that shipped {@code path}, or {@link #GENERATED}. */
+    String owner(String path) {
+        return owners.get(path);
+    }
+
+    void put(Entry entry, String owner) {
+        entries.put(entry.path(), entry);
+        owners.put(entry.path(), owner);
+    }
+
+    /** The entries below {@code dir} (not {@code dir} itself), in path order. */
+    List<Entry> below(String dir) {
+        String prefix = dir.equals(TreePath.ROOT) ? dir : dir + "/";
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries.tailMap(prefix, true).values()) {
+            if (!e.path().startsWith(prefix)) {
+                break;
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Writes a file kiln generates (0644 root:root at the epoch), over whatever a package put there. */
+    void putGenerated(String path, byte[] bytes) {
+        ensureParents(path);
+        put(Entry.file(path, 0644, 0, 0, epoch, Content.of(bytes)), GENERATED);
+    }
+
+    /** Creates the missing directories above {@code path} (0755 root:root at the epoch). */
+    void ensureParents(String path) {
+        Deque<String> missing = new ArrayDeque<>();
+        for (String p = TreePath.parent(path); p != null; p = TreePath.parent(p)) {
+            Entry e = entries.get(p);
+            if (e == null) {
+                missing.push(p);
+            } else if (e.type() != Entry.Type.DIR) {
+                throw new AssembleException("cannot create " + path + ": " + p + " is a " + e.type()
+                        + " shipped by " + owners.get(p) + ", expected a directory");
+            }
+        }
+        for (String p : missing) {
+            put(Entry.dir(p, 0755, 0, 0, epoch), GENERATED);
+        }
+    }
+
+    /**
+     * Where {@code path} leads inside the tree, following symlinks in every component as the
+     * kernel would with the tree as its root; empty if a component is missing or the links loop.
+     */
+    Optional<String> resolve(String path) {
+        Deque<String> todo = new ArrayDeque<>();
+        pushComponents(todo, path);
+        String current = TreePath.ROOT;
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                String parent = TreePath.parent(current);
+                current = parent == null ? TreePath.ROOT : parent;
+                continue;
+            }
+            String next = current.equals(TreePath.ROOT) ? "/" + c : current + "/" + c;
+            Entry e = entries.get(next);
+            if (e == null) {
+                return Optional.empty();
+            }
+            if (e.type() == Entry.Type.SYMLINK) {
+                if (++hops > MAX_HOPS) {
+                    return Optional.empty();
+                }
+                pushComponents(todo, e.linkTarget());
+                if (e.linkTarget().startsWith("/")) {
+                    current = TreePath.ROOT;
+                }
+                continue;
+            }
+            current = next;
+        }
+        return Optional.of(current);
+    }
+
+    /** The bytes at {@code path} after following symlinks and hardlinks, if it is a regular file. */
+    Optional<Content> content(String path) {
+        return resolve(path).map(entries::get).map(e -> e.type() == Entry.Type.HARDLINK ? entries.get(e.linkTarget()) : e)
+                .filter(e -> e != null && e.type() == Entry.Type.FILE).map(Entry::content);
+    }
+
+    private static void pushComponents(Deque<String> todo, String path) {
+        String[] parts = path.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            todo.push(parts[i]);
+        }
+    }
+
+    /**
+     * The finished tree. Hardlinks go in last: the builder wants their targets first, and path
+     * order may put a link before the file it shares bytes with.
+     */
+    FileTree toFileTree() {
+        FileTree.Builder builder = FileTree.builder("root filesystem");
+        List<Entry> hardlinks = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.type() == Entry.Type.HARDLINK) {
+                hardlinks.add(e);
+            } else {
+                builder.add(e);
+            }
+        }
+        hardlinks.forEach(builder::add);
+        return builder.build();
+    }
+}

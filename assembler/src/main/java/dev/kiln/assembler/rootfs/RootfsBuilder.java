@@ -1,0 +1,92 @@
+package dev.kiln.assembler.rootfs;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.spec.ImageSpec;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * From unpacked packages to an image's root filesystem, without running a maintainer script: a
+ * pure function of the packages and {@link Options}. The steps, in order:
+ *
+ * <ol>
+ * <li>merge the packages' files in package-name order ({@link PackageMerge}), under /usr when
+ *     /usr is merged, then make the /bin, /sbin, /lib* links ({@link MergedUsr});</li>
+ * <li>the dpkg records scanners read ({@link DpkgStatus});</li>
+ * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
+ * <li>{@code /etc/os-release} ({@link OsRelease});</li>
+ * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle}).</li>
+ * </ol>
+ *
+ * Files kiln writes are 0644 root:root, and they and the directories it creates carry the image
+ * epoch as mtime; package files keep theirs.
+ */
+public final class RootfsBuilder {
+    private RootfsBuilder() {
+    }
+
+    /**
+     * @param arch the Debian architecture, e.g. {@code amd64}: decides the {@code /lib64} link
+     * @param epoch mtime (seconds) of everything kiln generates, e.g. from SOURCE_DATE_EPOCH
+     * @param mergedUsr whether /bin, /sbin and /lib* are links into /usr (Debian bookworm and later)
+     * @param accounts users and groups beyond the built-in root and nobody
+     * @param paths the spec's paths; only directory modes for home directories are read here
+     */
+    public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
+            List<ImageSpec.PathEntry> paths) {
+        public Options {
+            Objects.requireNonNull(arch, "arch");
+            Objects.requireNonNull(accounts, "accounts");
+            paths = List.copyOf(paths);
+            if (epoch < 0) {
+                throw new IllegalArgumentException("epoch " + epoch + " is before 1970");
+            }
+        }
+
+        /** Merged /usr, no accounts beyond the built-in ones, no paths. */
+        public static Options of(String arch, long epoch) {
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of());
+        }
+
+        public Options withMergedUsr(boolean mergedUsr) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths);
+        }
+
+        public Options withAccounts(ImageSpec.Accounts accounts) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths);
+        }
+
+        public Options withPaths(List<ImageSpec.PathEntry> paths) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths);
+        }
+    }
+
+    /**
+     * The root filesystem of {@code packages}; their order does not matter.
+     *
+     * @throws AssembleException when two packages ship different files at one path and neither
+     *     Replaces the other, a package is given twice, accounts clash, or {@code /etc/os-release}
+     *     leads nowhere
+     */
+    public static FileTree build(List<DebPackage> packages, Options options) {
+        List<DebPackage> ordered = PackageMerge.ordered(packages);
+        Draft draft = new Draft(options.epoch());
+        draft.put(Entry.dir(TreePath.ROOT, 0755, 0, 0, options.epoch()), Draft.GENERATED);
+        Set<String> aliases = PackageMerge.merge(draft, ordered, options.mergedUsr());
+        if (options.mergedUsr()) {
+            MergedUsr.link(draft, options.arch(), aliases);
+        }
+        DpkgStatus.write(draft, ordered);
+        AccountFiles.write(draft, options.accounts(), options.paths());
+        OsRelease.ensure(draft);
+        if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
+            CaBundle.write(draft);
+        }
+        return draft.toFileTree();
+    }
+}
