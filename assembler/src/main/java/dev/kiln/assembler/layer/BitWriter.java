@@ -42,8 +42,16 @@ final class BitWriter {
         if (bitCount != 0) {
             throw new IllegalStateException("not at a byte boundary");
         }
-        for (int i = 0; i < len; i++) {
-            putByte(b[off + i]);
+        while (len > 0) {
+            if (used == buffer.length) {
+                out.write(buffer, 0, used);
+                used = 0;
+            }
+            int n = Math.min(len, buffer.length - used);
+            System.arraycopy(b, off, buffer, used, n);
+            used += n;
+            off += n;
+            len -= n;
         }
     }
 

@@ -71,7 +71,7 @@ final class BlockEncoder {
         litFreq[256] = 1; // end of block
     }
 
-    void write(BitWriter bits, byte[] raw, boolean last) throws IOException {
+    void write(BitWriter bits, byte[] raw, int rawLength, boolean last) throws IOException {
         int[] litLengths = HuffmanLengths.of(atLeastTwo(litFreq), 15);
         int[] distLengths = HuffmanLengths.of(atLeastTwo(distFreq), 15);
         int hlit = Math.max(257, lastNonZero(litLengths) + 1);
@@ -97,7 +97,7 @@ final class BlockEncoder {
             dynamicBits += (long) clFreq[i] * (clLengths[i] + CL_EXTRA_BITS[i]);
         }
         long fixedBits = 3 + dataBits(FIXED_LIT_LENGTHS, FIXED_DIST_LENGTHS);
-        long storedBits = storedBits(bits.bitCount(), raw.length);
+        long storedBits = storedBits(bits.bitCount(), rawLength);
 
         int bfinal = last ? 1 : 0;
         if (dynamicBits <= fixedBits && dynamicBits <= storedBits) {
@@ -120,7 +120,7 @@ final class BlockEncoder {
             bits.writeBits(bfinal | (1 << 1), 3);
             writeData(bits, FIXED_LIT_LENGTHS, FIXED_DIST_LENGTHS);
         } else {
-            writeStored(bits, raw, last);
+            writeStored(bits, raw, rawLength, last);
         }
     }
 
@@ -140,18 +140,18 @@ final class BlockEncoder {
         return total;
     }
 
-    private static void writeStored(BitWriter bits, byte[] raw, boolean last) throws IOException {
+    private static void writeStored(BitWriter bits, byte[] raw, int rawLength, boolean last) throws IOException {
         int off = 0;
         do {
-            int n = Math.min(raw.length - off, 65535);
-            boolean lastChunk = off + n == raw.length;
+            int n = Math.min(rawLength - off, 65535);
+            boolean lastChunk = off + n == rawLength;
             bits.writeBits(last && lastChunk ? 1 : 0, 3);
             bits.align();
             bits.writeBits(n, 16);
             bits.writeBits(~n & 0xffff, 16);
             bits.writeBytes(raw, off, n);
             off += n;
-        } while (off < raw.length);
+        } while (off < rawLength);
     }
 
     private long dataBits(int[] litLengths, int[] distLengths) {

@@ -66,7 +66,8 @@ public final class DeterministicDeflater extends OutputStream {
     private final int[] symLit = new int[BLOCK_SYMBOLS + 1];   // literal byte, or match length
     private final int[] symDist = new int[BLOCK_SYMBOLS + 1];  // 0 for a literal, else distance
     private int symCount;
-    private final ByteArrayOutputStream blockRaw = new ByteArrayOutputStream();
+    private byte[] blockRaw = new byte[1 << 16];
+    private int blockRawLength;
 
     private boolean finished;
 
@@ -222,12 +223,12 @@ public final class DeterministicDeflater extends OutputStream {
         byte[] w = window;
         int s = strstart;
         do {
-            // A longer match must agree at index best; test that byte and the first two first.
-            if (best < maxLen && w[cur + best] == w[s + best] && w[cur] == w[s] && w[cur + 1] == w[s + 1]) {
-                int len = 2;
-                while (len < maxLen && w[cur + len] == w[s + len]) {
-                    len++;
-                }
+            // A longer match must agree at best-1 and best: test those and the first two bytes
+            // before comparing the rest (skipping candidates that cannot win changes no output).
+            if (best < maxLen && w[cur + best] == w[s + best] && w[cur + best - 1] == w[s + best - 1]
+                    && w[cur] == w[s] && w[cur + 1] == w[s + 1]) {
+                int m = Arrays.mismatch(w, cur + 2, cur + maxLen, w, s + 2, s + maxLen);
+                int len = m < 0 ? maxLen : m + 2;
                 if (len > best) {
                     matchStart = cur;
                     best = len;
@@ -242,7 +243,11 @@ public final class DeterministicDeflater extends OutputStream {
     }
 
     private void tally(int pos, int length, int distance) throws IOException {
-        blockRaw.write(window, pos, length);
+        if (blockRawLength + length > blockRaw.length) {
+            blockRaw = Arrays.copyOf(blockRaw, Math.max(blockRaw.length * 2, blockRawLength + length));
+        }
+        System.arraycopy(window, pos, blockRaw, blockRawLength, length);
+        blockRawLength += length;
         symLit[symCount] = distance == 0 ? window[pos] & 0xff : length;
         symDist[symCount] = distance;
         symCount++;
@@ -252,8 +257,8 @@ public final class DeterministicDeflater extends OutputStream {
     }
 
     private void flushBlock(boolean lastBlock) throws IOException {
-        new BlockEncoder(symLit, symDist, symCount).write(bits, blockRaw.toByteArray(), lastBlock);
+        new BlockEncoder(symLit, symDist, symCount).write(bits, blockRaw, blockRawLength, lastBlock);
         symCount = 0;
-        blockRaw.reset();
+        blockRawLength = 0;
     }
 }
