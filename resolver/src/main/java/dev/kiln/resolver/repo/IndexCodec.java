@@ -222,15 +222,24 @@ final class IndexCodec {
             return len - key.length;
         }
 
-        @Override
-        public List<PackageRecord> byName(String name) {
+        /** A reader at the record list of {@code name}'s entry (past its name and ordinal), or null. */
+        private In records(String name) {
             int pos = find(name);
             if (pos < 0) {
-                return List.of();
+                return null;
             }
             In in = new In(b, pos);
             in.str();
             in.varint();
+            return in;
+        }
+
+        @Override
+        public List<PackageRecord> byName(String name) {
+            In in = records(name);
+            if (in == null) {
+                return List.of();
+            }
             int n = (int) in.varint();
             List<PackageRecord> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -241,15 +250,11 @@ final class IndexCodec {
 
         @Override
         public List<Provide> providersOf(String name) {
-            int pos = find(name);
-            if (pos < 0) {
+            In in = records(name);
+            if (in == null) {
                 return List.of();
             }
-            In in = new In(b, pos);
-            in.str();
-            in.varint();
-            int n = (int) in.varint();
-            for (int i = 0; i < n; i++) {
+            for (long n = in.varint(); n > 0; n--) {
                 in.varint();
             }
             int m = (int) in.varint();
