@@ -1,0 +1,266 @@
+package dev.kiln.assembler.oci;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.layer.LayerDigests;
+import dev.kiln.assembler.layer.TarLayerWriter;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.store.Digest;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes an OCI image layout directory: {@code oci-layout}, {@code index.json} naming one top
+ * manifest or index by {@code org.opencontainers.image.ref.name}, and {@code blobs/sha256/<hex>}.
+ *
+ * <p>Everything is staged in a temporary directory beside the target and renamed into place by
+ * {@link #commit}, so a reader never sees half a layout. The target may be absent, an empty
+ * directory, or an earlier OCI layout (replaced whole); anything else is refused. Each blob is
+ * written once however often it is added, so layers shared between architectures are stored once.
+ * Files are 0644 and directories 0755 whatever the umask: the layout's bytes and modes depend only
+ * on its content.
+ *
+ * <pre>{@code
+ * try (ImageLayout layout = ImageLayout.stage(dir)) {
+ *     LayerDigests layer = layout.writeLayer(tree, new TarLayerWriter(epoch));
+ *     Descriptor image = layout.writeImage(configFile, List.of(layer), annotations);
+ *     layout.commit(image, "latest");
+ * }
+ * }</pre>
+ */
+public final class ImageLayout implements AutoCloseable {
+    /** The annotation that names an image in {@code index.json}. */
+    public static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+
+    private final Path target;
+    private final Path staging;
+    private final Path blobs;
+    private final Map<Digest, Long> written = new HashMap<>();
+    private int temps;
+    private boolean committed;
+
+    private ImageLayout(Path target, Path staging) {
+        this.target = target;
+        this.staging = staging;
+        this.blobs = staging.resolve("blobs").resolve("sha256");
+    }
+
+    /** Starts a layout that {@link #commit} will put at {@code target}; fails early if it may not. */
+    public static ImageLayout stage(Path target) {
+        Path absolute = target.toAbsolutePath().normalize();
+        checkReplaceable(absolute);
+        Path parent = absolute.getParent();
+        try {
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".kiln-");
+            ImageLayout layout = new ImageLayout(absolute, staging);
+            Files.createDirectories(layout.blobs);
+            for (Path d : List.of(staging, staging.resolve("blobs"), layout.blobs)) {
+                Files.setPosixFilePermissions(d, DIR_MODE);
+            }
+            return layout;
+        } catch (IOException e) {
+            throw new AssembleException("cannot stage an image layout beside " + absolute + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code tree} as a gzip layer blob, hashing while writing; returns what the manifest and config need. */
+    public LayerDigests writeLayer(FileTree tree, TarLayerWriter writer) {
+        Objects.requireNonNull(tree, "tree");
+        Path temp = blobs.resolve(".layer-" + temps++);
+        LayerDigests digests;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+            digests = writer.writeGzip(tree, out);
+        } catch (IOException e) {
+            throw new AssembleException("cannot write a layer into " + staging + ": " + e.getMessage(), e);
+        }
+        publish(temp, digests.compressed(), digests.compressedSize());
+        return digests;
+    }
+
+    /** Writes {@code bytes} as a blob of {@code mediaType}. */
+    public Descriptor writeBlob(String mediaType, byte[] bytes) {
+        Digest digest = Digest.of(bytes);
+        if (!written.containsKey(digest)) {
+            Path temp = blobs.resolve(".blob-" + temps++);
+            try {
+                Files.write(temp, bytes);
+            } catch (IOException e) {
+                throw new AssembleException("cannot write a blob into " + staging + ": " + e.getMessage(), e);
+            }
+            publish(temp, digest, bytes.length);
+        }
+        return Descriptor.of(mediaType, digest, bytes.length);
+    }
+
+    /**
+     * Writes the config and the manifest of one image whose layers were written here. Returns the
+     * manifest's descriptor with the config's platform, ready for an index or {@link #commit}.
+     */
+    public Descriptor writeImage(ImageConfigFile config, List<LayerDigests> layers, Map<String, String> annotations) {
+        List<Digest> diffIds = layers.stream().map(LayerDigests::uncompressed).toList();
+        if (!config.diffIds().equals(diffIds)) {
+            throw new AssembleException("the config's diff_ids do not match the layers: expected " + diffIds
+                    + ", found " + config.diffIds());
+        }
+        List<Descriptor> layerDescriptors = new ArrayList<>();
+        for (LayerDigests layer : layers) {
+            if (!written.containsKey(layer.compressed())) {
+                throw new AssembleException("layer " + layer.compressed() + " was not written into this layout");
+            }
+            layerDescriptors.add(Descriptor.layer(layer));
+        }
+        Descriptor configBlob = writeBlob(MediaTypes.CONFIG, OciJson.config(config));
+        Manifest manifest = new Manifest(configBlob, layerDescriptors, annotations);
+        return writeBlob(MediaTypes.MANIFEST, OciJson.manifest(manifest)).withPlatform(config.platform());
+    }
+
+    /** Writes an index over manifests written here (one per platform). */
+    public Descriptor writeIndex(Index index) {
+        for (Descriptor d : index.manifests()) {
+            if (!written.containsKey(d.digest())) {
+                throw new AssembleException("manifest " + d.digest() + " was not written into this layout");
+            }
+        }
+        return writeBlob(MediaTypes.INDEX, OciJson.index(index));
+    }
+
+    /**
+     * Names {@code top} (a manifest or an index written here) {@code refName} in {@code index.json},
+     * writes {@code oci-layout} and moves the layout into place. Returns the target.
+     */
+    public Path commit(Descriptor top, String refName) {
+        if (committed) {
+            throw new IllegalStateException("already committed to " + target);
+        }
+        if (refName.isEmpty()) {
+            throw new IllegalArgumentException("an empty reference name");
+        }
+        if (!written.containsKey(top.digest())) {
+            throw new AssembleException(top.digest() + " was not written into this layout");
+        }
+        Map<String, String> annotations = new HashMap<>(top.annotations());
+        annotations.put(REF_NAME, refName);
+        Index root = new Index(List.of(top.withAnnotations(annotations)), Map.of());
+        try {
+            writeFile(staging.resolve("oci-layout"), OciJson.LAYOUT_MARKER);
+            writeFile(staging.resolve("index.json"), OciJson.index(root));
+            moveIntoPlace();
+        } catch (IOException e) {
+            throw new AssembleException("cannot put the image layout at " + target + ": " + e.getMessage(), e);
+        }
+        committed = true;
+        return target;
+    }
+
+    /** Removes the staging directory unless the layout was committed. */
+    @Override
+    public void close() {
+        if (!committed) {
+            deleteRecursively(staging);
+        }
+    }
+
+    private void publish(Path temp, Digest digest, long size) {
+        try {
+            if (written.containsKey(digest)) {
+                Files.delete(temp);
+                return;
+            }
+            Files.setPosixFilePermissions(temp, FILE_MODE);
+            Files.move(temp, blobs.resolve(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
+            written.put(digest, size);
+        } catch (IOException e) {
+            throw new AssembleException("cannot publish blob " + digest + " in " + staging + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeFile(Path path, byte[] bytes) throws IOException {
+        Files.write(path, bytes);
+        Files.setPosixFilePermissions(path, FILE_MODE);
+    }
+
+    private void moveIntoPlace() throws IOException {
+        checkReplaceable(target);
+        Path old = null;
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (isEmptyDirectory(target)) {
+                Files.delete(target);
+            } else {
+                old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            if (old != null) {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteRecursively(old);
+        }
+    }
+
+    /** Absent, an empty directory, or a directory holding an {@code oci-layout} file. */
+    private static void checkReplaceable(Path target) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new AssembleException("refusing to write an image layout at " + target
+                    + ": expected a directory or nothing there, found a file");
+        }
+        try {
+            if (!isEmptyDirectory(target) && !Files.isRegularFile(target.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
+                throw new AssembleException("refusing to overwrite " + target
+                        + ": expected an empty directory or an OCI image layout, found a non-empty directory"
+                        + " without an oci-layout file");
+            }
+        } catch (IOException e) {
+            throw new AssembleException("cannot read " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new AssembleException("cannot remove " + root + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kiln.assembler.oci;
+
+import dev.kiln.assembler.AssembleException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The platform an image runs on, in OCI's (Go's) names.
+ *
+ * @param os always {@code linux} for kiln's images
+ * @param architecture GOARCH: {@code amd64}, {@code arm64}, {@code arm}, {@code 386}, ...
+ * @param variant the CPU variant where OCI defines one ({@code v8} for arm64, {@code v7} for armhf)
+ */
+public record Platform(String os, String architecture, Optional<String> variant) {
+    public Platform {
+        Objects.requireNonNull(os, "os");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(variant, "variant");
+    }
+
+    /** The OCI platform for a Debian architecture name ({@code amd64}, {@code arm64}, {@code armhf}, ...). */
+    public static Platform ofDebian(String debianArch) {
+        return switch (debianArch) {
+            case "amd64" -> linux("amd64", null);
+            case "arm64" -> linux("arm64", "v8");
+            case "armhf" -> linux("arm", "v7");
+            case "armel" -> linux("arm", "v5");
+            case "i386" -> linux("386", null);
+            case "ppc64el" -> linux("ppc64le", null);
+            case "s390x" -> linux("s390x", null);
+            case "riscv64" -> linux("riscv64", null);
+            case "mips64el" -> linux("mips64le", null);
+            default -> throw new AssembleException("no OCI platform for the Debian architecture '" + debianArch
+                    + "': expected one of amd64, arm64, armhf, armel, i386, ppc64el, s390x, riscv64, mips64el");
+        };
+    }
+
+    private static Platform linux(String architecture, String variant) {
+        return new Platform("linux", architecture, Optional.ofNullable(variant));
+    }
+
+    @Override
+    public String toString() {
+        return os + "/" + architecture + variant.map(v -> "/" + v).orElse("");
+    }
+}

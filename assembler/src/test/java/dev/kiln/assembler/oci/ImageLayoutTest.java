@@ -1,0 +1,347 @@
+package dev.kiln.assembler.oci;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.layer.LayerDigests;
+import dev.kiln.assembler.layer.TarLayerWriter;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.resolver.spec.ImageSpec;
+import dev.kiln.store.Digest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageLayoutTest {
+    static final long EPOCH = 1_700_000_000L;
+    static final ImageSpec SPEC = SpecConfigTest.FULL;
+
+    @TempDir
+    Path tmp;
+
+    /** Real mtimes, an odd directory mode, a non-root owner, a relative symlink. */
+    static FileTree tree(String arch) {
+        return FileTree.builder("fixture")
+                .add(Entry.dir("/", 0755, 0, 0, 1_699_999_999L))
+                .add(Entry.dir("/etc", 0755, 0, 0, 1_712_345_678L))
+                .add(Entry.symlink("/etc/greeting", "hello.txt", 0777, 0, 0, 1_712_345_600L))
+                .add(Entry.file("/etc/group", 0644, 0, 0, 1_694_201_234L,
+                        Content.of("root:x:0:\nnonroot:x:65532:\n".getBytes(UTF_8))))
+                .add(Entry.file("/etc/passwd", 0644, 0, 0, 1_694_201_234L, Content.of(
+                        "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n"
+                                .getBytes(UTF_8))))
+                .add(Entry.file("/etc/hello.txt", 0644, 0, 0, 1_694_201_234L,
+                        Content.of(("hello from " + arch + "\n").getBytes(UTF_8))))
+                .add(Entry.dir("/srv", 0755, 0, 0, 1_600_000_000L))
+                .add(Entry.dir("/srv/private", 0710, 65532, 65532, 1_734_567_890L))
+                .add(Entry.file("/srv/private/secret", 0600, 65532, 65532, 1_734_567_891L,
+                        Content.of("s3cret\n".getBytes(UTF_8))))
+                .add(Entry.file("/usr/bin/tool", 0755, 0, 0, 1_680_000_001L, Content.of("#!/bin/false\n".getBytes(UTF_8))))
+                .build();
+    }
+
+    /** Shared by every architecture: written once. */
+    static FileTree shared() {
+        return FileTree.builder("shared")
+                .add(Entry.dir("/", 0755, 0, 0, 0))
+                .add(Entry.dir("/usr", 0755, 0, 0, 0))
+                .add(Entry.dir("/usr/share", 0755, 0, 0, 0))
+                .add(Entry.file("/usr/share/common.txt", 0644, 0, 0, 1_650_000_000L, Content.of("same\n".getBytes(UTF_8))))
+                .build();
+    }
+
+    static Path writeSingle(Path dir) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            LayerDigests layer = layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
+            ImageConfigFile config = SpecConfig.configFile(SPEC, "amd64", List.of(layer.uncompressed()), EPOCH);
+            Descriptor image = layout.writeImage(config, List.of(layer), SpecConfig.annotations(SPEC));
+            return layout.commit(image, "latest");
+        }
+    }
+
+    static Path writeTwoArch(Path dir) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            TarLayerWriter writer = new TarLayerWriter(EPOCH);
+            List<Descriptor> images = new ArrayList<>();
+            for (String arch : List.of("amd64", "arm64")) {
+                LayerDigests base = layout.writeLayer(shared(), writer);
+                LayerDigests own = layout.writeLayer(tree(arch), writer);
+                ImageConfigFile config = SpecConfig.configFile(SPEC, arch,
+                        List.of(base.uncompressed(), own.uncompressed()), EPOCH);
+                images.add(layout.writeImage(config, List.of(base, own), SpecConfig.annotations(SPEC)));
+            }
+            Descriptor index = layout.writeIndex(new Index(images, SpecConfig.annotations(SPEC)));
+            return layout.commit(index, "latest");
+        }
+    }
+
+    static Map<String, byte[]> files(Path dir) throws IOException {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+                String key = dir.relativize(p) + " " + mode;
+                files.put(key, Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0]);
+            }
+        }
+        return files;
+    }
+
+    static JsonNode json(Path file) throws IOException {
+        return new ObjectMapper().readTree(Files.readAllBytes(file));
+    }
+
+    static byte[] blob(Path dir, String digest) throws IOException {
+        return Files.readAllBytes(dir.resolve("blobs/sha256").resolve(Digest.parse(digest).hex()));
+    }
+
+    @Test
+    void aSingleImageLayoutHasMarkerIndexAndEveryBlobUnderItsDigest() throws IOException {
+        Path dir = writeSingle(tmp.resolve("image"));
+        assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(dir.resolve("oci-layout")));
+        JsonNode index = json(dir.resolve("index.json"));
+        assertEquals(1, index.get("manifests").size());
+        JsonNode top = index.get("manifests").get(0);
+        assertEquals(MediaTypes.MANIFEST, top.get("mediaType").asText());
+        assertEquals("latest", top.get("annotations").get(ImageLayout.REF_NAME).asText());
+        assertEquals("amd64", top.get("platform").get("architecture").asText());
+        byte[] manifest = blob(dir, top.get("digest").asText());
+        assertEquals(top.get("size").asLong(), manifest.length);
+        JsonNode m = new ObjectMapper().readTree(manifest);
+        assertEquals(MediaTypes.CONFIG, m.get("config").get("mediaType").asText());
+        assertEquals("base", m.get("annotations").get("org.opencontainers.image.title").asText());
+        JsonNode config = new ObjectMapper().readTree(blob(dir, m.get("config").get("digest").asText()));
+        assertEquals("nonroot", config.get("config").get("User").asText());
+        try (Stream<Path> blobs = Files.list(dir.resolve("blobs/sha256"))) {
+            for (Path b : blobs.toList()) {
+                assertEquals(b.getFileName().toString(), Digest.of(Files.readAllBytes(b)).hex(), "blob named by its digest");
+            }
+        }
+        try (Stream<Path> blobs = Files.list(dir.resolve("blobs/sha256"))) {
+            assertEquals(3, blobs.count(), "layer, config, manifest and nothing else");
+        }
+    }
+
+    @Test
+    void filesAre0644AndDirectories0755WhateverTheUmask() throws IOException {
+        Path dir = writeSingle(tmp.resolve("image"));
+        for (String key : files(dir).keySet()) {
+            String path = key.substring(0, key.lastIndexOf(' '));
+            String mode = key.substring(key.lastIndexOf(' ') + 1);
+            assertEquals(Files.isDirectory(dir.resolve(path)) ? "rwxr-xr-x" : "rw-r--r--", mode, key);
+        }
+    }
+
+    @Test
+    void writingTheSameLayoutTwiceGivesTheSameFiles() throws IOException {
+        Map<String, byte[]> a = files(writeSingle(tmp.resolve("a")));
+        Map<String, byte[]> b = files(writeSingle(tmp.resolve("b")));
+        assertEquals(a.keySet(), b.keySet());
+        a.forEach((k, v) -> assertArrayEquals(v, b.get(k), k));
+        Map<String, byte[]> c = files(writeTwoArch(tmp.resolve("c")));
+        Map<String, byte[]> d = files(writeTwoArch(tmp.resolve("d")));
+        assertEquals(c.keySet(), d.keySet());
+        c.forEach((k, v) -> assertArrayEquals(v, d.get(k), k));
+    }
+
+    @Test
+    void anEarlierLayoutIsReplacedWholeAndNothingIsLeftBeside() throws IOException {
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        writeSingle(dir);
+        assertEquals(files(writeSingle(tmp.resolve("fresh"))).keySet(), files(dir).keySet());
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertEquals(List.of("fresh", "image"), siblings.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void anEmptyDirectoryIsAcceptedAsTarget() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("empty"));
+        writeSingle(dir);
+        assertTrue(Files.isRegularFile(dir.resolve("oci-layout")));
+    }
+
+    @Test
+    void aNonEmptyDirectoryThatIsNoLayoutIsRefusedAndKept() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("home"));
+        Files.writeString(dir.resolve("notes.txt"), "precious");
+        AssembleException e = assertThrows(AssembleException.class, () -> writeSingle(dir));
+        assertTrue(e.getMessage().contains("refusing to overwrite " + dir), e.getMessage());
+        assertTrue(e.getMessage().contains("without an oci-layout file"), e.getMessage());
+        assertEquals("precious", Files.readString(dir.resolve("notes.txt")));
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertEquals(1, siblings.count(), "no staging directory left behind");
+        }
+    }
+
+    @Test
+    void aFileIsRefusedAsTarget() throws IOException {
+        Path file = Files.writeString(tmp.resolve("image"), "x");
+        assertThrows(AssembleException.class, () -> writeSingle(file));
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void anUncommittedLayoutLeavesNothingBehind() throws IOException {
+        try (ImageLayout layout = ImageLayout.stage(tmp.resolve("image"))) {
+            layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
+        }
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertEquals(0, siblings.count());
+        }
+    }
+
+    @Test
+    void sharedLayersAreStoredOnceInATwoArchLayout() throws IOException {
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        JsonNode top = json(dir.resolve("index.json")).get("manifests").get(0);
+        assertEquals(MediaTypes.INDEX, top.get("mediaType").asText());
+        JsonNode index = new ObjectMapper().readTree(blob(dir, top.get("digest").asText()));
+        assertEquals(2, index.get("manifests").size());
+        assertEquals("v8", index.get("manifests").get(1).get("platform").get("variant").asText());
+        try (Stream<Path> blobs = Files.list(dir.resolve("blobs/sha256"))) {
+            // shared layer once, two own layers, two configs, two manifests, one index
+            assertEquals(8, blobs.count());
+        }
+    }
+
+    @Test
+    void configDiffIdsMustMatchTheLayers() {
+        try (ImageLayout layout = ImageLayout.stage(tmp.resolve("image"))) {
+            LayerDigests layer = layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
+            ImageConfigFile wrong = SpecConfig.configFile(SPEC, "amd64", List.of(layer.compressed()), EPOCH);
+            assertThrows(AssembleException.class, () -> layout.writeImage(wrong, List.of(layer), Map.of()));
+        }
+    }
+
+    // ---- peers: skopeo and umoci read what kiln writes ----
+
+    record Run(int exit, String out) {}
+
+    static Run run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        if (p.exitValue() != 0) {
+            return new Run(p.exitValue(), err);
+        }
+        return new Run(0, new String(out, UTF_8));
+    }
+
+    static Run ok(Path dir, String... command) throws IOException, InterruptedException {
+        Run r = run(dir, command);
+        assertEquals(0, r.exit(), String.join(" ", command) + ": " + r.out());
+        return r;
+    }
+
+    static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void skopeoReadsOurManifestBytesExactlyAndTheConfig() throws Exception {
+        assumeTrue(onPath("skopeo"), "skopeo is not installed");
+        Path dir = writeSingle(tmp.resolve("image"));
+        JsonNode top = json(dir.resolve("index.json")).get("manifests").get(0);
+        byte[] manifest = blob(dir, top.get("digest").asText());
+        assertEquals(new String(manifest, UTF_8), ok(tmp, "skopeo", "inspect", "--raw", "oci:" + dir + ":latest").out());
+        JsonNode inspect = new ObjectMapper().readTree(ok(tmp, "skopeo", "inspect", "oci:" + dir + ":latest").out());
+        assertEquals(top.get("digest").asText(), inspect.get("Digest").asText());
+        assertEquals("amd64", inspect.get("Architecture").asText());
+        assertEquals("linux", inspect.get("Os").asText());
+        assertEquals("2023-11-14T22:13:20Z", inspect.get("Created").asText());
+        assertEquals(1, inspect.get("Layers").size());
+        assertEquals("PATH=" + SpecConfig.DEFAULT_PATH, inspect.get("Env").get(0).asText());
+        JsonNode config = new ObjectMapper().readTree(
+                ok(tmp, "skopeo", "inspect", "--config", "--raw", "oci:" + dir + ":latest").out());
+        assertEquals("/usr/bin/openssl", config.get("config").get("Entrypoint").get(0).asText());
+    }
+
+    @Test
+    void skopeoReadsTheTwoArchIndexAndPicksEachPlatform() throws Exception {
+        assumeTrue(onPath("skopeo"), "skopeo is not installed");
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        JsonNode top = json(dir.resolve("index.json")).get("manifests").get(0);
+        byte[] index = blob(dir, top.get("digest").asText());
+        assertEquals(new String(index, UTF_8), ok(tmp, "skopeo", "inspect", "--raw", "oci:" + dir + ":latest").out());
+        JsonNode parsed = new ObjectMapper().readTree(index);
+        for (int i = 0; i < 2; i++) {
+            String arch = List.of("amd64", "arm64").get(i);
+            JsonNode inspect = new ObjectMapper().readTree(ok(tmp, "skopeo", "--override-os", "linux",
+                    "--override-arch", arch, "inspect", "oci:" + dir + ":latest").out());
+            assertEquals(arch, inspect.get("Architecture").asText());
+            // skopeo names the image by the digest of what the reference points at: the index
+            assertEquals(top.get("digest").asText(), inspect.get("Digest").asText());
+            JsonNode manifest = new ObjectMapper().readTree(blob(dir, parsed.get("manifests").get(i).get("digest").asText()));
+            assertEquals(manifest.get("layers").get(1).get("digest").asText(), inspect.get("Layers").get(1).asText());
+        }
+    }
+
+    @Test
+    void umociUnpacksTheRootfsWithModesAndSymlink() throws Exception {
+        assumeTrue(onPath("umoci"), "umoci is not installed");
+        Path dir = writeSingle(tmp.resolve("image"));
+        Path bundle = tmp.resolve("bundle");
+        ok(tmp, "umoci", "unpack", "--rootless", "--image", dir + ":latest", bundle.toString());
+        Path rootfs = bundle.resolve("rootfs");
+        assertEquals("hello from amd64\n", Files.readString(rootfs.resolve("etc/hello.txt")));
+        assertEquals("rw-r--r--", mode(rootfs.resolve("etc/hello.txt")));
+        assertEquals(Path.of("hello.txt"), Files.readSymbolicLink(rootfs.resolve("etc/greeting")));
+        assertEquals("rwx--x---", mode(rootfs.resolve("srv/private")));
+        assertEquals("rw-------", mode(rootfs.resolve("srv/private/secret")));
+        assertEquals("rwxr-xr-x", mode(rootfs.resolve("usr/bin/tool")));
+        JsonNode runtime = json(bundle.resolve("config.json"));
+        assertEquals("/home/nonroot", runtime.get("process").get("cwd").asText());
+        assertEquals("/usr/bin/openssl", runtime.get("process").get("args").get(0).asText());
+    }
+
+    @Test
+    void skopeoCopiesTheLayoutToADockerArchive() throws Exception {
+        assumeTrue(onPath("skopeo"), "skopeo is not installed");
+        Path dir = writeSingle(tmp.resolve("image"));
+        Path tar = tmp.resolve("image.tar");
+        ok(tmp, "skopeo", "copy", "oci:" + dir + ":latest", "docker-archive:" + tar + ":kiln/test:latest");
+        JsonNode inspect = new ObjectMapper().readTree(ok(tmp, "skopeo", "inspect", "docker-archive:" + tar).out());
+        assertEquals("amd64", inspect.get("Architecture").asText(), inspect.toString());
+        assertEquals("PATH=" + SpecConfig.DEFAULT_PATH, inspect.get("Env").get(0).asText(), inspect.toString());
+        assertFalse(inspect.get("Layers").isEmpty());
+        assumeTrue(onPath("tar"), "tar is not installed");
+        JsonNode manifest = new ObjectMapper().readTree(ok(tmp, "tar", "-xOf", tar.toString(), "manifest.json").out());
+        assertEquals("docker.io/kiln/test:latest", manifest.get(0).get("RepoTags").get(0).asText(), manifest.toString());
+        // the config travels byte for byte, so the docker image ID is our config digest
+        JsonNode top = json(dir.resolve("index.json")).get("manifests").get(0);
+        JsonNode ours = new ObjectMapper().readTree(blob(dir, top.get("digest").asText()));
+        assertEquals(Digest.parse(ours.get("config").get("digest").asText()).hex() + ".json",
+                manifest.get(0).get("Config").asText());
+    }
+
+    static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    }
+}
