@@ -203,6 +203,77 @@ public final class Kiln implements AutoCloseable {
         return LockDownloads.of(readLock(lockFile), mirrors);
     }
 
+    /** What {@link #build} made: the layout and the digest of its top manifest (or index). */
+    public record Built(Path layout, dev.kiln.assembler.oci.Descriptor top, Lock lock, long epoch) {
+    }
+
+    /**
+     * Builds the spec's image into an OCI image layout at {@code out}: the lock beside the spec is
+     * used when it was made from this spec (else the spec is resolved and the lock written;
+     * {@code frozen} refuses that instead), every locked package is fetched and verified, unpacked
+     * without running any maintainer script, and laid out as one deterministic layer per
+     * architecture. The image epoch is {@code SOURCE_DATE_EPOCH} if set, else the newest Release
+     * date in the lock — never the wall clock.
+     */
+    public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
+        ImageSpec spec = ImageSpecParser.parse(specFile);
+        Lock lock = null;
+        if (Files.exists(lockFile)) {
+            Lock existing = readLock(lockFile);
+            if (existing.spec().digest().equals(spec.digest())) {
+                lock = existing;
+            } else if (frozen) {
+                throw new ResolveException(lockFile + " was made from another version of " + specFile
+                        + " (spec " + existing.spec().digest().shortHex() + ", now " + spec.digest().shortHex() + ")"
+                        + "\n  fix: run 'kiln lock " + specFile + "', or build without --frozen");
+            }
+        } else if (frozen) {
+            throw new ResolveException("--frozen, but there is no lock at " + lockFile + "\n  fix: run 'kiln lock " + specFile + "'");
+        }
+        if (lock == null) {
+            lock = lock(specFile, lockFile);
+        }
+        fetch(lockFile, false, listener);
+        long epoch = epoch(lock);
+        try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
+            List<dev.kiln.assembler.oci.Descriptor> images = new ArrayList<>();
+            for (String arch : lock.archs().keySet()) {
+                List<dev.kiln.assembler.deb.DebPackage> debs = new ArrayList<>();
+                for (Lock.Package p : lock.packages(arch)) {
+                    debs.add(dev.kiln.assembler.deb.DebPackage.read(store.blobPath(p.sha256()), p.name() + " " + p.version()));
+                }
+                dev.kiln.assembler.tree.FileTree tree = dev.kiln.assembler.rootfs.RootfsBuilder.build(debs,
+                        dev.kiln.assembler.rootfs.RootfsBuilder.Options.of(arch, epoch)
+                                .withAccounts(spec.accounts()).withPaths(spec.paths()));
+                dev.kiln.assembler.layer.LayerDigests layer = layout.writeLayer(tree, new dev.kiln.assembler.layer.TarLayerWriter(epoch));
+                var config = dev.kiln.assembler.oci.SpecConfig.configFile(spec, arch, List.of(layer.uncompressed()), epoch);
+                images.add(layout.writeImage(config, List.of(layer), dev.kiln.assembler.oci.SpecConfig.annotations(spec)));
+            }
+            dev.kiln.assembler.oci.Descriptor top = images.size() == 1 ? images.get(0)
+                    : layout.writeIndex(new dev.kiln.assembler.oci.Index(images, dev.kiln.assembler.oci.SpecConfig.annotations(spec)));
+            Path written = layout.commit(top, "latest");
+            store.addRoot(lockFile.toAbsolutePath());
+            return new Built(written, top, lock, epoch);
+        }
+    }
+
+    /** {@code SOURCE_DATE_EPOCH}, else the newest Release date the lock names. */
+    static long epoch(Lock lock) {
+        String sde = System.getenv("SOURCE_DATE_EPOCH");
+        if (sde != null && !sde.isBlank()) {
+            try {
+                return Long.parseLong(sde.trim());
+            } catch (NumberFormatException e) {
+                throw new ResolveException("SOURCE_DATE_EPOCH must be a number of seconds, found '" + sde + "'");
+            }
+        }
+        long newest = 0;
+        for (Lock.Repository r : lock.repositories()) {
+            newest = Math.max(newest, r.date().getEpochSecond());
+        }
+        return newest;
+    }
+
     public static Lock readLock(Path lockFile) {
         try {
             return LockJson.read(Files.readAllBytes(lockFile), lockFile.toString());

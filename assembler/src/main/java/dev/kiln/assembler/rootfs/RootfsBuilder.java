@@ -87,6 +87,7 @@ public final class RootfsBuilder {
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
         }
+        SpecPaths.apply(draft, options.paths());
         return draft.toFileTree();
     }
 }

@@ -1,0 +1,94 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kiln build} end to end on the host's mirror, read back by skopeo and umoci. */
+class BuildCommandTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void kilnHome() {
+        System.setProperty("kiln.home", HOME.toString());
+    }
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    private static String exec(Path dir, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
+        return out;
+    }
+
+    /** examples/static.yaml for amd64 only. */
+    private static Path staticSpec() throws IOException {
+        Path spec = tmp.resolve("static.yaml");
+        if (!Files.exists(spec)) {
+            String text = Files.readString(HOME.resolve("examples/static.yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]");
+            Files.writeString(spec, text);
+        }
+        return spec;
+    }
+
+    @Test
+    void theStaticExampleBuildsToALayoutThatSkopeoAndUmociRead() throws Exception {
+        Path out = tmp.resolve("static-oci");
+        String[] r = run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", out.toString(), staticSpec().toString());
+        assertEquals("0", r[0], r[2]);
+        String raw = exec(tmp, "skopeo", "inspect", "--raw", "oci:" + out + ":latest");
+        assertTrue(raw.contains("application/vnd.oci.image.manifest.v1+json"), raw);
+        exec(tmp, "umoci", "unpack", "--rootless", "--image", out + ":latest", tmp.resolve("bundle").toString());
+        Path rootfs = tmp.resolve("bundle/rootfs");
+        assertTrue(Files.size(rootfs.resolve("etc/ssl/certs/ca-certificates.crt")) > 100_000, "the CA bundle is built");
+        assertTrue(Files.readString(rootfs.resolve("etc/passwd")).startsWith("root:x:0:0:"));
+        assertTrue(Files.isSymbolicLink(rootfs.resolve("bin")), "merged /usr");
+        assertTrue(Files.exists(rootfs.resolve("var/lib/dpkg/status.d/tzdata")));
+        assertTrue(Files.exists(rootfs.resolve("usr/share/zoneinfo/UTC")));
+    }
+
+    @Test
+    void buildingTwiceFromAColdAndAWarmStoreGivesTheSameDigest() throws Exception {
+        Path spec = staticSpec();
+        String[] a = run("build", "-q", "--store", tmp.resolve("store-a").toString(), "-o", tmp.resolve("a").toString(), spec.toString());
+        String[] b = run("build", "-q", "--store", tmp.resolve("store-a").toString(), "-o", tmp.resolve("b").toString(), spec.toString());
+        String[] c = run("build", "-q", "--frozen", "--store", tmp.resolve("store-c").toString(), "-o", tmp.resolve("c").toString(), spec.toString());
+        assertEquals("0", a[0], a[2]);
+        assertEquals("0", b[0], b[2]);
+        assertEquals("0", c[0], c[2]);
+        String digest = a[1].substring(a[1].indexOf("sha256:"));
+        assertEquals(digest, b[1].substring(b[1].indexOf("sha256:")));
+        assertEquals(digest, c[1].substring(c[1].indexOf("sha256:")));
+        for (String f : List.of("index.json", "oci-layout")) {
+            assertEquals(Files.readString(tmp.resolve("a").resolve(f)), Files.readString(tmp.resolve("c").resolve(f)), f);
+        }
+    }
+
+    @Test
+    void frozenWithoutALockIsAnError() throws IOException {
+        Path spec = tmp.resolve("nolock.yaml");
+        Files.copy(staticSpec(), spec);
+        String[] r = run("build", "--frozen", "--store", tmp.resolve("store").toString(), "-o", tmp.resolve("x").toString(), spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0]);
+        assertTrue(r[2].contains("no lock"), r[2]);
+    }
+}
