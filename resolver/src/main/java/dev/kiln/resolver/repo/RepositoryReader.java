@@ -16,7 +16,6 @@ import dev.kiln.resolver.debian.Release;
 import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
-import dev.kiln.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +45,6 @@ public final class RepositoryReader {
     private final Instant now;
     private boolean offline;
     private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Object[]> pendingVerdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RepositoryReader(Transport transport, ContentStore store, Instant now) {
         this.transport = transport;
@@ -158,9 +156,7 @@ public final class RepositoryReader {
      * only good verdicts are kept, and only until the first key behind them expires.
      */
     private VerifiedDocument verified(byte[] signed, byte[] detachedSignature, Source src, String what) {
-        Digest key = Digest.of(VERIFY_STEP + "\n" + Digest.of(signed) + "\n"
-                + (detachedSignature == null ? "clearsigned" : Digest.of(detachedSignature)) + "\n" + src.keys().id());
-        Optional<Digest> memo = store.memo(VERIFY_STEP, key);
+        Optional<Digest> memo = store.memo(VERIFY_STEP, verdictKey(signed, detachedSignature, src));
         if (memo.isPresent()) {
             try {
                 VerifiedDocument recalled = VerdictRecord.read(store.read(memo.get()), store);
@@ -172,11 +168,15 @@ public final class RepositoryReader {
             }
         }
         SignatureVerifier verifier = new SignatureVerifier(src.keys().keyring(), now);
-        VerifiedDocument doc = detachedSignature == null
+        return detachedSignature == null
                 ? verifier.verifyClearsigned(signed, what)
                 : verifier.verifyDetached(signed, detachedSignature, what);
-        pendingVerdicts.add(new Object[] {key, doc});
-        return doc;
+    }
+
+    /** Names a verdict: exactly these signed bytes (and detached signature) under exactly these key files. */
+    private static Digest verdictKey(byte[] signed, byte[] detachedSignature, Source src) {
+        return Digest.of(VERIFY_STEP + "\n" + Digest.of(signed) + "\n"
+                + (detachedSignature == null ? "clearsigned" : Digest.of(detachedSignature)) + "\n" + src.keys().id());
     }
 
     /**
@@ -194,11 +194,9 @@ public final class RepositoryReader {
             }
             recordDate(vr.source(), vr.release());
             store.putState(LAST_RELEASE_STATE, rollbackKey(vr.source()), last);
-            for (Object[] v : pendingVerdicts) {
-                VerifiedDocument d = (VerifiedDocument) v[1];
-                if (java.util.Arrays.equals(d.content(), vr.doc().content())) {
-                    store.putMemo(VERIFY_STEP, (Digest) v[0], store.put(VerdictRecord.write(d, store)));
-                }
+            Digest verdict = verdictKey(vr.raw(), vr.detachedSignature(), vr.source());
+            if (store.memo(VERIFY_STEP, verdict).isEmpty()) {
+                store.putMemo(VERIFY_STEP, verdict, store.put(VerdictRecord.write(vr.doc(), store)));
             }
         }
     }
