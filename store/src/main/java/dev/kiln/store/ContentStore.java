@@ -143,6 +143,11 @@ public final class ContentStore implements AutoCloseable {
     /**
      * The default location: {@code $KILN_STORE}, else {@code $XDG_CACHE_HOME/kiln}, else {@code ~/.cache/kiln}.
      */
+    /** {@code explicit} (a {@code --store} option) when given, else {@link #defaultRoot} of this process's environment. */
+    public static Path root(Path explicit) {
+        return explicit != null ? explicit : defaultRoot(System.getenv());
+    }
+
     public static Path defaultRoot(Map<String, String> env) {
         String explicit = env.get("KILN_STORE");
         if (explicit != null && !explicit.isBlank()) {
@@ -294,7 +299,6 @@ public final class ContentStore implements AutoCloseable {
         private final MessageDigest md = Digest.newSha256();
         private final OutputStream out;
         private long length;
-        private boolean done;
 
         private Staging(Path file, Digest expected, long expectedSize) throws IOException {
             this.file = file;
@@ -342,7 +346,6 @@ public final class ContentStore implements AutoCloseable {
                     ch.force(true);
                 }
                 publish(file, actual);
-                done = true;
                 return actual;
             } catch (IOException e) {
                 throw writeFailure("cannot publish a blob into the store at " + root, e);

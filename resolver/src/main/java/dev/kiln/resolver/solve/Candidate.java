@@ -58,10 +58,6 @@ public final class Candidate {
         return "allowed".equals(record.multiArch());
     }
 
-    public boolean multiArchForeign() {
-        return "foreign".equals(record.multiArch());
-    }
-
     public List<List<Relation>> preDepends() {
         if (preDepends == null) {
             preDepends = Relation.parseGroups(record.preDepends(), () -> what() + " Pre-Depends");

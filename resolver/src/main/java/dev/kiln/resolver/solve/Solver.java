@@ -676,10 +676,6 @@ public final class Solver {
         for (Candidate c : pkgs) {
             why.put(c.name(), reasons.getOrDefault(c.name(), "dependency"));
         }
-        if (!problems.isEmpty() && state == marked) {
-            // recoverable problems met on the way (an alternative that failed) are not errors
-            problems.clear();
-        }
         return new Solution(arch, pkgs, why);
     }
 }
