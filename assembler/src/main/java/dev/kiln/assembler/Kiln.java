@@ -18,6 +18,7 @@ import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpecParser;
 import dev.kiln.resolver.spec.MirrorEnvironment;
 import dev.kiln.resolver.spec.PackageRequest;
+import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class Kiln implements AutoCloseable {
         }
 
         public Kiln open() {
-            Path root = store != null ? store : ContentStore.defaultRoot(System.getenv());
+            Path root = ContentStore.root(store);
             Map<String, String> vars = mirrors != null ? mirrors : MirrorEnvironment.ofSystem().variables();
             Path k = keys != null ? keys : KilnHome.keys();
             if (!Files.exists(k)) {
@@ -105,7 +106,7 @@ public final class Kiln implements AutoCloseable {
     private static List<String> hosts(Map<String, String> vars) {
         List<String> out = new ArrayList<>();
         for (String v : vars.values()) {
-            for (String one : v.trim().split("[\\s,]+")) {
+            for (String one : SourceLine.mirrorList(v)) {
                 try {
                     String h = java.net.URI.create(one).getHost();
                     if (h != null && !out.contains(h)) {

@@ -27,7 +27,7 @@ final class StoreCommand implements Runnable {
     }
 
     static ContentStore open(StoreOption option) {
-        return ContentStore.open(option.store != null ? option.store : ContentStore.defaultRoot(System.getenv()));
+        return ContentStore.open(ContentStore.root(option.store));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",

@@ -166,7 +166,7 @@ public record SourceLine(
             }
             List<Map<String, String>> next = new java.util.ArrayList<>();
             for (Map<String, String> c : choices) {
-                for (String one : value.trim().split("[\\s,]+")) {
+                for (String one : mirrorList(value)) {
                     Map<String, String> m = new java.util.HashMap<>(c);
                     m.put(name, one);
                     next.add(m);
@@ -182,6 +182,11 @@ public record SourceLine(
             }
         }
         return List.copyOf(out);
+    }
+
+    /** The mirrors a variable's value names, in order: separated by spaces or commas. */
+    public static List<String> mirrorList(String value) {
+        return List.of(value.trim().split("[\\s,]+"));
     }
 
     @Override
