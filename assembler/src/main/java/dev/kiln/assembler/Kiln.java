@@ -218,6 +218,18 @@ public final class Kiln implements AutoCloseable {
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
+        // keys the spec accepts but the build cannot honour yet are refused, never silently ignored
+        if (spec.layering().strategy() != ImageSpec.Layering.Strategy.NONE) {
+            throw new dev.kiln.assembler.AssembleException(specFile + ": layering strategy '"
+                    + spec.layering().strategy().name().toLowerCase(java.util.Locale.ROOT)
+                    + "' is not supported by kiln build yet (one layer per architecture)\n  fix: remove 'layering' from the spec");
+        }
+        for (ImageSpec.PathEntry p : spec.paths()) {
+            if (p.recursive()) {
+                throw new dev.kiln.assembler.AssembleException(specFile + ": paths " + p.path()
+                        + ": 'recursive' is not supported by kiln build yet\n  fix: list the paths one by one");
+            }
+        }
         Lock lock = null;
         if (Files.exists(lockFile)) {
             Lock existing = readLock(lockFile);

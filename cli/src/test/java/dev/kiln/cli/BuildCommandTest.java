@@ -91,4 +91,15 @@ class BuildCommandTest {
         assertEquals(Integer.toString(Main.ERROR), r[0]);
         assertTrue(r[2].contains("no lock"), r[2]);
     }
+
+    @Test
+    void aSpecKeyTheBuildCannotHonourYetIsRefusedBeforeAnythingIsWritten() throws IOException {
+        Path spec = tmp.resolve("layered.yaml");
+        Files.writeString(spec, Files.readString(staticSpec()) + "layering: {strategy: origin, budget: 4}\n");
+        Path out = tmp.resolve("layered-oci");
+        String[] r = run("build", "--store", tmp.resolve("store").toString(), "-o", out.toString(), spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0]);
+        assertTrue(r[2].contains("layering strategy 'origin' is not supported"), r[2]);
+        assertTrue(!Files.exists(out), "no layout is written");
+    }
 }
