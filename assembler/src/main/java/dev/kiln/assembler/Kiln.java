@@ -212,18 +212,14 @@ public final class Kiln implements AutoCloseable {
      * Builds the spec's image into an OCI image layout at {@code out}: the lock beside the spec is
      * used when it was made from this spec (else the spec is resolved and the lock written;
      * {@code frozen} refuses that instead), every locked package is fetched and verified, unpacked
-     * without running any maintainer script, and laid out as one deterministic layer per
-     * architecture. The image epoch is {@code SOURCE_DATE_EPOCH} if set, else the newest Release
+     * without running any maintainer script (once: unpacked packages and written layers are memo
+     * entries in the store), and laid out per architecture as deterministic layers: the packages
+     * (one layer, or one per large package with origin layering), then the spec and the lock. The
+     * image epoch is {@code SOURCE_DATE_EPOCH} if set, else the newest Release
      * date in the lock — never the wall clock.
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
-        // keys the spec accepts but the build cannot honour yet are refused, never silently ignored
-        if (spec.layering().strategy() != ImageSpec.Layering.Strategy.NONE) {
-            throw new dev.kiln.assembler.AssembleException(specFile + ": layering strategy '"
-                    + spec.layering().strategy().name().toLowerCase(java.util.Locale.ROOT)
-                    + "' is not supported by kiln build yet (one layer per architecture)\n  fix: remove 'layering' from the spec");
-        }
         for (ImageSpec.PathEntry p : spec.paths()) {
             if (p.recursive()) {
                 throw new dev.kiln.assembler.AssembleException(specFile + ": paths " + p.path()
@@ -248,22 +244,17 @@ public final class Kiln implements AutoCloseable {
         }
         fetch(lockFile, false, listener);
         long epoch = epoch(lock);
+        byte[] specBytes;
+        try {
+            specBytes = Files.readAllBytes(specFile);
+        } catch (IOException e) {
+            throw new ResolveException("cannot read " + specFile + ": " + e.getMessage());
+        }
+        if (!dev.kiln.store.Digest.of(specBytes).equals(spec.digest())) {
+            throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
+        }
         try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
-            List<dev.kiln.assembler.oci.Descriptor> images = new ArrayList<>();
-            for (String arch : lock.archs().keySet()) {
-                List<dev.kiln.assembler.deb.DebPackage> debs = new ArrayList<>();
-                for (Lock.Package p : lock.packages(arch)) {
-                    debs.add(dev.kiln.assembler.deb.DebPackage.read(store.blobPath(p.sha256()), p.name() + " " + p.version()));
-                }
-                dev.kiln.assembler.tree.FileTree tree = dev.kiln.assembler.rootfs.RootfsBuilder.build(debs,
-                        dev.kiln.assembler.rootfs.RootfsBuilder.Options.of(arch, epoch)
-                                .withAccounts(spec.accounts()).withPaths(spec.paths()));
-                dev.kiln.assembler.layer.LayerDigests layer = layout.writeLayer(tree, new dev.kiln.assembler.layer.TarLayerWriter(epoch));
-                var config = dev.kiln.assembler.oci.SpecConfig.configFile(spec, arch, List.of(layer.uncompressed()), epoch);
-                images.add(layout.writeImage(config, List.of(layer), dev.kiln.assembler.oci.SpecConfig.annotations(spec)));
-            }
-            dev.kiln.assembler.oci.Descriptor top = images.size() == 1 ? images.get(0)
-                    : layout.writeIndex(new dev.kiln.assembler.oci.Index(images, dev.kiln.assembler.oci.SpecConfig.annotations(spec)));
+            dev.kiln.assembler.oci.Descriptor top = new ImageAssembler(store, spec, specBytes, lock, epoch).write(layout);
             Path written = layout.commit(top, "latest");
             store.addRoot(lockFile.toAbsolutePath());
             return new Built(written, top, lock, epoch);

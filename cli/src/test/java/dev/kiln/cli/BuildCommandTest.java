@@ -9,6 +9,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code kiln build} end to end on the host's mirror, read back by skopeo and umoci. */
 class BuildCommandTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path tmp;
@@ -94,12 +98,100 @@ class BuildCommandTest {
 
     @Test
     void aSpecKeyTheBuildCannotHonourYetIsRefusedBeforeAnythingIsWritten() throws IOException {
-        Path spec = tmp.resolve("layered.yaml");
-        Files.writeString(spec, Files.readString(staticSpec()) + "layering: {strategy: origin, budget: 4}\n");
-        Path out = tmp.resolve("layered-oci");
+        Path spec = tmp.resolve("recursive.yaml");
+        Files.writeString(spec, Files.readString(staticSpec()).replace("paths:\n",
+                "paths:\n  - {path: /srv, type: directory, permissions: 0o755, recursive: true}\n"));
+        Path out = tmp.resolve("recursive-oci");
         String[] r = run("build", "--store", tmp.resolve("store").toString(), "-o", out.toString(), spec.toString());
         assertEquals(Integer.toString(Main.ERROR), r[0]);
-        assertTrue(r[2].contains("layering strategy 'origin' is not supported"), r[2]);
+        assertTrue(r[2].contains("'recursive' is not supported"), r[2]);
         assertTrue(!Files.exists(out), "no layout is written");
+    }
+
+    /** The manifest of a single-arch layout, as JSON. */
+    private static JsonNode manifest(Path layout) throws IOException {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        String digest = index.get("manifests").get(0).get("digest").asText();
+        return JSON.readTree(layout.resolve("blobs/sha256/" + digest.substring(7)).toFile());
+    }
+
+    private static List<String> layerDigests(Path layout) throws IOException {
+        List<String> out = new ArrayList<>();
+        manifest(layout).get("layers").forEach(l -> out.add(l.get("digest").asText()));
+        return out;
+    }
+
+    @Test
+    void theSpecAndTheLockTravelInTheImageInTheirOwnLastLayer() throws Exception {
+        Path spec = staticSpec();
+        Path out = tmp.resolve("meta-oci");
+        String[] r = run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", out.toString(), spec.toString());
+        assertEquals("0", r[0], r[2]);
+        List<String> layers = layerDigests(out);
+        assertEquals(2, layers.size(), "the packages, then the spec and lock: " + layers);
+        Path last = out.resolve("blobs/sha256/" + layers.get(1).substring(7));
+        String listing = exec(tmp, "tar", "-tzvf", last.toString());
+        assertTrue(listing.contains("etc/kiln/image.yaml") && listing.contains("etc/kiln/image.lock.json"), listing);
+        Path x = Files.createDirectories(tmp.resolve("meta-x"));
+        exec(x, "tar", "-xzf", last.toString());
+        assertEquals(Files.readString(spec), Files.readString(x.resolve("etc/kiln/image.yaml")));
+        assertEquals(Files.readString(tmp.resolve("static.lock.json")), Files.readString(x.resolve("etc/kiln/image.lock.json")));
+    }
+
+    @Test
+    void changingOnlyTheEntrypointReusesThePackageLayerFromTheStore() throws Exception {
+        Path store = tmp.resolve("store-entry");
+        Path one = tmp.resolve("entry.yaml");
+        Files.writeString(one, Files.readString(staticSpec()));
+        String[] a = run("build", "-q", "--store", store.toString(), "-o", tmp.resolve("entry-a").toString(), one.toString());
+        assertEquals("0", a[0], a[2]);
+        long layersBefore = memoRecords(store, "layer-v1");
+        long unpackedBefore = memoRecords(store, "deb-unpack-v1");
+        assertTrue(unpackedBefore > 0, "unpacked packages are memo entries");
+
+        Files.writeString(one, Files.readString(one) + "entrypoint: {command: /bin/true}\n");
+        String[] b = run("build", "-q", "--store", store.toString(), "-o", tmp.resolve("entry-b").toString(), one.toString());
+        assertEquals("0", b[0], b[2]);
+        List<String> before = layerDigests(tmp.resolve("entry-a"));
+        List<String> after = layerDigests(tmp.resolve("entry-b"));
+        assertEquals(before.get(0), after.get(0), "the package layer is the same");
+        assertTrue(!before.get(1).equals(after.get(1)), "the spec layer holds the new spec");
+        assertEquals(layersBefore + 1, memoRecords(store, "layer-v1"), "only the spec layer was written anew");
+        assertEquals(unpackedBefore, memoRecords(store, "deb-unpack-v1"), "no package was unpacked again");
+    }
+
+    private static long memoRecords(Path store, String step) throws IOException {
+        Path dir = store.resolve("memo").resolve(step);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void originLayeringGivesTheLargestPackagesTheirOwnLayersAndUmociUnpacksTheSameTree() throws Exception {
+        Path spec = tmp.resolve("origin.yaml");
+        Files.writeString(spec, Files.readString(staticSpec()) + "layering: {strategy: origin, budget: 3}\n");
+        Path flat = tmp.resolve("origin-flat");
+        Path layered = tmp.resolve("origin-oci");
+        String[] a = run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", layered.toString(), spec.toString());
+        assertEquals("0", a[0], a[2]);
+        String[] b = run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", flat.toString(), staticSpec().toString());
+        assertEquals("0", b[0], b[2]);
+        JsonNode m = manifest(layered);
+        assertEquals(4, m.get("layers").size(), "two package layers, the rest, the spec: " + m);
+        JsonNode config = JSON.readTree(layered.resolve("blobs/sha256/" + m.get("config").get("digest").asText().substring(7)).toFile());
+        List<String> comments = new ArrayList<>();
+        config.get("history").forEach(h -> comments.add(h.path("comment").asText()));
+        assertEquals("tzdata", comments.get(0), "the largest package first: " + comments);
+        assertEquals(List.of("other packages and generated files", "spec and lock"), comments.subList(2, 4));
+
+        exec(tmp, "umoci", "unpack", "--rootless", "--image", layered + ":latest", tmp.resolve("origin-bundle").toString());
+        exec(tmp, "umoci", "unpack", "--rootless", "--image", flat + ":latest", tmp.resolve("flat-bundle").toString());
+        String left = exec(tmp.resolve("origin-bundle/rootfs"), "sh", "-c", "find . ! -path './etc/kiln/*' | LC_ALL=C sort | xargs -d '\\n' stat -c '%n %f %u %g %s %Y %N' ");
+        String right = exec(tmp.resolve("flat-bundle/rootfs"), "sh", "-c", "find . ! -path './etc/kiln/*' | LC_ALL=C sort | xargs -d '\\n' stat -c '%n %f %u %g %s %Y %N' ");
+        assertEquals(right, left, "the layered image unpacks to the same files as the single-layer one");
     }
 }

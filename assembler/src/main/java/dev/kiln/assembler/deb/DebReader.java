@@ -3,6 +3,7 @@ package dev.kiln.assembler.deb;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.ContentSink;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
@@ -36,7 +37,8 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 
 /**
  * Reads .deb files into {@link DebPackage}s, treating every byte as hostile: a package is untrusted
- * input even after its hash matched. Everything stays in memory; nothing is written to the host.
+ * input even after its hash matched. Files' bytes go to a {@link ContentSink} (memory by default, or
+ * a store blob); nothing is ever written at a path taken from a package.
  *
  * <p>What is refused, each with an {@link AssembleException} naming the package, the member, the
  * entry and what was expected: a {@code debian-binary} other than {@code 2.0\n}; members out of
@@ -64,9 +66,19 @@ public final class DebReader {
     private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
 
     private final UnpackLimits limits;
+    private final ContentSink sink;
 
     public DebReader(UnpackLimits limits) {
+        this(limits, ContentSink.MEMORY);
+    }
+
+    /**
+     * A reader that hands the data files' bytes to {@code sink} (control.tar's members, which are
+     * small and parsed right away, always stay in memory).
+     */
+    public DebReader(UnpackLimits limits, ContentSink sink) {
         this.limits = limits;
+        this.sink = sink;
     }
 
     public DebPackage read(Path file, String name) {
@@ -415,7 +427,8 @@ public final class DebReader {
             return decodeName(new String(out.toByteArray(), StandardCharsets.ISO_8859_1), member, rawName);
         }
 
-        private Content readContent(TarArchiveInputStream tar, TarArchiveEntry t, Header h, String member, long remaining)
+        private Content readContent(TarArchiveInputStream tar, TarArchiveEntry t, Header h, String member, long remaining,
+                ContentSink into)
                 throws IOException {
             if (t.getSize() > limits.maxEntryBytes()) {
                 throw new LimitRefusal(pkg + ": " + member + ": " + entryLabel(h.rawName) + ": declares " + t.getSize()
@@ -427,7 +440,7 @@ public final class DebReader {
                         + " bytes, past the limit of " + limits.maxTotalBytes()
                         + " for the whole package (UnpackLimits.maxTotalBytes): refusing a possible decompression bomb");
             }
-            Content content = Content.read(tar);
+            Content content = into.take(tar);
             if (content.size() != t.getSize()) {
                 throw fail(member, entryLabel(h.rawName) + ": truncated: expected " + t.getSize() + " bytes, found " + content.size());
             }
@@ -466,7 +479,7 @@ public final class DebReader {
                 if (members.containsKey(name)) {
                     throw fail(member, entryLabel(h.rawName) + ": a duplicate entry: expected each name once");
                 }
-                members.put(name, readContent(tar, t, h, member, remaining));
+                members.put(name, readContent(tar, t, h, member, remaining, ContentSink.MEMORY));
             }
 
             Map<String, String> fields() {
@@ -511,7 +524,7 @@ public final class DebReader {
                 try {
                     switch (h.kind) {
                         case FILE:
-                            entry = Entry.file(h.path, h.mode, h.uid, h.gid, h.mtime, readContent(tar, t, h, member, remaining));
+                            entry = Entry.file(h.path, h.mode, h.uid, h.gid, h.mtime, readContent(tar, t, h, member, remaining, sink));
                             break;
                         case DIR:
                             entry = Entry.dir(h.path, h.mode, h.uid, h.gid, h.mtime);

@@ -72,10 +72,46 @@ public final class DeterministicDeflater extends OutputStream {
     private boolean finished;
 
     public DeterministicDeflater(OutputStream sink) {
+        this(sink, new byte[0]);
+    }
+
+    /**
+     * A deflater whose matches may reach back into {@code dictionary} (its last {@link #WSIZE}
+     * bytes), as zlib's {@code deflateSetDictionary}: the stream continues one whose input ended with
+     * those bytes. The dictionary itself is not written.
+     */
+    public DeterministicDeflater(OutputStream sink, byte[] dictionary) {
         this.sink = sink;
         this.bits = new BitWriter(sink);
         Arrays.fill(head, NIL);
         Arrays.fill(prev, NIL);
+        int n = Math.min(dictionary.length, WSIZE);
+        System.arraycopy(dictionary, dictionary.length - n, window, 0, n);
+        for (int pos = 0; pos + MIN_MATCH <= n; pos++) {
+            insert(pos);
+        }
+        strstart = n;
+    }
+
+    /**
+     * Compresses everything written so far and ends on a byte boundary without ending the stream,
+     * as zlib's {@code Z_SYNC_FLUSH}: the current block, then an empty stored block. Another
+     * deflater started with the last bytes as its dictionary can continue the stream.
+     */
+    public void syncFlush() throws IOException {
+        if (finished) {
+            throw new IOException("sync flush after finish");
+        }
+        compress(true);
+        if (symCount > 0) {
+            flushBlock(false);
+        }
+        bits.writeBits(0, 3);
+        bits.align();
+        bits.writeBits(0, 16);
+        bits.writeBits(0xffff, 16);
+        bits.alignAndFlush();
+        finished = true;
     }
 
     /** The raw DEFLATE stream for {@code data}. */
@@ -114,7 +150,7 @@ public final class DeterministicDeflater extends OutputStream {
         }
     }
 
-    /** Compresses what is buffered and writes the final block; the sink stays open. */
+    /** Compresses what is buffered and writes the final block; the sink stays open. Ends the deflater. */
     public void finish() throws IOException {
         if (finished) {
             return;

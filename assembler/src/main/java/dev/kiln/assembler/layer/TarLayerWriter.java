@@ -69,8 +69,12 @@ public final class TarLayerWriter {
     /** Writes the tar gzipped with {@link GzipWriter} to {@code out} (not closed), in one pass. */
     public LayerDigests writeGzip(FileTree tree, OutputStream out) throws IOException {
         GzipWriter gz = new GzipWriter(out);
-        writeTar(tree, gz);
-        return gz.finish();
+        try {
+            writeTar(tree, gz);
+            return gz.finish();
+        } finally {
+            gz.shutdown();
+        }
     }
 
     /** The tree's entries plus any missing parent directories, in tree order, without the root. */

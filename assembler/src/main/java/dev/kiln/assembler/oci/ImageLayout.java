@@ -98,6 +98,30 @@ public final class ImageLayout implements AutoCloseable {
         return digests;
     }
 
+    /**
+     * Copies a layer blob that a store already holds (verified when it was written) into the layout.
+     * A blob of another size than {@code layer} says is refused.
+     */
+    public LayerDigests copyLayer(LayerDigests layer, Path blob) {
+        if (written.containsKey(layer.compressed())) {
+            return layer;
+        }
+        Path temp = blobs.resolve(".layer-" + temps++);
+        try {
+            Files.copy(blob, temp);
+            long size = Files.size(temp);
+            if (size != layer.compressedSize()) {
+                Files.delete(temp);
+                throw new AssembleException("layer " + blob + " should hold " + layer.compressedSize() + " bytes, found " + size
+                        + "\n  fix: run 'kiln store verify --repair', then build again");
+            }
+        } catch (IOException e) {
+            throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + e.getMessage(), e);
+        }
+        publish(temp, layer.compressed(), layer.compressedSize());
+        return layer;
+    }
+
     /** Writes {@code bytes} as a blob of {@code mediaType}. */
     public Descriptor writeBlob(String mediaType, byte[] bytes) {
         Digest digest = Digest.of(bytes);

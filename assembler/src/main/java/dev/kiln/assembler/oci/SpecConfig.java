@@ -45,10 +45,22 @@ public final class SpecConfig {
      *     every history entry's time
      */
     public static ImageConfigFile configFile(ImageSpec spec, String debianArch, List<Digest> diffIds, long epoch) {
+        return configFile(spec, debianArch, diffIds, java.util.Collections.nCopies(diffIds.size(), null), epoch);
+    }
+
+    /**
+     * As {@link #configFile(ImageSpec, String, List, long)}, with a history comment per layer
+     * ({@code null} for none) saying what the layer holds.
+     */
+    public static ImageConfigFile configFile(ImageSpec spec, String debianArch, List<Digest> diffIds, List<String> comments,
+            long epoch) {
+        if (comments.size() != diffIds.size()) {
+            throw new IllegalArgumentException(diffIds.size() + " layers but " + comments.size() + " comments");
+        }
         Optional<Instant> created = Optional.of(Instant.ofEpochSecond(epoch));
         List<ImageConfigFile.History> history = new ArrayList<>();
         for (int i = 0; i < diffIds.size(); i++) {
-            history.add(new ImageConfigFile.History(created, Optional.of(CREATED_BY), Optional.empty(), false));
+            history.add(new ImageConfigFile.History(created, Optional.of(CREATED_BY), Optional.ofNullable(comments.get(i)), false));
         }
         return new ImageConfigFile(Platform.ofDebian(debianArch), created, config(spec), diffIds, history);
     }

@@ -45,6 +45,13 @@ final class Draft {
         return owners.get(path);
     }
 
+    /** Every path's owner, in path order. */
+    Map<String, String> owners() {
+        TreeMap<String, String> copy = new TreeMap<>(TreePath.ORDER);
+        copy.putAll(owners);
+        return copy;
+    }
+
     void put(Entry entry, String owner) {
         entries.put(entry.path(), entry);
         owners.put(entry.path(), owner);

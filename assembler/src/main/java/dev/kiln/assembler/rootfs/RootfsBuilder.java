@@ -6,7 +6,9 @@ import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
 import dev.kiln.resolver.spec.ImageSpec;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -74,6 +76,24 @@ public final class RootfsBuilder {
      *     leads nowhere
      */
     public static FileTree build(List<DebPackage> packages, Options options) {
+        return assemble(packages, options).tree();
+    }
+
+    /**
+     * A root filesystem and, for each of its paths, the package that put it there ({@link
+     * #GENERATED} for what kiln wrote): what origin layering splits by.
+     */
+    public record Rootfs(FileTree tree, Map<String, String> owners) {
+        public Rootfs {
+            owners = Collections.unmodifiableMap(owners);
+        }
+    }
+
+    /** The owner of what kiln writes itself (accounts, dpkg records, links). */
+    public static final String GENERATED = Draft.GENERATED;
+
+    /** As {@link #build}, keeping who owns each path. */
+    public static Rootfs assemble(List<DebPackage> packages, Options options) {
         List<DebPackage> ordered = PackageMerge.ordered(packages);
         Draft draft = new Draft(options.epoch());
         draft.put(Entry.dir(TreePath.ROOT, 0755, 0, 0, options.epoch()), Draft.GENERATED);
@@ -88,6 +108,6 @@ public final class RootfsBuilder {
             CaBundle.write(draft);
         }
         SpecPaths.apply(draft, options.paths());
-        return draft.toFileTree();
+        return new Rootfs(draft.toFileTree(), draft.owners());
     }
 }

@@ -81,6 +81,15 @@ class GzipWriterTest {
         System.arraycopy(random(100_000, 5), 0, mixed, 0, 100_000);
         System.arraycopy(texty(200_000, 5), 0, mixed, 100_000, 200_000);
         in.add(new Input("random then text then zeros", mixed));
+        // across GzipWriter's chunks: matches reach back over a boundary into the previous chunk
+        in.add(new Input("text over three chunks", texty(2 * GzipWriter.CHUNK + 12_345, 11)));
+        in.add(new Input("exactly two chunks", texty(2 * GzipWriter.CHUNK, 12)));
+        byte[] spanning = new byte[GzipWriter.CHUNK + 40_000];
+        byte[] motif = random(20_000, 13);
+        for (int i = 0; i + motif.length <= spanning.length; i += motif.length) {
+            System.arraycopy(motif, 0, spanning, i, motif.length);
+        }
+        in.add(new Input("a motif repeated over a chunk boundary", spanning));
         return in.stream();
     }
 
@@ -173,6 +182,30 @@ class GzipWriterTest {
         assertEquals(data.length, d.uncompressedSize());
     }
 
+    @ParameterizedTest
+    @MethodSource("inputs")
+    void outputDoesNotDependOnTheNumberOfThreads(Input input) throws IOException {
+        byte[] one = gzipOn(1, input.bytes());
+        assertArrayEquals(one, gzipOn(2, input.bytes()));
+        assertArrayEquals(one, gzipOn(5, input.bytes()));
+        assertArrayEquals(input.bytes(), gunzip(one));
+    }
+
+    static byte[] gzipOn(int threads, byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GzipWriter w = new GzipWriter(out, threads)) {
+            w.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void chunkedOutputIsPinnedByAGoldenDigest() throws IOException {
+        // Three chunks, so the dictionary hand-over and the sync flushes are pinned too.
+        byte[] data = texty(2 * GzipWriter.CHUNK + 777, 2026);
+        assertEquals("sha256:efa720257d8eb7ad57cac57b7d1411a140beaf2e2a838b528a586df5eca4fb7c", Digest.of(gzip(data)).toString());
+    }
+
     @Test
     void outputIsPinnedByAGoldenDigest() throws IOException {
         // If this changes, every layer digest kiln has ever produced changes: bump the layer format version.
@@ -184,9 +217,11 @@ class GzipWriterTest {
     void incompressibleInputGrowsByAtMostTheStoredBlockOverhead() throws IOException {
         byte[] data = random(1 << 20, 99);
         byte[] gz = gzip(data);
-        // a block ends every BLOCK_SYMBOLS literals; each stored block costs 5 bytes; gzip framing 18
+        // a block ends every BLOCK_SYMBOLS literals; each stored block costs 5 bytes; gzip framing 18;
+        // each chunk ends with an empty stored block (5 bytes), the last with an empty final block (at most 3)
         int blocks = data.length / DeterministicDeflater.BLOCK_SYMBOLS + 1;
-        assertTrue(gz.length <= data.length + 18 + 5 * blocks, "size " + gz.length);
+        int chunks = data.length / GzipWriter.CHUNK + 1;
+        assertTrue(gz.length <= data.length + 18 + 5 * blocks + 5 * chunks + 3, "size " + gz.length);
     }
 
     static Process run(Path dir, String... command) throws IOException {

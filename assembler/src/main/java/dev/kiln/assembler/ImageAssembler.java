@@ -1,0 +1,129 @@
+package dev.kiln.assembler;
+
+import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.cache.LayerCache;
+import dev.kiln.assembler.cache.UnpackCache;
+import dev.kiln.assembler.deb.UnpackLimits;
+import dev.kiln.assembler.layer.LayerDigests;
+import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.assembler.oci.ImageLayout;
+import dev.kiln.assembler.oci.Index;
+import dev.kiln.assembler.oci.SpecConfig;
+import dev.kiln.assembler.rootfs.OriginLayers;
+import dev.kiln.assembler.rootfs.RootfsBuilder;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.lock.LockJson;
+import dev.kiln.resolver.spec.ImageSpec;
+import dev.kiln.store.ContentStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * From a spec, its lock and the packages in the store to the images in a layout, every step
+ * memoized in the store: packages are unpacked once ({@link UnpackCache}), layers are written
+ * and compressed once per tree ({@link LayerCache}); only the small config and manifest are made
+ * each time. Per architecture the image has the package layers (one, or several with origin
+ * layering) and then a small layer holding the spec and the lock ({@link #SPEC_PATH},
+ * {@link #LOCK_PATH}), so that the image alone is enough to rebuild it and a change to the
+ * runtime keys alone leaves every package layer as it was.
+ */
+final class ImageAssembler {
+    /** Where the spec travels inside the image. */
+    static final String SPEC_PATH = "/etc/kiln/image.yaml";
+    /** Where the lock travels inside the image. */
+    static final String LOCK_PATH = "/etc/kiln/image.lock.json";
+
+    private final ContentStore store;
+    private final ImageSpec spec;
+    private final byte[] specBytes;
+    private final Lock lock;
+    private final long epoch;
+
+    ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
+        this.store = store;
+        this.spec = spec;
+        this.specBytes = specBytes.clone();
+        this.lock = lock;
+        this.epoch = epoch;
+    }
+
+    /** Writes every architecture's image into {@code layout}; returns the top manifest or index. */
+    Descriptor write(ImageLayout layout) {
+        LayerCache layers = new LayerCache(store);
+        List<Descriptor> images = new ArrayList<>();
+        for (String arch : lock.archs().keySet()) {
+            List<DebPackage> debs = unpack(lock.packages(arch));
+            dev.kiln.resolver.Timing.mark("unpacked " + arch);
+            RootfsBuilder.Rootfs rootfs = RootfsBuilder.assemble(debs, RootfsBuilder.Options.of(arch, epoch)
+                    .withAccounts(spec.accounts()).withPaths(spec.paths()));
+            List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
+                    ? OriginLayers.split(rootfs, spec.layering().budget())
+                    : List.of(new OriginLayers.Layer("packages", rootfs.tree())));
+            plan.add(new OriginLayers.Layer("spec and lock", metadata(rootfs.tree())));
+            List<LayerDigests> written = new ArrayList<>();
+            List<String> comments = new ArrayList<>();
+            for (OriginLayers.Layer l : plan) {
+                LayerCache.Cached c = layers.layer(l.tree(), epoch);
+                written.add(layout.copyLayer(c.digests(), c.blob()));
+                comments.add(l.label());
+            }
+            dev.kiln.resolver.Timing.mark("layers " + arch);
+            var config = SpecConfig.configFile(spec, arch, written.stream().map(LayerDigests::uncompressed).toList(),
+                    comments, epoch);
+            images.add(layout.writeImage(config, written, SpecConfig.annotations(spec)));
+        }
+        return images.size() == 1 ? images.get(0) : layout.writeIndex(new Index(images, SpecConfig.annotations(spec)));
+    }
+
+    /** The spec and lock layer: {@code /etc} as the root filesystem has it, then kiln's two files. */
+    private FileTree metadata(FileTree rootfs) {
+        FileTree.Builder b = FileTree.builder("the spec and lock layer");
+        b.add(rootfs.get("/etc").orElse(Entry.dir("/etc", 0755, 0, 0, epoch)));
+        b.add(Entry.dir("/etc/kiln", 0755, 0, 0, epoch));
+        b.add(Entry.file(SPEC_PATH, 0644, 0, 0, epoch, Content.of(specBytes)));
+        b.add(Entry.file(LOCK_PATH, 0644, 0, 0, epoch, Content.of(LockJson.write(lock))));
+        return b.build();
+    }
+
+    /** Unpacks (or finds unpacked) every package, on as many threads as there are processors. */
+    private List<DebPackage> unpack(List<Lock.Package> packages) {
+        UnpackCache unpacker = new UnpackCache(store, UnpackLimits.DEFAULT);
+        int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "kiln-unpack");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<DebPackage>> futures = new ArrayList<>();
+            // the largest first, so that no thread is left with one big package at the end
+            List<Lock.Package> order = new ArrayList<>(packages);
+            order.sort(java.util.Comparator.comparingLong(Lock.Package::size).reversed());
+            for (Lock.Package p : order) {
+                futures.add(pool.submit(() -> unpacker.unpack(p.sha256(), p.name() + " " + p.version())));
+            }
+            List<DebPackage> out = new ArrayList<>();
+            for (Future<DebPackage> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssembleException("unpacking failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssembleException("interrupted while unpacking", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

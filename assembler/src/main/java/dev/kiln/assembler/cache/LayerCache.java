@@ -1,0 +1,97 @@
+package dev.kiln.assembler.cache;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.layer.LayerDigests;
+import dev.kiln.assembler.layer.TarLayerWriter;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.assembler.tree.TreeDigest;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Layers as a memo step: the key is the tree's {@link TreeDigest} and the epoch, the value a small
+ * record blob naming the gzip layer blob (also in the store) with its diff_id and sizes. An
+ * unchanged tree is never written or compressed twice, whichever image it belongs to.
+ */
+public final class LayerCache {
+    /** The memo step; its name changes whenever the tar or gzip bytes for a tree would. */
+    public static final String STEP = "layer-v1";
+    private static final String HEADER = "kiln-layer-1";
+
+    private final ContentStore store;
+
+    public LayerCache(ContentStore store) {
+        this.store = store;
+    }
+
+    /** A layer in the store: its digests and the path of its compressed blob. */
+    public record Cached(LayerDigests digests, Path blob, boolean reused) {
+    }
+
+    /** The layer of {@code tree} at {@code epoch}: from the memo, or written, compressed and recorded now. */
+    public Cached layer(FileTree tree, long epoch) {
+        Digest key = Digest.of(STEP + "\n" + TreeDigest.of(tree).hex() + "\n" + epoch);
+        Optional<LayerDigests> done = store.memo(STEP, key).flatMap(this::readRecord);
+        if (done.isPresent() && store.contains(done.get().compressed())) {
+            return new Cached(done.get(), store.blobPath(done.get().compressed()), true);
+        }
+        LayerDigests digests;
+        try (ContentStore.Staging staging = store.stage(null, -1)) {
+            try (OutputStream out = new StagingStream(staging)) {
+                digests = new TarLayerWriter(epoch).writeGzip(tree, out);
+            } catch (IOException e) {
+                throw new AssembleException("cannot write a layer into the store: " + e.getMessage(), e);
+            }
+            Digest written = staging.commit();
+            if (!written.equals(digests.compressed())) {
+                throw new IllegalStateException("layer digest " + digests.compressed() + " but the store hashed " + written);
+            }
+        }
+        String record = HEADER + "\n" + digests.compressed() + " " + digests.compressedSize() + "\n"
+                + digests.uncompressed() + " " + digests.uncompressedSize() + "\n";
+        store.putMemo(STEP, key, store.put(record.getBytes(UTF_8)));
+        return new Cached(digests, store.blobPath(digests.compressed()), false);
+    }
+
+    private Optional<LayerDigests> readRecord(Digest record) {
+        if (!store.contains(record)) {
+            return Optional.empty();
+        }
+        try {
+            String[] lines = new String(store.read(record), UTF_8).split("\n");
+            if (lines.length != 3 || !lines[0].equals(HEADER)) {
+                return Optional.empty();
+            }
+            String[] c = lines[1].split(" ");
+            String[] u = lines[2].split(" ");
+            return Optional.of(new LayerDigests(Digest.parse(c[0]), Long.parseLong(c[1]), Digest.parse(u[0]), Long.parseLong(u[1])));
+        } catch (RuntimeException damaged) {
+            return Optional.empty(); // written again by the caller
+        }
+    }
+
+    /** An OutputStream onto a staged blob. */
+    private static final class StagingStream extends OutputStream {
+        private final ContentStore.Staging staging;
+
+        StagingStream(ContentStore.Staging staging) {
+            this.staging = staging;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            staging.write(b, off, len);
+        }
+    }
+}

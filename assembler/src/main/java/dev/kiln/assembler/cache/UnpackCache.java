@@ -1,0 +1,296 @@
+package dev.kiln.assembler.cache;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.deb.DebReader;
+import dev.kiln.assembler.deb.UnpackLimits;
+import dev.kiln.assembler.tree.ByteString;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.ContentSink;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.assembler.tree.SliceContent;
+import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Unpacks .deb files into the store once, as a memo step: each package's files become one blob
+ * (their bytes one after another, then an index of the entries), and the package read back from
+ * that blob holds only the index in memory; its files' bytes are {@link SliceContent}s of the blob.
+ * A second build, or another image with the same package, skips the decompression entirely.
+ *
+ * <p>The blob: {@code kiln-unpacked-1\n}, the data files' bytes in archive order, the index, and
+ * the index's offset as 8 bytes big-endian. The index holds the control fields and members, every
+ * entry (path, type, mode, owner, mtime, link target, xattrs, and for a file its offset, size and
+ * sha256) and the skipped entries. The memo key is the .deb's sha256 and the {@link UnpackLimits}:
+ * what was refused under one set of limits is never served from the memo under another.
+ */
+public final class UnpackCache {
+    /** The memo step; its name changes with the blob format. */
+    public static final String STEP = "deb-unpack-v1";
+    private static final byte[] MAGIC = "kiln-unpacked-1\n".getBytes(UTF_8);
+
+    private final ContentStore store;
+    private final UnpackLimits limits;
+
+    public UnpackCache(ContentStore store, UnpackLimits limits) {
+        this.store = store;
+        this.limits = limits;
+    }
+
+    /**
+     * The package whose .deb has digest {@code deb} (already verified in the store), from the memo if
+     * it was unpacked before, else unpacked now and recorded.
+     */
+    public DebPackage unpack(Digest deb, String name) {
+        Digest key = Digest.of(STEP + "\n" + deb.hex() + "\n" + limits);
+        Optional<Digest> done = store.memo(STEP, key);
+        if (done.isPresent() && store.contains(done.get())) {
+            try {
+                return read(store.blobPath(done.get()), name);
+            } catch (AssembleException | UncheckedIOException damaged) {
+                // a damaged record is redone below; `kiln store verify` reports the blob itself
+            }
+        }
+        Digest blob;
+        try (ContentStore.Staging staging = store.stage(null, -1)) {
+            staging.write(MAGIC, 0, MAGIC.length);
+            StagingSink sink = new StagingSink(staging);
+            DebPackage pkg = new DebReader(limits, sink).read(store.blobPath(deb), name);
+            long indexAt = staging.length();
+            byte[] index = encodeIndex(pkg);
+            staging.write(index, 0, index.length);
+            byte[] trailer = ByteBuffer.allocate(8).putLong(indexAt).array();
+            staging.write(trailer, 0, trailer.length);
+            blob = staging.commit();
+        }
+        store.putMemo(STEP, key, blob);
+        return read(store.blobPath(blob), name);
+    }
+
+    /** Reads an unpacked blob back; its files' bytes stay on disk. */
+    static DebPackage read(Path blob, String name) {
+        try {
+            long size = Files.size(blob);
+            if (size < MAGIC.length + 8) {
+                throw damaged(blob, name, "shorter than its header and trailer");
+            }
+            byte[] head = readAt(blob, 0, MAGIC.length);
+            if (!Arrays.equals(head, MAGIC)) {
+                throw damaged(blob, name, "expected the header " + new String(MAGIC, UTF_8).strip());
+            }
+            long indexAt = ByteBuffer.wrap(readAt(blob, size - 8, 8)).getLong();
+            if (indexAt < MAGIC.length || indexAt > size - 8 || size - 8 - indexAt > Integer.MAX_VALUE) {
+                throw damaged(blob, name, "index offset " + indexAt + " outside the blob");
+            }
+            return decodeIndex(readAt(blob, indexAt, (int) (size - 8 - indexAt)), blob, name, indexAt);
+        } catch (IOException e) {
+            throw damaged(blob, name, e.toString());
+        }
+    }
+
+    private static byte[] readAt(Path file, long position, int length) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(position);
+            return in.readNBytes(length);
+        }
+    }
+
+    private static AssembleException damaged(Path blob, String name, String problem) {
+        return new AssembleException(name + ": the unpacked copy " + blob + " is damaged: " + problem
+                + "\n  fix: run 'kiln store verify --repair'");
+    }
+
+    private static byte[] encodeIndex(DebPackage pkg) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(pkg.control().size());
+            for (Map.Entry<String, String> f : pkg.control().entrySet()) {
+                writeString(out, f.getKey());
+                writeString(out, f.getValue());
+            }
+            out.writeInt(pkg.controlMembers().size());
+            for (Map.Entry<String, Content> m : pkg.controlMembers().entrySet()) {
+                writeString(out, m.getKey());
+                writeBytes(out, m.getValue().readAllBytes());
+            }
+            out.writeInt(pkg.data().size());
+            for (Entry e : pkg.data()) {
+                writeString(out, e.path());
+                out.writeByte(e.type().ordinal());
+                out.writeInt(e.mode());
+                out.writeLong(e.uid());
+                out.writeLong(e.gid());
+                out.writeLong(e.mtime());
+                if (e.linkTarget() != null) {
+                    writeString(out, e.linkTarget());
+                }
+                out.writeInt(e.xattrs().size());
+                for (Map.Entry<String, ByteString> x : e.xattrs().entrySet()) {
+                    writeString(out, x.getKey());
+                    writeBytes(out, x.getValue().toByteArray());
+                }
+                if (e.type() == Entry.Type.FILE) {
+                    Staged s = (Staged) e.content();
+                    out.writeLong(s.offset);
+                    out.writeLong(s.size);
+                    out.write(s.digest.raw());
+                }
+            }
+            out.writeInt(pkg.skipped().size());
+            for (DebPackage.Skipped s : pkg.skipped()) {
+                writeString(out, s.path());
+                writeString(out, s.kind());
+                writeString(out, s.reason());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static DebPackage decodeIndex(byte[] index, Path blob, String name, long dataEnd) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(index));
+        Map<String, String> control = new LinkedHashMap<>();
+        for (int i = count(in, blob, name); i > 0; i--) {
+            control.put(readString(in), readString(in));
+        }
+        TreeMap<String, Content> members = new TreeMap<>();
+        for (int i = count(in, blob, name); i > 0; i--) {
+            members.put(readString(in), Content.of(readBytes(in)));
+        }
+        FileTree.Builder tree = FileTree.builder(name);
+        List<Entry> hardlinks = new ArrayList<>();
+        Entry.Type[] types = Entry.Type.values();
+        for (int i = count(in, blob, name); i > 0; i--) {
+            String path = readString(in);
+            int type = in.readUnsignedByte();
+            if (type >= types.length) {
+                throw damaged(blob, name, "an entry of unknown type " + type);
+            }
+            Entry.Type t = types[type];
+            int mode = in.readInt();
+            long uid = in.readLong();
+            long gid = in.readLong();
+            long mtime = in.readLong();
+            String link = t == Entry.Type.SYMLINK || t == Entry.Type.HARDLINK ? readString(in) : null;
+            TreeMap<String, ByteString> xattrs = new TreeMap<>();
+            for (int x = count(in, blob, name); x > 0; x--) {
+                xattrs.put(readString(in), ByteString.of(readBytes(in)));
+            }
+            Content content = null;
+            if (t == Entry.Type.FILE) {
+                long offset = in.readLong();
+                long size = in.readLong();
+                byte[] raw = new byte[32];
+                in.readFully(raw);
+                if (offset < MAGIC.length || size < 0 || offset + size > dataEnd) {
+                    throw damaged(blob, name, path + ": bytes " + offset + "+" + size + " outside the data");
+                }
+                content = new SliceContent(blob, offset, size, Digest.fromRaw(raw));
+            }
+            Entry e;
+            try {
+                e = new Entry(path, t, mode, uid, gid, mtime, link, xattrs, content);
+            } catch (IllegalArgumentException bad) {
+                throw damaged(blob, name, bad.getMessage());
+            }
+            if (t == Entry.Type.HARDLINK) {
+                hardlinks.add(e);
+            } else {
+                tree.add(e);
+            }
+        }
+        hardlinks.forEach(tree::add);
+        List<DebPackage.Skipped> skipped = new ArrayList<>();
+        for (int i = count(in, blob, name); i > 0; i--) {
+            skipped.add(new DebPackage.Skipped(readString(in), readString(in), readString(in)));
+        }
+        if (in.available() != 0) {
+            throw damaged(blob, name, in.available() + " bytes after the index");
+        }
+        return new DebPackage(name, control, members, tree.build(), skipped);
+    }
+
+    private static int count(DataInputStream in, Path blob, String name) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw damaged(blob, name, "a count of " + n + " with " + in.available() + " bytes left");
+        }
+        return n;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s.getBytes(UTF_8));
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return new String(readBytes(in), UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new EOFException("a length of " + n + " with " + in.available() + " bytes left");
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Appends each file's bytes to the staged blob, hashing them on the way. */
+    private static final class StagingSink implements ContentSink {
+        private final ContentStore.Staging staging;
+        private final byte[] buffer = new byte[1 << 16];
+
+        StagingSink(ContentStore.Staging staging) {
+            this.staging = staging;
+        }
+
+        @Override
+        public Content take(InputStream in) throws IOException {
+            long offset = staging.length();
+            MessageDigest sha256 = Digest.newSha256();
+            long size = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+                staging.write(buffer, 0, n);
+                size += n;
+            }
+            return new Staged(offset, size, Digest.fromRaw(sha256.digest()));
+        }
+    }
+
+    /** A file's place in the blob being written; its bytes are read only after the blob is published. */
+    private record Staged(long offset, long size, Digest digest) implements Content {
+        @Override
+        public InputStream open() {
+            throw new IllegalStateException("the unpacked blob is not published yet");
+        }
+    }
+}
