@@ -220,12 +220,6 @@ public final class Kiln implements AutoCloseable {
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
-        for (ImageSpec.PathEntry p : spec.paths()) {
-            if (p.recursive()) {
-                throw new dev.kiln.assembler.AssembleException(specFile + ": paths " + p.path()
-                        + ": 'recursive' is not supported by kiln build yet\n  fix: list the paths one by one");
-            }
-        }
         Lock lock = null;
         if (Files.exists(lockFile)) {
             Lock existing = readLock(lockFile);

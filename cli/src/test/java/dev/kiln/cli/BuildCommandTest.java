@@ -96,18 +96,6 @@ class BuildCommandTest {
         assertTrue(r[2].contains("no lock"), r[2]);
     }
 
-    @Test
-    void aSpecKeyTheBuildCannotHonourYetIsRefusedBeforeAnythingIsWritten() throws IOException {
-        Path spec = tmp.resolve("recursive.yaml");
-        Files.writeString(spec, Files.readString(staticSpec()).replace("paths:\n",
-                "paths:\n  - {path: /srv, type: directory, permissions: 0o755, recursive: true}\n"));
-        Path out = tmp.resolve("recursive-oci");
-        String[] r = run("build", "--store", tmp.resolve("store").toString(), "-o", out.toString(), spec.toString());
-        assertEquals(Integer.toString(Main.ERROR), r[0]);
-        assertTrue(r[2].contains("'recursive' is not supported"), r[2]);
-        assertTrue(!Files.exists(out), "no layout is written");
-    }
-
     /** The manifest of a single-arch layout, as JSON. */
     private static JsonNode manifest(Path layout) throws IOException {
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());

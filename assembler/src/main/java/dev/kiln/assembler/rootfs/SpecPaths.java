@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The spec's {@code paths} entries, applied last, in the order written (apko's meaning): a
  * directory or empty file is created (or its mode and owner set when it exists), a symlink or
- * hardlink made, {@code permissions} changes an existing path's mode and owner. Copying a local
+ * hardlink made, {@code permissions} changes an existing path's mode and owner; with {@code
+ * recursive} a directory's or a permissions change reaches everything below. Copying a local
  * file into the image ({@code source} on a file or directory) is refused until it is recorded in
  * the lock by content hash.
  */
@@ -68,6 +69,29 @@ final class SpecPaths {
                 }
                 default -> throw new AssembleException("paths: type " + p.type() + " is not known");
             }
+            if (p.recursive()) {
+                applyBelow(draft, path, p);
+            }
+        }
+    }
+
+    /**
+     * {@code recursive: true} (apko's meaning): the owner, and the mode when one is given, go to
+     * everything below the directory too; a symlink takes the owner only (its mode means nothing).
+     * Entries keep the package that shipped them.
+     */
+    private static void applyBelow(Draft draft, String dir, ImageSpec.PathEntry p) {
+        Entry top = draft.get(dir).orElseThrow();
+        if (top.type() != Entry.Type.DIR) {
+            throw new AssembleException("paths: " + dir + " is a " + top.type().name().toLowerCase()
+                    + ", so 'recursive' has nothing below it to apply to\n  fix: remove 'recursive', or name a directory");
+        }
+        for (Entry e : draft.below(dir)) {
+            Entry changed = e.withOwner(p.uid(), p.gid());
+            if (p.permissions().isPresent() && e.type() != Entry.Type.SYMLINK) {
+                changed = changed.withMode(p.permissions().getAsInt());
+            }
+            draft.put(changed, draft.owner(e.path()));
         }
     }
 

@@ -43,6 +43,46 @@ class SpecPathsTest {
     }
 
     @Test
+    void recursiveGivesEverythingBelowTheOwnerAndTheModeButLeavesSymlinkModesAlone() {
+        ImageSpec.PathEntry perms = new ImageSpec.PathEntry("/srv", PathType.PERMISSIONS, OptionalInt.of(0750), 65532, 65533,
+                Optional.empty(), true);
+        FileTree t = build(entry("/srv/data/empty", PathType.EMPTY_FILE, 0600, 0, null),
+                entry("/srv/link", PathType.SYMLINK, null, 0, "data/empty"),
+                entry("/srv/other", PathType.DIRECTORY, 0755, 0, null),
+                entry("/tmp", PathType.DIRECTORY, 01777, 0, null),
+                perms);
+        for (String p : List.of("/srv", "/srv/data", "/srv/data/empty", "/srv/other")) {
+            Entry e = t.get(p).orElseThrow();
+            assertEquals(0750, e.mode(), p);
+            assertEquals(65532, e.uid(), p);
+            assertEquals(65533, e.gid(), p);
+        }
+        Entry link = t.get("/srv/link").orElseThrow();
+        assertEquals(0777, link.mode());
+        assertEquals(65532, link.uid());
+        assertEquals(01777, t.get("/tmp").orElseThrow().mode(), "outside the directory nothing changes");
+    }
+
+    @Test
+    void recursiveOnADirectoryWithoutAModeChangesOnlyOwners() {
+        ImageSpec.PathEntry dir = new ImageSpec.PathEntry("/home/app", PathType.DIRECTORY, OptionalInt.empty(), 1000, 1000,
+                Optional.empty(), true);
+        FileTree t = build(entry("/home/app/.profile", PathType.EMPTY_FILE, 0640, 0, null), dir);
+        Entry profile = t.get("/home/app/.profile").orElseThrow();
+        assertEquals(0640, profile.mode());
+        assertEquals(1000, profile.uid());
+        assertEquals(0755, t.get("/home/app").orElseThrow().mode());
+    }
+
+    @Test
+    void recursivePermissionsOnAFileIsAnError() {
+        ImageSpec.PathEntry perms = new ImageSpec.PathEntry("/srv/f", PathType.PERMISSIONS, OptionalInt.of(0700), 0, 0,
+                Optional.empty(), true);
+        AssembleException e = assertThrows(AssembleException.class, () -> build(entry("/srv/f", PathType.EMPTY_FILE, 0600, 0, null), perms));
+        assertTrue(e.getMessage().contains("nothing below it"), e.getMessage());
+    }
+
+    @Test
     void permissionsOnAPathTheImageDoesNotHaveIsAnError() {
         AssembleException e = assertThrows(AssembleException.class, () -> build(entry("/nope", PathType.PERMISSIONS, 0700, 0, null)));
         assertTrue(e.getMessage().contains("/nope") && e.getMessage().contains("does not have"), e.getMessage());
