@@ -219,6 +219,15 @@ public final class Kiln implements AutoCloseable {
      * date in the lock — never the wall clock.
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
+        return build(specFile, lockFile, out, frozen, java.util.OptionalLong.empty(), listener);
+    }
+
+    /**
+     * As {@link #build(Path, Path, Path, boolean, FetchListener)} at a given image epoch (seconds),
+     * when one is given: a rebuild takes the epoch of the image it checks.
+     */
+    public Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
+            FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         Lock lock = null;
         if (Files.exists(lockFile)) {
@@ -237,7 +246,7 @@ public final class Kiln implements AutoCloseable {
             lock = lock(specFile, lockFile);
         }
         fetch(lockFile, false, listener);
-        long epoch = epoch(lock);
+        long epoch = atEpoch.isPresent() ? atEpoch.getAsLong() : epoch(lock);
         byte[] specBytes;
         try {
             specBytes = Files.readAllBytes(specFile);
