@@ -1,14 +1,11 @@
 package dev.kiln.assembler.sign;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.oci.ArtifactManifest;
 import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.sign.VerificationException.Problem;
 import dev.kiln.store.Digest;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,8 +26,6 @@ public final class Attestations {
     public static final String ARTIFACT_TYPE = Dsse.IN_TOTO;
     /** The layer annotation that names the statement's predicate type (cosign's). */
     public static final String PREDICATE_TYPE_ANNOTATION = "predicateType";
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** An attestation that was attached. */
     public record Attested(Descriptor subject, Descriptor attestation, String predicateType, String keyFingerprint) {}
@@ -55,13 +50,7 @@ public final class Attestations {
      */
     public static Attested attest(Referrers target, Descriptor subject, byte[] statement, SigningKey key) {
         Objects.requireNonNull(subject, "subject");
-        String predicateType;
-        try {
-            predicateType = predicateType(statement, subject.digest());
-        } catch (IllegalArgumentException e) {
-            throw new AssembleException("the attestation cannot be attached to " + subject.digest() + ": " + e.getMessage()
-                    + "\n  fix: give an in-toto Statement whose subject has digest {\"sha256\": \"" + subject.digest().hex() + "\"}");
-        }
+        String predicateType = checkStatement(statement, subject.digest(), "the attestation");
         byte[] envelope = Dsse.sign(statement, Dsse.IN_TOTO, key).json();
         Descriptor layer = Descriptor.of(Dsse.ENVELOPE_MEDIA_TYPE, Digest.of(envelope), envelope.length)
                 .withAnnotations(Map.of(PREDICATE_TYPE_ANNOTATION, predicateType));
@@ -112,17 +101,30 @@ public final class Attestations {
         }
     }
 
+    /**
+     * Checks that {@code statement} is an in-toto Statement about {@code subject} and returns its
+     * predicate type; {@code source} names it in the error.
+     */
+    public static String checkStatement(byte[] statement, Digest subject, String source) {
+        try {
+            return predicateType(statement, subject);
+        } catch (IllegalArgumentException e) {
+            throw new AssembleException(source + " cannot be attached to " + subject + ": " + e.getMessage()
+                    + "\n  fix: give an in-toto Statement whose subject has digest {\"sha256\": \"" + subject.hex() + "\"}");
+        }
+    }
+
     /** The statement's predicate type, after checking it is an in-toto Statement about {@code subject}. */
     static String predicateType(byte[] statement, Digest subject) {
         JsonNode root;
         try {
-            root = JSON.readTree(statement);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the statement is not JSON: " + e.getMessage());
+            root = StrictJson.parse(statement);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the statement is " + e.getMessage());
         }
-        if (root == null || !root.path("_type").asText("").startsWith("https://in-toto.io/Statement/")) {
+        if (!root.path("_type").asText("").startsWith("https://in-toto.io/Statement/")) {
             throw new IllegalArgumentException("expected an in-toto Statement (\"_type\": \"https://in-toto.io/Statement/v1\"), found "
-                    + (root == null ? "nothing" : "_type " + root.path("_type")));
+                    + "_type " + root.path("_type"));
         }
         String predicateType = root.path("predicateType").asText("");
         if (predicateType.isEmpty()) {

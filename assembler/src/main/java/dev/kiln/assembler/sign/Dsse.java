@@ -1,9 +1,6 @@
 package dev.kiln.assembler.sign;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +22,6 @@ public final class Dsse {
     public static final String IN_TOTO = "application/vnd.in-toto+json";
     /** The media type of a layer that holds an envelope (cosign's attestation layers). */
     public static final String ENVELOPE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** One signature; {@code keyid} is an unauthenticated hint (kiln writes the key's fingerprint). */
     public record Signature(String keyid, byte[] sig) {
@@ -56,18 +51,14 @@ public final class Dsse {
 
         /** The envelope's JSON: keys in the spec's (and sorted) order, no whitespace. */
         public byte[] json() {
-            ObjectNode root = JSON.createObjectNode();
+            ObjectNode root = StrictJson.MAPPER.createObjectNode();
             root.put("payload", Base64.getEncoder().encodeToString(payload));
             root.put("payloadType", payloadType);
             var sigs = root.putArray("signatures");
             for (Signature s : signatures) {
                 sigs.addObject().put("keyid", s.keyid()).put("sig", Base64.getEncoder().encodeToString(s.sig));
             }
-            try {
-                return JSON.writeValueAsBytes(root);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a tree of strings always encodes", e);
-            }
+            return StrictJson.write(root);
         }
     }
 
@@ -92,13 +83,8 @@ public final class Dsse {
 
     /** Reads an envelope's JSON; throws {@link IllegalArgumentException} saying what is wrong. */
     public static Envelope parse(byte[] json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(new String(json, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.path("payload").isTextual() || !root.path("payloadType").isTextual()
+        JsonNode root = StrictJson.parse(json);
+        if (!root.path("payload").isTextual() || !root.path("payloadType").isTextual()
                 || !root.path("signatures").isArray()) {
             throw new IllegalArgumentException("expected a DSSE envelope with 'payload', 'payloadType' and 'signatures'");
         }

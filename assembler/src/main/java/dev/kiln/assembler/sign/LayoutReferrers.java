@@ -1,9 +1,6 @@
 package dev.kiln.assembler.sign;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.assembler.AssembleException;
@@ -44,9 +41,6 @@ public final class LayoutReferrers implements Referrers {
     static final long MAX_READ = 64L << 20;
 
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private final Path dir;
 
@@ -226,10 +220,10 @@ public final class LayoutReferrers implements Referrers {
 
     /** Replaces index.json by a rename; keys sorted and no whitespace, as kiln writes it. */
     private void writeIndex(ObjectNode index) throws IOException {
-        Object canonical = JSON.treeToValue(index, Object.class);
+        Object canonical = StrictJson.MAPPER.treeToValue(index, Object.class);
         Path temp = Files.createTempFile(dir, ".index.json.", ".kiln");
         try {
-            Files.write(temp, JSON.writeValueAsBytes(canonical));
+            Files.write(temp, StrictJson.write(canonical));
             Files.setPosixFilePermissions(temp, FILE_MODE);
             Files.move(temp, dir.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -268,9 +262,9 @@ public final class LayoutReferrers implements Referrers {
 
     private JsonNode parse(byte[] json, String what) {
         try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new AssembleException(what + " in " + dir + " is not JSON: " + e.getMessage()
+            return StrictJson.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new AssembleException(what + " in " + dir + " is " + e.getMessage()
                     + "\n  fix: the layout is damaged; build it again");
         }
     }

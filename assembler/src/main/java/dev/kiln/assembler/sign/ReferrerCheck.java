@@ -5,8 +5,6 @@ import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.sign.VerificationException.Problem;
 import dev.kiln.store.Digest;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,8 +18,6 @@ import java.util.stream.Collectors;
  * {@link VerificationException} that lists why each failed.
  */
 final class ReferrerCheck {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One layer of a referrer, read and checked against its digest. */
     record Layer(Descriptor manifest, Descriptor descriptor, byte[] content) {}
 
@@ -111,8 +107,8 @@ final class ReferrerCheck {
     private static List<Descriptor> layers(Referrers target, Descriptor manifestDescriptor, String mediaType) throws Failure {
         JsonNode manifest;
         try {
-            manifest = JSON.readTree(target.manifest(manifestDescriptor));
-        } catch (IOException | AssembleException e) {
+            manifest = StrictJson.parse(target.manifest(manifestDescriptor));
+        } catch (IllegalArgumentException | AssembleException e) {
             throw new Failure(Problem.CORRUPTED, "an unreadable manifest: " + e.getMessage().lines().findFirst().orElse(""));
         }
         List<Descriptor> layers = new ArrayList<>();

@@ -1,12 +1,8 @@
 package dev.kiln.assembler.sign;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.store.Digest;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -35,7 +31,6 @@ public final class SimpleSigning {
     private static final Pattern REPOSITORY = Pattern.compile(
             "(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
                     + "(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** What a verified payload says. */
     public record Claims(String identity, Digest manifestDigest, Map<String, String> optional) {}
@@ -52,7 +47,7 @@ public final class SimpleSigning {
         if (!isRepository(identity)) {
             throw new IllegalArgumentException("not a repository name: '" + identity + "'");
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = StrictJson.MAPPER.createObjectNode();
         ObjectNode critical = root.putObject("critical");
         critical.putObject("identity").put("docker-reference", identity);
         critical.putObject("image").put("docker-manifest-digest", manifestDigest.toString());
@@ -63,22 +58,13 @@ public final class SimpleSigning {
             ObjectNode o = root.putObject("optional");
             new TreeMap<>(optional).forEach(o::put);
         }
-        try {
-            return JSON.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings always encodes", e);
-        }
+        return StrictJson.write(root);
     }
 
     /** Reads a payload; throws {@link IllegalArgumentException} saying what is wrong with it. */
     public static Claims parse(byte[] payload) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(new String(payload, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-        }
-        JsonNode critical = root == null ? null : root.get("critical");
+        JsonNode root = StrictJson.parse(payload);
+        JsonNode critical = root.get("critical");
         if (critical == null || !critical.isObject()) {
             throw new IllegalArgumentException("no 'critical' object");
         }

@@ -19,14 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class AttestationsTest {
+class AttestationsTest extends LayoutFixture {
     static final SigningKey KEY = SigningKey.generate();
     static final String PROVENANCE = "https://slsa.dev/provenance/v1";
-
-    @TempDir
-    Path tmp;
 
     static byte[] statement(Digest subject) {
         return ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"base\",\"digest\":{\"sha256\":\""
@@ -41,8 +37,6 @@ class AttestationsTest {
 
     @Test
     void anAttestationRoundTripsAndReturnsTheSignedStatement() throws IOException {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         byte[] statement = statement(image.digest());
         Attestations.Attested attested = Attestations.attest(target, image, statement, KEY);
         assertEquals(PROVENANCE, attested.predicateType());
@@ -62,8 +56,6 @@ class AttestationsTest {
 
     @Test
     void anAttestationIsNotASignature() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Attestations.attest(target, image, statement(image.digest()), KEY);
         assertEquals(Problem.NO_SIGNATURE, assertThrows(VerificationException.class,
                 () -> Signatures.verify(target, image.digest(), List.of(KEY.verificationKey()))).problem());
@@ -71,8 +63,6 @@ class AttestationsTest {
 
     @Test
     void aStatementAboutAnotherImageIsNotAttached() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Digest other = Digest.of("another image");
         AssembleException e = assertThrows(AssembleException.class,
                 () -> Attestations.attest(target, image, statement(other), KEY));
@@ -83,8 +73,6 @@ class AttestationsTest {
 
     @Test
     void aChangedStatementFailsAsChanged() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Dsse.Envelope good = Dsse.sign(statement(image.digest()), Dsse.IN_TOTO, KEY);
         byte[] changed = new String(statement(image.digest()), UTF_8).replace("{}", "{\"extra\":1}").getBytes(UTF_8);
         attachEnvelope(target, image, new Dsse.Envelope(Dsse.IN_TOTO, changed, good.signatures()).json());
@@ -96,8 +84,6 @@ class AttestationsTest {
 
     @Test
     void anotherKeyFailsWithWrongKey() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Attestations.attest(target, image, statement(image.digest()), KEY);
         SigningKey other = SigningKey.generate();
         VerificationException e = assertThrows(VerificationException.class,
@@ -108,8 +94,6 @@ class AttestationsTest {
 
     @Test
     void aSignedStatementAboutAnotherImageFailsWithOtherDigest() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Digest other = Digest.of("another image");
         attachEnvelope(target, image, Dsse.sign(statement(other), Dsse.IN_TOTO, KEY).json());
         VerificationException e = assertThrows(VerificationException.class,
@@ -120,8 +104,6 @@ class AttestationsTest {
 
     @Test
     void signatureAndAttestationLiveSideBySide() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, "base", KEY);
         Attestations.attest(target, image, statement(image.digest()), KEY);
         assertEquals(2, target.referrers(image.digest()).size());

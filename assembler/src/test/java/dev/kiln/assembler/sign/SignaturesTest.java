@@ -26,15 +26,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SignaturesTest {
+class SignaturesTest extends LayoutFixture {
     static final SigningKey KEY = SigningKey.generate();
     static final SigningKey OTHER = SigningKey.generate();
     static final String IDENTITY = "registry.example/team/base";
-
-    @TempDir
-    Path tmp;
 
     static JsonNode json(byte[] bytes) throws IOException {
         return new ObjectMapper().readTree(bytes);
@@ -71,8 +67,6 @@ class SignaturesTest {
 
     @Test
     void aSignedLayoutVerifiesWithTheSigningKeysPublicKey() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.Signed signed = Signatures.sign(target, image, IDENTITY, KEY);
         Signatures.Verified verified = Signatures.verify(target.dir(), image.digest(), KEY.verificationKey().pem());
         assertEquals(image.digest(), verified.subject());
@@ -84,9 +78,7 @@ class SignaturesTest {
 
     @Test
     void theSignatureIsAnOci11ArtifactWithTheEmptyConfigAndTheImageAsSubject() throws IOException {
-        Path dir = TestLayouts.single(tmp.resolve("image"), "hello");
-        LayoutReferrers target = LayoutReferrers.open(dir);
-        Descriptor image = target.image(Optional.empty());
+        Path dir = target.dir();
         Signatures.Signed signed = Signatures.sign(target, image, IDENTITY, Map.of("build", "42"), KEY);
 
         JsonNode index = json(Files.readAllBytes(dir.resolve("index.json")));
@@ -120,8 +112,6 @@ class SignaturesTest {
 
     @Test
     void signingAgainWithTheSameKeyChangesNoByte() throws IOException {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Descriptor first = Signatures.sign(target, image, IDENTITY, KEY).signature();
         Map<String, byte[]> before = files(target.dir());
         assertEquals(first, Signatures.sign(target, image, IDENTITY, KEY).signature());
@@ -132,8 +122,6 @@ class SignaturesTest {
 
     @Test
     void twoKeysGiveTwoSignaturesAndEachVerifiesWithItsOwnKey() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, IDENTITY, KEY);
         Signatures.sign(target, image, IDENTITY, OTHER);
         assertEquals(2, target.referrers(image.digest()).size());
@@ -145,8 +133,6 @@ class SignaturesTest {
 
     @Test
     void anUnsignedImageFailsWithNoSignature() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         VerificationException e = failure(target, image, KEY);
         assertEquals(Problem.NO_SIGNATURE, e.problem());
         assertTrue(e.getMessage().startsWith("no signature for " + image.digest() + " in " + target.dir()), e.getMessage());
@@ -155,8 +141,6 @@ class SignaturesTest {
 
     @Test
     void anotherKeyFailsWithWrongKeyNamingTheKeyThatSigned() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, IDENTITY, KEY);
         VerificationException e = failure(target, image, OTHER);
         assertEquals(Problem.WRONG_KEY, e.problem());
@@ -166,8 +150,6 @@ class SignaturesTest {
 
     @Test
     void aReplacedSignatureFailsAsChanged() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         byte[] payload = SimpleSigning.payload(IDENTITY, image.digest(), Map.of());
         // another key's valid signature of the same payload, under the hint of the trusted key
         attachSignature(target, image, payload, OTHER.sign(payload), Optional.of(KEY.verificationKey().fingerprint()));
@@ -178,8 +160,6 @@ class SignaturesTest {
 
     @Test
     void aReplacedSignatureWithoutHintFailsAsAnotherKeyOrChanged() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         byte[] payload = SimpleSigning.payload(IDENTITY, image.digest(), Map.of());
         attachSignature(target, image, payload, OTHER.sign(payload), Optional.empty());
         VerificationException e = failure(target, image, KEY);
@@ -189,8 +169,6 @@ class SignaturesTest {
 
     @Test
     void aSignatureOfAnotherImageMovedOntoThisOneFailsWithOtherDigest() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Digest other = LayoutReferrers.open(TestLayouts.single(tmp.resolve("other"), "goodbye")).image(Optional.empty()).digest();
         byte[] payload = SimpleSigning.payload(IDENTITY, other, Map.of());
         attachSignature(target, image, payload, KEY.sign(payload), Optional.of(KEY.verificationKey().fingerprint()));
@@ -201,8 +179,6 @@ class SignaturesTest {
 
     @Test
     void aFlippedSignatureByteFailsAsChanged() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         byte[] payload = SimpleSigning.payload(IDENTITY, image.digest(), Map.of());
         byte[] sig = KEY.sign(payload);
         for (int i : new int[] {0, 5, sig.length - 1}) {
@@ -217,8 +193,6 @@ class SignaturesTest {
 
     @Test
     void aPayloadBlobChangedOnDiskFailsAsChanged() throws IOException {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, IDENTITY, KEY);
         Digest payload = Digest.of(SimpleSigning.payload(IDENTITY, image.digest(), Map.of()));
         Path file = blobFile(target.dir(), payload);
@@ -231,8 +205,6 @@ class SignaturesTest {
 
     @Test
     void oneValidSignatureAmongBadOnesVerifies() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         byte[] payload = SimpleSigning.payload(IDENTITY, image.digest(), Map.of());
         attachSignature(target, image, payload, OTHER.sign(payload), Optional.empty());
         Signatures.Signed good = Signatures.sign(target, image, IDENTITY, KEY);
@@ -242,8 +214,6 @@ class SignaturesTest {
 
     @Test
     void anyOfSeveralTrustedKeysMayHaveSigned() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, IDENTITY, OTHER);
         assertEquals(OTHER.verificationKey().fingerprint(), Signatures.verify(target, image.digest(),
                 List.of(KEY.verificationKey(), OTHER.verificationKey())).keyFingerprint());
@@ -251,21 +221,19 @@ class SignaturesTest {
 
     @Test
     void signingAnIndexSignsTheIndexDigestOnly() throws IOException {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.twoArch(tmp.resolve("image"), "hello"));
-        Descriptor index = target.image(Optional.empty());
+        LayoutReferrers layout = LayoutReferrers.open(TestLayouts.twoArch(tmp.resolve("index"), "hello"));
+        Descriptor index = layout.image(Optional.empty());
         assertEquals(MediaTypes.INDEX, index.mediaType());
-        Signatures.sign(target, index, IDENTITY, KEY);
-        assertEquals(index.digest(), Signatures.verify(target, index.digest(), List.of(KEY.verificationKey())).subject());
-        JsonNode children = json(target.manifest(index)).get("manifests");
+        Signatures.sign(layout, index, IDENTITY, KEY);
+        assertEquals(index.digest(), Signatures.verify(layout, index.digest(), List.of(KEY.verificationKey())).subject());
+        JsonNode children = json(layout.manifest(index)).get("manifests");
         Digest amd64 = Digest.parse(children.get(0).get("digest").asText());
         assertEquals(Problem.NO_SIGNATURE, assertThrows(VerificationException.class,
-                () -> Signatures.verify(target, amd64, List.of(KEY.verificationKey()))).problem());
+                () -> Signatures.verify(layout, amd64, List.of(KEY.verificationKey()))).problem());
     }
 
     @Test
     void theIdentityMustBeARepositoryName() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         AssembleException e = assertThrows(AssembleException.class,
                 () -> Signatures.sign(target, image, "Registry.example/base:latest", KEY));
         assertTrue(e.getMessage().contains("fix: pass --identity REPOSITORY"), e.getMessage());
@@ -274,8 +242,6 @@ class SignaturesTest {
 
     @Test
     void theImageIsFoundByItsNameAfterSigningAndAnUnknownNameIsRefused() {
-        LayoutReferrers target = LayoutReferrers.open(TestLayouts.single(tmp.resolve("image"), "hello"));
-        Descriptor image = target.image(Optional.empty());
         Signatures.sign(target, image, IDENTITY, KEY);
         assertEquals(image.digest(), target.image(Optional.empty()).digest());
         assertEquals(image.digest(), target.image(Optional.of("latest")).digest());
@@ -295,9 +261,7 @@ class SignaturesTest {
     @Test
     void skopeoReadsTheSignedImageByNameAndTheSignatureByDigest() throws Exception {
         assumeTrue(Tools.onPath("skopeo"), "skopeo is not installed");
-        Path dir = TestLayouts.single(tmp.resolve("image"), "hello");
-        LayoutReferrers target = LayoutReferrers.open(dir);
-        Descriptor image = target.image(Optional.empty());
+        Path dir = target.dir();
         Descriptor signature = Signatures.sign(target, image, IDENTITY, KEY).signature();
         JsonNode inspect = json(Tools.ok(tmp, "skopeo", "inspect", "oci:" + dir + ":latest").getBytes(UTF_8));
         assertEquals(image.digest().toString(), inspect.get("Digest").asText());
@@ -312,8 +276,7 @@ class SignaturesTest {
     @Test
     void umociStillUnpacksTheSignedImage() throws Exception {
         assumeTrue(Tools.onPath("umoci"), "umoci is not installed");
-        Path dir = TestLayouts.single(tmp.resolve("image"), "hello");
-        LayoutReferrers target = LayoutReferrers.open(dir);
+        Path dir = target.dir();
         Signatures.sign(target, target.image(Optional.empty()), IDENTITY, KEY);
         Tools.ok(tmp, "umoci", "unpack", "--rootless", "--image", dir + ":latest", tmp.resolve("bundle").toString());
         assertEquals("hello amd64\n", Files.readString(tmp.resolve("bundle/rootfs/etc/greeting")));
