@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Minimal, reproducible container images from signed package repositories.",
-        subcommands = {LockCommand.class, FetchCommand.class, BuildCommand.class, StoreCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LockCommand.class, FetchCommand.class, BuildCommand.class, StoreCommand.class, SignCommand.class,
+            KeysCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

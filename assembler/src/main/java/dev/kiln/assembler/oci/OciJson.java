@@ -32,6 +32,9 @@ public final class OciJson {
     /** The content of an image layout's {@code oci-layout} file. */
     public static final byte[] LAYOUT_MARKER = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
 
+    /** The content of the empty descriptor's blob ({@link MediaTypes#EMPTY}). */
+    public static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+
     private OciJson() {}
 
     public static byte[] config(ImageConfigFile file) {
@@ -78,6 +81,19 @@ public final class OciJson {
         o.put("mediaType", MediaTypes.INDEX);
         o.put("manifests", index.manifests().stream().map(d -> (Object) descriptor(d)).toList());
         putNonEmpty(o, "annotations", index.annotations());
+        return encode(o);
+    }
+
+    /** An image manifest that carries an artifact: {@code artifactType}, its blobs as layers, and {@code subject}. */
+    public static byte[] artifactManifest(ArtifactManifest manifest) {
+        Obj o = new Obj();
+        o.put("schemaVersion", 2L);
+        o.put("mediaType", MediaTypes.MANIFEST);
+        o.put("artifactType", manifest.artifactType());
+        o.put("config", descriptor(manifest.config()));
+        o.put("layers", manifest.layers().stream().map(d -> (Object) descriptor(d)).toList());
+        o.put("subject", descriptor(manifest.subject()));
+        putNonEmpty(o, "annotations", manifest.annotations());
         return encode(o);
     }
 

@@ -1,0 +1,271 @@
+package dev.kiln.assembler.sign;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.oci.ArtifactManifest;
+import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.assembler.oci.ImageLayout;
+import dev.kiln.assembler.oci.MediaTypes;
+import dev.kiln.assembler.oci.OciJson;
+import dev.kiln.store.Digest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The referrers of the images in an OCI image layout directory. An artifact is attached by
+ * writing its blobs and manifest under {@code blobs/sha256/} and listing the manifest in
+ * {@code index.json} (with its {@code artifactType}, without a reference name), as ORAS and
+ * cosign keep referrers in a layout; its {@code subject} ties it to the image.
+ *
+ * <p>Blobs are written first, then {@code index.json} is replaced by a rename, so a reader sees
+ * the old or the new index and an interruption leaves at most an unreferenced blob. Because the
+ * layout then lists several manifests, tools that read a layout without a reference name
+ * ({@code skopeo inspect oci:DIR}) ask for one: name the image, {@code oci:DIR:latest}.
+ */
+public final class LayoutReferrers implements Referrers {
+    /** The largest manifest or referrer blob read into memory; signatures and attestations are far smaller. */
+    static final long MAX_READ = 64L << 20;
+
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+
+    private final Path dir;
+
+    private LayoutReferrers(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens the layout at {@code dir}; refuses a directory that is not one. */
+    public static LayoutReferrers open(Path dir) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(absolute.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)
+                || !Files.isRegularFile(absolute.resolve("index.json"), LinkOption.NOFOLLOW_LINKS)) {
+            throw new AssembleException("not an OCI image layout: " + absolute
+                    + (Files.isDirectory(absolute) ? " has no oci-layout or no index.json" : " is no directory")
+                    + "\n  fix: name a directory that 'kiln build SPEC -o DIR' wrote");
+        }
+        return new LayoutReferrers(absolute);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String location() {
+        return dir.toString();
+    }
+
+    /**
+     * The image that {@code index.json} names {@code refName}; without a name, the only named
+     * image, or else the only manifest or index that refers to nothing.
+     */
+    public Descriptor image(Optional<String> refName) {
+        List<Descriptor> entries = new ArrayList<>();
+        for (JsonNode entry : manifestsArray(readIndex())) {
+            entries.add(descriptor(entry));
+        }
+        List<String> names = entries.stream().map(d -> d.annotations().get(ImageLayout.REF_NAME))
+                .filter(n -> n != null).toList();
+        if (refName.isPresent()) {
+            List<Descriptor> named = entries.stream()
+                    .filter(d -> refName.get().equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
+            if (named.size() != 1) {
+                throw new AssembleException(dir + ": expected one image named '" + refName.get() + "', found "
+                        + named.size() + " (names: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")"
+                        + "\n  fix: name one of the images listed");
+            }
+            return named.get(0);
+        }
+        List<Descriptor> named = entries.stream().filter(d -> d.annotations().containsKey(ImageLayout.REF_NAME)).toList();
+        if (named.size() == 1) {
+            return named.get(0);
+        }
+        if (named.size() > 1) {
+            throw new AssembleException(dir + " holds several images (" + String.join(", ", names) + ")"
+                    + "\n  fix: choose one by its name (--ref NAME)");
+        }
+        List<Descriptor> images = entries.stream().filter(d -> !isReferrer(d)).toList();
+        if (images.size() != 1) {
+            throw new AssembleException(dir + ": expected one image in index.json, found " + images.size()
+                    + "\n  fix: build the layout with 'kiln build', which names its image 'latest'");
+        }
+        return images.get(0);
+    }
+
+    @Override
+    public List<Referrer> referrers(Digest subject) {
+        List<Referrer> found = new ArrayList<>();
+        for (JsonNode entry : manifestsArray(readIndex())) {
+            Descriptor d = descriptor(entry);
+            if (!d.mediaType().equals(MediaTypes.MANIFEST)) {
+                continue;
+            }
+            JsonNode manifest = parse(manifest(d), "manifest " + d.digest());
+            if (subject.toString().equals(manifest.path("subject").path("digest").asText(null))) {
+                String type = manifest.path("artifactType").asText(manifest.path("config").path("mediaType").asText(""));
+                found.add(new Referrer(d, type));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public byte[] manifest(Descriptor manifest) {
+        return blob(manifest);
+    }
+
+    @Override
+    public byte[] blob(Descriptor blob) {
+        Path file = dir.resolve("blobs").resolve("sha256").resolve(blob.digest().hex());
+        try {
+            long size = Files.size(file);
+            if (size != blob.size() || size > MAX_READ) {
+                throw new AssembleException("blob " + blob.digest() + " in " + dir + " has " + size + " bytes, expected "
+                        + (size > MAX_READ ? "at most " + MAX_READ : blob.size()) + "\n  fix: the layout is damaged; build it again");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            Digest actual = Digest.of(bytes);
+            if (!actual.equals(blob.digest())) {
+                throw new AssembleException("blob " + blob.digest() + " in " + dir + " is corrupt: its content has digest "
+                        + actual + "\n  fix: the layout is damaged; build it again");
+            }
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new AssembleException("blob " + blob.digest() + " is missing from " + dir
+                    + "\n  fix: the layout is incomplete; build it again");
+        } catch (IOException e) {
+            throw new AssembleException("cannot read blob " + blob.digest() + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Descriptor attach(ArtifactManifest artifact, List<byte[]> layers) {
+        if (layers.size() != artifact.layers().size()) {
+            throw new IllegalArgumentException("expected " + artifact.layers().size() + " layer contents, found " + layers.size());
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor d = artifact.layers().get(i);
+            if (!Digest.of(layers.get(i)).equals(d.digest()) || layers.get(i).length != d.size()) {
+                throw new IllegalArgumentException("layer " + i + " does not match its descriptor " + d.digest());
+            }
+        }
+        if (!artifact.config().equals(ArtifactManifest.EMPTY_CONFIG)) {
+            throw new IllegalArgumentException("only artifacts with the empty config are attached to a layout");
+        }
+        byte[] manifestBytes = OciJson.artifactManifest(artifact);
+        Descriptor manifest = Descriptor.of(MediaTypes.MANIFEST, Digest.of(manifestBytes), manifestBytes.length);
+        try {
+            writeBlob(OciJson.EMPTY_OBJECT);
+            for (byte[] layer : layers) {
+                writeBlob(layer);
+            }
+            writeBlob(manifestBytes);
+            ObjectNode index = readIndex();
+            ArrayNode manifests = manifestsArray(index);
+            for (JsonNode entry : manifests) {
+                if (manifest.digest().toString().equals(entry.path("digest").asText())) {
+                    return manifest;
+                }
+            }
+            manifests.addObject()
+                    .put("artifactType", artifact.artifactType())
+                    .put("digest", manifest.digest().toString())
+                    .put("mediaType", manifest.mediaType())
+                    .put("size", manifest.size());
+            writeIndex(index);
+            return manifest;
+        } catch (IOException e) {
+            throw new AssembleException("cannot attach an artifact to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isReferrer(Descriptor d) {
+        return d.mediaType().equals(MediaTypes.MANIFEST) && parse(manifest(d), "manifest " + d.digest()).has("subject");
+    }
+
+    private ObjectNode readIndex() {
+        Path file = dir.resolve("index.json");
+        try {
+            if (Files.size(file) > MAX_READ) {
+                throw new AssembleException(file + " is larger than " + MAX_READ + " bytes\n  fix: the layout is damaged; build it again");
+            }
+            JsonNode index = parse(Files.readAllBytes(file), file.toString());
+            if (!(index instanceof ObjectNode o) || !o.path("manifests").isArray()) {
+                throw new AssembleException(file + ": expected an image index with a 'manifests' array"
+                        + "\n  fix: the layout is damaged; build it again");
+            }
+            return o;
+        } catch (IOException e) {
+            throw new AssembleException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ArrayNode manifestsArray(ObjectNode index) {
+        return (ArrayNode) index.get("manifests");
+    }
+
+    /** Replaces index.json by a rename; keys sorted and no whitespace, as kiln writes it. */
+    private void writeIndex(ObjectNode index) throws IOException {
+        Object canonical = StrictJson.MAPPER.treeToValue(index, Object.class);
+        Path temp = Files.createTempFile(dir, ".index.json.", ".kiln");
+        try {
+            Files.write(temp, StrictJson.write(canonical));
+            Files.setPosixFilePermissions(temp, FILE_MODE);
+            Files.move(temp, dir.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private void writeBlob(byte[] bytes) throws IOException {
+        Path blobs = dir.resolve("blobs").resolve("sha256");
+        Path target = blobs.resolve(Digest.of(bytes).hex());
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == bytes.length) {
+            return;
+        }
+        Files.createDirectories(blobs);
+        Path temp = Files.createTempFile(blobs, ".blob-", ".kiln");
+        try {
+            Files.write(temp, bytes);
+            Files.setPosixFilePermissions(temp, FILE_MODE);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static Descriptor descriptor(JsonNode entry) {
+        try {
+            Map<String, String> annotations = new TreeMap<>();
+            entry.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+            return Descriptor.of(entry.path("mediaType").asText(""), Digest.parse(entry.path("digest").asText("")),
+                    entry.path("size").asLong(-1)).withAnnotations(annotations);
+        } catch (IllegalArgumentException e) {
+            throw new AssembleException("index.json lists a malformed descriptor " + entry + ": " + e.getMessage()
+                    + "\n  fix: the layout is damaged; build it again");
+        }
+    }
+
+    private JsonNode parse(byte[] json, String what) {
+        try {
+            return StrictJson.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new AssembleException(what + " in " + dir + " is " + e.getMessage()
+                    + "\n  fix: the layout is damaged; build it again");
+        }
+    }
+}

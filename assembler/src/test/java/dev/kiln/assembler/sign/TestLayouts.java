@@ -1,0 +1,62 @@
+package dev.kiln.assembler.sign;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.kiln.assembler.layer.LayerDigests;
+import dev.kiln.assembler.layer.TarLayerWriter;
+import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.assembler.oci.ImageConfig;
+import dev.kiln.assembler.oci.ImageConfigFile;
+import dev.kiln.assembler.oci.ImageLayout;
+import dev.kiln.assembler.oci.Index;
+import dev.kiln.assembler.oci.Platform;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Small hand-made image layouts to sign: one image, or an index over two architectures. */
+final class TestLayouts {
+    static final long EPOCH = 1_700_000_000L;
+
+    private TestLayouts() {}
+
+    static FileTree tree(String greeting) {
+        return FileTree.builder("fixture")
+                .add(Entry.dir("/", 0755, 0, 0, 1_699_999_999L))
+                .add(Entry.dir("/etc", 0755, 0, 0, 1_712_345_678L))
+                .add(Entry.file("/etc/greeting", 0640, 0, 65532, 1_694_201_234L, Content.of((greeting + "\n").getBytes(UTF_8))))
+                .add(Entry.symlink("/etc/motd", "greeting", 0777, 0, 0, 1_712_345_600L))
+                .build();
+    }
+
+    private static Descriptor image(ImageLayout layout, String greeting, String arch) {
+        LayerDigests layer = layout.writeLayer(tree(greeting + " " + arch), new TarLayerWriter(EPOCH));
+        ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.of(Instant.ofEpochSecond(EPOCH)),
+                ImageConfig.EMPTY, List.of(layer.uncompressed()), List.of());
+        return layout.writeImage(config, List.of(layer), Map.of("org.opencontainers.image.title", greeting));
+    }
+
+    /** One amd64 image named {@code latest}; {@code greeting} makes images differ. */
+    static Path single(Path dir, String greeting) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            return layout.commit(image(layout, greeting, "amd64"), "latest");
+        }
+    }
+
+    /** An index over amd64 and arm64 images, named {@code latest}. */
+    static Path twoArch(Path dir, String greeting) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            List<Descriptor> images = new ArrayList<>();
+            for (String arch : List.of("amd64", "arm64")) {
+                images.add(image(layout, greeting, arch));
+            }
+            return layout.commit(layout.writeIndex(new Index(images, Map.of())), "latest");
+        }
+    }
+}
