@@ -61,14 +61,7 @@ public final class HttpTransport implements Transport {
                 .retryOnConnectionFailure(true)
                 .followRedirects(true)
                 .proxySelector(proxies)
-                .proxyAuthenticator((route, response) -> {
-                    if (route == null || response.request().header("Proxy-Authorization") != null) {
-                        return null; // no credentials, or they were refused: let the 407 through
-                    }
-                    return proxies.credentials(route.proxy())
-                            .map(c -> response.request().newBuilder().header("Proxy-Authorization", c).build())
-                            .orElse(null);
-                })
+                .proxyAuthenticator(proxies.authenticator())
                 // each hop, redirects included, gets the credentials of its own host and no other's
                 .addNetworkInterceptor(chain -> {
                     Request r = chain.request();
