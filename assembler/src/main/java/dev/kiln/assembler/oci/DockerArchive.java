@@ -105,9 +105,8 @@ public final class DockerArchive {
             }
         }
         String asked = arch.map(a -> "the architecture " + a).orElse("this host's architecture (" + hostArch + ")");
-        throw new AssembleException("a docker archive holds one platform, and the image in " + layout.dir() + " has "
-                + String.join(", ", offered) + " but not " + asked + "\n  fix: choose one with --arch, e.g. --arch "
-                + offered.get(0).split("/")[1]);
+        throw new AssembleException("a docker archive holds one platform, and the image has " + String.join(", ", offered)
+                + " but not " + asked + "\n  fix: choose one with --arch, e.g. --arch " + offered.get(0).split("/")[1]);
     }
 
     /** The descriptor with its platform, from the config when the descriptor does not say. */

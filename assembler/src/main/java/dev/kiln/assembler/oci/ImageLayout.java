@@ -281,7 +281,8 @@ public final class ImageLayout implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path root) {
+    /** Removes a directory tree (a layout, or a scratch directory holding one); absent is fine. */
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

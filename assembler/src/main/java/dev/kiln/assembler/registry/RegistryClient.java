@@ -9,14 +9,12 @@ import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.assembler.oci.VerifiedCopy;
 import dev.kiln.fetcher.EnvironmentProxies;
+import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.ProxySelector;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,8 +72,6 @@ public final class RegistryClient implements AutoCloseable {
     static final String ACCEPT_MANIFESTS = String.join(", ", MediaTypes.MANIFEST, MediaTypes.INDEX,
             MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST);
 
-    private static final int ATTEMPTS = 3;
-    private static final long BACKOFF_MILLIS = 200;
     private static final int MAX_REDIRECTS = 5;
     private static final MediaType OCTET_STREAM = MediaType.get("application/octet-stream");
     private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
@@ -886,45 +882,21 @@ public final class RegistryClient implements AutoCloseable {
     /** Runs {@code attempt}, trying again after transient failures with a growing pause. */
     <T> T retrying(ImageReference repo, String what, Attempt<T> attempt) {
         RegistryException last = null;
-        for (int i = 1; i <= ATTEMPTS; i++) {
+        for (int i = 1; i <= HttpTransport.ATTEMPTS; i++) {
             try {
                 return attempt.run();
             } catch (RegistryException.Transient e) {
                 last = e;
             } catch (IOException e) {
                 last = new RegistryException.Transient(repo.registry() + " (repository " + repo.repository() + "): "
-                        + what + ": " + describe(e), e);
+                        + what + ": " + HttpTransport.describe(e), e);
             }
-            if (i < ATTEMPTS) {
-                backoff(i);
+            if (i < HttpTransport.ATTEMPTS) {
+                HttpTransport.backoff(i);
             }
         }
-        throw new RegistryException(last.getMessage() + " (tried " + ATTEMPTS + " times)"
+        throw new RegistryException(last.getMessage() + " (tried " + HttpTransport.ATTEMPTS + " times)"
                 + "\n  fix: check the network and that " + repo.registry() + " is up, then try again", last);
-    }
-
-    private static String describe(IOException e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof SocketTimeoutException) {
-            return "timed out waiting for the registry";
-        }
-        if (e instanceof UnknownHostException) {
-            return "unknown host (" + msg + ")";
-        }
-        if (e instanceof ConnectException) {
-            return "cannot connect (" + msg + ")";
-        }
-        return "connection failed (" + msg + ")";
-    }
-
-    private static void backoff(int attempt) {
-        try {
-            // a pause between retries of a failed request, not synchronisation
-            Thread.sleep(BACKOFF_MILLIS << (attempt - 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException("interrupted while waiting to retry");
-        }
     }
 
     /** A part of a file as a request body that can be sent again. */

@@ -132,12 +132,17 @@ class RegistryClientTest {
         assertArrayEquals(LayoutReaderBytes.file(layout, big), registry.blobs.get(big.digest()));
     }
 
+    /** An auth file with one login under {@code key}. */
+    static Path authFile(Path file, String key, String userColonPassword) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, "{\"auths\":{\"" + key + "\":{\"auth\":\""
+                + Base64.getEncoder().encodeToString(userColonPassword.getBytes(UTF_8)) + "\"}}}");
+    }
+
     @Test
     void basicAuthIsSentAfterAChallengeWithTheLoginFromTheAuthFile() throws IOException {
         registry.auth = FakeRegistry.Auth.BASIC;
-        Path authFile = tmp.resolve("auth.json");
-        Files.writeString(authFile, "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\""
-                + Base64.getEncoder().encodeToString("kiln:s3cret-pw".getBytes(UTF_8)) + "\"}}}");
+        Path authFile = authFile(tmp.resolve("auth.json"), registry.host(), "kiln:s3cret-pw");
         try (RegistryClient c = client(RegistryCredentials.fromEnvironment(Map.of("REGISTRY_AUTH_FILE", authFile.toString(),
                 "HOME", tmp.toString())))) {
             c.push(single(), registry.ref("kiln/test:1"));
@@ -152,9 +157,7 @@ class RegistryClientTest {
     void bearerTokensComeFromTheRealmWithTheScopeAndTheDockerLogin() throws IOException {
         registry.auth = FakeRegistry.Auth.BEARER;
         Path home = tmp.resolve("home");
-        Files.createDirectories(home.resolve(".docker"));
-        Files.writeString(home.resolve(".docker/config.json"), "{\"auths\":{\"http://" + registry.host() + "/v1/\":{\"auth\":\""
-                + Base64.getEncoder().encodeToString("kiln:s3cret-pw".getBytes(UTF_8)) + "\"}}}");
+        authFile(home.resolve(".docker/config.json"), "http://" + registry.host() + "/v1/", "kiln:s3cret-pw");
         Path layout = single();
         try (RegistryClient c = client(RegistryCredentials.fromEnvironment(Map.of("HOME", home.toString())))) {
             c.push(layout, registry.ref("kiln/test:1"));
@@ -191,9 +194,7 @@ class RegistryClientTest {
     @Test
     void aRefusedLoginIsNamedByItsFileAndThePasswordIsNeverPrinted() throws IOException {
         registry.auth = FakeRegistry.Auth.BEARER;
-        Path authFile = tmp.resolve("auth.json");
-        Files.writeString(authFile, "{\"auths\":{\"" + registry.host() + "/kiln\":{\"auth\":\""
-                + Base64.getEncoder().encodeToString("kiln:wrong-pw".getBytes(UTF_8)) + "\"}}}");
+        Path authFile = authFile(tmp.resolve("auth.json"), registry.host() + "/kiln", "kiln:wrong-pw");
         RegistryException e;
         try (RegistryClient c = client(RegistryCredentials.fromEnvironment(Map.of("REGISTRY_AUTH_FILE", authFile.toString(),
                 "HOME", tmp.toString())))) {
@@ -302,12 +303,17 @@ class RegistryClientTest {
         assertEquals(3, puts.size(), puts.toString());
         assertTrue(puts.get(0).endsWith("/manifests/sha256:" + LayoutReader.open(layout).images().get(0).digest().hex()), puts.toString());
         assertEquals("PUT /v2/kiln/two/manifests/1", puts.get(2), "the index last, by tag");
-        assertEquals(blobNames(layout), blobNames(pulled));
-        for (String name : blobNames(layout)) {
-            assertArrayEquals(Files.readAllBytes(layout.resolve("blobs/sha256").resolve(name)),
-                    Files.readAllBytes(pulled.resolve("blobs/sha256").resolve(name)), name);
-        }
+        assertSameBlobs(layout, pulled);
         assertEquals(5, registry.blobs.size(), "shared base layer once, two own layers, two configs");
+    }
+
+    /** Both layouts hold the same blobs, byte for byte. */
+    static void assertSameBlobs(Path expected, Path actual) throws IOException {
+        assertEquals(blobNames(expected), blobNames(actual));
+        for (String name : blobNames(expected)) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve("blobs/sha256").resolve(name)),
+                    Files.readAllBytes(actual.resolve("blobs/sha256").resolve(name)), name);
+        }
     }
 
     static List<String> blobNames(Path layout) throws IOException {

@@ -1,8 +1,8 @@
 package dev.kiln.assembler.registry;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -133,14 +134,8 @@ class RegistryPeerTest {
             Path byDigest = tmp.resolve("by-digest");
             assertEquals(pushed.top().digest(), c.pull(ref, byTag).digest());
             assertEquals(pushed.top().digest(), c.pull(ImageReference.parse(pushed.pinned()), byDigest).digest());
-            for (Path pulled : List.of(byTag, byDigest)) {
-                List<String> names = RegistryClientTest.blobNames(layout);
-                assertEquals(names, RegistryClientTest.blobNames(pulled));
-                for (String n : names) {
-                    assertArrayEquals(Files.readAllBytes(layout.resolve("blobs/sha256").resolve(n)),
-                            Files.readAllBytes(pulled.resolve("blobs/sha256").resolve(n)), n);
-                }
-            }
+            RegistryClientTest.assertSameBlobs(layout, byTag);
+            RegistryClientTest.assertSameBlobs(layout, byDigest);
             // skopeo reads what the pull wrote
             JsonNode inspect = new ObjectMapper().readTree(skopeo("inspect", "--override-arch", "amd64", "oci:" + byTag + ":1"));
             assertEquals("amd64", inspect.get("Architecture").asText());
@@ -162,6 +157,29 @@ class RegistryPeerTest {
             assertEquals(Optional.of("application/vnd.example.sig"), found.get(0).artifactType());
             String tag = registry.host() + "/kiln/signed:" + RegistryClient.fallbackTag(subject.digest());
             assertTrue(skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + tag).contains(sig.toString()));
+        }
+    }
+
+    @Test
+    void aRegistryWithALoginGetsItFromTheAuthFileAndRefusesUsWithout() throws Exception {
+        Path layout = tmp.resolve("single");
+        TestImages.single(layout, 100);
+        try (TestRegistry guarded = TestRegistry.start(tmp.resolve("guarded"), "kiln", "s3cret-pw")) {
+            ImageReference ref = ImageReference.parse(guarded.host() + "/kiln/private:1");
+            try (RegistryClient anonymous = client()) {
+                RegistryException e = assertThrows(RegistryException.class, () -> anonymous.push(layout, ref));
+                assertTrue(e.getMessage().contains(guarded.host() + " wants a login to push to kiln/private"), e.getMessage());
+            }
+            Path authFile = RegistryClientTest.authFile(tmp.resolve("auth.json"), guarded.host(), "kiln:s3cret-pw");
+            RegistryCredentials logins = RegistryCredentials.fromEnvironment(Map.of("REGISTRY_AUTH_FILE", authFile.toString(),
+                    "HOME", tmp.toString()));
+            Pushed pushed;
+            try (RegistryClient c = RegistryClient.builder().credentials(logins).build()) {
+                pushed = c.push(layout, ref);
+            }
+            JsonNode inspect = new ObjectMapper().readTree(skopeo("inspect", "--tls-verify=false", "--authfile", authFile.toString(),
+                    "docker://" + ref));
+            assertEquals(pushed.top().digest().toString(), inspect.get("Digest").asText());
         }
     }
 }

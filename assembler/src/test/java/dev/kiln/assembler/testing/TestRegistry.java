@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
  * A real {@code docker-registry} (Debian's build of distribution) on 127.0.0.1 for peer tests: its own
@@ -46,10 +48,26 @@ public final class TestRegistry implements AutoCloseable {
         return false;
     }
 
-    /** Starts a registry whose storage and config live under {@code dir}. */
+    /** Starts a registry whose storage and config live under {@code dir}; anyone may push and pull. */
     public static TestRegistry start(Path dir) throws IOException {
+        return start(dir, null, null);
+    }
+
+    /**
+     * Starts a registry that wants the Basic login {@code user}/{@code password} for everything (an
+     * htpasswd file with a bcrypt hash), or none when {@code user} is null.
+     */
+    public static TestRegistry start(Path dir, String user, String password) throws IOException {
         Path storage = Files.createDirectories(dir.resolve("storage"));
         Path config = dir.resolve("config.yml");
+        String auth = "";
+        if (user != null) {
+            byte[] salt = new byte[16];
+            new SecureRandom().nextBytes(salt);
+            Path htpasswd = Files.writeString(dir.resolve("htpasswd"),
+                    user + ":" + OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, 5) + "\n");
+            auth = "auth:\n  htpasswd: {realm: kiln-test, path: " + htpasswd + "}\n";
+        }
         Files.writeString(config, """
                 version: 0.1
                 log:
@@ -61,7 +79,7 @@ public final class TestRegistry implements AutoCloseable {
                 http:
                   addr: 127.0.0.1:0
                   secret: kiln-test-secret
-                """.formatted(storage));
+                """.formatted(storage) + auth);
         Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
         List<String> seen = new ArrayList<>();
@@ -93,12 +111,15 @@ public final class TestRegistry implements AutoCloseable {
         }, "docker-registry-log");
         drain.setDaemon(true);
         drain.start();
-        registry.awaitReady();
+        registry.awaitReady(user);
         return registry;
     }
 
-    /** Polls {@code /v2/} until it answers 200 (the socket is open once the log says so; this confirms the API). */
-    private void awaitReady() throws IOException {
+    /**
+     * Polls {@code /v2/} until it answers 200 (401 when it wants a login): the socket is open once the
+     * log says so; this confirms the API.
+     */
+    private void awaitReady(String user) throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Instant deadline = Instant.now().plusSeconds(30);
         IOException last = null;
@@ -106,7 +127,7 @@ public final class TestRegistry implements AutoCloseable {
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/")).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
+                if (r.statusCode() == 200 || r.statusCode() == 401 && user != null) {
                     return;
                 }
                 last = new IOException("GET /v2/ answered " + r.statusCode());
