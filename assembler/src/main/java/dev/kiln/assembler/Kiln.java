@@ -264,6 +264,42 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
+    /**
+     * Pushes the image of an OCI layout (a {@link #build} output) to {@code reference}
+     * ({@code HOST[:PORT]/REPO[:TAG]}): blobs the registry lacks, each platform's manifest by digest,
+     * then the top manifest or index by tag. Logins come from the containers/docker auth files; plain
+     * HTTP is spoken only to loopback registries unless {@code insecure}.
+     */
+    public static dev.kiln.assembler.registry.Pushed push(Path layout, String reference, boolean insecure) {
+        var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
+        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().insecure(insecure).build()) {
+            return client.push(layout, ref);
+        }
+    }
+
+    /** Pulls {@code reference} into an OCI image layout at {@code layout}, every manifest and blob verified. */
+    public static dev.kiln.assembler.oci.Descriptor pull(String reference, Path layout, boolean insecure) {
+        var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
+        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().insecure(insecure).build()) {
+            return client.pull(ref, layout);
+        }
+    }
+
+    /**
+     * Writes the image of an OCI layout as a {@code docker load} / {@code podman load} archive named
+     * {@code repoTag} ({@code HOST/REPO[:TAG]}, tag {@code latest} if none). A multi-platform image
+     * gives the manifest for {@code arch} (Debian or OCI name), else the host's architecture.
+     */
+    public static dev.kiln.assembler.oci.Descriptor writeTarball(Path layout, Path tarball, String repoTag, java.util.Optional<String> arch) {
+        var ref = dev.kiln.assembler.registry.ImageReference.parse(repoTag);
+        if (ref.digest().isPresent()) {
+            throw new dev.kiln.assembler.registry.RegistryException("a docker archive names its image by tag, found the digest in '"
+                    + repoTag + "'\n  fix: give HOST/REPO:TAG");
+        }
+        String name = ref.name() + ":" + ref.tagOrDefault().orElseThrow();
+        return dev.kiln.assembler.oci.DockerArchive.write(layout, tarball, name, arch);
+    }
+
     /** {@code SOURCE_DATE_EPOCH}, else the newest Release date the lock names. */
     static long epoch(Lock lock) {
         String sde = System.getenv("SOURCE_DATE_EPOCH");

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,14 +16,33 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "build", mixinStandardHelpOptions = true, description = {
     "Build SPEC's image into an OCI image layout directory: lock (unless SPEC.lock.json was made from",
     "this spec), fetch and verify every package, unpack without running maintainer scripts, and write",
-    "one deterministic layer per architecture (several archs give an image index)."})
+    "one deterministic layer per architecture (several archs give an image index). Then, if asked,",
+    "push it to a registry (--push) and write a docker/podman load archive (--tarball)."})
 final class BuildCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
     Path spec;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true,
-            description = "Where to write the OCI image layout (replaced if it is one already).")
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Where to write the OCI image layout (replaced if it is one already); optional with --push or --tarball.")
     Path output;
+
+    @Option(names = "--push", paramLabel = "REF",
+            description = "Push the image to HOST[:PORT]/REPO[:TAG] (logins from the podman/docker auth files).")
+    String push;
+
+    @Option(names = "--tarball", paramLabel = "FILE",
+            description = "Write a docker load / podman load archive of one platform (the host's, or --arch).")
+    Path tarball;
+
+    @Option(names = "--tag", paramLabel = "REF",
+            description = "The name in the tarball (default: the --push reference, else localhost/SPEC-NAME:latest).")
+    String tag;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "The architecture for --tarball when the image has several.")
+    String arch;
+
+    @Option(names = "--insecure", description = "Speak plain HTTP to the --push registry (always so for loopback registries).")
+    boolean insecure;
 
     @Option(names = "--lock", paramLabel = "FILE", description = "The lockfile (default: SPEC.lock.json beside the spec).")
     Path lockFile;
@@ -40,19 +60,60 @@ final class BuildCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         var out = commandSpec.commandLine().getOut();
+        if (output == null && push == null && tarball == null) {
+            throw new ParameterException(commandSpec.commandLine(), "say where the image goes: -o DIR, --push REF or --tarball FILE");
+        }
+        if (tarball == null && (tag != null || arch != null) || push == null && insecure) {
+            throw new ParameterException(commandSpec.commandLine(), "--tag and --arch go with --tarball, --insecure with --push");
+        }
+        String tarballTag = tag != null ? tag : push != null ? push : "localhost/" + specName() + ":latest";
+        try {
+            // bad references fail before the build, not after it
+            for (String ref : new String[] {push, tarball != null ? tarballTag : null}) {
+                if (ref != null) {
+                    dev.kiln.assembler.registry.ImageReference.parse(ref);
+                }
+            }
+        } catch (dev.kiln.assembler.registry.RegistryException e) {
+            throw new ParameterException(commandSpec.commandLine(), e.getMessage());
+        }
         Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
+        Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;
         try (Kiln kiln = Kiln.builder().store(store.store).open()) {
             List<Download> all = java.nio.file.Files.exists(lock) ? kiln.downloads(lock) : List.of();
             long bytes = all.stream().mapToLong(Download::size).sum();
             FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN;
             Kiln.Built built;
             try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
-                built = kiln.build(spec, lock, output, frozen, progress);
+                built = kiln.build(spec, lock, output != null ? output : scratch.resolve("oci"), frozen, progress);
             }
-            out.println("built " + built.layout() + " (" + built.top().mediaType() + " " + built.top().digest() + ")");
+            if (output != null) {
+                out.println("built " + built.layout() + " (" + built.top().mediaType() + " " + built.top().digest() + ")");
+            }
+            if (tarball != null) {
+                var image = Kiln.writeTarball(built.layout(), tarball, tarballTag, java.util.Optional.ofNullable(arch));
+                out.println("wrote " + tarball + " (docker archive of " + image.platform().map(Object::toString).orElse("one image")
+                        + ", " + tarballTag + ")");
+            }
+            if (push != null) {
+                out.println("pushed " + Kiln.push(built.layout(), push, insecure).reference());
+            }
             return 0;
+        } finally {
+            if (scratch != null) {
+                dev.kiln.assembler.oci.ImageLayout.deleteRecursively(scratch);
+            }
         }
+    }
+
+    /** The spec's file name without its extension, as a repository name ({@code My Base.yaml} → {@code my-base}). */
+    private String specName() {
+        String name = spec.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String repo = (dot > 0 ? name.substring(0, dot) : name).toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return repo.isEmpty() ? "image" : repo;
     }
 }

@@ -2,6 +2,9 @@ package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.assembler.testing.TestRegistry;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,5 +186,39 @@ class BuildCommandTest {
         String left = exec(tmp.resolve("origin-bundle/rootfs"), "sh", "-c", "find . ! -path './etc/kiln/*' | LC_ALL=C sort | xargs -d '\\n' stat -c '%n %f %u %g %s %Y %N' ");
         String right = exec(tmp.resolve("flat-bundle/rootfs"), "sh", "-c", "find . ! -path './etc/kiln/*' | LC_ALL=C sort | xargs -d '\\n' stat -c '%n %f %u %g %s %Y %N' ");
         assertEquals(right, left, "the layered image unpacks to the same files as the single-layer one");
+    }
+
+    @Test
+    void pushAndTarballNeedNoLayoutDirectoryAndPrintThePushedDigest() throws Exception {
+        assumeTrue(TestRegistry.available(), "docker-registry is not installed");
+        try (TestRegistry registry = TestRegistry.start(Files.createTempDirectory(tmp, "registry"))) {
+            String ref = registry.host() + "/kiln/static:1";
+            Path tar = tmp.resolve("static.tar");
+            String[] r = run("build", "-q", "--store", tmp.resolve("store").toString(), "--push", ref, "--tarball", tar.toString(),
+                    staticSpec().toString());
+            assertEquals("0", r[0], r[2]);
+            Matcher pushed = Pattern.compile("pushed " + Pattern.quote(ref) + "@(sha256:[0-9a-f]{64})").matcher(r[1]);
+            assertTrue(pushed.find(), r[1]);
+            assertTrue(!r[1].contains("built "), "no layout directory was asked for: " + r[1]);
+            String inspect = exec(tmp, "skopeo", "inspect", "--tls-verify=false", "docker://" + ref);
+            assertTrue(inspect.contains("\"Digest\": \"" + pushed.group(1) + "\""), inspect);
+            String archive = exec(tmp, "skopeo", "inspect", "docker-archive:" + tar);
+            assertTrue(archive.contains("\"Architecture\": \"amd64\""), archive);
+            assertTrue(r[1].contains("wrote " + tar + " (docker archive of linux/amd64, " + ref + ")"), r[1]);
+        }
+    }
+
+    @Test
+    void withoutAnyOutputTheBuildIsAUsageError() throws IOException {
+        String[] r = run("build", "--store", tmp.resolve("store").toString(), staticSpec().toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("-o DIR, --push REF or --tarball FILE"), r[2]);
+        String[] bad = run("build", "--store", tmp.resolve("store").toString(), "--push", "static:1", staticSpec().toString());
+        assertEquals("2", bad[0]);
+        assertTrue(bad[2].contains("names no registry"), bad[2]);
+        String[] stray = run("build", "--store", tmp.resolve("store").toString(), "-o", tmp.resolve("y").toString(), "--arch", "arm64",
+                staticSpec().toString());
+        assertEquals("2", stray[0]);
+        assertTrue(stray[2].contains("--tag and --arch go with --tarball"), stray[2]);
     }
 }

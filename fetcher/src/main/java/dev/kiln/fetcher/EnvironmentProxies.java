@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import okhttp3.Authenticator;
 
 /**
  * Proxies as curl and apt users set them: {@code http_proxy}, {@code https_proxy}, {@code all_proxy}
@@ -25,7 +26,7 @@ import java.util.Optional;
  * {@code localhost} never go through a proxy (as in Go's net/http), so a local mirror or cache keeps
  * working behind a corporate proxy. Without a variable for a scheme, {@code fallback} decides.
  */
-final class EnvironmentProxies extends ProxySelector {
+public final class EnvironmentProxies extends ProxySelector {
     private record Endpoint(Proxy proxy, String basicCredentials) {
     }
 
@@ -41,7 +42,7 @@ final class EnvironmentProxies extends ProxySelector {
         this.fallback = fallback;
     }
 
-    static EnvironmentProxies from(Map<String, String> env, ProxySelector fallback) {
+    public static EnvironmentProxies from(Map<String, String> env, ProxySelector fallback) {
         Endpoint all = endpoint(env, "all_proxy");
         Endpoint http = endpoint(env, "http_proxy");
         Endpoint https = endpoint(env, "https_proxy");
@@ -74,6 +75,21 @@ final class EnvironmentProxies extends ProxySelector {
     @Override
     public void connectFailed(URI uri, SocketAddress address, IOException failure) {
         // okhttp reports the failure to the caller; there is no other proxy to try
+    }
+
+    /**
+     * Answers a proxy's 407 with the credentials its variable carried, once: credentials the proxy
+     * refused, or none, let the 407 through.
+     */
+    public Authenticator authenticator() {
+        return (route, response) -> {
+            if (route == null || response.request().header("Proxy-Authorization") != null) {
+                return null;
+            }
+            return credentials(route.proxy())
+                    .map(c -> response.request().newBuilder().header("Proxy-Authorization", c).build())
+                    .orElse(null);
+        };
     }
 
     /** The {@code Proxy-Authorization} value for {@code proxy}, if its variable carried user:password. */
@@ -114,7 +130,8 @@ final class EnvironmentProxies extends ProxySelector {
         return false;
     }
 
-    private static boolean isLoopback(String host) {
+    /** {@code localhost}, a name under {@code .localhost}, or a loopback IP literal (no DNS lookup). */
+    public static boolean isLoopback(String host) {
         String h = stripBrackets(host.toLowerCase(Locale.ROOT));
         if (h.equals("localhost") || h.endsWith(".localhost")) {
             return true;

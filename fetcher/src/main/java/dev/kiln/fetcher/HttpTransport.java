@@ -38,7 +38,8 @@ public final class HttpTransport implements Transport {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final int ATTEMPTS = 3;
+    /** How often a request is tried before a transient failure is reported (the registry client too). */
+    public static final int ATTEMPTS = 3;
     private static final long BACKOFF_MILLIS = 100;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
 
@@ -61,14 +62,7 @@ public final class HttpTransport implements Transport {
                 .retryOnConnectionFailure(true)
                 .followRedirects(true)
                 .proxySelector(proxies)
-                .proxyAuthenticator((route, response) -> {
-                    if (route == null || response.request().header("Proxy-Authorization") != null) {
-                        return null; // no credentials, or they were refused: let the 407 through
-                    }
-                    return proxies.credentials(route.proxy())
-                            .map(c -> response.request().newBuilder().header("Proxy-Authorization", c).build())
-                            .orElse(null);
-                })
+                .proxyAuthenticator(proxies.authenticator())
                 // each hop, redirects included, gets the credentials of its own host and no other's
                 .addNetworkInterceptor(chain -> {
                     Request r = chain.request();
@@ -217,7 +211,7 @@ public final class HttpTransport implements Transport {
     }
 
     /** A short account of a network failure, for messages. */
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof SocketTimeoutException) {
             return "timed out waiting for the server" + (msg.contains("time") ? "" : " (" + msg + ")");
@@ -243,7 +237,8 @@ public final class HttpTransport implements Transport {
         return Path.of(System.getProperty("user.home"), ".netrc");
     }
 
-    private static void backoff(int attempt) {
+    /** The pause after failed attempt {@code attempt} (1-based), doubling each time. */
+    public static void backoff(int attempt) {
         try {
             // backoff between retries of a failed request, not test synchronisation
             Thread.sleep(BACKOFF_MILLIS << (attempt - 1));

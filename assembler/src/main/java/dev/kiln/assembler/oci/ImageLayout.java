@@ -7,6 +7,7 @@ import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.store.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -135,6 +136,35 @@ public final class ImageLayout implements AutoCloseable {
             publish(temp, digest, bytes.length);
         }
         return Descriptor.of(mediaType, digest, bytes.length);
+    }
+
+    /**
+     * Copies a blob that must be {@code size} bytes hashing to {@code digest} from {@code in} (a download),
+     * hashing as it goes. Bytes that do not match are never published: the staged copy is deleted and
+     * an {@link AssembleException} says what came instead. A failure to read {@code in} is passed on as
+     * the {@link IOException} it is (the caller may retry); nothing of it is kept either.
+     */
+    public Descriptor writeBlob(String mediaType, Digest digest, long size, InputStream in) throws IOException {
+        if (written.containsKey(digest)) {
+            return Descriptor.of(mediaType, digest, size);
+        }
+        Path temp = blobs.resolve(".blob-" + temps++);
+        boolean kept = false;
+        try (OutputStream out = Files.newOutputStream(temp)) {
+            VerifiedCopy.copy(in, out, digest, size, "blob " + digest + " (" + mediaType + ")");
+            kept = true;
+        } finally {
+            if (!kept) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        publish(temp, digest, size);
+        return Descriptor.of(mediaType, digest, size);
+    }
+
+    /** True if a blob with {@code digest} was written here. */
+    public boolean contains(Digest digest) {
+        return written.containsKey(digest);
     }
 
     /**
@@ -275,7 +305,8 @@ public final class ImageLayout implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path root) {
+    /** Removes a directory tree (a layout, or a scratch directory holding one); absent is fine. */
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -1,0 +1,226 @@
+package dev.kiln.assembler.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.layer.TarLayerWriter;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.resolver.spec.Architectures;
+import dev.kiln.store.Digest;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes one image of an OCI layout as an archive that {@code docker load} and {@code podman load}
+ * read: {@code manifest.json} ({@code Config}, {@code RepoTags}, {@code Layers}) beside the blobs,
+ * plus {@code oci-layout} and an {@code index.json} naming the same manifest, as {@code docker save}
+ * writes since Docker 25. Layers stay as they are in the layout (gzip); loaders decompress them and
+ * check them against the config's {@code diff_ids}.
+ *
+ * <p>A docker archive holds one platform: of an index, the requested architecture's manifest is
+ * taken, else the host's; when the index has neither, the archive is refused. The bytes depend only
+ * on the image and the tag: entries in path order with kiln's normalized tar headers (mode 0644 or
+ * 0755, owner 0:0, mtime 0). The file is staged beside the target and renamed into place.
+ */
+public final class DockerArchive {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DockerArchive() {}
+
+    /**
+     * Writes the image of {@code layoutDir} for {@code arch} (a Debian or OCI architecture name; empty
+     * for the host's) to {@code tarball}, named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the
+     * descriptor of the manifest written, with its platform.
+     */
+    public static Descriptor write(Path layoutDir, Path tarball, String repoTag, Optional<String> arch) {
+        LayoutReader layout = LayoutReader.open(layoutDir);
+        Path target = tarball.toAbsolutePath().normalize();
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new AssembleException("refusing to write a docker archive at " + target
+                    + ": expected a file name, found a directory\n  fix: name a file, e.g. " + target.resolve("image.tar"));
+        }
+        Descriptor image = choose(layout, arch, hostArchitecture());
+        Manifest manifest = layout.manifest(image);
+        byte[] manifestBytes = layout.bytes(image);
+        byte[] configBytes = layout.bytes(manifest.config());
+
+        FileTree.Builder tree = FileTree.builder("docker archive of " + layoutDir)
+                .add(Entry.dir("/", 0755, 0, 0, 0))
+                .add(Entry.file("/oci-layout", 0644, 0, 0, 0, Content.of(OciJson.LAYOUT_MARKER)))
+                .add(Entry.file("/index.json", 0644, 0, 0, 0, Content.of(index(image, repoTag))))
+                .add(Entry.file("/manifest.json", 0644, 0, 0, 0, Content.of(dockerManifest(manifest, repoTag))));
+        Set<Digest> added = new LinkedHashSet<>();
+        tree.add(blobEntry(image.digest(), Content.of(manifestBytes)));
+        added.add(image.digest());
+        if (added.add(manifest.config().digest())) {
+            tree.add(blobEntry(manifest.config().digest(), Content.of(configBytes)));
+        }
+        for (Descriptor layer : manifest.layers()) {
+            if (added.add(layer.digest())) {
+                tree.add(blobEntry(layer.digest(), new FileContent(layout.blob(layer), layer)));
+            }
+        }
+        writeAtomically(tree.build(), target);
+        return image;
+    }
+
+    /** The image for {@code arch} (else the host's architecture) among the layout's images. */
+    static Descriptor choose(LayoutReader layout, Optional<String> arch, String hostArch) {
+        List<Descriptor> images = layout.images();
+        if (images.isEmpty()) {
+            throw new AssembleException(layout.dir() + " names no image manifest");
+        }
+        if (images.size() == 1 && arch.isEmpty()) {
+            return withPlatform(layout, images.get(0));
+        }
+        String wanted = arch.map(DockerArchive::ociArchitecture).orElse(hostArch);
+        List<String> offered = new ArrayList<>();
+        for (Descriptor d : images) {
+            Descriptor withPlatform = withPlatform(layout, d);
+            Platform p = withPlatform.platform().orElseThrow();
+            offered.add(p.toString());
+            boolean variantOk = arch.isEmpty() || variant(arch.get()).isEmpty() || p.variant().isEmpty()
+                    || p.variant().equals(variant(arch.get()));
+            if (p.architecture().equals(wanted) && variantOk) {
+                return withPlatform;
+            }
+        }
+        String asked = arch.map(a -> "the architecture " + a).orElse("this host's architecture (" + hostArch + ")");
+        throw new AssembleException("a docker archive holds one platform, and the image has " + String.join(", ", offered)
+                + " but not " + asked + "\n  fix: choose one with --arch, e.g. --arch " + offered.get(0).split("/")[1]);
+    }
+
+    /** The descriptor with its platform, from the config when the descriptor does not say. */
+    private static Descriptor withPlatform(LayoutReader layout, Descriptor d) {
+        if (d.platform().isPresent()) {
+            return d;
+        }
+        JsonNode config = OciJsonReader.tree(layout.bytes(layout.manifest(d).config()), layout.dir() + " config of " + d.digest());
+        String variant = config.path("variant").asText("");
+        return d.withPlatform(new Platform(config.path("os").asText("linux"), config.path("architecture").asText("unknown"),
+                variant.isEmpty() ? Optional.empty() : Optional.of(variant)));
+    }
+
+    /** OCI's (Go's) name for a Debian architecture name or alias; other names are taken as OCI's. */
+    static String ociArchitecture(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return Architectures.toDebian(lower).map(d -> Platform.ofDebian(d).architecture()).orElse(lower);
+    }
+
+    private static Optional<String> variant(String name) {
+        return Architectures.toDebian(name.toLowerCase(Locale.ROOT)).flatMap(d -> Platform.ofDebian(d).variant());
+    }
+
+    /** The JVM's architecture in OCI's names ({@code amd64}, {@code arm64}, ...). */
+    public static String hostArchitecture() {
+        String os = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        return switch (os) {
+            case "x86_64", "amd64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64";
+            case "x86", "i386", "i486", "i586", "i686" -> "386";
+            case "ppc64le" -> "ppc64le";
+            default -> os;
+        };
+    }
+
+    private static Entry blobEntry(Digest digest, Content content) {
+        return Entry.file("/blobs/sha256/" + digest.hex(), 0644, 0, 0, 0, content);
+    }
+
+    private static byte[] dockerManifest(Manifest manifest, String repoTag) {
+        Map<String, Object> image = new LinkedHashMap<>();
+        image.put("Config", "blobs/sha256/" + manifest.config().digest().hex());
+        image.put("RepoTags", List.of(repoTag));
+        image.put("Layers", manifest.layers().stream().map(l -> "blobs/sha256/" + l.digest().hex()).toList());
+        try {
+            return JSON.writeValueAsBytes(List.of(image));
+        } catch (IOException e) {
+            throw new IllegalStateException("lists and strings always serialize", e);
+        }
+    }
+
+    /** An index naming the manifest as docker save does: the full name for containerd, the tag for OCI tools. */
+    private static byte[] index(Descriptor image, String repoTag) {
+        Map<String, String> annotations = new LinkedHashMap<>(image.annotations());
+        annotations.put("io.containerd.image.name", repoTag);
+        annotations.put(ImageLayout.REF_NAME, repoTag.substring(repoTag.lastIndexOf(':') + 1));
+        return OciJson.index(new Index(List.of(image.withAnnotations(annotations)), Map.of()));
+    }
+
+    private static void writeAtomically(FileTree tree, Path target) {
+        Path temp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".kiln-tmp");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+                new TarLayerWriter(0).writeTar(tree, out);
+            }
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UncheckedIOException e) {
+            throw new AssembleException("cannot write the docker archive " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // a leftover dot-file; the error above is what matters
+                }
+            }
+        }
+    }
+
+    /** A layout blob read from its file when the tar is written (layers need not fit in memory). */
+    private record FileContent(Path file, Descriptor descriptor) implements Content {
+        @Override
+        public long size() {
+            return descriptor.size();
+        }
+
+        @Override
+        public Digest digest() {
+            return descriptor.digest();
+        }
+
+        @Override
+        public InputStream open() {
+            try {
+                return Files.newInputStream(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Content c && c.size() == size() && c.digest().equals(digest());
+        }
+
+        @Override
+        public int hashCode() {
+            return digest().hashCode();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.kiln.assembler.registry;
+
+import dev.kiln.assembler.oci.Descriptor;
+
+/**
+ * What a push put where: {@code reference} carries the digest of {@code top} (the manifest or index
+ * pushed), so it names exactly these bytes.
+ */
+public record Pushed(ImageReference reference, Descriptor top) {
+    /** {@code HOST/REPO@sha256:...}: pull this to get these bytes and no others. */
+    public String pinned() {
+        return reference.name() + "@" + top.digest();
+    }
+}

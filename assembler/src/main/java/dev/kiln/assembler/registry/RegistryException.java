@@ -1,0 +1,28 @@
+package dev.kiln.assembler.registry;
+
+import dev.kiln.assembler.AssembleException;
+
+/**
+ * A registry could not be reached, refused us, or sent what we cannot trust. The message names the
+ * registry and repository and says what to do; credentials never appear in it.
+ */
+public class RegistryException extends AssembleException {
+    private static final long serialVersionUID = 1L;
+
+    public RegistryException(String message) {
+        super(message);
+    }
+
+    public RegistryException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** A failure that trying again may cure: no connection, a timeout, HTTP 5xx, 429 or 408. */
+    static final class Transient extends RegistryException {
+        private static final long serialVersionUID = 1L;
+
+        Transient(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
