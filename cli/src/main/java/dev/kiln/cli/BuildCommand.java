@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.verify.BuildCheck;
 import dev.kiln.fetcher.Download;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +34,11 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors and the result.")
     boolean quiet;
 
+    @Option(names = "--check", description = {
+        "Build twice from scratch, each in a fresh temporary store (not --store), the second in another JVM (another",
+        "JDK if one is installed, other time zone, locale and umask, one CPU); exit 1 with where the layouts differ."})
+    boolean check;
+
     @Mixin
     StoreOption store;
 
@@ -49,10 +55,27 @@ final class BuildCommand implements Callable<Integer> {
             FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN;
             Kiln.Built built;
             try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
+                if (check) {
+                    return check(lock, progress);
+                }
                 built = kiln.build(spec, lock, output, frozen, progress);
             }
             out.println("built " + built.layout() + " (" + built.top().mediaType() + " " + built.top().digest() + ")");
             return 0;
         }
+    }
+
+    private int check(Path lock, FetchProgress progress) {
+        var out = commandSpec.commandLine().getOut();
+        BuildCheck.Result r = BuildCheck.run(spec, lock, output, frozen, progress, quiet ? line -> { } : out::println);
+        if (!r.reproducible()) {
+            var err = commandSpec.commandLine().getErr();
+            err.print(r.diff().render());
+            err.println("kiln: the two builds differ; the second is kept at " + r.second().orElseThrow());
+            return Main.CHECK_FAILED;
+        }
+        out.println("reproducible " + r.first().layout() + " (" + r.first().top().mediaType() + " " + r.first().top().digest()
+                + "): built again identically with " + r.variation().describe());
+        return 0;
     }
 }
