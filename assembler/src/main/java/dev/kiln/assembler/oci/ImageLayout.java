@@ -251,7 +251,8 @@ public final class ImageLayout implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path root) {
+    /** Removes a directory tree (a staged or replaced layout; a build check's temporary stores). */
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

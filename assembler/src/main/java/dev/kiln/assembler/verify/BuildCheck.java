@@ -2,6 +2,7 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.oci.ImageLayout;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.store.KilnException;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * {@code kiln build --check}: builds a spec twice from scratch, each time in a fresh temporary
@@ -171,7 +170,7 @@ public final class BuildCheck {
             second(variation, spec.toAbsolutePath(), lock.toAbsolutePath(), rebuild, work.resolve("store-2"), cwd, work.resolve("child.log"));
             ImageDiff diff = ImageDiff.between(target, rebuild);
             if (diff.identical()) {
-                delete(rebuild);
+                ImageLayout.deleteRecursively(rebuild);
                 return new Result(first, Optional.empty(), variation, diff);
             }
             return new Result(first, Optional.of(rebuild), variation, diff);
@@ -179,7 +178,7 @@ public final class BuildCheck {
             throw new AssembleException("cannot check the build in " + parent + ": " + e.getMessage(), e);
         } finally {
             if (work != null) {
-                delete(work);
+                ImageLayout.deleteRecursively(work);
             }
         }
     }
@@ -223,19 +222,6 @@ public final class BuildCheck {
             }
         }
         return String.join(File.pathSeparator, out);
-    }
-
-    private static void delete(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssembleException("cannot remove " + root + ": " + e.getMessage(), e);
-        }
     }
 
     /** The second build, in the child JVM: {@code SPEC LOCK OUT STORE}; prints the top digest. */

@@ -156,6 +156,7 @@ final class LayerListing {
     /** Counts and hashes what passes; a skip is read, so it counts and hashes too. */
     static final class Metered extends FilterInputStream {
         final MessageDigest digest = Digest.newSha256();
+        private final byte[] skipBuffer = new byte[1 << 16];
         long count;
 
         Metered(InputStream in) {
@@ -184,13 +185,8 @@ final class LayerListing {
 
         @Override
         public long skip(long n) throws IOException {
-            byte[] buf = new byte[1 << 16];
             long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
+            for (int r; done < n && (r = read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - done))) > 0; ) {
                 done += r;
             }
             return done;

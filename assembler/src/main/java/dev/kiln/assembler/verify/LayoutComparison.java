@@ -82,7 +82,7 @@ final class LayoutComparison {
 
     // ---- the walk
 
-    /** A descriptor as the walk needs it; {@code label} names the image it belongs to ({@code linux/amd64}). */
+    /** A descriptor as the walk needs it; {@code platform} is {@code os/arch[/variant]} when it names one. */
     private record Desc(String mediaType, Digest digest, String platform) {
     }
 

@@ -55,8 +55,7 @@ final class SchemaSubset {
                     out.add(path + ": required '" + r.asText() + "' is missing");
                 }
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : value.properties()) {
                 JsonNode sub = props == null ? null : props.get(f.getKey());
                 if (sub != null) {
                     check(sub, f.getValue(), path + "." + f.getKey(), out);

@@ -141,6 +141,13 @@ class ImageDiffTest {
         throw new AssertionError("no gzip blob in " + layout);
     }
 
+    /** A byte-for-byte copy of a layout, to break by hand. */
+    Path copyOf(Path layout) throws IOException {
+        Path b = tmp.resolve(layout.getFileName() + "-copy");
+        copy(layout, b);
+        return b;
+    }
+
     static void copy(Path from, Path to) throws IOException {
         try (var walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
@@ -192,22 +199,24 @@ class ImageDiffTest {
         assertTrue(report.contains("etc/passwd: content 36 bytes sha256:"), report);
     }
 
+    /** The one difference between the fixture and the fixture with {@code path} changed, asserting it is of {@code aspect}. */
+    Difference change(String path, UnaryOperator<Entry> change, Aspect aspect) {
+        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")), single("b", replace(entries("amd64"), path, change)));
+        assertEquals(1, diff.differences().stream().filter(x -> x.where().startsWith("layer")).count(), diff.render());
+        return only(diff, aspect);
+    }
+
     @Test
     void aMode() {
-        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")),
-                single("b", replace(entries("amd64"), "/srv/private/secret", e -> e.withMode(0640))));
-        Difference d = only(diff, Aspect.MODE);
+        Difference d = change("/srv/private/secret", e -> e.withMode(0640), Aspect.MODE);
         assertEquals("srv/private/secret", d.subject());
         assertEquals("0600", d.left());
         assertEquals("0640", d.right());
-        assertTrue(diff.of(Aspect.CONTENT).isEmpty(), diff.render());
     }
 
     @Test
     void anOwner() {
-        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")),
-                single("b", replace(entries("amd64"), "/srv/private", e -> e.withOwner(0, 65532))));
-        Difference d = only(diff, Aspect.OWNER);
+        Difference d = change("/srv/private", e -> e.withOwner(0, 65532), Aspect.OWNER);
         assertEquals("srv/private/", d.subject());
         assertEquals("65532:65532", d.left());
         assertEquals("0:65532", d.right());
@@ -215,20 +224,15 @@ class ImageDiffTest {
 
     @Test
     void anMtime() {
-        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")),
-                single("b", replace(entries("amd64"), "/etc/hello.txt", e -> e.withMtime(1_694_201_235L))));
-        Difference d = only(diff, Aspect.MTIME);
+        Difference d = change("/etc/hello.txt", e -> e.withMtime(1_694_201_235L), Aspect.MTIME);
         assertEquals("etc/hello.txt", d.subject());
         assertEquals("1694201234 (2023-09-08T19:27:14Z)", d.left());
         assertEquals("1694201235 (2023-09-08T19:27:15Z)", d.right());
-        assertEquals(1, diff.differences().stream().filter(x -> x.where().startsWith("layer")).count(), diff.render());
     }
 
     @Test
     void aSymlinkTarget() {
-        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")),
-                single("b", replace(entries("amd64"), "/etc/greeting", e -> Entry.symlink(e.path(), "passwd", e.mode(), 0, 0, e.mtime()))));
-        Difference d = only(diff, Aspect.LINK);
+        Difference d = change("/etc/greeting", e -> Entry.symlink(e.path(), "passwd", e.mode(), 0, 0, e.mtime()), Aspect.LINK);
         assertEquals("etc/greeting", d.subject());
         assertEquals("'hello.txt'", d.left());
         assertEquals("'passwd'", d.right());
@@ -236,9 +240,7 @@ class ImageDiffTest {
 
     @Test
     void anXattr() {
-        ImageDiff diff = ImageDiff.between(single("a", entries("amd64")),
-                single("b", replace(entries("amd64"), "/usr/bin/ping", e -> e.withXattrs(Map.of()))));
-        Difference d = only(diff, Aspect.XATTRS);
+        Difference d = change("/usr/bin/ping", e -> e.withXattrs(Map.of()), Aspect.XATTRS);
         assertEquals("usr/bin/ping", d.subject());
         assertTrue(d.left().contains("security.capability"), d.left());
         assertEquals("{}", d.right());
@@ -279,8 +281,7 @@ class ImageDiffTest {
     @Test
     void aFlippedByteInALayerBreaksItsDigestAndIsFoundThoughBothNameTheSameDigest() throws IOException {
         Path a = single("a", entries("amd64"));
-        Path b = tmp.resolve("b");
-        copy(a, b);
+        Path b = copyOf(a);
         Path layer = layerBlob(b);
         byte[] bytes = Files.readAllBytes(layer);
         bytes[bytes.length / 2] ^= 0x10;
@@ -297,26 +298,29 @@ class ImageDiffTest {
         assertTrue(diff.of(Aspect.FIELD).isEmpty(), "the JSON is the same: " + diff.render());
     }
 
+    interface Breakage {
+        void apply(Path copy) throws IOException;
+    }
+
+    /** The one difference between the fixture's layout and a copy broken by hand, asserting it is of {@code aspect}. */
+    Difference broken(Breakage breakage, Aspect aspect) throws IOException {
+        Path a = single("a", entries("amd64"));
+        Path b = copyOf(a);
+        breakage.apply(b);
+        return only(ImageDiff.between(a, b), aspect);
+    }
+
     @Test
     void aMissingBlob() throws IOException {
-        Path a = single("a", entries("amd64"));
-        Path b = tmp.resolve("b");
-        copy(a, b);
-        Path layer = layerBlob(b);
-        Files.delete(layer);
-        Difference d = only(ImageDiff.between(a, b), Aspect.MISSING_BLOB);
+        Difference d = broken(b -> Files.delete(layerBlob(b)), Aspect.MISSING_BLOB);
         assertEquals("present", d.left());
         assertEquals("missing", d.right());
     }
 
     @Test
     void aBlobNothingReachesOnOneSide() throws IOException {
-        Path a = single("a", entries("amd64"));
-        Path b = tmp.resolve("b");
-        copy(a, b);
         byte[] stray = "stray\n".getBytes(UTF_8);
-        Files.write(b.resolve("blobs/sha256").resolve(Digest.of(stray).hex()), stray);
-        Difference d = only(ImageDiff.between(a, b), Aspect.ONLY_RIGHT);
+        Difference d = broken(b -> Files.write(b.resolve("blobs/sha256").resolve(Digest.of(stray).hex()), stray), Aspect.ONLY_RIGHT);
         assertEquals("blobs/sha256/" + Digest.of(stray).hex(), d.subject());
     }
 
@@ -447,22 +451,16 @@ class ImageDiffTest {
 
     @Test
     void aReferenceNameInIndexJsonIsAField() throws IOException {
-        Path a = single("a", entries("amd64"));
-        Path b = tmp.resolve("b");
-        copy(a, b);
-        Files.writeString(b.resolve("index.json"), Files.readString(b.resolve("index.json")).replace("\"latest\"", "\"v1\""));
-        Difference d = only(ImageDiff.between(a, b), Aspect.FIELD);
+        Difference d = broken(b -> Files.writeString(b.resolve("index.json"),
+                Files.readString(b.resolve("index.json")).replace("\"latest\"", "\"v1\"")), Aspect.FIELD);
         assertEquals("index.json", d.where());
         assertEquals("manifests[0].annotations.org.opencontainers.image.ref.name", d.subject());
     }
 
     @Test
     void theSameJsonWithOtherBytesIsNamedAsSuch() throws IOException {
-        Path a = single("a", entries("amd64"));
-        Path b = tmp.resolve("b");
-        copy(a, b);
-        Files.writeString(b.resolve("index.json"), Files.readString(b.resolve("index.json")).replace(",", ", "));
-        Difference d = only(ImageDiff.between(a, b), Aspect.JSON_BYTES);
+        Difference d = broken(b -> Files.writeString(b.resolve("index.json"),
+                Files.readString(b.resolve("index.json")).replace(",", ", ")), Aspect.JSON_BYTES);
         assertEquals("index.json", d.where());
     }
 
