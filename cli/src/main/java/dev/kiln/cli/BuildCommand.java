@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.verify.BuildCheck;
 import dev.kiln.fetcher.Download;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +54,11 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors and the result.")
     boolean quiet;
 
+    @Option(names = "--check", description = {
+        "Build twice from scratch, each in a fresh temporary store (not --store), the second in another JVM (another",
+        "JDK if one is installed, other time zone, locale and umask, one CPU); exit 1 with where the layouts differ."})
+    boolean check;
+
     @Mixin
     StoreOption store;
 
@@ -87,6 +93,9 @@ final class BuildCommand implements Callable<Integer> {
             FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN;
             Kiln.Built built;
             try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
+                if (check) {
+                    return check(lock, output != null ? output : scratch.resolve("oci"), progress);
+                }
                 built = kiln.build(spec, lock, output != null ? output : scratch.resolve("oci"), frozen, progress);
             }
             if (output != null) {
@@ -115,5 +124,19 @@ final class BuildCommand implements Callable<Integer> {
         String repo = (dot > 0 ? name.substring(0, dot) : name).toLowerCase(java.util.Locale.ROOT)
                 .replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         return repo.isEmpty() ? "image" : repo;
+    }
+
+    private int check(Path lock, Path into, FetchProgress progress) {
+        var out = commandSpec.commandLine().getOut();
+        BuildCheck.Result r = BuildCheck.run(spec, lock, into, frozen, progress, quiet ? line -> { } : out::println);
+        if (!r.reproducible()) {
+            var err = commandSpec.commandLine().getErr();
+            err.print(r.diff().render());
+            err.println("kiln: the two builds differ; the second is kept at " + r.second().orElseThrow());
+            return Main.CHECK_FAILED;
+        }
+        out.println("reproducible " + r.first().layout() + " (" + r.first().top().mediaType() + " " + r.first().top().digest()
+                + "): built again identically with " + r.variation().describe());
+        return 0;
     }
 }

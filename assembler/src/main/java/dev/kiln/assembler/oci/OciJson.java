@@ -101,6 +101,35 @@ public final class OciJson {
         return encode(descriptor(d));
     }
 
+    /**
+     * Any JSON value in this canonical form, for documents that travel beside an image (SBOM,
+     * provenance): maps (keys sorted by code point, whatever the map's own order), lists, strings,
+     * integers and booleans. Empty maps and lists are written as given, not left out.
+     */
+    public static byte[] canonical(Object value) {
+        return encode(tree(value));
+    }
+
+    private static Object tree(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Obj o = new Obj();
+            map.forEach((k, v) -> {
+                if (!(k instanceof String key)) {
+                    throw new IllegalArgumentException("a JSON object key must be a string, found " + k);
+                }
+                o.put(key, tree(v));
+            });
+            return o;
+        } else if (value instanceof List<?> list) {
+            return list.stream().map(OciJson::tree).toList();
+        } else if (value instanceof Integer n) {
+            return n.longValue();
+        } else if (value instanceof String || value instanceof Long || value instanceof Boolean) {
+            return value;
+        }
+        throw new IllegalArgumentException("not a JSON value: " + value);
+    }
+
     /** RFC 3339 in UTC, whole seconds: what {@code created} holds. */
     public static String time(Instant t) {
         return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(t.getEpochSecond()));

@@ -135,4 +135,24 @@ class OciJsonTest {
     void layoutMarker() {
         assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", new String(OciJson.LAYOUT_MARKER, UTF_8));
     }
+    @Test
+    void anyDocumentIsWrittenWithKeysInCodePointOrderAtEveryLevelAndEmptiesKept() {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("b", 2);
+        inner.put("B", List.of());
+        inner.put("\uD83D\uDE00", true);
+        inner.put("\uFFFD", Map.of());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("z", List.of(inner, "s", 3L));
+        doc.put("_type", "t");
+        // U+1F600 sorts after U+FFFD by code point (UTF-16 order would put it first)
+        assertEquals("{\"_type\":\"t\",\"z\":[{\"B\":[],\"b\":2,\"\uFFFD\":{},\"\uD83D\uDE00\":true},\"s\",3]}",
+                new String(OciJson.canonical(doc), UTF_8));
+    }
+
+    @Test
+    void canonicalRefusesWhatIsNotJson() {
+        assertThrows(IllegalArgumentException.class, () -> OciJson.canonical(Map.of(1, "x")));
+        assertThrows(IllegalArgumentException.class, () -> OciJson.canonical(List.of(1.5)));
+    }
 }
