@@ -257,7 +257,7 @@ public final class Kiln implements AutoCloseable {
                 }
                 dev.kiln.assembler.tree.FileTree tree = dev.kiln.assembler.rootfs.RootfsBuilder.build(debs,
                         dev.kiln.assembler.rootfs.RootfsBuilder.Options.of(arch, epoch)
-                                .withAccounts(spec.accounts()).withPaths(spec.paths()));
+                                .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()));
                 dev.kiln.assembler.layer.LayerDigests layer = layout.writeLayer(tree, new dev.kiln.assembler.layer.TarLayerWriter(epoch));
                 var config = dev.kiln.assembler.oci.SpecConfig.configFile(spec, arch, List.of(layer.uncompressed()), epoch);
                 images.add(layout.writeImage(config, List.of(layer), dev.kiln.assembler.oci.SpecConfig.annotations(spec)));
