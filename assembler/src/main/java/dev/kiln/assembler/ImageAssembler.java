@@ -62,7 +62,7 @@ final class ImageAssembler {
             List<DebPackage> debs = unpack(lock.packages(arch));
             dev.kiln.resolver.Timing.mark("unpacked " + arch);
             RootfsBuilder.Rootfs rootfs = RootfsBuilder.assemble(debs, RootfsBuilder.Options.of(arch, epoch)
-                    .withAccounts(spec.accounts()).withPaths(spec.paths()));
+                    .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()));
             List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
                     ? OriginLayers.split(rootfs, spec.layering().budget())
                     : List.of(new OriginLayers.Layer("packages", rootfs.tree())));

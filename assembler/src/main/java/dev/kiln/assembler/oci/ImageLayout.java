@@ -28,8 +28,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes an OCI image layout directory: {@code oci-layout}, {@code index.json} naming one top
- * manifest or index by {@code org.opencontainers.image.ref.name}, and {@code blobs/sha256/<hex>}.
+ * Writes an OCI image layout directory: {@code oci-layout}, {@code index.json} and
+ * {@code blobs/sha256/<hex>}. {@code index.json} names the image by
+ * {@code org.opencontainers.image.ref.name}: {@code latest} is the top manifest or image index,
+ * and {@code latest-<arch>} each architecture's manifest (Debian's name: {@code latest-amd64},
+ * {@code latest-armhf}), as distroless tags its per-architecture images. The spec lets a ref
+ * name an index, and skopeo, podman and docker pick a platform from it; umoci cannot (it calls
+ * a ref that reaches more than one manifest ambiguous and has no platform option), so the
+ * per-architecture refs are what it unpacks.
  *
  * <p>Everything is staged in a temporary directory beside the target and renamed into place by
  * {@link #commit}, so a reader never sees half a layout. The target may be absent, an empty
@@ -57,6 +63,7 @@ public final class ImageLayout implements AutoCloseable {
     private final Path staging;
     private final Path blobs;
     private final Map<Digest, Long> written = new HashMap<>();
+    private final Map<Digest, Index> indexes = new HashMap<>();
     private int temps;
     private boolean committed;
 
@@ -196,12 +203,15 @@ public final class ImageLayout implements AutoCloseable {
                 throw new AssembleException("manifest " + d.digest() + " was not written into this layout");
             }
         }
-        return writeBlob(MediaTypes.INDEX, OciJson.index(index));
+        Descriptor d = writeBlob(MediaTypes.INDEX, OciJson.index(index));
+        indexes.put(d.digest(), index);
+        return d;
     }
 
     /**
      * Names {@code top} (a manifest or an index written here) {@code refName} in {@code index.json},
-     * writes {@code oci-layout} and moves the layout into place. Returns the target.
+     * and each image manifest it is or holds {@code refName-<Debian arch>}; writes
+     * {@code oci-layout} and moves the layout into place. Returns the target.
      */
     public Path commit(Descriptor top, String refName) {
         if (committed) {
@@ -213,9 +223,15 @@ public final class ImageLayout implements AutoCloseable {
         if (!written.containsKey(top.digest())) {
             throw new AssembleException(top.digest() + " was not written into this layout");
         }
-        Map<String, String> annotations = new HashMap<>(top.annotations());
-        annotations.put(REF_NAME, refName);
-        Index root = new Index(List.of(top.withAnnotations(annotations)), Map.of());
+        List<Descriptor> named = new ArrayList<>();
+        named.add(named(top, refName));
+        Index nested = indexes.get(top.digest());
+        for (Descriptor image : nested != null ? nested.manifests() : List.of(top)) {
+            Platform platform = image.platform().orElseThrow(() -> new AssembleException(
+                    "the image " + image.digest() + " has no platform to name it by"));
+            named.add(named(image, refName + "-" + platform.debianArchitecture()));
+        }
+        Index root = new Index(named, Map.of());
         try {
             writeFile(staging.resolve("oci-layout"), OciJson.LAYOUT_MARKER);
             writeFile(staging.resolve("index.json"), OciJson.index(root));
@@ -225,6 +241,12 @@ public final class ImageLayout implements AutoCloseable {
         }
         committed = true;
         return target;
+    }
+
+    private static Descriptor named(Descriptor d, String refName) {
+        Map<String, String> annotations = new HashMap<>(d.annotations());
+        annotations.put(REF_NAME, refName);
+        return d.withAnnotations(annotations);
     }
 
     /** Removes the staging directory unless the layout was committed. */

@@ -28,8 +28,17 @@ public final class LayoutReader {
         this.top = top;
     }
 
-    /** Opens {@code dir}, which must hold {@code oci-layout} and an {@code index.json} naming one image. */
+    /**
+     * Opens {@code dir}, which must hold {@code oci-layout} and an {@code index.json}: its only image,
+     * else the one named {@code latest} (as {@code kiln build} names the image beside its per-arch
+     * {@code latest-<arch>} names and any attached signatures).
+     */
     public static LayoutReader open(Path dir) {
+        return open(dir, java.util.Optional.empty());
+    }
+
+    /** Opens {@code dir} at the image {@code index.json} names {@code ref} (or as {@link #open(Path)} when empty). */
+    public static LayoutReader open(Path dir, java.util.Optional<String> ref) {
         if (!Files.isRegularFile(dir.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
             throw new AssembleException(dir + " is not an OCI image layout: expected an oci-layout file in it"
                     + "\n  fix: name a directory that 'kiln build -o' (or skopeo copy ... oci:DIR) wrote");
@@ -45,11 +54,22 @@ public final class LayoutReader {
             throw new AssembleException("cannot read " + indexFile + ": " + e.getMessage(), e);
         }
         Index index = OciJsonReader.index(bytes, indexFile.toString());
-        if (index.manifests().size() != 1) {
-            throw new AssembleException(indexFile + " names " + index.manifests().size()
-                    + " images, expected one\n  fix: copy the one image wanted into a layout of its own");
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Descriptor d : index.manifests()) {
+            String name = d.annotations().get(ImageLayout.REF_NAME);
+            if (name != null) {
+                names.add(name);
+            }
+            if (name != null && name.equals(ref.orElse("latest"))) {
+                return new LayoutReader(dir, d);
+            }
         }
-        return new LayoutReader(dir, index.manifests().get(0));
+        if (ref.isEmpty() && index.manifests().size() == 1) {
+            return new LayoutReader(dir, index.manifests().get(0));
+        }
+        throw new AssembleException(indexFile + " names no image " + ref.map(r -> "'" + r + "'").orElse("'latest' (and holds "
+                + index.manifests().size() + ")") + "; its names: " + names
+                + "\n  fix: name the image wanted (e.g. LAYOUT:NAME), or copy it into a layout of its own");
     }
 
     public Path dir() {

@@ -1,6 +1,7 @@
 package dev.kiln.assembler.oci;
 
 import dev.kiln.assembler.AssembleException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,6 +13,9 @@ import java.util.Optional;
  * @param variant the CPU variant where OCI defines one ({@code v8} for arm64, {@code v7} for armhf)
  */
 public record Platform(String os, String architecture, Optional<String> variant) {
+    private static final List<String> DEBIAN_NAMES =
+            List.of("amd64", "arm64", "armhf", "armel", "i386", "ppc64el", "s390x", "riscv64", "mips64el");
+
     public Platform {
         Objects.requireNonNull(os, "os");
         Objects.requireNonNull(architecture, "architecture");
@@ -31,8 +35,18 @@ public record Platform(String os, String architecture, Optional<String> variant)
             case "riscv64" -> linux("riscv64", null);
             case "mips64el" -> linux("mips64le", null);
             default -> throw new AssembleException("no OCI platform for the Debian architecture '" + debianArch
-                    + "': expected one of amd64, arm64, armhf, armel, i386, ppc64el, s390x, riscv64, mips64el");
+                    + "': expected one of " + String.join(", ", DEBIAN_NAMES));
         };
+    }
+
+    /** The Debian architecture name of this platform, e.g. {@code armhf} for linux/arm/v7; the inverse of {@link #ofDebian}. */
+    public String debianArchitecture() {
+        for (String debian : DEBIAN_NAMES) {
+            if (ofDebian(debian).equals(this)) {
+                return debian;
+            }
+        }
+        throw new AssembleException("no Debian architecture for the platform " + this);
     }
 
     private static Platform linux(String architecture, String variant) {

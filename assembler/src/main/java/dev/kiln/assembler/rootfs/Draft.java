@@ -57,6 +57,17 @@ final class Draft {
         owners.put(entry.path(), owner);
     }
 
+    /** Takes {@code path} out of the tree (what is below it stays: the caller removes that first). */
+    void remove(String path) {
+        entries.remove(path);
+        owners.remove(path);
+    }
+
+    /** Every entry, in path order. */
+    List<Entry> all() {
+        return new ArrayList<>(entries.values());
+    }
+
     /** The entries below {@code dir} (not {@code dir} itself), in path order. */
     List<Entry> below(String dir) {
         String prefix = dir.equals(TreePath.ROOT) ? dir : dir + "/";

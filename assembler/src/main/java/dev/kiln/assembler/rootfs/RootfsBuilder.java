@@ -19,10 +19,12 @@ import java.util.Set;
  * <ol>
  * <li>merge the packages' files in package-name order ({@link PackageMerge}), under /usr when
  *     /usr is merged, then make the /bin, /sbin, /lib* links ({@link MergedUsr});</li>
- * <li>the dpkg records scanners read ({@link DpkgStatus});</li>
  * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
  * <li>{@code /etc/os-release} ({@link OsRelease});</li>
- * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle}).</li>
+ * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
+ * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
+ * <li>the dpkg records scanners read, for what stays ({@link DpkgStatus});</li>
+ * <li>the spec's paths ({@link SpecPaths}).</li>
  * </ol>
  *
  * Files kiln writes are 0644 root:root, and they and the directories it creates carry the image
@@ -38,13 +40,15 @@ public final class RootfsBuilder {
      * @param mergedUsr whether /bin, /sbin and /lib* are links into /usr (Debian bookworm and later)
      * @param accounts users and groups beyond the built-in root and nobody
      * @param paths the spec's paths; only directory modes for home directories are read here
+     * @param pathFilter the spec's {@code contents.path-filter}: which package files stay
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
-            List<ImageSpec.PathEntry> paths) {
+            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter) {
         public Options {
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(accounts, "accounts");
             paths = List.copyOf(paths);
+            pathFilter = List.copyOf(pathFilter);
             if (epoch < 0) {
                 throw new IllegalArgumentException("epoch " + epoch + " is before 1970");
             }
@@ -52,19 +56,23 @@ public final class RootfsBuilder {
 
         /** Merged /usr, no accounts beyond the built-in ones, no paths. */
         public static Options of(String arch, long epoch) {
-            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of());
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of());
         }
 
         public Options withMergedUsr(boolean mergedUsr) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
         }
 
         public Options withAccounts(ImageSpec.Accounts accounts) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
         }
 
         public Options withPaths(List<ImageSpec.PathEntry> paths) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
+        }
+
+        public Options withPathFilter(List<ImageSpec.PathRule> pathFilter) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
         }
     }
 
@@ -101,12 +109,14 @@ public final class RootfsBuilder {
         if (options.mergedUsr()) {
             MergedUsr.link(draft, options.arch(), aliases);
         }
-        DpkgStatus.write(draft, ordered);
         AccountFiles.write(draft, options.accounts(), options.paths());
         OsRelease.ensure(draft);
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
         }
+        Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
+        DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
+        PathFilter.record(draft, options.pathFilter());
         SpecPaths.apply(draft, options.paths());
         return new Rootfs(draft.toFileTree(), draft.owners());
     }

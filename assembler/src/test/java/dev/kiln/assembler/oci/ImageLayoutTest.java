@@ -120,8 +120,10 @@ class ImageLayoutTest {
         Path dir = writeSingle(tmp.resolve("image"));
         assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(dir.resolve("oci-layout")));
         JsonNode index = json(dir.resolve("index.json"));
-        assertEquals(1, index.get("manifests").size());
+        assertEquals(2, index.get("manifests").size(), "latest and latest-amd64");
         JsonNode top = index.get("manifests").get(0);
+        assertEquals(top.get("digest"), index.get("manifests").get(1).get("digest"));
+        assertEquals("latest-amd64", index.get("manifests").get(1).get("annotations").get(ImageLayout.REF_NAME).asText());
         assertEquals(MediaTypes.MANIFEST, top.get("mediaType").asText());
         assertEquals("latest", top.get("annotations").get(ImageLayout.REF_NAME).asText());
         assertEquals("amd64", top.get("platform").get("architecture").asText());
@@ -226,6 +228,30 @@ class ImageLayoutTest {
     }
 
     @Test
+    void indexJsonNamesTheIndexLatestAndEachArchitecturesManifestLatestArch() throws IOException {
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        JsonNode refs = json(dir.resolve("index.json")).get("manifests");
+        assertEquals(3, refs.size());
+        assertEquals("latest", refs.get(0).get("annotations").get(ImageLayout.REF_NAME).asText());
+        assertEquals(MediaTypes.INDEX, refs.get(0).get("mediaType").asText());
+        JsonNode nested = new ObjectMapper().readTree(blob(dir, refs.get(0).get("digest").asText())).get("manifests");
+        for (int i = 0; i < 2; i++) {
+            JsonNode ref = refs.get(i + 1);
+            assertEquals("latest-" + List.of("amd64", "arm64").get(i), ref.get("annotations").get(ImageLayout.REF_NAME).asText());
+            assertEquals(MediaTypes.MANIFEST, ref.get("mediaType").asText());
+            assertEquals(nested.get(i).get("digest"), ref.get("digest"), "the same manifest the index holds");
+            assertEquals(nested.get(i).get("platform"), ref.get("platform"));
+        }
+    }
+
+    @Test
+    void aPlatformMapsBackToItsDebianArchitecture() {
+        for (String arch : List.of("amd64", "arm64", "armhf", "armel", "i386", "ppc64el", "s390x", "riscv64", "mips64el")) {
+            assertEquals(arch, Platform.ofDebian(arch).debianArchitecture());
+        }
+    }
+
+    @Test
     void configDiffIdsMustMatchTheLayers() {
         try (ImageLayout layout = ImageLayout.stage(tmp.resolve("image"))) {
             LayerDigests layer = layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
@@ -319,6 +345,27 @@ class ImageLayoutTest {
         JsonNode runtime = json(bundle.resolve("config.json"));
         assertEquals("/home/nonroot", runtime.get("process").get("cwd").asText());
         assertEquals("/usr/bin/openssl", runtime.get("process").get("args").get(0).asText());
+    }
+
+    @Test
+    void umociUnpacksEachArchitectureOfATwoArchLayoutByItsRef() throws Exception {
+        assumeTrue(onPath("umoci"), "umoci is not installed");
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        for (String arch : List.of("amd64", "arm64")) {
+            Path bundle = tmp.resolve("bundle-" + arch);
+            ok(tmp, "umoci", "unpack", "--rootless", "--image", dir + ":latest-" + arch, bundle.toString());
+            assertEquals("hello from " + arch + "\n", Files.readString(bundle.resolve("rootfs/etc/hello.txt")));
+            assertEquals("same\n", Files.readString(bundle.resolve("rootfs/usr/share/common.txt")));
+        }
+    }
+
+    @Test
+    void skopeoReadsEachArchitecturesRefOfATwoArchLayout() throws Exception {
+        assumeTrue(onPath("skopeo"), "skopeo is not installed");
+        Path dir = writeTwoArch(tmp.resolve("image"));
+        JsonNode inspect = new ObjectMapper().readTree(ok(tmp, "skopeo", "inspect", "oci:" + dir + ":latest-arm64").out());
+        assertEquals("arm64", inspect.get("Architecture").asText());
+        assertEquals(json(dir.resolve("index.json")).get("manifests").get(2).get("digest").asText(), inspect.get("Digest").asText());
     }
 
     @Test

@@ -64,20 +64,39 @@ public record ImageSpec(
      * @param skipDependencies package name to the dependencies not to follow from it (as distroless
      *     leaves out libgcc-s1 under libc6), in the order written
      * @param recommends whether to follow Recommends as well as Depends and Pre-Depends
+     * @param pathFilter which of the packages' files go into the image, as dpkg's path filters:
+     *     the last rule that matches a path decides; no rule, every file
      */
     public record Contents(
             List<SourceLine> repositories,
             List<PackageRequest> packages,
             List<String> exclude,
             Map<String, List<String>> skipDependencies,
-            boolean recommends) {
+            boolean recommends,
+            List<PathRule> pathFilter) {
         public Contents {
             repositories = List.copyOf(repositories);
+            pathFilter = List.copyOf(pathFilter);
             packages = List.copyOf(packages);
             exclude = List.copyOf(exclude);
             Map<String, List<String>> skips = new LinkedHashMap<>();
             skipDependencies.forEach((k, v) -> skips.put(Objects.requireNonNull(k), List.copyOf(v)));
             skipDependencies = Collections.unmodifiableMap(skips);
+        }
+    }
+
+    /**
+     * One rule of {@code contents.path-filter}: dpkg's {@code path-exclude} ({@code include}
+     * false) or {@code path-include}.
+     */
+    public record PathRule(boolean include, PathGlob pattern) {
+        public PathRule {
+            Objects.requireNonNull(pattern, "pattern");
+        }
+
+        /** The rule as a line of dpkg's configuration, e.g. {@code path-exclude=/usr/share/doc/*}. */
+        public String dpkgOption() {
+            return (include ? "path-include=" : "path-exclude=") + pattern.text();
         }
     }
 

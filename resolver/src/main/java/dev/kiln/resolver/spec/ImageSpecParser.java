@@ -5,6 +5,7 @@ import dev.kiln.resolver.spec.ImageSpec.Contents;
 import dev.kiln.resolver.spec.ImageSpec.Group;
 import dev.kiln.resolver.spec.ImageSpec.Layering;
 import dev.kiln.resolver.spec.ImageSpec.PathEntry;
+import dev.kiln.resolver.spec.ImageSpec.PathRule;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
 import dev.kiln.resolver.spec.ImageSpec.Port;
 import dev.kiln.resolver.spec.ImageSpec.User;
@@ -34,6 +35,7 @@ import java.util.regex.Pattern;
  *   exclude: [debconf]
  *   skip-dependencies: {libc6: [libgcc-s1]}
  *   recommends: false
+ *   path-filter: [{exclude: /usr/share/doc/*}, {include: /usr/share/doc/*&#47;copyright}]
  * archs: [amd64, arm64]
  * accounts: {groups: [...], users: [...], run-as: nonroot}
  * entrypoint: {command: /usr/bin/openssl}
@@ -104,7 +106,7 @@ public final class ImageSpecParser {
 
     private static Contents contents(SpecNode node) {
         SpecNode.Fields f = node.fields("a mapping with repositories and packages",
-                "repositories", "packages", "exclude", "skip-dependencies", "recommends");
+                "repositories", "packages", "exclude", "skip-dependencies", "recommends", "path-filter");
 
         SpecNode repositoriesNode = f.required("repositories", "list the Debian repositories, e.g. '- deb ${DEBIAN_MIRROR} bookworm main'");
         List<SourceLine> repositories = nonEmpty(repositoriesNode, "a list of source lines like 'deb ${DEBIAN_MIRROR} bookworm main'",
@@ -138,7 +140,31 @@ public final class ImageSpecParser {
         });
 
         boolean recommends = f.optional("recommends").map(SpecNode::bool).orElse(false);
-        return new Contents(repositories, packages, exclude, skips, recommends);
+        List<PathRule> pathFilter = f.optional("path-filter").map(ImageSpecParser::pathFilter).orElse(List.of());
+        return new Contents(repositories, packages, exclude, skips, recommends, pathFilter);
+    }
+
+    private static List<PathRule> pathFilter(SpecNode node) {
+        List<PathRule> rules = new ArrayList<>();
+        for (SpecNode item : node.list("a list of rules like {exclude: /usr/share/doc/*}")) {
+            SpecNode.Fields f = item.fields("a rule like {exclude: /usr/share/doc/*} or {include: /usr/share/doc/*/copyright}",
+                    "exclude", "include");
+            Optional<SpecNode> exclude = f.optional("exclude");
+            Optional<SpecNode> include = f.optional("include");
+            if (exclude.isPresent() == include.isPresent()) {
+                throw item.error("a rule needs exactly one of exclude or include",
+                        "write one rule per item: - exclude: /usr/share/doc/*  then  - include: /usr/share/doc/*/copyright");
+            }
+            SpecNode pattern = exclude.orElseGet(include::get);
+            String text = pattern.string("a path pattern like /usr/share/doc/*");
+            try {
+                rules.add(new PathRule(include.isPresent(), PathGlob.parse(text)));
+            } catch (IllegalArgumentException e) {
+                throw pattern.error("bad pattern '" + text + "': " + e.getMessage(),
+                        "patterns are dpkg's: * and ? match any character including '/', [a-z] one of a set");
+            }
+        }
+        return rules;
     }
 
     private static List<String> archs(SpecNode node) {

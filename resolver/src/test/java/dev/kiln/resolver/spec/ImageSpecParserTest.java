@@ -10,6 +10,7 @@ import dev.kiln.resolver.spec.ImageSpec.Accounts;
 import dev.kiln.resolver.spec.ImageSpec.Group;
 import dev.kiln.resolver.spec.ImageSpec.Layering;
 import dev.kiln.resolver.spec.ImageSpec.PathEntry;
+import dev.kiln.resolver.spec.ImageSpec.PathRule;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
 import dev.kiln.resolver.spec.ImageSpec.Port;
 import dev.kiln.resolver.spec.ImageSpec.User;
@@ -46,6 +47,9 @@ class ImageSpecParserTest {
                 libc6: [libgcc-s1]
                 base-files: [awk, mawk]
               recommends: true
+              path-filter:
+                - exclude: /usr/share/doc/*
+                - include: /usr/share/doc/*/copyright
             archs: [x86_64, arm64]
             accounts:
               groups:
@@ -109,6 +113,10 @@ class ImageSpecParserTest {
         assertEquals(Map.of("libc6", List.of("libgcc-s1"), "base-files", List.of("awk", "mawk")), spec.contents().skipDependencies());
         assertEquals(List.of("libc6", "base-files"), List.copyOf(spec.contents().skipDependencies().keySet()));
         assertTrue(spec.contents().recommends());
+        assertEquals(List.of(new PathRule(false, PathGlob.parse("/usr/share/doc/*")),
+                        new PathRule(true, PathGlob.parse("/usr/share/doc/*/copyright"))),
+                spec.contents().pathFilter());
+        assertEquals("path-include=/usr/share/doc/*/copyright", spec.contents().pathFilter().get(1).dpkgOption());
 
         assertEquals(List.of("amd64", "arm64"), spec.archs());
 
@@ -145,6 +153,7 @@ class ImageSpecParserTest {
         assertFalse(spec.contents().recommends());
         assertEquals(List.of(), spec.contents().exclude());
         assertEquals(Map.of(), spec.contents().skipDependencies());
+        assertEquals(List.of(), spec.contents().pathFilter());
         assertEquals(Accounts.NONE, spec.accounts());
         assertEquals(Optional.empty(), spec.entrypoint());
         assertEquals(Optional.empty(), spec.cmd());
@@ -367,6 +376,32 @@ class ImageSpecParserTest {
         assertEquals(Optional.of("nonroot"), parse(MINIMAL + "accounts: {run-as: nonroot}\n").accounts().runAs());
         assertEquals(Optional.of("65532:65532"), parse(MINIMAL + "accounts: {run-as: '65532:65532'}\n").accounts().runAs());
         assertTrue(error(MINIMAL + "accounts: {run-as: 'Non Root'}\n").startsWith("spec.yaml:4: accounts.run-as: expected a user name or uid"));
+    }
+
+    // ---- path-filter
+
+    private static final String CONTENTS = """
+            contents:
+              repositories: [deb http://mirror.example/debian bookworm main]
+              packages: [base-files]
+            """;
+
+    @Test
+    void aPathFilterRuleNeedsExactlyOneOfExcludeOrInclude() {
+        assertEquals("spec.yaml:5: contents.path-filter[0]: a rule needs exactly one of exclude or include;"
+                        + " write one rule per item: - exclude: /usr/share/doc/*  then  - include: /usr/share/doc/*/copyright",
+                error(CONTENTS + "  path-filter:\n    - {exclude: /usr/share/doc/*, include: /usr/share/doc/*/copyright}\n"));
+        assertTrue(error(CONTENTS + "  path-filter:\n    - {remove: /usr/share/doc/*}\n")
+                .startsWith("spec.yaml:5: contents.path-filter[0].remove: unknown key"));
+    }
+
+    @Test
+    void aBadPathPatternNamesTheReason() {
+        assertEquals("spec.yaml:5: contents.path-filter[0].exclude: bad pattern 'usr/share/doc/*': a pattern must be absolute"
+                        + " (start with '/'), as dpkg matches it against /usr/...;"
+                        + " patterns are dpkg's: * and ? match any character including '/', [a-z] one of a set",
+                error(CONTENTS + "  path-filter:\n    - exclude: usr/share/doc/*\n"));
+        assertTrue(error(CONTENTS + "  path-filter:\n    - include: '/usr/share/[doc'\n").contains("not closed"));
     }
 
     // ---- paths

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Times `kiln build` of examples/base.yaml and examples/python3.yaml (for amd64 only) against
+# `mmdebstrap --variant=extract` of the same locked packages from the same mirror, and records
+# kiln's peak memory.
+#
+#   mmdebstrap: `mmdebstrap --variant=extract --include=NAME=VERSION,... bookworm OUT.tar`
+#               (apt update, download, unpack, tar; it fetches everything on every run, and apt
+#               adds the few dependencies the spec excludes, e.g. debconf and awk)
+#   kiln cold : `kiln build SPEC -o DIR` with an empty store and no lock (resolve, fetch, build)
+#   kiln warm : the same build again: lock and packages present
+# Each is the median of N runs; kiln's peak RSS is the largest of its runs (/usr/bin/time %M).
+#
+# Goals: cold <= 0.5 x mmdebstrap; warm < 1 s; peak RSS < 512 MB for python3.
+#
+# Usage: bench/build-vs-mmdebstrap.sh [-n N] [--keep]   Environment: KILN (default ./kiln),
+#        DEBIAN_MIRROR / DEBIAN_SECURITY_MIRROR (default: the host's apt sources)
+set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
+cd "$bench/.."
+
+n=3 keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) n=${2:?-n needs a number}; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-vs-mmdebstrap: unknown argument: $1 (see --help)" >&2; exit 1 ;;
+  esac
+done
+kiln=${KILN:-./kiln}
+die() { echo "build-vs-mmdebstrap: $*" >&2; exit "${code:-1}"; }
+command -v mmdebstrap >/dev/null || code=2 die "mmdebstrap is not installed (apt-get install mmdebstrap)"
+[ -x /usr/bin/time ] || code=2 die "/usr/bin/time is not installed (apt-get install time)"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-build-vs-mmdebstrap.XXXXXX")
+if [ "$keep" = 1 ]; then echo "build-vs-mmdebstrap: keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT; fi
+. "$bench/lib.sh"
+export DEBIAN_MIRROR=$mirror DEBIAN_SECURITY_MIRROR=$security
+
+# one kiln run: wall time (us) into $wall, peak RSS (KB) into $rss
+timed_kiln() {
+  local log=$1; shift
+  local t0 t1
+  t0=$(now_us)
+  /usr/bin/time -f '%M' -o "$tmp/rss" $kiln "$@" >"$log" 2>&1 || { cat "$log" >&2; code=2 die "kiln $* failed"; }
+  t1=$(now_us); wall=$((t1 - t0)); rss=$(tail -1 "$tmp/rss")
+}
+
+$kiln --version >/dev/null   # untimed: builds kiln if needed and records its class-data archive
+results=()
+for name in base python3; do
+  spec=$tmp/$name.yaml
+  sed -E 's/^archs: .*$/archs: [amd64]/' "examples/$name.yaml" >"$spec"
+  grep -q '^archs: \[amd64\]$' "$spec" || die "examples/$name.yaml has no archs line to restrict to amd64"
+
+  coldrss=0 warmrss=0 colds=() warms=()
+  for ((i = 0; i < n; i++)); do
+    rm -rf "$tmp/store" "$tmp/$name.lock.json"
+    timed_kiln "$tmp/cold.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
+    colds+=("$wall"); [ "$rss" -gt "$coldrss" ] && coldrss=$rss
+  done
+  for ((i = 0; i < n; i++)); do
+    timed_kiln "$tmp/warm.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
+    warms+=("$wall"); [ "$rss" -gt "$warmrss" ] && warmrss=$rss
+  done
+  cold=$(median "${colds[@]}") warm=$(median "${warms[@]}")
+
+  pins=$(grep -E '"(name|version)":' "$tmp/$name.lock.json" | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - - | paste -sd, -)
+  count=$(echo "$pins" | tr , '\n' | wc -l)
+  mms=()
+  for ((i = 0; i < n; i++)); do
+    rm -f "$tmp/mm.tar"
+    t0=$(now_us)
+    mmdebstrap --quiet --variant=extract --architectures=amd64 --include="$pins" bookworm "$tmp/mm.tar" \
+      "deb [signed-by=$keys] $mirror bookworm main" "deb [signed-by=$keys] $mirror bookworm-updates main" \
+      "deb [signed-by=$keys] $security bookworm-security main" >"$tmp/mm.log" 2>&1 || { cat "$tmp/mm.log" >&2; code=2 die "mmdebstrap failed"; }
+    t1=$(now_us); mms+=($((t1 - t0)))
+  done
+  mm=$(median "${mms[@]}")
+  mmcount=$(tar tf "$tmp/mm.tar" | grep -cE '^\./usr/share/doc/[^/]+/?$' || true)   # one doc entry per package
+  results+=("$name $count $mmcount $mm $cold $warm $coldrss $warmrss")
+done
+
+echo "build: examples/base.yaml and examples/python3.yaml for amd64 (bookworm + updates + security); mirror $mirror; median of $n"
+printf '%-8s %-9s %-30s %10s %10s\n' image packages tool wall "peak RSS"
+for r in "${results[@]}"; do
+  read -r name count mmcount mm cold warm coldrss warmrss <<<"$r"
+  printf '%-8s %-9s %-30s %10s %10s\n' "$name" "$count" "mmdebstrap --variant=extract" "$(secs $mm) s" "" \
+    "" "" "  (apt unpacked $mmcount packages)" "" "" \
+    "" "" "kiln build, cold" "$(secs $cold) s" "$((coldrss / 1024)) MB" \
+    "" "" "kiln build, warm" "$(secs $warm) s" "$((warmrss / 1024)) MB"
+done
+echo
+verdict() { if [ "${1:-0}" = 1 ]; then echo PASS; else echo MISS; fi; }
+printf '%-36s %9s  %-9s %s\n' "goal" "value" "target" "result"
+for r in "${results[@]}"; do
+  read -r name count mmcount mm cold warm coldrss warmrss <<<"$r"
+  peak=$((coldrss > warmrss ? coldrss : warmrss))
+  printf '%-36s %9s  %-9s %s\n' "$name: cold / mmdebstrap" "$(ratio $cold $mm)" "<= 0.5" "$(verdict $([ $((cold * 2)) -le $mm ] && echo 1))"
+  printf '%-36s %9s  %-9s %s\n' "$name: warm" "$(secs $warm) s" "< 1 s" "$(verdict $([ $warm -lt 1000000 ] && echo 1))"
+  if [ "$name" = python3 ]; then
+    printf '%-36s %9s  %-9s %s\n' "$name: kiln's peak RSS" "$((peak / 1024)) MB" "< 512 MB" "$(verdict $([ $peak -lt $((512 * 1024)) ] && echo 1))"
+  fi
+done

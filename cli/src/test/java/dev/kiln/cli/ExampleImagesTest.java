@@ -1,0 +1,270 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.tree.Entry;
+import dev.kiln.resolver.lock.Lock;
+import dev.kiln.store.ContentStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every spec in examples/ built on the host's mirror as committed (amd64 and arm64), read by
+ * skopeo, unpacked by umoci for each architecture, run under bubblewrap on the host's, and, where
+ * distroless has the same image, no bigger than distroless's recipe applied to the same packages.
+ * The tests share one store, so each package is fetched once.
+ */
+class ExampleImagesTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox");
+    private static final List<String> ARCHS = List.of("amd64", "arm64");
+
+    /** distroless's package sets (GoogleContainerTools/distroless, debian12): static/, base/, cc/config.bzl. */
+    private static final List<String> DISTROLESS_STATIC = List.of("base-files", "netbase", "tzdata", "media-types");
+    private static final List<String> DISTROLESS_BASE = concat(DISTROLESS_STATIC, List.of("libc6", "libssl3"));
+    private static final List<String> DISTROLESS_CC = concat(DISTROLESS_BASE, List.of("libgomp1", "libstdc++6", "libgcc-s1", "gcc-12-base"));
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void kilnHome() {
+        System.setProperty("kiln.home", HOME.toString());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
+
+    /** The host's Debian architecture, or "" if the examples cannot run here. */
+    private static String hostArchOrNone() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> "";
+        };
+    }
+
+    /** The host's Debian architecture; the test is skipped where the examples cannot run. */
+    private static String hostArch() {
+        String arch = hostArchOrNone();
+        assumeTrue(ARCHS.contains(arch), "the examples run on amd64 and arm64 hosts only");
+        return arch;
+    }
+
+    private static String exec(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
+        return out;
+    }
+
+    /** A built and unpacked example: its layout, the lock it was built from and the host architecture's bundle. */
+    record Built(Path layout, Path lock, Path bundle) {
+        Path rootfs() {
+            return bundle.resolve("rootfs");
+        }
+    }
+
+    /**
+     * Builds examples/NAME.yaml (a copy, so its lock stays out of the checkout), checks that skopeo
+     * reads the index and each architecture's image, and that umoci unpacks each architecture.
+     */
+    private static Built build(String name) throws Exception {
+        Path spec = tmp.resolve(name + ".yaml");
+        Files.copy(HOME.resolve("examples").resolve(name + ".yaml"), spec);
+        Path layout = tmp.resolve(name + "-oci");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"build", "-q", "--store", tmp.resolve("store").toString(), "-o", layout.toString(),
+            spec.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+
+        JsonNode index = new ObjectMapper().readTree(exec("skopeo", "inspect", "--raw", "oci:" + layout + ":latest"));
+        assertEquals(ARCHS.size(), index.get("manifests").size(), index.toString());
+        Path host = null;
+        for (String arch : ARCHS) {
+            JsonNode inspect = new ObjectMapper().readTree(exec("skopeo", "inspect", "oci:" + layout + ":latest-" + arch));
+            assertEquals(arch, inspect.get("Architecture").asText());
+            Path bundle = tmp.resolve(name + "-" + arch);
+            exec("umoci", "unpack", "--rootless", "--image", layout + ":latest-" + arch, bundle.toString());
+            assertTrue(Files.readString(bundle.resolve("rootfs/etc/passwd")).startsWith("root:"), arch);
+            if (arch.equals(hostArchOrNone())) {
+                host = bundle;
+            }
+        }
+        return new Built(layout, tmp.resolve(name + ".lock.json"), host);
+    }
+
+    /**
+     * Runs {@code args} after the image's entrypoint and cmd are replaced by them, inside the
+     * unpacked root filesystem as the image's user, in its work-dir and with its environment.
+     */
+    private static String run(Built built, String... args) throws Exception {
+        hostArch();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
+        JsonNode process = new ObjectMapper().readTree(built.bundle().resolve("config.json").toFile()).get("process");
+        List<String> cmd = new ArrayList<>(List.of("bwrap", "--unshare-all", "--die-with-parent",
+                "--ro-bind", built.rootfs().toString(), "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                "--uid", process.get("user").get("uid").asText(), "--gid", process.get("user").get("gid").asText(),
+                "--chdir", process.get("cwd").asText(), "--clearenv"));
+        for (JsonNode kv : process.get("env")) {
+            String[] pair = kv.asText().split("=", 2);
+            cmd.addAll(List.of("--setenv", pair[0], pair[1]));
+        }
+        cmd.addAll(List.of(args));
+        return exec(cmd.toArray(String[]::new));
+    }
+
+    private static List<String> entrypoint(Built built) throws IOException {
+        List<String> out = new ArrayList<>();
+        new ObjectMapper().readTree(built.bundle().resolve("config.json").toFile()).get("process").get("args")
+                .forEach(a -> out.add(a.asText()));
+        return out;
+    }
+
+    /**
+     * What the image's files weigh as {@code docker images} counts it: regular files and symlinks
+     * by their size, each inode once, directories nothing.
+     */
+    private static long imageBytes(Path rootfs) throws IOException {
+        long total = 0;
+        Set<Object> seen = new HashSet<>();
+        try (Stream<Path> walk = Files.walk(rootfs)) {
+            for (Path p : walk.toList()) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if ((a.isRegularFile() || a.isSymbolicLink()) && seen.add(a.fileKey())) {
+                    total += a.size();
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * distroless's recipe on the packages this lock pinned for {@code arch}: each package's files whole,
+     * its dpkg record and md5sums, the CA bundle (as big as ours: the same certificates) and
+     * ca-certificates' copyright. Its passwd, group and os-release are left out, in its favour.
+     */
+    private static long distrolessBytes(Built built, String arch, List<String> packages) throws IOException {
+        Lock lock = Kiln.readLock(built.lock());
+        long total = Files.size(built.rootfs().resolve("etc/ssl/certs/ca-certificates.crt"));
+        Set<String> wanted = new HashSet<>(concat(packages, List.of("ca-certificates")));
+        Set<String> found = new HashSet<>();
+        try (ContentStore store = ContentStore.open(tmp.resolve("store"))) {
+            for (Lock.Package p : lock.packages(arch)) {
+                if (!wanted.contains(p.name())) {
+                    continue;
+                }
+                found.add(p.name());
+                DebPackage deb = DebPackage.read(store.blobPath(p.sha256()), p.name());
+                total += deb.controlFile().length + deb.md5sums().map(s -> s.getBytes(StandardCharsets.UTF_8).length).orElse(0);
+                if (p.name().equals("ca-certificates")) {
+                    total += deb.data().get("/usr/share/doc/ca-certificates/copyright").orElseThrow().content().size();
+                    continue;
+                }
+                for (Entry e : deb.data()) {
+                    if (e.content() != null) {
+                        total += e.content().size();
+                    } else if (e.type() == Entry.Type.SYMLINK) {
+                        total += e.linkTarget().getBytes(StandardCharsets.UTF_8).length;
+                    }
+                }
+            }
+        }
+        assertEquals(wanted, found, "the lock holds every package of distroless's set");
+        return total;
+    }
+
+    private static void assertNoBiggerThanDistroless(String name, Built built, List<String> packages) throws Exception {
+        for (String arch : ARCHS) {
+            Built one = new Built(built.layout(), built.lock(), tmp.resolve(name + "-" + arch));
+            long ours = imageBytes(one.rootfs());
+            long theirs = distrolessBytes(one, arch, packages);
+            assertTrue(ours <= theirs, String.format(Locale.ROOT, "%s %s: ours %.2f MB, distroless's recipe %.2f MB",
+                    name, arch, ours / 1e6, theirs / 1e6));
+        }
+    }
+
+    @Test
+    void everyExampleIsCoveredHere() throws IOException {
+        try (Stream<Path> files = Files.list(HOME.resolve("examples"))) {
+            assertEquals(Set.copyOf(EXAMPLES), Set.copyOf(files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".yaml")).map(f -> f.substring(0, f.length() - ".yaml".length())).toList()));
+        }
+    }
+
+    @Test
+    void staticIsNoBiggerThanDistrolessStaticAndKeepsTheBundleAndLicences() throws Exception {
+        Built built = build("static");
+        assertNoBiggerThanDistroless("static", built, DISTROLESS_STATIC);
+        Path rootfs = tmp.resolve("static-amd64/rootfs");
+        assertTrue(Files.size(rootfs.resolve("etc/ssl/certs/ca-certificates.crt")) > 100_000, "the bundle is built before the filter");
+        assertTrue(Files.exists(rootfs.resolve("usr/share/doc/tzdata/copyright")));
+        assertTrue(!Files.exists(rootfs.resolve("usr/share/doc/tzdata/changelog.gz")), "the path filter applies");
+        String md5sums = Files.readString(rootfs.resolve("var/lib/dpkg/status.d/tzdata.md5sums"));
+        assertTrue(md5sums.contains("usr/share/doc/tzdata/copyright") && !md5sums.contains("changelog.gz"), md5sums);
+    }
+
+    @Test
+    void baseRunsOpensslAsNonrootAndIsNoBiggerThanDistrolessBase() throws Exception {
+        Built built = build("base");
+        assertNoBiggerThanDistroless("base", built, DISTROLESS_BASE);
+        assertEquals(List.of("/usr/bin/openssl", "version"), entrypoint(built));
+        String out = run(built, "/usr/bin/openssl", "version");
+        assertTrue(out.startsWith("OpenSSL 3."), out);
+    }
+
+    @Test
+    void ccLoadsTheCxxRuntimeAndIsNoBiggerThanDistrolessCc() throws Exception {
+        Built built = build("cc");
+        assertNoBiggerThanDistroless("cc", built, DISTROLESS_CC);
+        String triplet = hostArch().equals("amd64") ? "x86_64-linux-gnu" : "aarch64-linux-gnu";
+        String loader = hostArch().equals("amd64") ? "/lib64/ld-linux-x86-64.so.2" : "/lib/ld-linux-aarch64.so.1";
+        for (String lib : List.of("libstdc++.so.6", "libgomp.so.1")) {
+            String out = run(built, loader, "--list", "/usr/lib/" + triplet + "/" + lib);
+            assertTrue(out.contains("libc.so.6 =>") && !out.contains("not found"), lib + ":\n" + out);
+        }
+        assertTrue(run(built, loader, "--list", "/usr/lib/" + triplet + "/libstdc++.so.6").contains("libgcc_s.so.1 =>"));
+    }
+
+    @Test
+    void python3RunsPythonWithItsStandardLibrary() throws Exception {
+        Built built = build("python3");
+        List<String> args = new ArrayList<>(entrypoint(built));
+        assertEquals(List.of("/usr/bin/python3"), args);
+        args.addAll(List.of("-c", "import json, ssl, sqlite3, zlib, os; print(json.dumps([os.getuid(), ssl.OPENSSL_VERSION.split()[0]]))"));
+        assertEquals("[65532, \"OpenSSL\"]\n", run(built, args.toArray(String[]::new)));
+    }
+
+    @Test
+    void busyboxRunsItsShellAndTheLinkedApplets() throws Exception {
+        Built built = build("busybox");
+        assertEquals(List.of("/bin/sh"), entrypoint(built));
+        assertEquals("hello from busybox\n", run(built, "/bin/sh", "-c", "echo hello from busybox"));
+        assertEquals("etc\n", run(built, "/usr/bin/busybox", "sh", "-c", "ls / | grep -x etc"));
+    }
+}
