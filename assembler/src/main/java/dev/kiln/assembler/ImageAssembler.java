@@ -45,6 +45,8 @@ final class ImageAssembler {
     private final byte[] specBytes;
     private final Lock lock;
     private final long epoch;
+    private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
+    private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
 
     ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
         this.store = store;
@@ -59,7 +61,12 @@ final class ImageAssembler {
         LayerCache layers = new LayerCache(store);
         List<Descriptor> images = new ArrayList<>();
         for (String arch : lock.archs().keySet()) {
-            List<DebPackage> debs = unpack(lock.packages(arch));
+            List<Lock.Package> locked = lock.packages(arch);
+            List<DebPackage> debs = unpack(locked);
+            for (int i = 0; i < locked.size(); i++) {
+                int n = i;
+                debs.get(i).field("Maintainer").ifPresent(m -> maintainers.put(locked.get(n).sha256(), m));
+            }
             dev.kiln.resolver.Timing.mark("unpacked " + arch);
             RootfsBuilder.Rootfs rootfs = RootfsBuilder.assemble(debs, RootfsBuilder.Options.of(arch, epoch)
                     .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()));
@@ -77,9 +84,21 @@ final class ImageAssembler {
             dev.kiln.resolver.Timing.mark("layers " + arch);
             var config = SpecConfig.configFile(spec, arch, written.stream().map(LayerDigests::uncompressed).toList(),
                     comments, epoch);
-            images.add(layout.writeImage(config, written, SpecConfig.annotations(spec)));
+            Descriptor image = layout.writeImage(config, written, SpecConfig.annotations(spec));
+            this.images.put(arch, image);
+            images.add(image);
         }
         return images.size() == 1 ? images.get(0) : layout.writeIndex(new Index(images, SpecConfig.annotations(spec)));
+    }
+
+    /** Each architecture's image manifest, after {@link #write}. */
+    java.util.Map<String, Descriptor> images() {
+        return java.util.Collections.unmodifiableMap(images);
+    }
+
+    /** The Maintainer of each package by its .deb's sha256, after {@link #write}. */
+    java.util.Map<dev.kiln.store.Digest, String> maintainers() {
+        return java.util.Collections.unmodifiableMap(maintainers);
     }
 
     /** The spec and lock layer: {@code /etc} as the root filesystem has it, then kiln's two files. */
@@ -102,12 +121,16 @@ final class ImageAssembler {
             return t;
         });
         try {
-            List<Future<DebPackage>> futures = new ArrayList<>();
-            // the largest first, so that no thread is left with one big package at the end
-            List<Lock.Package> order = new ArrayList<>(packages);
-            order.sort(java.util.Comparator.comparingLong(Lock.Package::size).reversed());
-            for (Lock.Package p : order) {
-                futures.add(pool.submit(() -> unpacker.unpack(p.sha256(), p.name() + " " + p.version())));
+            // the largest first, so that no thread is left with one big package at the end; results in lock order
+            List<Future<DebPackage>> futures = new ArrayList<>(java.util.Collections.nCopies(packages.size(), null));
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < packages.size(); i++) {
+                order.add(i);
+            }
+            order.sort(java.util.Comparator.comparingLong((Integer i) -> packages.get(i).size()).reversed());
+            for (int i : order) {
+                Lock.Package p = packages.get(i);
+                futures.set(i, pool.submit(() -> unpacker.unpack(p.sha256(), p.name() + " " + p.version())));
             }
             List<DebPackage> out = new ArrayList<>();
             for (Future<DebPackage> f : futures) {

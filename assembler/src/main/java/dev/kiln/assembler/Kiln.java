@@ -257,8 +257,10 @@ public final class Kiln implements AutoCloseable {
             throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
         }
         try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
-            dev.kiln.assembler.oci.Descriptor top = new ImageAssembler(store, spec, specBytes, lock, epoch).write(layout);
+            ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch);
+            dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
             Path written = layout.commit(top, "latest");
+            writeDocuments(written, top, assembler, lock, epoch);
             store.addRoot(lockFile.toAbsolutePath());
             return new Built(written, top, lock, epoch);
         }
@@ -300,6 +302,37 @@ public final class Kiln implements AutoCloseable {
         return dev.kiln.assembler.oci.DockerArchive.write(layout, tarball, name, arch);
     }
 
+    /** kiln's version (the jar's), or {@code dev} when run from classes. */
+    public static String version() {
+        String v = Kiln.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /**
+     * Beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture ({@code DIR.ARCH.spdx.json})
+     * and the SLSA provenance of the build ({@code DIR.provenance.json}), each written atomically.
+     */
+    private static void writeDocuments(Path layout, dev.kiln.assembler.oci.Descriptor top, ImageAssembler assembler,
+            Lock lock, long epoch) {
+        String name = layout.getFileName().toString();
+        List<dev.kiln.assembler.attest.Provenance.Subject> subjects = new ArrayList<>();
+        subjects.add(new dev.kiln.assembler.attest.Provenance.Subject(name, top.digest()));
+        boolean index = assembler.images().size() > 1;
+        for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
+            String arch = image.getKey();
+            if (index) {
+                subjects.add(new dev.kiln.assembler.attest.Provenance.Subject(name + "@linux/"
+                        + dev.kiln.assembler.oci.Platform.ofDebian(arch).architecture(), image.getValue().digest()));
+            }
+            byte[] sbom = dev.kiln.assembler.sbom.SpdxSbom.of(lock,
+                    new dev.kiln.assembler.sbom.SpdxSbom.Image(name, image.getValue().digest(), arch, epoch), version())
+                    .withMaintainers(assembler.maintainers()).json();
+            writeAtomically(layout.resolveSibling(name + "." + arch + ".spdx.json"), sbom);
+        }
+        writeAtomically(layout.resolveSibling(name + ".provenance.json"),
+                new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
+    }
+
     /** {@code SOURCE_DATE_EPOCH}, else the newest Release date the lock names. */
     static long epoch(Lock lock) {
         String sde = System.getenv("SOURCE_DATE_EPOCH");
@@ -333,6 +366,8 @@ public final class Kiln implements AutoCloseable {
             Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
+                // createTempFile makes 0600; a lock or an SBOM is for everyone who may read the directory
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);

@@ -129,6 +129,14 @@ class BuildCommandTest {
         exec(x, "tar", "-xzf", last.toString());
         assertEquals(Files.readString(spec), Files.readString(x.resolve("etc/kiln/image.yaml")));
         assertEquals(Files.readString(tmp.resolve("static.lock.json")), Files.readString(x.resolve("etc/kiln/image.lock.json")));
+
+        // the SBOM and the provenance are written beside the layout
+        JsonNode sbom = JSON.readTree(tmp.resolve("meta-oci.amd64.spdx.json").toFile());
+        assertEquals("SPDX-2.3", sbom.get("spdxVersion").asText());
+        assertTrue(sbom.toString().contains("pkg:deb/debian/tzdata@"), "every package with its purl");
+        JsonNode provenance = JSON.readTree(tmp.resolve("meta-oci.provenance.json").toFile());
+        String top = JSON.readTree(out.resolve("index.json").toFile()).get("manifests").get(0).get("digest").asText();
+        assertEquals(top.substring(7), provenance.get("subject").get(0).get("digest").get("sha256").asText());
     }
 
     @Test
