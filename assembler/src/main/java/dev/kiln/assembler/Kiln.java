@@ -302,6 +302,51 @@ public final class Kiln implements AutoCloseable {
         return dev.kiln.assembler.oci.DockerArchive.write(layout, tarball, name, arch);
     }
 
+    /** What {@link #verify} found: the image, its rebuild and where they part (nothing when identical). */
+    public record Verification(dev.kiln.assembler.verify.ImageSource image, Built rebuilt,
+            dev.kiln.assembler.verify.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature) {
+        public boolean identical() {
+            return diff.identical();
+        }
+    }
+
+    /**
+     * Rebuilds an image from its inputs and holds the rebuild against it: the spec and lock it
+     * carries (or {@code spec} and {@code lock} given), at its own epoch, with this Kiln's store (a
+     * fresh one makes the rebuild trust nothing already there), every package fetched by its
+     * pinned sha256. Then the image and everything it reaches is compared blob by blob with the
+     * rebuild. With {@code publicKey}, the image (a layout or an archive) must also carry a valid
+     * signature by that key. Nothing is written outside {@code scratch}.
+     */
+    public Verification verify(dev.kiln.assembler.verify.ImageSource image, java.util.Optional<Path> spec,
+            java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
+        java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
+                pem -> dev.kiln.assembler.sign.Signatures.verify(image.layout(), image.top().digest(), pem));
+        var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
+        long epoch = dev.kiln.assembler.verify.EmbeddedInputs.epoch(reader, image.top());
+        Path inputs = scratch.resolve("inputs");
+        Path specFile = inputs.resolve("image.yaml");
+        Path lockFile = inputs.resolve("image.lock.json");
+        try {
+            Files.createDirectories(inputs);
+            if (spec.isPresent() && lock.isPresent()) {
+                Files.copy(spec.get(), specFile);
+                Files.copy(lock.get(), lockFile);
+            } else if (spec.isPresent() || lock.isPresent()) {
+                throw new ResolveException("give both --spec and --lock, or neither (then the image's own are used)");
+            } else {
+                var embedded = dev.kiln.assembler.verify.EmbeddedInputs.of(reader, image.top());
+                Files.write(specFile, embedded.spec());
+                Files.write(lockFile, embedded.lock());
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot write the inputs into " + inputs + ": " + e.getMessage(), e);
+        }
+        Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch), listener);
+        var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
+        return new Verification(image, rebuilt, diff, signature);
+    }
+
     /** kiln's version (the jar's), or {@code dev} when run from classes. */
     public static String version() {
         String v = Kiln.class.getPackage().getImplementationVersion();

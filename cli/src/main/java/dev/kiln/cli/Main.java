@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Minimal, reproducible container images from signed package repositories.",
-        subcommands = {LockCommand.class, FetchCommand.class, BuildCommand.class, StoreCommand.class, SignCommand.class,
+        subcommands = {LockCommand.class, FetchCommand.class, BuildCommand.class, StoreCommand.class, SignCommand.class, VerifyCommand.class,
             KeysCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -61,15 +61,10 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
      * names ({@code name}), and when that is an index, each manifest in it ({@code name@linux/amd64}).
      */
     public static List<Subject> subjects(Path layout, String name) {
-        JsonNode index = read(layout.resolve("index.json"));
-        JsonNode manifests = index.get("manifests");
-        if (manifests == null || !manifests.isArray() || manifests.size() != 1) {
-            throw new AssembleException(layout.resolve("index.json") + ": expected exactly one image named in 'manifests', found "
-                    + (manifests == null || !manifests.isArray() ? "none" : manifests.size()));
-        }
+        dev.kiln.assembler.oci.Descriptor topDescriptor = dev.kiln.assembler.oci.LayoutReader.open(layout).top();
         List<Subject> out = new ArrayList<>();
-        JsonNode top = manifests.get(0);
-        Digest topDigest = digest(top, layout);
+        Digest topDigest = topDescriptor.digest();
+        JsonNode top = JSON.createObjectNode().put("mediaType", topDescriptor.mediaType());
         out.add(new Subject(name, topDigest));
         if (MediaTypes.INDEX.equals(top.path("mediaType").asText())) {
             JsonNode inner = read(layout.resolve("blobs/sha256").resolve(topDigest.hex()));

@@ -227,9 +227,8 @@ public final class ImageLayout implements AutoCloseable {
         named.add(named(top, refName));
         Index nested = indexes.get(top.digest());
         for (Descriptor image : nested != null ? nested.manifests() : List.of(top)) {
-            Platform platform = image.platform().orElseThrow(() -> new AssembleException(
-                    "the image " + image.digest() + " has no platform to name it by"));
-            named.add(named(image, refName + "-" + platform.debianArchitecture()));
+            // an image without a platform (not one kiln built) only gets the one name
+            image.platform().ifPresent(platform -> named.add(named(image, refName + "-" + platform.debianArchitecture())));
         }
         Index root = new Index(named, Map.of());
         try {

@@ -94,6 +94,10 @@ public final class LayoutReferrers implements Referrers {
         if (named.size() == 1) {
             return named.get(0);
         }
+        List<Descriptor> latest = named.stream().filter(d -> "latest".equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
+        if (named.size() > 1 && latest.size() == 1) {
+            return latest.get(0); // kiln build's name for the image, beside its per-arch latest-<arch>
+        }
         if (named.size() > 1) {
             throw new AssembleException(dir + " holds several images (" + String.join(", ", names) + ")"
                     + "\n  fix: choose one by its name (--ref NAME)");

@@ -50,14 +50,7 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
 
     /** Reads the inputs of the image {@code top} in {@code layout}. */
     public static EmbeddedInputs of(LayoutReader layout, Descriptor top) {
-        Descriptor image = top;
-        if (MediaTypes.isIndex(top.mediaType())) {
-            Index index = OciJsonReader.index(read(layout, top), top.digest().toString());
-            if (index.manifests().isEmpty()) {
-                throw new AssembleException("the image index " + top.digest() + " names no image");
-            }
-            image = index.manifests().get(0);
-        }
+        Descriptor image = firstImage(layout, top);
         Manifest manifest = OciJsonReader.manifest(read(layout, image), image.digest().toString());
         long epoch = created(read(layout, manifest.config()), manifest.config());
         if (manifest.layers().isEmpty()) {
@@ -91,6 +84,24 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
             throw notKiln(image, "its last layer holds no /" + (spec == null ? SPEC : LOCK));
         }
         return new EmbeddedInputs(spec, lock, epoch);
+    }
+
+    /** The image's epoch: its (first platform's) config's {@code created}, in seconds. */
+    public static long epoch(LayoutReader layout, Descriptor top) {
+        Descriptor image = firstImage(layout, top);
+        Manifest manifest = OciJsonReader.manifest(read(layout, image), image.digest().toString());
+        return created(read(layout, manifest.config()), manifest.config());
+    }
+
+    private static Descriptor firstImage(LayoutReader layout, Descriptor top) {
+        if (!MediaTypes.isIndex(top.mediaType())) {
+            return top;
+        }
+        Index index = OciJsonReader.index(read(layout, top), top.digest().toString());
+        if (index.manifests().isEmpty()) {
+            throw new AssembleException("the image index " + top.digest() + " names no image");
+        }
+        return index.manifests().get(0);
     }
 
     private static byte[] read(LayoutReader layout, Descriptor d) {

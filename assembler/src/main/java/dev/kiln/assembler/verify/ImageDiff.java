@@ -40,6 +40,16 @@ public record ImageDiff(Path left, Path right, List<Difference> differences, int
         return new LayoutComparison(left, right, entryLimit).run();
     }
 
+    /**
+     * Compares the image {@code leftTop} of one layout with {@code rightTop} of another: the two
+     * tops and everything they reach, whatever else the layouts hold.
+     */
+    public static ImageDiff between(Path left, dev.kiln.assembler.oci.Descriptor leftTop, Path right,
+            dev.kiln.assembler.oci.Descriptor rightTop) {
+        return new LayoutComparison(left, right, DEFAULT_ENTRY_LIMIT)
+                .runFrom(leftTop.digest(), leftTop.mediaType(), rightTop.digest(), rightTop.mediaType());
+    }
+
     public boolean identical() {
         return differences.isEmpty() && omitted == 0;
     }

@@ -65,7 +65,7 @@ final class LayoutComparison {
             Optional<JsonNode> l = json("index.json", li.get(), ri.get());
             Optional<JsonNode> r = l.isPresent() ? Optional.ofNullable(parse(ri.get())) : Optional.empty();
             if (l.isPresent() && r.isPresent()) {
-                children("", l.get(), r.get(), true);
+                children("", named(l.get()), named(r.get()), true);
             }
         } else if (li.isPresent() != ri.isPresent()) {
             out.add(new Difference("layout", li.isPresent() ? Aspect.ONLY_LEFT : Aspect.ONLY_RIGHT, "index.json", "", ""));
@@ -78,6 +78,40 @@ final class LayoutComparison {
         otherFiles();
         unreferencedBlobs();
         return new ImageDiff(left.root, right.root, out, omitted);
+    }
+
+    /**
+     * Compares only what the two images {@code l} and {@code r} reach (an index or a manifest and
+     * everything below), not the layouts' {@code index.json} or other blobs: how a rebuild is held
+     * against a published image, whatever else either layout holds.
+     */
+    ImageDiff runFrom(Digest l, String lMediaType, Digest r, String rMediaType) {
+        compare("", null, new Desc(lMediaType, l, null), new Desc(rMediaType, r, null));
+        return new ImageDiff(left.root, right.root, out, omitted);
+    }
+
+    /**
+     * index.json as the walk sees it: only the entry named {@code latest} when there is one (kiln
+     * also names each platform's manifest {@code latest-<arch>}, which the walk reaches through it),
+     * else every entry.
+     */
+    private static JsonNode named(JsonNode index) {
+        JsonNode manifests = index.get("manifests");
+        if (manifests == null || !manifests.isArray()) {
+            return index;
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode latest = JSON.createArrayNode();
+        for (JsonNode m : manifests) {
+            if ("latest".equals(m.path("annotations").path(dev.kiln.assembler.oci.ImageLayout.REF_NAME).asText(null))) {
+                latest.add(m);
+            }
+        }
+        if (latest.size() != 1) {
+            return index;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = ((com.fasterxml.jackson.databind.node.ObjectNode) index).deepCopy();
+        copy.set("manifests", latest);
+        return copy;
     }
 
     // ---- the walk

@@ -82,8 +82,8 @@ class SignaturesTest extends LayoutFixture {
         Signatures.Signed signed = Signatures.sign(target, image, IDENTITY, Map.of("build", "42"), KEY);
 
         JsonNode index = json(Files.readAllBytes(dir.resolve("index.json")));
-        assertEquals(2, index.get("manifests").size());
-        JsonNode entry = index.get("manifests").get(1);
+        assertEquals(3, index.get("manifests").size(), "latest, latest-amd64 and the signature");
+        JsonNode entry = index.get("manifests").get(2);
         assertEquals(Signatures.ARTIFACT_TYPE, entry.get("artifactType").asText());
         assertEquals(signed.signature().digest().toString(), entry.get("digest").asText());
         assertTrue(entry.path("annotations").isMissingNode(), "no reference name: the image keeps 'latest' to itself");
@@ -246,7 +246,7 @@ class SignaturesTest extends LayoutFixture {
         assertEquals(image.digest(), target.image(Optional.empty()).digest());
         assertEquals(image.digest(), target.image(Optional.of("latest")).digest());
         AssembleException e = assertThrows(AssembleException.class, () -> target.image(Optional.of("v2")));
-        assertTrue(e.getMessage().contains("expected one image named 'v2', found 0 (names: latest)"), e.getMessage());
+        assertTrue(e.getMessage().contains("expected one image named 'v2', found 0 (names: latest, latest-amd64)"), e.getMessage());
     }
 
     @Test
@@ -280,6 +280,6 @@ class SignaturesTest extends LayoutFixture {
         Signatures.sign(target, target.image(Optional.empty()), IDENTITY, KEY);
         Tools.ok(tmp, "umoci", "unpack", "--rootless", "--image", dir + ":latest", tmp.resolve("bundle").toString());
         assertEquals("hello amd64\n", Files.readString(tmp.resolve("bundle/rootfs/etc/greeting")));
-        assertEquals("latest\n", Tools.ok(tmp, "umoci", "ls", "--layout", dir.toString()));
+        assertEquals("latest\nlatest-amd64\n", Tools.ok(tmp, "umoci", "ls", "--layout", dir.toString()));
     }
 }

@@ -1,0 +1,76 @@
+package dev.kiln.assembler.verify;
+
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.assembler.oci.LayoutReader;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The image {@code kiln verify} is given, as an OCI image layout to read: a layout directory
+ * itself, the OCI layout inside a docker archive ({@code kiln build --tarball}, {@code docker save}
+ * since Docker 25), or a registry reference pulled (every blob checked against its digest).
+ *
+ * @param layout the layout directory
+ * @param top the image: a manifest or an index
+ * @param described how the user named it, for messages
+ */
+public record ImageSource(Path layout, Descriptor top, String described) {
+    private static final Pattern ARCHIVE_NAME = Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}");
+
+    /** Opens {@code image}; a copy (an archive's layout, a pull) goes under {@code scratch}. */
+    public static ImageSource open(String image, Path scratch, boolean insecure) {
+        Path path = Path.of(image);
+        if (Files.isDirectory(path)) {
+            LayoutReader reader = LayoutReader.open(path);
+            return new ImageSource(path, reader.top(), path.toString());
+        }
+        if (Files.isRegularFile(path)) {
+            Path layout = scratch.resolve("archive");
+            extract(path, layout);
+            if (!Files.exists(layout.resolve("index.json"))) {
+                throw new AssembleException(path + " holds no OCI layout (index.json): expected a docker archive as 'kiln build"
+                        + " --tarball' or 'docker save' (Docker 25 and later) write\n  fix: copy it into a layout first: skopeo copy "
+                        + "docker-archive:" + path + " oci:DIR:latest, then verify DIR");
+            }
+            return new ImageSource(layout, LayoutReader.open(layout).top(), path.toString());
+        }
+        if (!image.contains("/")) {
+            throw new AssembleException("no such layout directory or archive: " + image
+                    + "\n  expected: an OCI layout directory, a docker archive, or a registry reference HOST/REPO[:TAG][@sha256:...]");
+        }
+        Path layout = scratch.resolve("pulled");
+        Descriptor top = Kiln.pull(image, layout, insecure);
+        return new ImageSource(layout, top, image);
+    }
+
+    /** Unpacks the layout files of a docker archive: only those names, only regular files, nothing else. */
+    private static void extract(Path archive, Path into) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(archive), 1 << 16);
+             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            Files.createDirectories(into.resolve("blobs/sha256"));
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
+                if (!e.isFile() || !ARCHIVE_NAME.matcher(name).matches()) {
+                    continue;
+                }
+                Path target = into.resolve(name);
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new AssembleException(archive + ": " + name + " is in the archive twice");
+                }
+                Files.copy(tar, target);
+            }
+        } catch (IOException e) {
+            throw new AssembleException("cannot read the archive " + archive + ": " + e.getMessage()
+                    + "\n  expected: a tar as 'kiln build --tarball' or 'docker save' writes", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kiln.cli;
+
+import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.oci.ImageLayout;
+import dev.kiln.assembler.verify.ImageSource;
+import dev.kiln.fetcher.FetchListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, description = {
+    "Rebuild IMAGE from the spec and lock it carries (or --spec/--lock), in a fresh temporary store, at",
+    "its own epoch, fetching every package by its pinned sha256, and compare the rebuild with IMAGE blob",
+    "by blob. Exit 0 printing the digest when identical; exit 1 saying where they part.",
+    "IMAGE: an OCI layout directory, a docker archive (kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "IMAGE", description = "The image to verify.")
+    String image;
+
+    @Option(names = "--spec", paramLabel = "FILE", description = "Verify against this spec instead of the image's own (with --lock).")
+    Path spec;
+
+    @Option(names = "--lock", paramLabel = "FILE", description = "Verify against this lock instead of the image's own (with --spec).")
+    Path lock;
+
+    @Option(names = "--key", paramLabel = "PUB", description = "Also require a signature by this public key (PEM), as kiln sign makes.")
+    Path key;
+
+    @Option(names = "--use-store", description = "Rebuild with the store (--store or the default) instead of a fresh temporary one.")
+    boolean useStore;
+
+    @Option(names = "--insecure", description = "Speak plain HTTP to the registry (always so for loopback registries).")
+    boolean insecure;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors and the result.")
+    boolean quiet;
+
+    @picocli.CommandLine.Mixin
+    StoreOption store;
+
+    @Spec
+    CommandSpec commandSpec;
+
+    @Override
+    public Integer call() throws IOException {
+        var out = commandSpec.commandLine().getOut();
+        var err = commandSpec.commandLine().getErr();
+        Optional<String> pem = Optional.empty();
+        if (key != null) {
+            pem = Optional.of(Files.readString(key));
+        }
+        Path scratch = Files.createTempDirectory("kiln-verify-");
+        try {
+            Path storeDir = useStore ? store.store : scratch.resolve("store");
+            ImageSource source = ImageSource.open(image, scratch, insecure);
+            try (Kiln kiln = Kiln.builder().store(storeDir).open()) {
+                if (!quiet) {
+                    out.println("rebuilding " + source.described() + " (" + source.top().digest() + ") in "
+                            + (useStore ? "the store" : "a fresh store"));
+                }
+                Kiln.Verification v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem,
+                        scratch, FetchListener.NONE);
+                v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
+                        + " (identity " + s.identity() + ")"));
+                if (v.identical()) {
+                    out.println("verified " + source.described() + " " + source.top().digest()
+                            + ": rebuilt identically from its spec and lock");
+                    return 0;
+                }
+                err.print(v.diff().render());
+                err.println("kiln: " + source.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
+                return Main.CHECK_FAILED;
+            }
+        } finally {
+            ImageLayout.deleteRecursively(scratch);
+        }
+    }
+}
