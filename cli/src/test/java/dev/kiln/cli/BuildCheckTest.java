@@ -44,7 +44,8 @@ class BuildCheckTest {
         String printed = stdout.toString();
         assertTrue(printed.startsWith("reproducible " + out + " (application/vnd.oci.image.manifest.v1+json sha256:"), printed);
         assertTrue(printed.contains("built again identically with java "), printed);
-        assertEquals(List.of("static-oci"), names(outDir), "no second layout, no temporary store left");
+        assertEquals(List.of("static-oci", "static-oci.amd64.spdx.json", "static-oci.provenance.json"), names(outDir),
+                "no second layout, no temporary store left");
         assertTrue(Files.isRegularFile(out.resolve("index.json")));
     }
 
@@ -67,7 +68,9 @@ class BuildCheckTest {
         assertTrue(r.diff().differences().stream().anyMatch(d -> d.subject().equals("created")), r.diff().render());
         assertEquals(out.resolveSibling("static-oci.rebuild"), r.second().orElseThrow());
         assertTrue(Files.isRegularFile(r.second().get().resolve("index.json")), "the second layout is kept to look at");
-        assertEquals(List.of("static-oci", "static-oci.rebuild"), names(out.getParent()), "no temporary store left");
+        assertEquals(List.of("static-oci", "static-oci.amd64.spdx.json", "static-oci.provenance.json", "static-oci.rebuild",
+                "static-oci.rebuild.amd64.spdx.json", "static-oci.rebuild.provenance.json"), names(out.getParent()),
+                "no temporary store left");
         assertEquals(1, log.size(), log.toString());
     }
 }

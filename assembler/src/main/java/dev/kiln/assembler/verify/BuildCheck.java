@@ -171,6 +171,15 @@ public final class BuildCheck {
             ImageDiff diff = ImageDiff.between(target, rebuild);
             if (diff.identical()) {
                 ImageLayout.deleteRecursively(rebuild);
+                // and the SBOMs and provenance the second build wrote beside it
+                try (var beside = java.nio.file.Files.list(parent)) {
+                    for (Path f : beside.filter(f -> f.getFileName().toString().startsWith(rebuild.getFileName() + ".")).toList()) {
+                        java.nio.file.Files.deleteIfExists(f);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new dev.kiln.assembler.AssembleException("cannot remove the second build's documents in " + parent
+                            + ": " + e.getMessage(), e);
+                }
                 return new Result(first, Optional.empty(), variation, diff);
             }
             return new Result(first, Optional.of(rebuild), variation, diff);

@@ -1,0 +1,113 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.assembler.testing.TestRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kiln verify} on the host's mirror: an image kiln built is rebuilt from the spec and lock
+ * it carries, in a fresh store, and matches; a tampered one does not, and the report says where.
+ */
+class VerifyCommandTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void kilnHome() {
+        System.setProperty("kiln.home", HOME.toString());
+    }
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    /** examples/static.yaml for amd64, built into a layout named {@code name}. */
+    private static Path built(String name) throws IOException {
+        Path spec = tmp.resolve(name + ".yaml");
+        Files.writeString(spec, Files.readString(HOME.resolve("examples/static.yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]"));
+        Path out = tmp.resolve(name);
+        String[] r = run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", out.toString(), spec.toString());
+        assertEquals("0", r[0], r[2]);
+        return out;
+    }
+
+    private static Path firstLayer(Path layout) throws IOException {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        String manifest = index.get("manifests").get(0).get("digest").asText().substring(7);
+        JsonNode m = JSON.readTree(layout.resolve("blobs/sha256/" + manifest).toFile());
+        return layout.resolve("blobs/sha256/" + m.get("layers").get(0).get("digest").asText().substring(7));
+    }
+
+    @Test
+    void anImageKilnBuiltIsRebuiltIdenticallyFromWhatItCarries() throws IOException {
+        Path layout = built("good");
+        String[] r = run("verify", layout.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        assertTrue(r[1].contains("verified " + layout) && r[1].contains("rebuilt identically"), r[1]);
+    }
+
+    @Test
+    void aFlippedByteInALayerIsFoundAndNamed() throws IOException {
+        Path layout = built("flipped");
+        Path layer = firstLayer(layout);
+        byte[] bytes = Files.readAllBytes(layer);
+        bytes[bytes.length / 2] ^= 1;
+        layer.toFile().setWritable(true);
+        Files.write(layer, bytes);
+        String[] r = run("verify", layout.toString());
+        assertEquals(Integer.toString(Main.CHECK_FAILED), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains(layer.getFileName().toString()), "the report names the layer blob: " + r[2]);
+        assertTrue(r[2].contains("does not match its rebuild"), r[2]);
+    }
+
+    @Test
+    void anImageVerifiedAgainstAnotherSpecDiffersInTheConfigFieldThatChanged() throws IOException {
+        Path layout = built("other-spec");
+        Path spec = tmp.resolve("other-spec.yaml");
+        Path changed = tmp.resolve("changed.yaml");
+        Files.writeString(changed, Files.readString(spec) + "work-dir: /srv\n");
+        Path lock = tmp.resolve("changed.lock.json");
+        // the same packages, pinned for the changed spec
+        String[] l = run("lock", "--store", tmp.resolve("store").toString(), "-o", lock.toString(), changed.toString());
+        assertEquals("0", l[0], l[2]);
+        String[] r = run("verify", "--spec", changed.toString(), "--lock", lock.toString(), layout.toString());
+        assertEquals(Integer.toString(Main.CHECK_FAILED), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("config.WorkingDir"), r[2]);
+    }
+
+    @Test
+    void anImagePushedToARegistryIsVerifiedByDigestWithAnEmptyStoreAndNothingElse() throws Exception {
+        assumeTrue(TestRegistry.available(), "docker-registry is installed by .ci/run");
+        Path layout = built("pushed");
+        try (TestRegistry registry = TestRegistry.start(Files.createTempDirectory(tmp, "registry"))) {
+            String[] p = run("build", "-q", "--store", tmp.resolve("store").toString(), "--push",
+                    registry.host() + "/kiln/static:v1", tmp.resolve("pushed.yaml").toString());
+            assertEquals("0", p[0], p[2]);
+            String pushed = p[1].substring(p[1].indexOf("pushed ") + "pushed ".length()).strip();
+            String digest = pushed.substring(pushed.indexOf('@') + 1);
+            String top = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0).get("digest").asText();
+            assertEquals(top, digest, "the registry holds the image built");
+            String[] r = run("verify", registry.host() + "/kiln/static@" + digest);
+            assertEquals("0", r[0], r[1] + r[2]);
+            assertTrue(r[1].contains("verified " + registry.host() + "/kiln/static@" + digest), r[1]);
+        }
+    }
+}
