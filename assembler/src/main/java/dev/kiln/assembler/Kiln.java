@@ -259,8 +259,8 @@ public final class Kiln implements AutoCloseable {
         try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
             ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch);
             dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
-            Path written = layout.commit(top, "latest");
-            writeDocuments(written, top, assembler, lock, epoch);
+            Path written = layout.commit(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
+            writeDocuments(written, assembler, lock, epoch);
             store.addRoot(lockFile.toAbsolutePath());
             return new Built(written, top, lock, epoch);
         }
@@ -323,7 +323,7 @@ public final class Kiln implements AutoCloseable {
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> dev.kiln.assembler.sign.Signatures.verify(image.layout(), image.top().digest(), pem));
         var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
-        long epoch = dev.kiln.assembler.verify.EmbeddedInputs.epoch(reader, image.top());
+        long epoch;
         Path inputs = scratch.resolve("inputs");
         Path specFile = inputs.resolve("image.yaml");
         Path lockFile = inputs.resolve("image.lock.json");
@@ -332,12 +332,14 @@ public final class Kiln implements AutoCloseable {
             if (spec.isPresent() && lock.isPresent()) {
                 Files.copy(spec.get(), specFile);
                 Files.copy(lock.get(), lockFile);
+                epoch = dev.kiln.assembler.verify.EmbeddedInputs.epoch(reader, image.top());
             } else if (spec.isPresent() || lock.isPresent()) {
                 throw new ResolveException("give both --spec and --lock, or neither (then the image's own are used)");
             } else {
                 var embedded = dev.kiln.assembler.verify.EmbeddedInputs.of(reader, image.top());
                 Files.write(specFile, embedded.spec());
                 Files.write(lockFile, embedded.lock());
+                epoch = embedded.epoch();
             }
         } catch (IOException e) {
             throw new StoreException("cannot write the inputs into " + inputs + ": " + e.getMessage(), e);
@@ -357,23 +359,16 @@ public final class Kiln implements AutoCloseable {
      * Beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture ({@code DIR.ARCH.spdx.json})
      * and the SLSA provenance of the build ({@code DIR.provenance.json}), each written atomically.
      */
-    private static void writeDocuments(Path layout, dev.kiln.assembler.oci.Descriptor top, ImageAssembler assembler,
-            Lock lock, long epoch) {
+    private static void writeDocuments(Path layout, ImageAssembler assembler, Lock lock, long epoch) {
         String name = layout.getFileName().toString();
-        List<dev.kiln.assembler.attest.Provenance.Subject> subjects = new ArrayList<>();
-        subjects.add(new dev.kiln.assembler.attest.Provenance.Subject(name, top.digest()));
-        boolean index = assembler.images().size() > 1;
         for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
             String arch = image.getKey();
-            if (index) {
-                subjects.add(new dev.kiln.assembler.attest.Provenance.Subject(name + "@linux/"
-                        + dev.kiln.assembler.oci.Platform.ofDebian(arch).architecture(), image.getValue().digest()));
-            }
             byte[] sbom = dev.kiln.assembler.sbom.SpdxSbom.of(lock,
                     new dev.kiln.assembler.sbom.SpdxSbom.Image(name, image.getValue().digest(), arch, epoch), version())
                     .withMaintainers(assembler.maintainers()).json();
             writeAtomically(layout.resolveSibling(name + "." + arch + ".spdx.json"), sbom);
         }
+        List<dev.kiln.assembler.attest.Provenance.Subject> subjects = dev.kiln.assembler.attest.Provenance.subjects(layout, name);
         writeAtomically(layout.resolveSibling(name + ".provenance.json"),
                 new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
     }

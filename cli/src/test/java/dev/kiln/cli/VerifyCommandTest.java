@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.testing.TestRegistry;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,10 +31,7 @@ class VerifyCommandTest {
     }
 
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+        return CliRun.run(args);
     }
 
     /** examples/static.yaml for amd64, built into a layout named {@code name}. */
@@ -91,6 +86,33 @@ class VerifyCommandTest {
         String[] r = run("verify", "--spec", changed.toString(), "--lock", lock.toString(), layout.toString());
         assertEquals(Integer.toString(Main.CHECK_FAILED), r[0], r[1] + r[2]);
         assertTrue(r[2].contains("config.WorkingDir"), r[2]);
+    }
+
+    @Test
+    void somethingThatIsNotAnImageIsAClearErrorAndLeavesNothingBehind() throws IOException {
+        Path notALayout = Files.createDirectories(tmp.resolve("not-a-layout"));
+        long scratchBefore = scratchDirs();
+        String[] r = run("verify", notALayout.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("is not an OCI image layout") && r[2].contains("fix:"), r[2]);
+        String[] s = run("verify", tmp.resolve("no-such-thing").toString());
+        assertEquals(Integer.toString(Main.ERROR), s[0], s[1] + s[2]);
+        assertTrue(s[2].contains("no such layout directory or archive"), s[2]);
+        assertEquals(scratchBefore, scratchDirs(), "the temporary directory is removed");
+    }
+
+    @Test
+    void aSpecWithoutALockIsRefused() throws IOException {
+        Path layout = built("half-inputs");
+        String[] r = run("verify", "--spec", tmp.resolve("half-inputs.yaml").toString(), layout.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("give both --spec and --lock"), r[2]);
+    }
+
+    private static long scratchDirs() throws IOException {
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("kiln-verify-")).count();
+        }
     }
 
     @Test

@@ -61,12 +61,11 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
      * names ({@code name}), and when that is an index, each manifest in it ({@code name@linux/amd64}).
      */
     public static List<Subject> subjects(Path layout, String name) {
-        dev.kiln.assembler.oci.Descriptor topDescriptor = dev.kiln.assembler.oci.LayoutReader.open(layout).top();
+        dev.kiln.assembler.oci.Descriptor top = dev.kiln.assembler.oci.LayoutReader.open(layout).top();
         List<Subject> out = new ArrayList<>();
-        Digest topDigest = topDescriptor.digest();
-        JsonNode top = JSON.createObjectNode().put("mediaType", topDescriptor.mediaType());
+        Digest topDigest = top.digest();
         out.add(new Subject(name, topDigest));
-        if (MediaTypes.INDEX.equals(top.path("mediaType").asText())) {
+        if (MediaTypes.INDEX.equals(top.mediaType())) {
             JsonNode inner = read(layout.resolve("blobs/sha256").resolve(topDigest.hex()));
             for (JsonNode m : inner.path("manifests")) {
                 JsonNode p = m.path("platform");

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,12 +97,11 @@ public final class GzipWriter extends OutputStream {
         dictionary = Arrays.copyOfRange(data, Math.max(0, length - DeterministicDeflater.WSIZE), length);
         chunk = last ? null : new byte[CHUNK];
         fill = 0;
-        Callable<byte[]> job = () -> deflate(dict, data, length, last);
         if (pool == null) {
-            compressed.write(call(job));
+            compressed.write(deflate(dict, data, length, last));
             return;
         }
-        pending.add(pool.submit(job));
+        pending.add(pool.submit(() -> deflate(dict, data, length, last)));
         while (pending.size() > (last ? 0 : 2 * threads)) {
             compressed.write(take(pending.poll()));
         }
@@ -119,16 +117,6 @@ public final class GzipWriter extends OutputStream {
             d.syncFlush();
         }
         return out.toByteArray();
-    }
-
-    private static byte[] call(Callable<byte[]> job) throws IOException {
-        try {
-            return job.call();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
     }
 
     private static byte[] take(Future<byte[]> f) throws IOException {

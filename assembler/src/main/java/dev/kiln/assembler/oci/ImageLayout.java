@@ -55,6 +55,8 @@ import java.util.stream.Stream;
 public final class ImageLayout implements AutoCloseable {
     /** The annotation that names an image in {@code index.json}. */
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
+    /** The name {@code kiln build} gives its image in {@code index.json} (beside {@code latest-<arch>}). */
+    public static final String IMAGE_REF = "latest";
 
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");

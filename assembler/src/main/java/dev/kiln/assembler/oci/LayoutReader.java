@@ -60,7 +60,7 @@ public final class LayoutReader {
             if (name != null) {
                 names.add(name);
             }
-            if (name != null && name.equals(ref.orElse("latest"))) {
+            if (name != null && name.equals(ref.orElse(ImageLayout.IMAGE_REF))) {
                 return new LayoutReader(dir, d);
             }
         }

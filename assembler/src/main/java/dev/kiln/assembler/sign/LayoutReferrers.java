@@ -94,7 +94,7 @@ public final class LayoutReferrers implements Referrers {
         if (named.size() == 1) {
             return named.get(0);
         }
-        List<Descriptor> latest = named.stream().filter(d -> "latest".equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
+        List<Descriptor> latest = named.stream().filter(d -> ImageLayout.IMAGE_REF.equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
         if (named.size() > 1 && latest.size() == 1) {
             return latest.get(0); // kiln build's name for the image, beside its per-arch latest-<arch>
         }

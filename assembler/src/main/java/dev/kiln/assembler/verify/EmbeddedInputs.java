@@ -1,7 +1,5 @@
 package dev.kiln.assembler.verify;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.Index;
@@ -133,10 +131,5 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
         return new AssembleException("the image " + image.digest() + " does not carry kiln's spec and lock: " + why
                 + "\n  expected: an image built by kiln build (its last layer holds /" + SPEC + " and /" + LOCK + ")"
                 + "\n  fix: give the inputs yourself with --spec and --lock");
-    }
-
-    /** The lock's text, for messages. */
-    public String lockText() {
-        return new String(lock, UTF_8);
     }
 }

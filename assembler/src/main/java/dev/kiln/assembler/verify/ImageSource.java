@@ -43,7 +43,8 @@ public record ImageSource(Path layout, Descriptor top, String described) {
             }
             return new ImageSource(layout, LayoutReader.open(layout).top(), path.toString());
         }
-        if (!image.contains("/")) {
+        // a registry reference starts with its host; a path that starts with / or . is local and missing
+        if (!image.contains("/") || image.startsWith("/") || image.startsWith(".")) {
             throw new AssembleException("no such layout directory or archive: " + image
                     + "\n  expected: an OCI layout directory, a docker archive, or a registry reference HOST/REPO[:TAG][@sha256:...]");
         }

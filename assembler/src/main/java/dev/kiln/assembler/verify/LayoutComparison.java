@@ -102,7 +102,7 @@ final class LayoutComparison {
         }
         com.fasterxml.jackson.databind.node.ArrayNode latest = JSON.createArrayNode();
         for (JsonNode m : manifests) {
-            if ("latest".equals(m.path("annotations").path(dev.kiln.assembler.oci.ImageLayout.REF_NAME).asText(null))) {
+            if (dev.kiln.assembler.oci.ImageLayout.IMAGE_REF.equals(m.path("annotations").path(dev.kiln.assembler.oci.ImageLayout.REF_NAME).asText(null))) {
                 latest.add(m);
             }
         }
