@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.pgp.Keyring;
+import dev.kiln.fetcher.pgp.SignatureVerifier;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
@@ -43,5 +44,20 @@ final class CdsTraining {
             Keyring.load(KilnHome.keys());
         }
         HttpTransport.withDefaults().close();
+        // an OpenPGP check as 'kiln lock' makes on every Release: RSA 4096, SHA-512, clearsigned
+        // (a throwaway key that signs nothing else; no keys/ directory trusts it)
+        new SignatureVerifier(Keyring.parse(resource("cds-training-key.asc"), "training key"), Instant.now())
+                .verifyClearsigned(resource("cds-training-message.asc"), "training message");
+    }
+
+    private static byte[] resource(String name) {
+        try (var in = CdsTraining.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks " + name);
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

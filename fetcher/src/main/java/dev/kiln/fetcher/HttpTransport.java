@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Credentials;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -33,6 +34,10 @@ import okhttp3.ResponseBody;
  * <p>A netrc {@code machine} entry is sent with every request to that host (as apt does with its
  * auth.conf); the {@code default} entry only when a server asks for credentials, so it does not leak
  * to every host a redirect leads to.
+ *
+ * <p>TLS is set up only when a URL (or a redirect) needs it: loading the platform's trust store
+ * costs ~50 ms of every run, and Debian mirrors are usually plain HTTP (the signed Release, not
+ * the channel, is what kiln trusts).
  */
 public final class HttpTransport implements Transport {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
@@ -43,7 +48,9 @@ public final class HttpTransport implements Transport {
     private static final long BACKOFF_MILLIS = 100;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
 
+    /** Plain HTTP only, redirects to https handed back (see {@link #tls()}). */
     private final OkHttpClient client;
+    private volatile OkHttpClient tls;
 
     public HttpTransport(Duration connectTimeout, Duration readTimeout) {
         this(builder().connectTimeout(connectTimeout).readTimeout(readTimeout));
@@ -82,7 +89,27 @@ public final class HttpTransport implements Transport {
                             .map(l -> response.request().newBuilder().header("Authorization", basic(l)).build())
                             .orElse(null);
                 })
+                .connectionSpecs(java.util.List.of(ConnectionSpec.CLEARTEXT))
+                .followSslRedirects(false)
                 .build();
+    }
+
+    /** The same client with TLS (sharing its pool, dispatcher and settings), made on first use. */
+    private OkHttpClient tls() {
+        OkHttpClient c = tls;
+        if (c == null) {
+            synchronized (this) {
+                c = tls;
+                if (c == null) {
+                    c = client.newBuilder()
+                            .connectionSpecs(java.util.List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
+                            .followSslRedirects(true)
+                            .build();
+                    tls = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** Timeouts of 15 s to connect and 30 s between bytes; proxies and netrc from this process's environment. */
@@ -165,10 +192,19 @@ public final class HttpTransport implements Transport {
         if (fromByte > 0) {
             request.header("Range", "bytes=" + fromByte + "-");
         }
-        Call call = client.newCall(request.build());
+        Request req = request.build();
+        Call call = (scheme.equals("https") ? tls() : client).newCall(req);
         Response response;
         try {
             response = call.execute();
+            if (response.isRedirect() && call.request().url().scheme().equals("http")
+                    && "https".equalsIgnoreCase(schemeOf(response.header("Location")))) {
+                // plain HTTP redirected to https: follow it with TLS (the same headers, a new URL)
+                okhttp3.HttpUrl target = response.request().url().resolve(response.header("Location"));
+                response.close();
+                call = tls().newCall(req.newBuilder().url(target).build());
+                response = call.execute();
+            }
         } catch (IOException e) {
             throw new TransientFetchException(uri + ": " + describe(e), e);
         }
@@ -208,6 +244,11 @@ public final class HttpTransport implements Transport {
                     : "put them in the proxy variable: http_proxy=http://USER:PASS@host:port"));
         }
         throw new FetchException(uri + ": expected HTTP 200, found HTTP " + code);
+    }
+
+    private static String schemeOf(String location) {
+        int colon = location == null ? -1 : location.indexOf(':');
+        return colon < 0 ? "" : location.substring(0, colon);
     }
 
     /** A short account of a network failure, for messages. */
@@ -308,6 +349,7 @@ public final class HttpTransport implements Transport {
 
     @Override
     public void close() {
+        // the TLS client shares the dispatcher and the pool
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
     }

@@ -90,6 +90,30 @@ class HttpTransportTest {
     }
 
     @Test
+    void aPlainRedirectIsFollowed() throws IOException {
+        mirror.serve(PATH, FILE).fail("/old", Fault.status(301, "Location", PATH));
+        try (HttpTransport t = transport(Map.of())) {
+            assertArrayEquals(FILE, read(t.get(mirror.uri("/old"), 0)));
+        }
+        assertEquals(List.of("/old", PATH), mirror.requests().stream().map(RecordedRequest::getTarget).toList());
+    }
+
+    @Test
+    void aRedirectToHttpsIsFollowedWithTls() throws IOException {
+        // the https side is a plain HTTP server: a TLS client fails its handshake there, which shows
+        // the redirect was taken with TLS (a cleartext-only client would refuse the https URL outright)
+        try (TestMirror plain = TestMirror.start()) {
+            URI https = URI.create("https://127.0.0.1:" + plain.port() + PATH);
+            mirror.fail("/old", Fault.status(302, "Location", https.toString()));
+            try (HttpTransport t = transport(Map.of())) {
+                TransientFetchException e = assertThrows(TransientFetchException.class, () -> t.get(mirror.uri("/old"), 0));
+                assertTrue(!e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("cleartext"), e.getMessage());
+                assertTrue(e.getMessage().contains("connection failed"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void oneAttemptReportsAServerErrorAsTransient() {
         mirror.serve(PATH, FILE).fail(PATH, Fault.status(503));
         try (HttpTransport t = transport(Map.of())) {

@@ -343,13 +343,12 @@ final class IndexCodec {
                 varint(0);
                 return;
             }
-            int len = s.length();
-            varint(len + 1L);
-            room(len);
-            for (int i = 0; i < len; i++) {
-                char c = s.charAt(i);
-                buf[n++] = (byte) (c <= 0xFF ? c : '?');
-            }
+            // one bulk copy for a Latin-1 string (what an index holds); anything else becomes '?'
+            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+            varint(b.length + 1L);
+            room(b.length);
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
         }
 
         byte[] bytes() {
