@@ -302,11 +302,24 @@ public final class Kiln implements AutoCloseable {
         return dev.kiln.assembler.oci.DockerArchive.write(layout, tarball, name, arch);
     }
 
-    /** What {@link #verify} found: the image, its rebuild and where they part (nothing when identical). */
+    /**
+     * What {@link #verify} found: the image, its rebuild and where they part (nothing when identical),
+     * and the packages where the image's dpkg records and the lock disagree.
+     */
     public record Verification(dev.kiln.assembler.verify.ImageSource image, Built rebuilt,
-            dev.kiln.assembler.verify.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature) {
+            dev.kiln.assembler.verify.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature,
+            List<dev.kiln.assembler.verify.InstalledPackages.Mismatch> packages) {
+        public Verification {
+            packages = List.copyOf(packages);
+        }
+
         public boolean identical() {
             return diff.identical();
+        }
+
+        /** The rebuild is identical and the image holds exactly the packages the lock pins. */
+        public boolean verified() {
+            return identical() && packages.isEmpty();
         }
     }
 
@@ -315,8 +328,9 @@ public final class Kiln implements AutoCloseable {
      * carries (or {@code spec} and {@code lock} given), at its own epoch, with this Kiln's store (a
      * fresh one makes the rebuild trust nothing already there), every package fetched by its
      * pinned sha256. Then the image and everything it reaches is compared blob by blob with the
-     * rebuild. With {@code publicKey}, the image (a layout or an archive) must also carry a valid
-     * signature by that key. Nothing is written outside {@code scratch}.
+     * rebuild, and the packages its dpkg records name with those the lock pins. With
+     * {@code publicKey}, the image (a layout or an archive) must also carry a valid signature by
+     * that key. Nothing is written outside {@code scratch}.
      */
     public Verification verify(dev.kiln.assembler.verify.ImageSource image, java.util.Optional<Path> spec,
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
@@ -344,9 +358,10 @@ public final class Kiln implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot write the inputs into " + inputs + ": " + e.getMessage(), e);
         }
+        var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), readLock(lockFile));
         Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch), listener);
         var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
-        return new Verification(image, rebuilt, diff, signature);
+        return new Verification(image, rebuilt, diff, signature, packages);
     }
 
     /** kiln's version (the jar's), or {@code dev} when run from classes. */

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
 import dev.kiln.assembler.oci.ImageLayout;
+import dev.kiln.assembler.sign.VerificationException;
 import dev.kiln.assembler.verify.ImageSource;
 import dev.kiln.fetcher.FetchListener;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
     "Rebuild IMAGE from the spec and lock it carries (or --spec/--lock), in a fresh temporary store, at",
     "its own epoch, fetching every package by its pinned sha256, and compare the rebuild with IMAGE blob",
-    "by blob. Exit 0 printing the digest when identical; exit 1 saying where they part.",
+    "by blob, and its dpkg records with the lock's packages. Exit 0 printing the digest when identical;",
+    "exit 1 saying where they part (or which package, or why the signature fails with --key).",
     "IMAGE: an OCI layout directory, a docker archive (kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "The image to verify.")
@@ -65,17 +67,32 @@ final class VerifyCommand implements Callable<Integer> {
                     out.println("rebuilding " + source.described() + " (" + source.top().digest() + ") in "
                             + (useStore ? "the store" : "a fresh store"));
                 }
-                Kiln.Verification v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem,
-                        scratch, FetchListener.NONE);
+                Kiln.Verification v;
+                try {
+                    v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem, scratch, FetchListener.NONE);
+                } catch (VerificationException e) {
+                    err.println("kiln: " + e.getMessage());
+                    return Main.CHECK_FAILED;
+                }
                 v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
                         + " (identity " + s.identity() + ")"));
-                if (v.identical()) {
+                if (v.verified()) {
                     out.println("verified " + source.described() + " " + source.top().digest()
                             + ": rebuilt identically from its spec and lock");
                     return 0;
                 }
-                err.print(v.diff().render());
-                err.println("kiln: " + source.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
+                if (!v.identical()) {
+                    err.print(v.diff().render());
+                }
+                if (!v.packages().isEmpty()) {
+                    err.println("packages: the image's dpkg records against the lock");
+                    v.packages().forEach(m -> err.println("  " + m.render()));
+                    err.println("kiln: " + source.described() + " does not hold the packages its lock pins ("
+                            + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
+                }
+                if (!v.identical()) {
+                    err.println("kiln: " + source.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
+                }
                 return Main.CHECK_FAILED;
             }
         } finally {

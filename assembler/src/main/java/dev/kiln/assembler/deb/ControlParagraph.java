@@ -11,12 +11,12 @@ import java.util.Map;
  * map. A continuation line is kept as written, after a newline, so that {@code Description}
  * survives intact; the raw bytes stay with the package for the dpkg status record.
  */
-final class ControlParagraph {
+public final class ControlParagraph {
     private ControlParagraph() {
     }
 
     /** @throws IllegalArgumentException naming the line and what is wrong with it */
-    static Map<String, String> parse(byte[] bytes) {
+    public static Map<String, String> parse(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         Map<String, String> fields = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();

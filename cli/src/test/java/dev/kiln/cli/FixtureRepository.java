@@ -1,0 +1,187 @@
+package dev.kiln.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.kiln.fetcher.testing.TestKey;
+import dev.kiln.fetcher.testing.TestMirror;
+import dev.kiln.store.Digest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZOutputStream;
+
+/**
+ * A Debian repository made at test time for whole builds: .deb packages written here (ar, control
+ * and data tars), their Packages index, a Release listing it and an InRelease clearsigned by a key
+ * made at test time, served from a local mirror under {@code /debian}. A spec names it with
+ * {@link #sourceLine}.
+ */
+final class FixtureRepository implements AutoCloseable {
+    static final String SUITE = "stable";
+    private static final String RELEASE_DATE = "Mon, 20 Oct 2025 10:00:00 UTC";
+
+    /** A file a package ships: a regular file, or a symlink when {@code link} is set. */
+    record PackageFile(String path, int mode, long mtime, byte[] content, String link) {
+        static PackageFile file(String path, int mode, long mtime, String content) {
+            return new PackageFile(path, mode, mtime, content.getBytes(UTF_8), null);
+        }
+
+        static PackageFile symlink(String path, String target, long mtime) {
+            return new PackageFile(path, 0777, mtime, new byte[0], target);
+        }
+    }
+
+    /** A published package: its pool path and its file's size and sha256, as a lock pins it. */
+    record Published(String name, String version, String path, long size, Digest sha256) {
+    }
+
+    private final TestMirror mirror = TestMirror.start();
+    private final TestKey key = TestKey.generate("kiln fixture <fixture@example.invalid>");
+    private final Map<String, Published> published = new LinkedHashMap<>();
+    private final StringBuilder packages = new StringBuilder();
+
+    /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
+    Published add(String name, String version, String depends, List<PackageFile> files) {
+        String control = "Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\n"
+                + "Maintainer: Kiln Fixtures <fixtures@example.invalid>\nInstalled-Size: 1\n"
+                + (depends.isEmpty() ? "" : "Depends: " + depends + "\n")
+                + "Section: misc\nPriority: optional\nDescription: " + name + " for tamper tests\n a fixture package\n";
+        byte[] deb = deb(control, files);
+        String path = "pool/main/" + name.charAt(0) + "/" + name + "/" + name + "_" + version + "_amd64.deb";
+        mirror.serve("/debian/" + path, deb);
+        Published p = new Published(name, version, path, deb.length, Digest.of(deb));
+        published.put(name + " " + version, p);
+        packages.append(control, 0, control.indexOf("Description:"))
+                .append("Filename: ").append(path).append("\nSize: ").append(deb.length)
+                .append("\nSHA256: ").append(p.sha256().hex()).append('\n')
+                .append(control.substring(control.indexOf("Description:"))).append('\n');
+        return p;
+    }
+
+    Published published(String name, String version) {
+        return published.get(name + " " + version);
+    }
+
+    /** Serves the Packages index (plain, gz, xz), the Release and the signed InRelease. */
+    void publish() {
+        byte[] plain = packages.toString().getBytes(UTF_8);
+        Map<String, byte[]> indexes = new LinkedHashMap<>();
+        indexes.put("Packages", plain);
+        indexes.put("Packages.gz", compress(plain, true));
+        indexes.put("Packages.xz", compress(plain, false));
+        String dir = "main/binary-amd64/";
+        StringBuilder release = new StringBuilder("Origin: Fixture\nLabel: Fixture\nSuite: " + SUITE + "\nCodename: " + SUITE
+                + "\nDate: " + RELEASE_DATE + "\nArchitectures: amd64\nComponents: main\nSHA256:\n");
+        indexes.forEach((name, bytes) -> {
+            release.append(' ').append(Digest.of(bytes).hex()).append(' ').append(bytes.length).append(' ')
+                    .append(dir).append(name).append('\n');
+            mirror.serve("/debian/dists/" + SUITE + "/" + dir + name, bytes);
+        });
+        byte[] text = release.toString().getBytes(UTF_8);
+        mirror.serve("/debian/dists/" + SUITE + "/Release", text);
+        mirror.serve("/debian/dists/" + SUITE + "/Release.gpg", key.detachSign(text));
+        mirror.serve("/debian/dists/" + SUITE + "/InRelease", key.clearsign(text));
+    }
+
+    /** The spec's repository line, trusting the fixture key (written to {@code keyFile}). */
+    String sourceLine(Path keyFile) {
+        key.writePublicKey(keyFile);
+        return "deb [signed-by=" + keyFile.toAbsolutePath() + "] " + mirror.uri("/debian") + " " + SUITE + " main";
+    }
+
+    @Override
+    public void close() {
+        mirror.close();
+    }
+
+    private static byte[] deb(String control, List<PackageFile> files) {
+        byte[] controlTar = tar(List.of(PackageFile.file("control", 0644, 1_700_000_000L, control)));
+        byte[] dataTar = tar(files);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ArArchiveOutputStream ar = new ArArchiveOutputStream(out)) {
+            member(ar, "debian-binary", "2.0\n".getBytes(UTF_8));
+            member(ar, "control.tar.gz", controlTar);
+            member(ar, "data.tar.gz", dataTar);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void member(ArArchiveOutputStream ar, String name, byte[] bytes) throws IOException {
+        ar.putArchiveEntry(new ArArchiveEntry(name, bytes.length, 0, 0, 0100644, 1_700_000_000L));
+        ar.write(bytes);
+        ar.closeArchiveEntry();
+    }
+
+    /** A gzipped tar as dpkg-deb writes it: {@code ./} names, every parent directory first. */
+    private static byte[] tar(List<PackageFile> files) {
+        TreeSet<String> dirs = new TreeSet<>();
+        for (PackageFile f : files) {
+            for (int i = f.path().indexOf('/', 1); i > 0; i = f.path().indexOf('/', i + 1)) {
+                dirs.add(f.path().substring(0, i));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gz = new GzipCompressorOutputStream(out); TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+            List<TarArchiveEntry> entries = new ArrayList<>();
+            entries.add(entry("./", TarConstants.LF_DIR, 0755, 1_699_000_000L));
+            for (String d : dirs) {
+                entries.add(entry("./" + d.substring(1) + "/", TarConstants.LF_DIR, 0755, 1_699_000_000L));
+            }
+            for (TarArchiveEntry e : entries) {
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+            }
+            for (PackageFile f : files) {
+                String name = f.path().startsWith("/") ? "./" + f.path().substring(1) : "./" + f.path();
+                TarArchiveEntry e = entry(name, f.link() == null ? TarConstants.LF_NORMAL : TarConstants.LF_SYMLINK, f.mode(), f.mtime());
+                if (f.link() != null) {
+                    e.setLinkName(f.link());
+                } else {
+                    e.setSize(f.content().length);
+                }
+                tar.putArchiveEntry(e);
+                tar.write(f.content());
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static TarArchiveEntry entry(String name, byte type, int mode, long mtime) {
+        TarArchiveEntry e = new TarArchiveEntry(name, type);
+        e.setMode(mode);
+        e.setUserName("root");
+        e.setGroupName("root");
+        e.setModTime(mtime * 1000);
+        return e;
+    }
+
+    private static byte[] compress(byte[] data, boolean gzip) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream c = gzip ? new GzipCompressorOutputStream(out) : new XZOutputStream(out, new LZMA2Options())) {
+            c.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
