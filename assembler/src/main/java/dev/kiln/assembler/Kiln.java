@@ -329,13 +329,13 @@ public final class Kiln implements AutoCloseable {
      * fresh one makes the rebuild trust nothing already there), every package fetched by its
      * pinned sha256. Then the image and everything it reaches is compared blob by blob with the
      * rebuild, and the packages its dpkg records name with those the lock pins. With
-     * {@code publicKey}, the image (a layout or an archive) must also carry a valid signature by
-     * that key. Nothing is written outside {@code scratch}.
+     * {@code publicKey}, the image must also carry a valid signature by that key (in its layout, or
+     * for a registry reference in the registry). Nothing is written outside {@code scratch}.
      */
     public Verification verify(dev.kiln.assembler.verify.ImageSource image, java.util.Optional<Path> spec,
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
-                pem -> dev.kiln.assembler.sign.Signatures.verify(image.layout(), image.top().digest(), pem));
+                pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
         var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
         long epoch;
         Path inputs = scratch.resolve("inputs");

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.sign.Attestations;
-import dev.kiln.assembler.sign.LayoutSigning;
+import dev.kiln.assembler.sign.ImageSigning;
 import dev.kiln.assembler.sign.SigningKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sign", mixinStandardHelpOptions = true, description = {
-    "Sign the image in an OCI image layout: a cosign signature of its manifest (or",
-    "index) digest and, with --attest, DSSE-signed in-toto attestations, each",
+    "Sign an image in an OCI image layout or a registry: a cosign signature of its manifest",
+    "(or index) digest and, with --attest and --sbom, DSSE-signed in-toto attestations, each",
     "attached as an OCI 1.1 referrer. Deterministic: signing again changes nothing."})
 final class SignCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "LAYOUT", description = "The OCI image layout directory (what 'kiln build -o' wrote).")
-    Path layout;
+    @Parameters(paramLabel = "IMAGE", description = {"The OCI image layout directory (what 'kiln build -o' wrote), or a",
+        "registry reference HOST[:PORT]/REPO[:TAG] or HOST[:PORT]/REPO@sha256:... (a tag is resolved and its digest signed)."})
+    String image;
 
     @Option(names = "--key", paramLabel = "KEY", required = true, description = "The private key (PKCS#8 PEM, from 'kiln keys generate').")
     Path key;
@@ -30,12 +31,19 @@ final class SignCommand implements Callable<Integer> {
             description = "An in-toto Statement about the image to sign and attach as an attestation; repeatable.")
     List<Path> attest = new ArrayList<>();
 
+    @Option(names = "--sbom", paramLabel = "FILE", description = {"An SPDX JSON SBOM of the image (DIR.ARCH.spdx.json from kiln build) to attach",
+        "as a signed in-toto attestation (predicate type https://spdx.dev/Document); repeatable."})
+    List<Path> sbom = new ArrayList<>();
+
     @Option(names = "--ref", paramLabel = "NAME", description = "The image's name in the layout (default: the only one, 'latest' from kiln build).")
     String ref;
 
     @Option(names = "--identity", paramLabel = "REPOSITORY",
-            description = "The repository the signature names, e.g. registry.example/team/base (default: the layout directory's name).")
+            description = "The repository the signature names, e.g. registry.example/team/base (default: HOST/REPO, or the layout directory's name).")
     String identity;
+
+    @Option(names = "--insecure", description = "Speak plain HTTP to the registry (always so for loopback registries).")
+    boolean insecure;
 
     @Mixin
     PasswordOption password;
@@ -46,12 +54,14 @@ final class SignCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SigningKey signingKey = SigningKey.read(key, password.password());
-        LayoutSigning.Result r = LayoutSigning.sign(layout, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey, attest);
+        ImageSigning.Result r = ImageSigning.sign(image, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey,
+                new ImageSigning.Documents(attest, sbom), insecure);
         var out = spec.commandLine().getOut();
         out.println("signed " + r.image().digest() + " as " + r.signature().identity() + " with key " + r.signature().keyFingerprint());
         out.println("  signature   " + r.signature().signature().digest());
         for (Attestations.Attested a : r.attestations()) {
-            out.println("  attestation " + a.attestation().digest() + " (" + a.predicateType() + ")");
+            out.println("  attestation " + a.attestation().digest() + " (" + a.predicateType() + ")"
+                    + (a.subject().equals(r.image()) ? "" : " on " + a.subject().digest()));
         }
         return 0;
     }

@@ -32,4 +32,24 @@ public record ArtifactManifest(String artifactType, Descriptor config, List<Desc
     public static ArtifactManifest of(String artifactType, List<Descriptor> layers, Descriptor subject) {
         return new ArtifactManifest(artifactType, EMPTY_CONFIG, layers, subject, Map.of());
     }
+
+    /**
+     * Checks that {@code contents} are this artifact's layers, in order, by digest and size, and
+     * that its config is the empty one (the only config whose bytes a writer has without being given
+     * them); throws {@link IllegalArgumentException} when not.
+     */
+    public void checkContents(List<byte[]> contents) {
+        if (contents.size() != layers.size()) {
+            throw new IllegalArgumentException("expected " + layers.size() + " layer contents, found " + contents.size());
+        }
+        for (int i = 0; i < contents.size(); i++) {
+            Descriptor d = layers.get(i);
+            if (contents.get(i).length != d.size() || !Digest.of(contents.get(i)).equals(d.digest())) {
+                throw new IllegalArgumentException("layer " + i + " does not match its descriptor " + d.digest());
+            }
+        }
+        if (!config.equals(EMPTY_CONFIG)) {
+            throw new IllegalArgumentException("only artifacts with the empty config are attached, found config " + config.digest());
+        }
+    }
 }

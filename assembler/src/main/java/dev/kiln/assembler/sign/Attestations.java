@@ -64,7 +64,7 @@ public final class Attestations {
      */
     public static List<Verified> verify(Referrers target, Digest subject, Collection<VerificationKey> trusted) {
         return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, Dsse.ENVELOPE_MEDIA_TYPE, trusted, "attestation",
-                "attach one with 'kiln sign " + target.location() + " --key KEY --attest STATEMENT'",
+                "attach one with 'kiln sign " + target.imageName(subject) + " --key KEY --attest STATEMENT'",
                 layer -> check(layer, subject, trusted));
     }
 

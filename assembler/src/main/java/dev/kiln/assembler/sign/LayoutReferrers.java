@@ -158,18 +158,7 @@ public final class LayoutReferrers implements Referrers {
 
     @Override
     public Descriptor attach(ArtifactManifest artifact, List<byte[]> layers) {
-        if (layers.size() != artifact.layers().size()) {
-            throw new IllegalArgumentException("expected " + artifact.layers().size() + " layer contents, found " + layers.size());
-        }
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor d = artifact.layers().get(i);
-            if (!Digest.of(layers.get(i)).equals(d.digest()) || layers.get(i).length != d.size()) {
-                throw new IllegalArgumentException("layer " + i + " does not match its descriptor " + d.digest());
-            }
-        }
-        if (!artifact.config().equals(ArtifactManifest.EMPTY_CONFIG)) {
-            throw new IllegalArgumentException("only artifacts with the empty config are attached to a layout");
-        }
+        artifact.checkContents(layers);
         byte[] manifestBytes = OciJson.artifactManifest(artifact);
         Descriptor manifest = Descriptor.of(MediaTypes.MANIFEST, Digest.of(manifestBytes), manifestBytes.length);
         try {

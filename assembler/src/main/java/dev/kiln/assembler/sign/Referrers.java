@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Where an image's referrers live and are attached: an OCI image layout ({@link LayoutReferrers})
- * now, a registry's referrers API later. Signing and verifying speak only this interface, so a
- * new target needs nothing else.
+ * or a registry repository ({@link RegistryReferrers}). Signing ({@link ImageSigning}) and
+ * verifying speak only this interface, so a new target needs nothing else.
  */
 public interface Referrers {
     /** A manifest whose {@code subject} is the image asked about, and what it carries. */
@@ -16,6 +16,11 @@ public interface Referrers {
 
     /** Names the target in messages: a layout's path, a registry repository. */
     String location();
+
+    /** How a user names the image {@code subject} here, for advice in messages ({@code kiln sign NAME}). */
+    default String imageName(Digest subject) {
+        return location();
+    }
 
     /** Every artifact manifest whose subject has {@code subject} as digest. */
     List<Referrer> referrers(Digest subject);

@@ -83,13 +83,17 @@ public final class Signatures {
      */
     public static Verified verify(Referrers target, Digest subject, Collection<VerificationKey> trusted) {
         return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, SimpleSigning.MEDIA_TYPE, trusted, "signature",
-                "sign it with 'kiln sign " + target.location() + " --key KEY'", layer -> check(layer, subject, trusted)).get(0);
+                "sign it with 'kiln sign " + target.imageName(subject) + " --key KEY'", layer -> check(layer, subject, trusted)).get(0);
     }
 
     /** {@link #verify(Referrers, Digest, Collection)} for an image layout directory and one PEM public key. */
     public static Verified verify(Path layoutDir, Digest manifestDigest, String publicKeyPem) {
-        return verify(LayoutReferrers.open(layoutDir), manifestDigest,
-                List.of(VerificationKey.parsePem(publicKeyPem, "the public key")));
+        return verify(LayoutReferrers.open(layoutDir), manifestDigest, publicKeyPem);
+    }
+
+    /** {@link #verify(Referrers, Digest, Collection)} with one PEM public key. */
+    public static Verified verify(Referrers target, Digest subject, String publicKeyPem) {
+        return verify(target, subject, List.of(VerificationKey.parsePem(publicKeyPem, "the public key")));
     }
 
     private static Verified check(ReferrerCheck.Layer layer, Digest subject, Collection<VerificationKey> trusted)

@@ -4,12 +4,19 @@ import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
 import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.LayoutReader;
+import dev.kiln.assembler.registry.ImageReference;
+import dev.kiln.assembler.registry.RegistryClient;
+import dev.kiln.assembler.sign.LayoutReferrers;
+import dev.kiln.assembler.sign.Referrers;
+import dev.kiln.assembler.sign.RegistryReferrers;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -22,9 +29,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * @param layout the layout directory
  * @param top the image: a manifest or an index
  * @param described how the user named it, for messages
+ * @param pulledFrom the registry reference it was pulled from; empty for a local image
+ * @param insecure whether that registry may be spoken to over plain HTTP
  */
-public record ImageSource(Path layout, Descriptor top, String described) {
+public record ImageSource(Path layout, Descriptor top, String described, Optional<ImageReference> pulledFrom,
+        boolean insecure) {
     private static final Pattern ARCHIVE_NAME = Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}");
+
+    /** A local image: a layout directory, or the layout of an archive. */
+    public ImageSource(Path layout, Descriptor top, String described) {
+        this(layout, top, described, Optional.empty(), false);
+    }
 
     /** Opens {@code image}; a copy (an archive's layout, a pull) goes under {@code scratch}. */
     public static ImageSource open(String image, Path scratch, boolean insecure) {
@@ -50,7 +65,20 @@ public record ImageSource(Path layout, Descriptor top, String described) {
         }
         Path layout = scratch.resolve("pulled");
         Descriptor top = Kiln.pull(image, layout, insecure);
-        return new ImageSource(layout, top, image);
+        return new ImageSource(layout, top, image, Optional.of(ImageReference.parse(image)), insecure);
+    }
+
+    /**
+     * Runs {@code use} on where the image's signatures and attestations are: the registry
+     * repository it was pulled from (a pull copies no referrers), else its layout.
+     */
+    public <T> T withReferrers(Function<Referrers, T> use) {
+        if (pulledFrom.isEmpty()) {
+            return use.apply(LayoutReferrers.open(layout));
+        }
+        try (RegistryClient client = RegistryClient.builder().insecure(insecure).build()) {
+            return use.apply(RegistryReferrers.of(client, pulledFrom.get()));
+        }
     }
 
     /** Unpacks the layout files of a docker archive: only those names, only regular files, nothing else. */
