@@ -4,6 +4,9 @@ import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.debian.DebianFormatException;
+import dev.kiln.resolver.debian.DebianVersion;
+import dev.kiln.resolver.debian.Relation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -21,10 +24,10 @@ import java.util.TreeMap;
  *     target and content; the first package's entry (and mtime) is kept.</li>
  * <li>Directories always merge; when they disagree on mode or owner the first package in name
  *     order wins, as there is no dpkg "last unpacked" order to copy in a pure merge.</li>
- * <li>Otherwise it is an error, unless one package's {@code Replaces} names the other: then the
- *     replacing package's entry wins. Versions in {@code Replaces} are not checked yet: the lock
- *     already pins one version of each package, and a Replaces that no longer applies to that
- *     version is rare enough to accept for now.</li>
+ * <li>Otherwise it is an error, unless one package's {@code Replaces} names the other at the
+ *     version being installed ({@code Replaces: foo (<< 2.0)} covers foo 1.9 and not foo 2.0, as
+ *     for dpkg): then the replacing package's entry wins. Architecture qualifiers are ignored, as
+ *     an image holds one architecture's packages.</li>
  * </ul>
  *
  * <p>With merged /usr, entries under {@code /bin}, {@code /sbin} and {@code /lib*} are placed under
@@ -51,9 +54,13 @@ final class PackageMerge {
 
     /** Merges the packages' data into {@code draft}; returns the /usr aliases that packages used. */
     static Set<String> merge(Draft draft, List<DebPackage> ordered, boolean mergedUsr) {
-        Map<String, Set<String>> replaces = new TreeMap<>();
+        Map<String, Replacing> replaces = new TreeMap<>();
+        Map<String, String> versions = new TreeMap<>();
         for (DebPackage p : ordered) {
-            replaces.put(p.packageName(), replacedNames(p.field("Replaces").orElse("")));
+            versions.put(p.packageName(), p.version());
+        }
+        for (DebPackage p : ordered) {
+            replaces.put(p.packageName(), new Replacing(p.packageName(), p.field("Replaces").orElse(""), versions));
         }
         Set<String> aliasesUsed = new LinkedHashSet<>();
         for (DebPackage p : ordered) {
@@ -80,7 +87,7 @@ final class PackageMerge {
         return aliasesUsed;
     }
 
-    private static void put(Draft draft, Entry e, String pkg, Map<String, Set<String>> replaces) {
+    private static void put(Draft draft, Entry e, String pkg, Map<String, Replacing> replaces) {
         for (String p = TreePath.parent(e.path()); p != null; p = TreePath.parent(p)) {
             Entry ancestor = draft.get(p).orElse(null);
             if (ancestor != null && ancestor.type() != Entry.Type.DIR) {
@@ -101,8 +108,8 @@ final class PackageMerge {
         if (differences.isEmpty()) {
             return;
         }
-        boolean newReplacesOld = replaces.getOrDefault(pkg, Set.of()).contains(other);
-        boolean oldReplacesNew = replaces.getOrDefault(other, Set.of()).contains(pkg);
+        boolean newReplacesOld = replaces.get(pkg).covers(other);
+        boolean oldReplacesNew = replaces.get(other).covers(pkg);
         if (newReplacesOld) {
             if (existing.type() == Entry.Type.DIR && !draft.below(e.path()).isEmpty()) {
                 throw new AssembleException(pkg + " replaces " + other + " but ships " + e.path() + " as a " + e.type()
@@ -112,7 +119,7 @@ final class PackageMerge {
         } else if (!oldReplacesNew) {
             throw new AssembleException("packages " + other + " and " + pkg + " both ship " + e.path()
                     + " and they differ in " + differences + " (" + existing + " vs " + e
-                    + "); neither Replaces the other");
+                    + "); neither Replaces the other" + replaces.get(pkg).near(other) + replaces.get(other).near(pkg));
         }
     }
 
@@ -137,22 +144,41 @@ final class PackageMerge {
         return String.join(", ", out);
     }
 
-    /**
-     * The package names a {@code Replaces} field lists, without version constraints or
-     * architecture qualifiers: {@code "libfoo (<< 1.2), bar:any"} gives {@code [libfoo, bar]}.
-     */
-    static Set<String> replacedNames(String field) {
-        Set<String> names = new LinkedHashSet<>();
-        for (String relation : field.split("[,|]")) {
-            String r = relation.strip();
-            int end = 0;
-            while (end < r.length() && !Character.isWhitespace(r.charAt(end)) && r.charAt(end) != '(' && r.charAt(end) != ':') {
-                end++;
-            }
-            if (end > 0) {
-                names.add(r.substring(0, end));
+    /** One package's {@code Replaces}, held against the versions the image installs. */
+    private static final class Replacing {
+        private final String pkg;
+        private final List<Relation> relations;
+        private final Map<String, String> versions;
+
+        Replacing(String pkg, String field, Map<String, String> versions) {
+            this.pkg = pkg;
+            this.versions = versions;
+            try {
+                this.relations = Relation.parseList(field, pkg + ": Replaces");
+            } catch (DebianFormatException e) {
+                throw new AssembleException(e.getMessage() + "\n  expected: a Replaces field as Debian policy 7.1 writes it", e);
             }
         }
-        return names;
+
+        /** Whether this package replaces {@code other} at the version being installed. */
+        boolean covers(String other) {
+            String version = versions.get(other);
+            for (Relation r : relations) {
+                if (r.name().equals(other) && version != null && r.versionMatches(DebianVersion.parse(version))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** For a message: a Replaces that names {@code other} but not at its version. */
+        String near(String other) {
+            for (Relation r : relations) {
+                if (r.name().equals(other)) {
+                    return " (" + pkg + " has Replaces: " + r + ", which does not cover " + other + " " + versions.get(other) + ")";
+                }
+            }
+            return "";
+        }
     }
 }

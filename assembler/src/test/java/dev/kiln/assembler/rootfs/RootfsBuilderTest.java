@@ -96,9 +96,32 @@ class RootfsBuilderTest {
     }
 
     @Test
-    void replacesFieldNamesIgnoreVersionsAndArchitectures() {
-        assertEquals(List.of("libfoo", "bar", "baz"),
-                List.copyOf(PackageMerge.replacedNames("libfoo (<< 1.2), bar:any,\n baz(>=1)")));
+    void aReplacesWhoseVersionDoesNotCoverTheInstalledPackageDoesNotApply() {
+        AssembleException e = assertThrows(AssembleException.class, () -> RootfsBuilder.build(List.of(
+                Pkg.named("mmm-old").field("Version", "2.1-1").file("/usr/bin/tool", 0755, "old").build(),
+                Pkg.named("zzz-new").field("Replaces", "mmm-old (<< 2.0)").file("/usr/bin/tool", 0755, "new").build()),
+                AMD64));
+        assertTrue(e.getMessage().contains("neither Replaces the other"), e.getMessage());
+        assertTrue(e.getMessage().contains("zzz-new has Replaces: mmm-old (<< 2.0), which does not cover mmm-old 2.1-1"),
+                e.getMessage());
+    }
+
+    @Test
+    void replacesWithAnArchitectureQualifierAndAnEpochApply() {
+        FileTree tree = RootfsBuilder.build(List.of(
+                Pkg.named("mmm-old").field("Version", "1:0.9-1").file("/usr/bin/tool", 0755, "old").build(),
+                Pkg.named("aaa-new").field("Replaces", "other, mmm-old:any (<= 1:0.9-1)").file("/usr/bin/tool", 0755, "new").build()),
+                AMD64);
+        assertEquals("new", text(tree, "/usr/bin/tool"));
+    }
+
+    @Test
+    void aMalformedReplacesIsAClearError() {
+        AssembleException e = assertThrows(AssembleException.class, () -> RootfsBuilder.build(List.of(
+                Pkg.named("mmm-old").file("/usr/bin/tool", 0755, "old").build(),
+                Pkg.named("zzz-new").field("Replaces", "mmm-old (<< )").file("/usr/bin/tool", 0755, "new").build()),
+                AMD64));
+        assertTrue(e.getMessage().contains("zzz-new: Replaces"), e.getMessage());
     }
 
     @Test
