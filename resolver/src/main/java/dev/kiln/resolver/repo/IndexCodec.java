@@ -338,17 +338,18 @@ final class IndexCodec {
         }
 
         /** 0 = null, else 1 + length, then ISO-8859-1 bytes. */
+        @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): the exact copy a Latin-1 string needs
         void str(String s) {
             if (s == null) {
                 varint(0);
                 return;
             }
-            // one bulk copy for a Latin-1 string (what an index holds); anything else becomes '?'
-            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-            varint(b.length + 1L);
-            room(b.length);
-            System.arraycopy(b, 0, buf, n, b.length);
-            n += b.length;
+            int len = s.length();
+            varint(len + 1L);
+            room(len);
+            // the parser decodes indexes as ISO-8859-1, so every char fits a byte: one bulk copy
+            s.getBytes(0, len, buf, n);
+            n += len;
         }
 
         byte[] bytes() {
