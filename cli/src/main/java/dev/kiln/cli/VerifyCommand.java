@@ -65,8 +65,13 @@ final class VerifyCommand implements Callable<Integer> {
                     out.println("rebuilding " + source.described() + " (" + source.top().digest() + ") in "
                             + (useStore ? "the store" : "a fresh store"));
                 }
-                Kiln.Verification v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem,
-                        scratch, FetchListener.NONE);
+                Kiln.Verification v;
+                try {
+                    v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem, scratch, FetchListener.NONE);
+                } catch (dev.kiln.assembler.verify.SourceMismatchException e) {
+                    err.println("kiln: " + e.getMessage());
+                    return Main.CHECK_FAILED; // the image holds other content than its inputs pin: a failed check
+                }
                 v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
                         + " (identity " + s.identity() + ")"));
                 if (v.identical()) {
