@@ -39,21 +39,31 @@ final class ImageAssembler {
     static final String SPEC_PATH = "/etc/kiln/image.yaml";
     /** Where the lock travels inside the image. */
     static final String LOCK_PATH = "/etc/kiln/image.lock.json";
+    /** Where the listing of each local source travels, as {@code <sha256 hex>.json}, so that a rebuild finds its files in the image. */
+    static final String SOURCES_DIR = "/etc/kiln/sources";
 
     private final ContentStore store;
     private final ImageSpec spec;
     private final byte[] specBytes;
     private final Lock lock;
     private final long epoch;
+    private final java.util.Map<String, dev.kiln.assembler.local.LocalSource> copies;
     private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
 
     ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
+        this(store, spec, specBytes, lock, epoch, java.util.Map.of());
+    }
+
+    /** @param copies what the spec's {@code paths} with a {@code source} copy in, by their path */
+    ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch,
+            java.util.Map<String, dev.kiln.assembler.local.LocalSource> copies) {
         this.store = store;
         this.spec = spec;
         this.specBytes = specBytes.clone();
         this.lock = lock;
         this.epoch = epoch;
+        this.copies = java.util.Map.copyOf(copies);
     }
 
     /** Writes every architecture's image into {@code layout}; returns the top manifest or index. */
@@ -69,7 +79,8 @@ final class ImageAssembler {
             }
             dev.kiln.resolver.Timing.mark("unpacked " + arch);
             RootfsBuilder.Rootfs rootfs = RootfsBuilder.assemble(debs, RootfsBuilder.Options.of(arch, epoch)
-                    .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()));
+                    .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter())
+                    .withCopies(copies));
             List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
                     ? OriginLayers.split(rootfs, spec.layering().budget())
                     : List.of(new OriginLayers.Layer("packages", rootfs.tree())));
@@ -108,6 +119,12 @@ final class ImageAssembler {
         b.add(Entry.dir("/etc/kiln", 0755, 0, 0, epoch));
         b.add(Entry.file(SPEC_PATH, 0644, 0, 0, epoch, Content.of(specBytes)));
         b.add(Entry.file(LOCK_PATH, 0644, 0, 0, epoch, Content.of(LockJson.write(lock))));
+        if (!copies.isEmpty()) {
+            b.add(Entry.dir(SOURCES_DIR, 0755, 0, 0, epoch));
+            java.util.TreeMap<String, byte[]> listings = new java.util.TreeMap<>(); // two copies of one content share one
+            copies.values().forEach(c -> listings.put(c.listing().digest().hex(), c.listing().json()));
+            listings.forEach((hex, listing) -> b.add(Entry.file(SOURCES_DIR + "/" + hex + ".json", 0644, 0, 0, epoch, Content.of(listing))));
+        }
         return b.build();
     }
 

@@ -7,6 +7,8 @@ import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
+import dev.kiln.assembler.local.LocalSource;
+import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.Resolver;
@@ -160,9 +162,11 @@ public final class Kiln implements AutoCloseable {
         spec.contents().skipDependencies().forEach((k, v) -> skip.put(k, new LinkedHashSet<>(v)));
         SolveOptions options = new SolveOptions(new LinkedHashSet<>(spec.contents().exclude()), skip, spec.contents().recommends());
         Path baseDir = specFile.toAbsolutePath().getParent();
+        // local sources first: a source that cannot be copied fails before any download
+        List<Lock.LocalSource> sources = LocalSources.lock(spec, store);
         Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
         return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
-                requests, spec.archs(), options, offline));
+                requests, spec.archs(), options, offline)).withLocalSources(sources);
     }
 
     /** Resolves a spec and writes its lockfile atomically. */
@@ -182,7 +186,7 @@ public final class Kiln implements AutoCloseable {
     public LockDiff check(Path specFile, Path lockFile) {
         Lock old = readLock(lockFile);
         Lock fresh = resolve(specFile, lockFile);
-        return LockDiff.between(old, fresh);
+        return LockDiff.between(old, fresh, LocalSources.listings(store));
     }
 
     /**
@@ -214,9 +218,10 @@ public final class Kiln implements AutoCloseable {
      * {@code frozen} refuses that instead), every locked package is fetched and verified, unpacked
      * without running any maintainer script (once: unpacked packages and written layers are memo
      * entries in the store), and laid out per architecture as deterministic layers: the packages
-     * (one layer, or one per large package with origin layering), then the spec and the lock. The
-     * image epoch is {@code SOURCE_DATE_EPOCH} if set, else the newest Release
-     * date in the lock — never the wall clock.
+     * (one layer, or one per large package with origin layering), then the spec and the lock. Local
+     * sources the spec copies in are read again, put into the store and held to the lock (pinned
+     * anew when they changed; {@code frozen} refuses that). The image epoch is {@code
+     * SOURCE_DATE_EPOCH} if set, else the newest Release date in the lock — never the wall clock.
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, FetchListener listener) {
         return build(specFile, lockFile, out, frozen, java.util.OptionalLong.empty(), listener);
@@ -228,6 +233,15 @@ public final class Kiln implements AutoCloseable {
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
             FetchListener listener) {
+        return build(specFile, lockFile, out, frozen, atEpoch, LocalSources.Origin.DISK, listener);
+    }
+
+    /**
+     * The build, taking local sources from {@code origin}: the disk (held to the lock; re-pinned
+     * when they changed, unless {@code frozen}), or the store by the lock's digests (a rebuild).
+     */
+    private Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
+            LocalSources.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         Lock lock = null;
         if (Files.exists(lockFile)) {
@@ -245,6 +259,17 @@ public final class Kiln implements AutoCloseable {
         if (lock == null) {
             lock = lock(specFile, lockFile);
         }
+        Map<String, LocalSource> copies;
+        if (origin == LocalSources.Origin.DISK) {
+            copies = LocalSources.load(spec, store);
+            Lock pinned = LocalSources.reconcile(lock, copies, specFile, lockFile, frozen, store);
+            if (pinned != lock) {
+                lock = pinned;
+                writeAtomically(lockFile, LockJson.write(lock));
+            }
+        } else {
+            copies = LocalSources.fromStore(spec, lock, store);
+        }
         fetch(lockFile, false, listener);
         long epoch = atEpoch.isPresent() ? atEpoch.getAsLong() : epoch(lock);
         byte[] specBytes;
@@ -257,7 +282,7 @@ public final class Kiln implements AutoCloseable {
             throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
         }
         try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
-            ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch);
+            ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
             dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
             Path written = layout.commit(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
             writeDocuments(written, assembler, lock, epoch);
@@ -359,7 +384,10 @@ public final class Kiln implements AutoCloseable {
             throw new StoreException("cannot write the inputs into " + inputs + ": " + e.getMessage(), e);
         }
         var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), readLock(lockFile));
-        Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch), listener);
+        // local sources are pinned inputs: from this store, else from the image itself, each checked by its digest
+        dev.kiln.assembler.verify.ImageSources.recover(reader, image.top(), readLock(lockFile), store);
+        Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
+                LocalSources.Origin.STORE, listener);
         var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
         return new Verification(image, rebuilt, diff, signature, packages);
     }

@@ -16,6 +16,15 @@ public record LockDiff(List<String> lines) {
     }
 
     public static LockDiff between(Lock old, Lock fresh) {
+        return between(old, fresh, d -> java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #between(Lock, Lock)}; {@code listings} finds the listing of a local source by its
+     * digest (in the store), to say which of its files changed.
+     */
+    public static LockDiff between(Lock old, Lock fresh,
+            java.util.function.Function<dev.kiln.store.Digest, java.util.Optional<dev.kiln.resolver.lock.SourceListing>> listings) {
         List<String> out = new ArrayList<>();
         if (!old.spec().digest().equals(fresh.spec().digest())) {
             out.add("~ spec " + fresh.spec().path() + " changed since the lock was made ("
@@ -38,6 +47,7 @@ public record LockDiff(List<String> lines) {
         if (!old.options().equals(fresh.options())) {
             out.add("~ options " + describe(old.options()) + " -> " + describe(fresh.options()));
         }
+        out.addAll(dev.kiln.assembler.local.LocalSources.changes(old.localSources(), fresh.localSources(), listings));
         TreeSet<String> archs = new TreeSet<>(old.archs().keySet());
         archs.addAll(fresh.archs().keySet());
         for (String arch : archs) {

@@ -73,6 +73,9 @@ final class VerifyCommand implements Callable<Integer> {
                 } catch (VerificationException e) {
                     err.println("kiln: " + e.getMessage());
                     return Main.CHECK_FAILED;
+                } catch (dev.kiln.assembler.verify.SourceMismatchException e) {
+                    err.println("kiln: " + e.getMessage());
+                    return Main.CHECK_FAILED; // the image holds other content than its inputs pin: a failed check
                 }
                 v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
                         + " (identity " + s.identity() + ")"));

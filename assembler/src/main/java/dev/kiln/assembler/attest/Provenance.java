@@ -123,7 +123,7 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
         return st;
     }
 
-    /** Every signed Release (in the lock's order), then every package file (by name, arch, version). */
+    /** Every signed Release (in the lock's order), then every package file (by name, arch, version), then every local source. */
     private List<Object> dependencies() {
         List<Object> out = new ArrayList<>();
         for (Lock.Repository r : lock.repositories()) {
@@ -144,6 +144,13 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
                     "name", p.name(),
                     "uri", Purl.deb(lock, p),
                     "digest", Map.of("sha256", p.sha256().hex())));
+        }
+        // local sources by the digest of their listing (the lock's), named by where they go
+        for (Lock.LocalSource l : lock.localSources()) {
+            out.add(Map.of(
+                    "name", l.path(),
+                    "digest", Map.of("sha256", l.sha256().hex()),
+                    "annotations", Map.of("source", l.source(), "listing", dev.kiln.resolver.lock.SourceListing.FORMAT)));
         }
         return out;
     }

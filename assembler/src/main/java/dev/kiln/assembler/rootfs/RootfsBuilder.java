@@ -2,6 +2,7 @@ package dev.kiln.assembler.rootfs;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
@@ -24,7 +25,7 @@ import java.util.Set;
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
  * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
  * <li>the dpkg records scanners read, for what stays ({@link DpkgStatus});</li>
- * <li>the spec's paths ({@link SpecPaths}).</li>
+ * <li>the spec's paths ({@link SpecPaths}), copying in local sources.</li>
  * </ol>
  *
  * Files kiln writes are 0644 root:root, and they and the directories it creates carry the image
@@ -41,14 +42,16 @@ public final class RootfsBuilder {
      * @param accounts users and groups beyond the built-in root and nobody
      * @param paths the spec's paths; only directory modes for home directories are read here
      * @param pathFilter the spec's {@code contents.path-filter}: which package files stay
+     * @param copies what the {@code paths} entries with a {@code source} copy in, by their {@code path}
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
-            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter) {
+            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, LocalSource> copies) {
         public Options {
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(accounts, "accounts");
             paths = List.copyOf(paths);
             pathFilter = List.copyOf(pathFilter);
+            copies = Map.copyOf(copies);
             if (epoch < 0) {
                 throw new IllegalArgumentException("epoch " + epoch + " is before 1970");
             }
@@ -56,23 +59,27 @@ public final class RootfsBuilder {
 
         /** Merged /usr, no accounts beyond the built-in ones, no paths. */
         public static Options of(String arch, long epoch) {
-            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of());
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of());
         }
 
         public Options withMergedUsr(boolean mergedUsr) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
 
         public Options withAccounts(ImageSpec.Accounts accounts) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
 
         public Options withPaths(List<ImageSpec.PathEntry> paths) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
 
         public Options withPathFilter(List<ImageSpec.PathRule> pathFilter) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+        }
+
+        public Options withCopies(Map<String, LocalSource> copies) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
     }
 
@@ -117,7 +124,7 @@ public final class RootfsBuilder {
         Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
         DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
         PathFilter.record(draft, options.pathFilter());
-        SpecPaths.apply(draft, options.paths());
+        SpecPaths.apply(draft, options.paths(), options.copies());
         return new Rootfs(draft.toFileTree(), draft.owners());
     }
 }

@@ -1,33 +1,36 @@
 package dev.kiln.assembler.rootfs;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The spec's {@code paths} entries, applied last, in the order written (apko's meaning): a
  * directory or empty file is created (or its mode and owner set when it exists), a symlink or
  * hardlink made, {@code permissions} changes an existing path's mode and owner; with {@code
- * recursive} a directory's or a permissions change reaches everything below. Copying a local
- * file into the image ({@code source} on a file or directory) is refused until it is recorded in
- * the lock by content hash.
+ * recursive} a directory's or a permissions change reaches everything below. A {@code file} or
+ * {@code directory} with a {@code source} also copies in what its {@link LocalSource} lists: with
+ * the entry's owner, the listing's modes (a {@code file}'s {@code permissions} win), the epoch as
+ * mtime; directories that exist keep their mode and owner, other paths are replaced.
  */
 final class SpecPaths {
     private SpecPaths() {
     }
 
-    static void apply(Draft draft, List<ImageSpec.PathEntry> paths) {
+    static void apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, LocalSource> copies) {
         for (ImageSpec.PathEntry p : paths) {
             String path = TreePath.normalize(p.path());
             Optional<Entry> existing = draft.get(path);
             long mtime = draft.epoch();
             switch (p.type()) {
                 case DIRECTORY -> {
-                    refuseSource(p);
                     int mode = p.permissions().orElse(existing.map(Entry::mode).orElse(0755));
                     if (existing.isPresent() && existing.get().type() != Entry.Type.DIR) {
                         throw new AssembleException("paths: " + path + " is a " + existing.get().type().name().toLowerCase()
@@ -36,9 +39,22 @@ final class SpecPaths {
                     draft.ensureParents(path);
                     draft.put(existing.map(e -> e.withMode(mode).withOwner(p.uid(), p.gid()))
                             .orElse(Entry.dir(path, mode, p.uid(), p.gid(), mtime)), Draft.GENERATED);
+                    if (p.copiesSource()) {
+                        copyTree(draft, path, p, copy(copies, p));
+                    }
+                }
+                case FILE -> {
+                    LocalSource source = copy(copies, p);
+                    if (source.listing().kind() != SourceListing.Kind.FILE) {
+                        throw new AssembleException("paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
+                    }
+                    SourceListing.Item file = source.listing().entries().get(0);
+                    refuseDirectory(draft, path, p);
+                    draft.ensureParents(path);
+                    draft.put(Entry.file(path, p.permissions().orElse(file.mode()), p.uid(), p.gid(), mtime, source.content(file)),
+                            Draft.GENERATED);
                 }
                 case EMPTY_FILE -> {
-                    refuseSource(p);
                     draft.ensureParents(path);
                     draft.put(Entry.file(path, p.permissions().orElse(0644), p.uid(), p.gid(), mtime, Content.of(new byte[0])),
                             Draft.GENERATED);
@@ -95,10 +111,58 @@ final class SpecPaths {
         }
     }
 
-    private static void refuseSource(ImageSpec.PathEntry p) {
-        if (p.source().isPresent()) {
-            throw new AssembleException("paths: copying a local file or directory into the image ('source' on "
-                    + p.path() + ") is not supported yet\n  fix: ship it in a package for now");
+    private static LocalSource copy(Map<String, LocalSource> copies, ImageSpec.PathEntry p) {
+        LocalSource s = copies.get(p.path());
+        if (s == null) {
+            throw new IllegalStateException("paths: nothing was read for " + p.source().orElse("?") + " (copied to " + p.path() + ")");
+        }
+        return s;
+    }
+
+    /** Lays a directory source's listing in below {@code dir}, in path order (parents first). */
+    private static void copyTree(Draft draft, String dir, ImageSpec.PathEntry p, LocalSource source) {
+        if (source.listing().kind() != SourceListing.Kind.DIRECTORY) {
+            throw new AssembleException("paths: " + dir + " copies a directory, but " + p.source().orElseThrow() + " is a file");
+        }
+        long mtime = draft.epoch();
+        for (SourceListing.Item i : source.listing().entries()) {
+            String path = dir.equals(TreePath.ROOT) ? "/" + i.path() : dir + "/" + i.path();
+            if (!TreePath.isNormal(path)) {
+                throw new AssembleException("paths: " + p.source().orElseThrow() + "/" + i.path() + " cannot be copied to "
+                        + TreePath.printable(path) + ": the path is too long for an image\n  fix: shorten it");
+            }
+            Optional<Entry> existing = draft.get(path);
+            switch (i.type()) {
+                case DIRECTORY -> {
+                    if (existing.isPresent() && existing.get().type() == Entry.Type.DIR) {
+                        continue; // as cp -r into a directory that is there: it keeps its mode and owner
+                    }
+                    refuseDirectory(draft, path, p);
+                    draft.put(Entry.dir(path, i.mode(), p.uid(), p.gid(), mtime), Draft.GENERATED);
+                }
+                case FILE -> {
+                    refuseDirectory(draft, path, p);
+                    draft.put(Entry.file(path, i.mode(), p.uid(), p.gid(), mtime, source.content(i)), Draft.GENERATED);
+                }
+                case SYMLINK -> {
+                    refuseDirectory(draft, path, p);
+                    draft.put(Entry.symlink(path, i.target(), i.mode(), p.uid(), p.gid(), mtime), Draft.GENERATED);
+                }
+                default -> throw new IllegalStateException(i.type().toString());
+            }
+        }
+    }
+
+    /** A copy may replace a file or a link, never a directory (what is below it would be orphaned). */
+    private static void refuseDirectory(Draft draft, String path, ImageSpec.PathEntry p) {
+        Optional<Entry> existing = draft.get(path);
+        if (existing.isPresent() && existing.get().type() == Entry.Type.DIR) {
+            throw new AssembleException("paths: copying " + p.source().orElseThrow() + " to " + p.path() + " would put a file at "
+                    + path + ", which is a directory in the image (from " + draft.owner(path) + ")"
+                    + "\n  fix: copy it to another path, or make the source hold a directory there");
+        }
+        if (existing.isEmpty()) {
+            draft.ensureParents(path);
         }
     }
 }

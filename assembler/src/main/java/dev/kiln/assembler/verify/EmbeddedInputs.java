@@ -91,7 +91,7 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
         return created(read(layout, manifest.config()), manifest.config());
     }
 
-    private static Descriptor firstImage(LayoutReader layout, Descriptor top) {
+    static Descriptor firstImage(LayoutReader layout, Descriptor top) {
         if (!MediaTypes.isIndex(top.mediaType())) {
             return top;
         }
@@ -102,7 +102,7 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
         return index.manifests().get(0);
     }
 
-    private static byte[] read(LayoutReader layout, Descriptor d) {
+    static byte[] read(LayoutReader layout, Descriptor d) {
         try {
             if (d.size() > LayoutReader.MAX_DOCUMENT) {
                 throw new AssembleException(d.digest() + " is " + d.size() + " bytes, larger than any manifest or config");

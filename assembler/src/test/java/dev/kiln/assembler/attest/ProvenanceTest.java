@@ -155,4 +155,16 @@ class ProvenanceTest {
         var e = assertThrows(AssembleException.class, () -> Provenance.subjects(tmp, "x"));
         assertTrue(e.getMessage().contains("not an OCI image layout"), e.getMessage());
     }
+
+    @Test
+    void localSourcesFollowThePackagesByTheDigestOfTheirListing() throws IOException {
+        Lock lock = LockFixture.lock().withLocalSources(List.of(new Lock.LocalSource("/srv/www", "./www", Digest.of("listing"), 2, 40)));
+        JsonNode deps = JSON.readTree(new Provenance(lock, List.of(new Provenance.Subject("base", Digest.of("index"))), "0.1.0", EPOCH)
+                .json()).get("predicate").get("buildDefinition").get("resolvedDependencies");
+        JsonNode www = deps.get(deps.size() - 1);
+        assertEquals("/srv/www", www.get("name").asText());
+        assertEquals(Digest.of("listing").hex(), www.get("digest").get("sha256").asText());
+        assertEquals("./www", www.get("annotations").get("source").asText());
+        assertEquals("kiln-source-1", www.get("annotations").get("listing").asText());
+    }
 }

@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.local.LocalSource;
+import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
+import dev.kiln.store.Digest;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -99,10 +105,96 @@ class SpecPathsTest {
         assertThrows(AssembleException.class, () -> build(entry("/a", PathType.SYMLINK, null, 0, null)));
     }
 
+    // ---- local sources
+
+    private static final long EPOCH = 1_700_000_000L;
+
+    /** A directory source with a file, an executable, a subdirectory and a link, its bytes in memory. */
+    private static LocalSource appSource(ImageSpec.PathEntry entry) {
+        byte[] index = "<h1>hi</h1>\n".getBytes(StandardCharsets.UTF_8);
+        byte[] run = "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8);
+        SourceListing listing = new SourceListing(SourceListing.Kind.DIRECTORY, List.of(
+                SourceListing.Item.file("index.html", 0644, index.length, Digest.of(index)),
+                SourceListing.Item.directory("bin"),
+                SourceListing.Item.file("bin/run", 0755, run.length, Digest.of(run)),
+                SourceListing.Item.symlink("home.html", "index.html")));
+        return new LocalSource(entry, listing, Map.of(Digest.of(index), Content.of(index), Digest.of(run), Content.of(run)));
+    }
+
+    private static FileTree copy(List<ImageSpec.PathEntry> paths, LocalSource... sources) {
+        Map<String, LocalSource> copies = new java.util.HashMap<>();
+        for (LocalSource s : sources) {
+            copies.put(s.entry().path(), s);
+        }
+        return RootfsBuilder.build(List.of(), RootfsBuilder.Options.of("amd64", EPOCH).withPaths(paths).withCopies(copies));
+    }
+
     @Test
-    void copyingALocalFileIsRefusedForNow() {
-        AssembleException e = assertThrows(AssembleException.class, () -> build(entry("/etc/x", PathType.EMPTY_FILE, null, 0, "local/x")));
-        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+    void aDirectorySourceIsCopiedWithTheEntrysOwnerItsListedModesAndTheEpoch() {
+        ImageSpec.PathEntry app = new ImageSpec.PathEntry("/srv/app", PathType.DIRECTORY, OptionalInt.of(0750), 65532, 65533,
+                Optional.of("./app"), false);
+        FileTree t = copy(List.of(app), appSource(app));
+        Entry top = t.get("/srv/app").orElseThrow();
+        assertEquals(List.of(0750, 65532L, 65533L, EPOCH), List.of(top.mode(), top.uid(), top.gid(), top.mtime()));
+        for (String p : List.of("/srv/app/index.html", "/srv/app/bin", "/srv/app/bin/run", "/srv/app/home.html")) {
+            Entry e = t.get(p).orElseThrow(() -> new AssertionError(p));
+            assertEquals(65532, e.uid(), p);
+            assertEquals(65533, e.gid(), p);
+            assertEquals(EPOCH, e.mtime(), p);
+        }
+        assertEquals(0644, t.get("/srv/app/index.html").orElseThrow().mode());
+        assertEquals("<h1>hi</h1>\n", new String(t.get("/srv/app/index.html").orElseThrow().content().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0755, t.get("/srv/app/bin/run").orElseThrow().mode());
+        assertEquals(0755, t.get("/srv/app/bin").orElseThrow().mode());
+        assertEquals("index.html", t.get("/srv/app/home.html").orElseThrow().linkTarget());
+        assertEquals(0, t.get("/srv").orElseThrow().uid(), "directories created above it are root's");
+    }
+
+    @Test
+    void aFileSourceTakesThePermissionsGivenElseItsListedMode() {
+        byte[] conf = "port = 8080\n".getBytes(StandardCharsets.UTF_8);
+        SourceListing listing = new SourceListing(SourceListing.Kind.FILE, List.of(SourceListing.Item.file(".", 0755, conf.length, Digest.of(conf))));
+        ImageSpec.PathEntry plain = new ImageSpec.PathEntry("/etc/a.conf", PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("a.conf"), false);
+        ImageSpec.PathEntry strict = new ImageSpec.PathEntry("/etc/b.conf", PathType.FILE, OptionalInt.of(0600), 1, 2, Optional.of("a.conf"), false);
+        Map<Digest, Content> bytes = Map.of(Digest.of(conf), Content.of(conf));
+        FileTree t = copy(List.of(plain, strict), new LocalSource(plain, listing, bytes), new LocalSource(strict, listing, bytes));
+        assertEquals(0755, t.get("/etc/a.conf").orElseThrow().mode());
+        Entry b = t.get("/etc/b.conf").orElseThrow();
+        assertEquals(List.of(0600, 1L, 2L, EPOCH), List.of(b.mode(), b.uid(), b.gid(), b.mtime()));
+        assertEquals(Digest.of(conf), b.content().digest());
+    }
+
+    @Test
+    void aCopyMergesIntoDirectoriesThatExistAndReplacesFiles() {
+        ImageSpec.PathEntry app = new ImageSpec.PathEntry("/srv/app", PathType.DIRECTORY, OptionalInt.empty(), 1000, 1000,
+                Optional.of("./app"), false);
+        FileTree t = copy(List.of(entry("/srv/app/bin", PathType.DIRECTORY, 0700, 7, null),
+                        entry("/srv/app/index.html", PathType.EMPTY_FILE, 0600, 7, null),
+                        entry("/srv/app/keep.txt", PathType.EMPTY_FILE, 0600, 7, null), app),
+                appSource(app));
+        Entry bin = t.get("/srv/app/bin").orElseThrow();
+        assertEquals(List.of(0700, 7L), List.of(bin.mode(), bin.uid()), "a directory that is there keeps its mode and owner");
+        Entry index = t.get("/srv/app/index.html").orElseThrow();
+        assertEquals(List.of(0644, 1000L, 12L), List.of(index.mode(), index.uid(), index.content().size()), "a file is replaced");
+        assertTrue(t.get("/srv/app/keep.txt").isPresent(), "what the source does not name stays");
+    }
+
+    @Test
+    void aCopyThatWouldPutAFileOverADirectoryIsAnError() {
+        ImageSpec.PathEntry app = new ImageSpec.PathEntry("/srv/app", PathType.DIRECTORY, OptionalInt.empty(), 0, 0,
+                Optional.of("./app"), false);
+        AssembleException e = assertThrows(AssembleException.class,
+                () -> copy(List.of(entry("/srv/app/index.html", PathType.DIRECTORY, null, 0, null), app), appSource(app)));
+        assertTrue(e.getMessage().contains("would put a file at /srv/app/index.html, which is a directory in the image"), e.getMessage());
+    }
+
+    @Test
+    void aCopyThroughASymlinkedDirectoryIsAnError() {
+        ImageSpec.PathEntry app = new ImageSpec.PathEntry("/srv/app", PathType.DIRECTORY, OptionalInt.empty(), 0, 0,
+                Optional.of("./app"), false);
+        AssembleException e = assertThrows(AssembleException.class,
+                () -> copy(List.of(entry("/srv", PathType.SYMLINK, null, 0, "opt"), app), appSource(app)));
+        assertTrue(e.getMessage().contains("/srv is a SYMLINK"), e.getMessage());
     }
 
     @Test

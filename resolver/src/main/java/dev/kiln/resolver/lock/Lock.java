@@ -12,20 +12,36 @@ import java.util.TreeMap;
 
 /**
  * An image's resolved inputs: every package of every architecture pinned by sha256, and the signed
- * Releases they were chosen from. It names no host, so it works with any mirror.
+ * Releases they were chosen from; and every local file or directory the spec copies in, pinned by
+ * the digest of its {@link SourceListing}. It names no host, so it works with any mirror.
+ *
+ * @param localSources the spec's copied sources, by destination path
  */
 public record Lock(
         int lockVersion,
         Spec spec,
         List<Repository> repositories,
         Options options,
-        SortedMap<String, List<Package>> archs) {
+        SortedMap<String, List<Package>> archs,
+        List<LocalSource> localSources) {
 
     public static final int VERSION = 1;
 
     public Lock {
         repositories = List.copyOf(repositories);
         archs = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(archs));
+        List<LocalSource> sorted = new ArrayList<>(localSources);
+        sorted.sort(java.util.Comparator.comparing(LocalSource::path));
+        localSources = List.copyOf(sorted);
+    }
+
+    /** A lock that copies no local sources (as every lock made before they existed). */
+    public Lock(int lockVersion, Spec spec, List<Repository> repositories, Options options, SortedMap<String, List<Package>> archs) {
+        this(lockVersion, spec, repositories, options, archs, List.of());
+    }
+
+    public Lock withLocalSources(List<LocalSource> sources) {
+        return new Lock(lockVersion, spec, repositories, options, archs, sources);
     }
 
     /** The spec the lock was made from: its path relative to the lock, and its digest. */
@@ -60,6 +76,24 @@ public record Lock(
      */
     public record Package(String name, String version, String architecture, String source, String path,
                           long size, Digest sha256, int repository) {
+    }
+
+    /**
+     * A local file or directory the spec copies into the image ({@code paths} with a
+     * {@code source}), pinned by content.
+     *
+     * @param path where it goes in the image, as the spec writes it
+     * @param source the local path as the spec writes it (relative to the spec's directory)
+     * @param sha256 the digest of its {@link SourceListing}
+     * @param files how many regular files it holds, for people reading the lock
+     * @param size their bytes together, for people reading the lock
+     */
+    public record LocalSource(String path, String source, Digest sha256, int files, long size) {
+        public LocalSource {
+            java.util.Objects.requireNonNull(path, "path");
+            java.util.Objects.requireNonNull(source, "source");
+            java.util.Objects.requireNonNull(sha256, "sha256");
+        }
     }
 
     public List<Package> packages(String arch) {

@@ -85,6 +85,20 @@ public final class LockJson {
             g.writeEndObject();
             g.writeBooleanField("recommends", lock.options().recommends());
             g.writeEndObject();
+            if (!lock.localSources().isEmpty()) {
+                // only when the spec copies something, so that other locks keep their bytes
+                g.writeArrayFieldStart("localSources");
+                for (Lock.LocalSource s : lock.localSources()) {
+                    g.writeStartObject();
+                    g.writeStringField("path", s.path());
+                    g.writeStringField("source", s.source());
+                    g.writeStringField("sha256", s.sha256().hex());
+                    g.writeNumberField("files", s.files());
+                    g.writeNumberField("size", s.size());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeObjectFieldStart("archs");
             for (Map.Entry<String, List<Lock.Package>> a : lock.archs().entrySet()) {
                 g.writeArrayFieldStart(a.getKey());
@@ -173,7 +187,20 @@ public final class LockJson {
                 }
                 archs.put(a.getKey(), ps);
             }
-            return new Lock(version, s, repos, options, archs);
+            List<Lock.LocalSource> sources = new ArrayList<>();
+            JsonNode ls = root.get("localSources");
+            if (ls != null) {
+                if (!ls.isArray()) {
+                    throw new ResolveException(what + ": expected a list in 'localSources', found " + ls
+                            + "\n  fix: regenerate it with 'kiln lock'");
+                }
+                for (JsonNode l : ls) {
+                    sources.add(new Lock.LocalSource(req(l, "path", what).asText(), req(l, "source", what).asText(),
+                            Digest.parse(req(l, "sha256", what).asText()),
+                            (int) number(l, "files", what, 0, Integer.MAX_VALUE), number(l, "size", what, 0, Long.MAX_VALUE)));
+                }
+            }
+            return new Lock(version, s, repos, options, archs, sources);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new ResolveException(what + ": a malformed value in the lockfile: " + e.getMessage()
                     + "\n  fix: regenerate it with 'kiln lock'");

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * What a lockfile keeps alive in the store: its packages and Releases, and also the indexes those
  * Releases list with their parsed forms, so that re-locking a spec after {@code kiln store gc}
- * stays warm. Files that are not lockfiles fall back to the format-blind scan.
+ * stays warm; and the listing of each local source with the files it names. Files that are not
+ * lockfiles fall back to the format-blind scan.
  */
 public final class LockRoots implements RootReader {
     private static final String INDEX_STEP = "debian-index-v2";
@@ -39,6 +40,21 @@ public final class LockRoots implements RootReader {
             throw new StoreException("cannot read root " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException notALock) {
             return out;
+        }
+        for (Lock.LocalSource s : lock.localSources()) {
+            if (!store.contains(s.sha256())) {
+                continue;
+            }
+            out.add(s.sha256());
+            try {
+                for (SourceListing.Item i : SourceListing.parse(store.read(s.sha256()), s.path()).entries()) {
+                    if (i.sha256() != null && store.contains(i.sha256())) {
+                        out.add(i.sha256());
+                    }
+                }
+            } catch (RuntimeException unreadable) {
+                // the listing's own digest is kept; its files are read again from the source
+            }
         }
         for (Lock.Repository r : lock.repositories()) {
             if (!store.contains(r.release())) {

@@ -133,6 +133,8 @@ public record ImageSpec(
     /** What a {@link PathEntry} does to its path. */
     public enum PathType {
         DIRECTORY("directory"),
+        /** A regular file copied from a local {@code source} (kiln's; apko has no such type). */
+        FILE("file"),
         EMPTY_FILE("empty-file"),
         SYMLINK("symlink"),
         HARDLINK("hardlink"),
@@ -154,7 +156,9 @@ public record ImageSpec(
      * A change to the image's file tree after the packages are installed.
      *
      * @param permissions the mode bits (at most 07777), if given
-     * @param source for a symlink, its target; for a hardlink, the existing path
+     * @param source for a symlink, its target; for a hardlink, the existing path; for a file or a
+     *     directory, the local file or directory copied into the image, as written (a relative
+     *     path is taken from the spec's directory)
      * @param recursive for a directory or permissions change, whether it applies to what is below
      */
     public record PathEntry(
@@ -166,6 +170,16 @@ public record ImageSpec(
             Objects.requireNonNull(permissions, "permissions");
             Objects.requireNonNull(source, "source");
         }
+
+        /** Whether this entry copies a local file or directory into the image. */
+        public boolean copiesSource() {
+            return (type == PathType.FILE || type == PathType.DIRECTORY) && source.isPresent();
+        }
+    }
+
+    /** The entries that copy a local file or directory into the image, in the order written. */
+    public List<PathEntry> copies() {
+        return paths.stream().filter(PathEntry::copiesSource).toList();
     }
 
     /** A port the image exposes, e.g. {@code 8080/tcp}. */

@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * cmd: version
  * work-dir: /home/nonroot
  * environment: {K: V}
- * paths: [{path: /tmp, type: directory, permissions: 0o1777}]
+ * paths: [{path: /tmp, type: directory, permissions: 0o1777}, {path: /app, type: directory, source: ./app}]
  * annotations: {K: V}
  * stop-signal: SIGTERM
  * volumes: [/data]
@@ -234,12 +234,15 @@ public final class ImageSpecParser {
         return annotations;
     }
 
+    private static final String PATH_TYPES = "one of directory, file, empty-file, symlink, hardlink, permissions";
+
     private static List<PathEntry> paths(SpecNode node) {
+        Map<String, Integer> copiedTo = new HashMap<>();
         return unique(node, "a list of path changes", item -> {
             SpecNode.Fields f = item.fields("a path change like {path: /tmp, type: directory, permissions: 0o1777}",
                     "path", "type", "permissions", "uid", "gid", "source", "recursive");
             String path = absolutePath(f.required("path", "give an absolute path, e.g. path: /tmp"), "an absolute path like /tmp");
-            SpecNode typeNode = f.required("type", "give one of directory, empty-file, symlink, hardlink, permissions");
+            SpecNode typeNode = f.required("type", "give " + PATH_TYPES);
             String typeName = typeNode.string("a path type");
             PathType type = null;
             for (PathType t : PathType.values()) {
@@ -248,19 +251,31 @@ public final class ImageSpecParser {
                 }
             }
             if (type == null) {
-                throw typeNode.expected("one of directory, empty-file, symlink, hardlink, permissions", null);
+                throw typeNode.expected(PATH_TYPES, null);
             }
             OptionalInt permissions = f.optional("permissions").map(ImageSpecParser::permissions)
                     .map(OptionalInt::of).orElse(OptionalInt.empty());
             long uid = f.optional("uid").map(ImageSpecParser::id).orElse(0L);
             long gid = f.optional("gid").map(ImageSpecParser::id).orElse(0L);
             boolean link = type == PathType.SYMLINK || type == PathType.HARDLINK;
-            Optional<String> source = f.optional("source").map(s -> s.string(link ? "the link's target" : "a path"));
+            Optional<SpecNode> sourceNode = f.optional("source");
+            Optional<String> source = sourceNode.map(s -> link ? s.string("the link's target") : localSource(s));
             if (link && source.isEmpty()) {
                 throw f.missing("source", "give the " + (type == PathType.SYMLINK ? "symlink's target" : "existing file to link to") + ", e.g. source: /usr/bin/foo");
             }
-            if (!link && source.isPresent()) {
-                throw f.optional("source").get().error("only a symlink or hardlink has a source", "remove it, or change the type");
+            if (type == PathType.FILE && source.isEmpty()) {
+                throw f.missing("source", "give the local file to copy, e.g. source: ./app.conf (relative to the spec's directory),"
+                        + " or use type: empty-file");
+            }
+            if (source.isPresent() && (type == PathType.EMPTY_FILE || type == PathType.PERMISSIONS)) {
+                throw sourceNode.get().error("type " + type.yamlName() + " takes no source",
+                        type == PathType.EMPTY_FILE ? "to copy a local file, write type: file" : "remove it, or change the type");
+            }
+            if (source.isPresent() && !link) {
+                Integer first = copiedTo.putIfAbsent(path, item.line());
+                if (first != null) {
+                    throw item.error("'" + path + "' is copied to twice (first at line " + first + ")", "copy each path once");
+                }
             }
             if (type == PathType.PERMISSIONS && permissions.isEmpty()) {
                 throw f.missing("permissions", "give the mode to set, e.g. permissions: 0o755");
@@ -272,6 +287,24 @@ public final class ImageSpecParser {
             }
             return new PathEntry(path, type, permissions, uid, gid, source, recursive);
         }, p -> p.type().yamlName() + " " + p.path());
+    }
+
+    /**
+     * A local file or directory to copy: a path on this machine, relative to the spec's directory
+     * or absolute. Whether it exists is checked when it is read (by {@code kiln lock} and {@code
+     * kiln build}), not here: parsing reads nothing but the spec.
+     */
+    private static String localSource(SpecNode node) {
+        String text = node.string("a local path like ./app (relative to the spec's directory) or /srv/app");
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                throw node.expected("a local path without control characters", null);
+            }
+        }
+        if (text.startsWith("~")) {
+            throw node.error("'" + text + "': kiln does not expand '~'", "write the path relative to the spec's directory, or absolute");
+        }
+        return text;
     }
 
     private static String stopSignal(SpecNode node) {

@@ -327,4 +327,45 @@ class LockJsonTest {
         assertEquals(Set.of("all"), l.archs().keySet());
         assertThrows(UnsupportedOperationException.class, () -> l.archs().clear());
     }
+
+    // ---- local sources
+
+    private static final Lock.LocalSource APP = new Lock.LocalSource("/app", "./app",
+            Digest.parse("3d6f0a3f6e1b5f8a6c5b9e2c1d0f4a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5"), 3, 1234);
+    private static final Lock.LocalSource CONF = new Lock.LocalSource("/etc/app.conf", "../shared/app.conf",
+            Digest.parse("5a1e3c0b9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060504"), 1, 12);
+
+    @Test
+    void localSourcesAreWrittenSortedByPathAfterTheOptionsAndReadBack() {
+        Lock l = bookworm().withLocalSources(List.of(APP, CONF));
+        String json = written(l);
+        assertInOrder(json, "\"options\"", "\"localSources\"", "\"path\": \"/app\"", "\"path\": \"/etc/app.conf\"", "\"archs\"");
+        assertTrue(json.contains("""
+                  "localSources": [
+                    {
+                      "path": "/app",
+                      "source": "./app",
+                      "sha256": "3d6f0a3f6e1b5f8a6c5b9e2c1d0f4a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5",
+                      "files": 3,
+                      "size": 1234
+                    },
+                """), json);
+        assertEquals(l, read(json));
+        assertEquals(List.of(APP, CONF), read(json).localSources());
+    }
+
+    @Test
+    void aLockWithoutLocalSourcesHasNoSuchKeyAndAnOlderLockReadsAsHavingNone() {
+        assertFalse(written(bookworm()).contains("localSources"));
+        assertEquals(List.of(), read(GOLDEN).localSources());
+    }
+
+    @Test
+    void aMalformedLocalSourceIsAnErrorSayingToRegenerate() {
+        String json = written(bookworm().withLocalSources(List.of(APP)));
+        ResolveException e = readError(json.replace("\"files\": 3", "\"files\": -3"));
+        assertTrue(e.getMessage().contains("'files'") && e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        ResolveException list = readError(json.replaceFirst("\"localSources\": \\[", "\"localSources\": 7, \"x\": ["));
+        assertTrue(list.getMessage().contains("expected a list in 'localSources'"), list.getMessage());
+    }
 }

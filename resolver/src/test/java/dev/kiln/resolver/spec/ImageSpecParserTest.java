@@ -441,8 +441,62 @@ class ImageSpecParserTest {
 
     @Test
     void anUnknownPathTypeListsTheTypes() {
-        assertEquals("spec.yaml:5: paths[0].type: expected one of directory, empty-file, symlink, hardlink, permissions, found 'dir'",
+        assertEquals("spec.yaml:5: paths[0].type: expected one of directory, file, empty-file, symlink, hardlink, permissions, found 'dir'",
                 error(MINIMAL + "paths:\n  - {path: /a, type: dir}\n"));
+    }
+
+    @Test
+    void aDirectoryOrFileWithASourceCopiesItAndTheSourceIsKeptAsWritten() {
+        ImageSpec spec = parse(MINIMAL + "paths:\n"
+                + "  - {path: /app, type: directory, source: ./app, uid: 65532, gid: 65532, permissions: 0o750}\n"
+                + "  - {path: /etc/app.conf, type: file, source: ../shared/app.conf}\n"
+                + "  - {path: /srv, type: directory, source: /srv/www, recursive: true}\n"
+                + "  - {path: /tmp, type: directory, permissions: 0o1777}\n");
+        assertEquals(List.of(
+                        new PathEntry("/app", PathType.DIRECTORY, OptionalInt.of(0750), 65532, 65532, Optional.of("./app"), false),
+                        new PathEntry("/etc/app.conf", PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("../shared/app.conf"), false),
+                        new PathEntry("/srv", PathType.DIRECTORY, OptionalInt.empty(), 0, 0, Optional.of("/srv/www"), true)),
+                spec.copies());
+        assertFalse(spec.paths().get(3).copiesSource(), "a directory without a source only makes the directory");
+    }
+
+    @Test
+    void aFileNeedsASource() {
+        assertEquals("spec.yaml:5: paths[0].source: missing; give the local file to copy, e.g. source: ./app.conf"
+                        + " (relative to the spec's directory), or use type: empty-file",
+                error(MINIMAL + "paths:\n  - {path: /etc/app.conf, type: file}\n"));
+    }
+
+    @Test
+    void anEmptyFileOrAPermissionsChangeTakesNoSource() {
+        assertEquals("spec.yaml:5: paths[0].source: type empty-file takes no source; to copy a local file, write type: file",
+                error(MINIMAL + "paths:\n  - {path: /a, type: empty-file, source: ./a}\n"));
+        assertEquals("spec.yaml:6: paths[0].source: type permissions takes no source; remove it, or change the type",
+                error(MINIMAL + "paths:\n  - path: /a\n    source: ./a\n    type: permissions\n    permissions: 0o755\n"));
+    }
+
+    @Test
+    void aFileCannotBeRecursive() {
+        assertEquals("spec.yaml:5: paths[0].recursive: only a directory or permissions change can be recursive",
+                error(MINIMAL + "paths:\n  - {path: /a, type: file, source: ./a, recursive: true}\n"));
+    }
+
+    @Test
+    void onePathCopiedToTwiceIsAnError() {
+        assertEquals("spec.yaml:6: paths[1]: '/app' is copied to twice (first at line 5); copy each path once",
+                error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: ./a}\n  - {path: /app, type: file, source: ./b}\n"));
+    }
+
+    @Test
+    void aSourceIsANonEmptyLocalPathWithoutTildeOrControlCharacters() {
+        assertEquals("spec.yaml:5: paths[0].source: expected a local path like ./app (relative to the spec's directory)"
+                        + " or /srv/app, found an empty value",
+                error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: }\n"));
+        assertEquals("spec.yaml:5: paths[0].source: '~/app': kiln does not expand '~';"
+                        + " write the path relative to the spec's directory, or absolute",
+                error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: ~/app}\n"));
+        assertTrue(error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: \"a\\tb\"}\n")
+                .startsWith("spec.yaml:5: paths[0].source: expected a local path without control characters"));
     }
 
     @Test

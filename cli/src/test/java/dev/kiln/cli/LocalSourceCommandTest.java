@@ -1,0 +1,136 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.testing.TinyRepository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local sources ({@code paths} with a {@code source}) as a user meets them on the command line:
+ * the stale lock, the frozen build and the verify of an image that holds other content than the
+ * lock it is checked against. The first tests need no network (a one-package repository already in
+ * the store); the last one runs the whole cycle on the host's mirror.
+ */
+class LocalSourceCommandTest {
+    private static final Path HOME = TinyRepository.HOME;
+
+    @TempDir
+    static Path shared;
+    static TinyRepository repo;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        System.setProperty("kiln.home", HOME.toString());
+        repo = TinyRepository.make(shared);
+    }
+
+    private static String[] run(String... args) {
+        return CliRun.run(args);
+    }
+
+    private Path site() throws IOException {
+        Path www = Files.createDirectories(tmp.resolve("www/css"));
+        Files.writeString(tmp.resolve("www/index.html"), "<h1>hello</h1>\n");
+        Files.writeString(www.resolve("site.css"), "body { margin: 0 }\n");
+        return tmp.resolve("www");
+    }
+
+    @Test
+    void aFrozenBuildOfAChangedSourceFailsNamingItAndVerifyingAgainstTheOldLockFails() throws IOException {
+        site();
+        Path spec = repo.spec(tmp, "site", "paths:\n  - {path: /srv/www, type: directory, source: www}\n");
+        String store = repo.seed(tmp.resolve("store")).toString();
+        String[] first = run("build", "-q", "--store", store, "-o", tmp.resolve("v1").toString(), spec.toString());
+        assertEquals("0", first[0], first[2]);
+        Path lock = Kiln.defaultLockPath(spec);
+        Path oldLock = Files.copy(lock, tmp.resolve("v1.lock.json"));
+
+        Files.writeString(tmp.resolve("www/index.html"), "<h1>HELLO</h1>\n");
+        String[] frozen = run("build", "-q", "--frozen", "--store", store, "-o", tmp.resolve("frozen").toString(), spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), frozen[0], frozen[1] + frozen[2]);
+        assertTrue(frozen[2].contains("~ source /srv/www from www: its content changed"), frozen[2]);
+        assertTrue(frozen[2].contains("~ index.html: content"), frozen[2]);
+        assertTrue(frozen[2].contains("fix: run 'kiln lock " + spec + "'"), frozen[2]);
+        assertFalse(Files.exists(tmp.resolve("frozen")));
+        assertEquals(Files.readString(oldLock), Files.readString(lock), "a failed build leaves the lock alone");
+
+        String[] second = run("build", "-q", "--store", store, "-o", tmp.resolve("v2").toString(), spec.toString());
+        assertEquals("0", second[0], second[2]);
+        assertTrue(Files.readString(lock).contains("\"localSources\""));
+
+        // v2 holds other bytes than the old lock pins: found before any rebuild, a failed check
+        String fresh = repo.seed(tmp.resolve("fresh")).toString();
+        String[] v = run("verify", "--use-store", "--store", fresh, "--spec", spec.toString(), "--lock", oldLock.toString(),
+                tmp.resolve("v2").toString());
+        assertEquals(Integer.toString(Main.CHECK_FAILED), v[0], v[1] + v[2]);
+        assertTrue(v[2].contains("does not hold the local sources its lock pins"), v[2]);
+
+        // and v1 verifies from itself, its sources taken from its own layers
+        String[] ok = run("verify", "--use-store", "--store", repo.seed(tmp.resolve("fresh-2")).toString(), tmp.resolve("v1").toString());
+        assertEquals("0", ok[0], ok[1] + ok[2]);
+    }
+
+    @Test
+    void aSourceHoldingAFifoIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path www = site();
+        assertEquals(0, new ProcessBuilder("mkfifo", www.resolve("css/pipe").toString()).start().waitFor());
+        Path spec = repo.spec(tmp, "fifo", "paths:\n  - {path: /srv/www, type: directory, source: www}\n");
+        String[] r = run("build", "--store", repo.seed(tmp.resolve("store")).toString(), "-o", tmp.resolve("oci").toString(),
+                spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains(spec + ": paths[0].source: www/css/pipe is a fifo"), r[2]);
+        assertFalse(Files.exists(tmp.resolve("oci")));
+    }
+
+    /** The whole cycle on the host's mirror: lock, a stale check naming the file, build, verify in a fresh store. */
+    @Test
+    void onTheHostsMirrorTheLockGoesStaleWhenAFileChangesAndTheImageVerifies() throws Exception {
+        site();
+        Files.writeString(tmp.resolve("www/run.sh"), "#!/bin/sh\n");
+        Path spec = tmp.resolve("static.yaml");
+        String tmpEntry = "  - {path: /tmp, type: directory, permissions: 0o1777}\n";
+        String example = Files.readString(HOME.resolve("examples/static.yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]");
+        assertTrue(example.contains(tmpEntry), "the example's paths section");
+        Files.writeString(spec, example.replace(tmpEntry,
+                tmpEntry + "  - {path: /srv/www, type: directory, source: ./www, uid: 65532, gid: 65532}\n"));
+        String store = tmp.resolve("store").toString();
+        String[] lock = run("lock", "--store", store, spec.toString());
+        assertEquals("0", lock[0], lock[2]);
+        assertTrue(lock[1].contains("1 local source"), lock[1]);
+        String[] check = run("lock", "--check", "--store", store, spec.toString());
+        assertEquals("0", check[0], check[1] + check[2]);
+
+        Files.setPosixFilePermissions(tmp.resolve("www/run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        String[] stale = run("lock", "--check", "--store", store, spec.toString());
+        assertEquals(Integer.toString(Main.CHECK_FAILED), stale[0], stale[1] + stale[2]);
+        assertTrue(stale[1].contains("~ source /srv/www from ./www: its content changed"), stale[1]);
+        assertTrue(stale[1].contains("~ run.sh: mode 0644 -> 0755"), stale[1]);
+
+        Path out = tmp.resolve("static-oci");
+        String[] build = run("build", "-q", "--store", store, "-o", out.toString(), spec.toString());
+        assertEquals("0", build[0], build[2]);
+        String[] verify = run("verify", out.toString());
+        assertEquals("0", verify[0], verify[1] + verify[2]);
+        Process umoci = new ProcessBuilder("umoci", "unpack", "--rootless", "--image", out + ":latest", tmp.resolve("bundle").toString())
+                .redirectErrorStream(true).start();
+        String log = new String(umoci.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, umoci.waitFor(), log);
+        Path www = tmp.resolve("bundle/rootfs/srv/www");
+        assertEquals("<h1>hello</h1>\n", Files.readString(www.resolve("index.html")));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(www.resolve("run.sh"))));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(www.resolve("css/site.css"))));
+    }
+}
