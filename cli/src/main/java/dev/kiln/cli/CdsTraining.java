@@ -1,5 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.assembler.Kiln;
+import dev.kiln.fetcher.Download;
+import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
@@ -7,11 +10,20 @@ import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpecParser;
+import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +32,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Loads the classes a typical run needs, without doing any work, so that the launcher can record
- * them into a class-data-sharing archive in the background (see ./kiln). Not a user command.
+ * Loads the classes a typical run needs, so that the launcher can record them into a
+ * class-data-sharing archive in the background (see ./kiln). Not a user command. It touches
+ * nothing outside a temporary directory and the loopback interface: a store is opened there, and
+ * one small file is fetched into it from a server on 127.0.0.1, through the same HTTP client, DNS
+ * lookup and store code a real fetch uses.
  */
 final class CdsTraining {
     private CdsTraining() {
@@ -43,11 +58,55 @@ final class CdsTraining {
         if (Files.isDirectory(KilnHome.keys())) {
             Keyring.load(KilnHome.keys());
         }
-        HttpTransport.withDefaults().close();
+        try {
+            storeAndFetch();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         // an OpenPGP check as 'kiln lock' makes on every Release: RSA 4096, SHA-512, clearsigned
         // (a throwaway key that signs nothing else; no keys/ directory trusts it)
         new SignatureVerifier(Keyring.parse(resource("cds-training-key.asc"), "training key"), Instant.now())
                 .verifyClearsigned(resource("cds-training-message.asc"), "training message");
+    }
+
+    /** Opens kiln on a store in a temporary directory and fetches one file over loopback HTTP into it. */
+    private static void storeAndFetch() throws IOException {
+        Path dir = Files.createTempDirectory("kiln-cds-training");
+        byte[] body = "training".getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    // the request ends with an empty line
+                    for (int state = 0, b; state < 4 && (b = in.read()) >= 0; ) {
+                        state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
+                    }
+                    OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                } catch (IOException ignored) {
+                    // the fetch below reports it
+                }
+            }, "kiln-cds-training");
+            answer.setDaemon(true);
+            answer.start();
+            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).open();
+                 ContentStore store = ContentStore.open(dir.resolve("store2"));
+                 HttpTransport http = HttpTransport.withDefaults()) {
+                URI uri = URI.create("http://localhost:" + server.getLocalPort() + "/training");
+                new Fetcher(http, store).fetch(List.of(new Download("training", List.of(uri), body.length, Digest.of(body))));
+                store.putMemo("training", Digest.of("key"), Digest.of(body));
+                store.memo("training", Digest.of("key"));
+                kiln.hashCode();
+            }
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     private static byte[] resource(String name) {
