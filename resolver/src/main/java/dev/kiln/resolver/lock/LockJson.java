@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +29,6 @@ import java.util.TreeSet;
  */
 public final class LockJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private LockJson() {
     }
@@ -128,7 +126,7 @@ public final class LockJson {
     public static Lock read(byte[] json, String what) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = JsonTree.read(json);
         } catch (IOException e) {
             throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getMessage()
                     + "\n  fix: regenerate it with 'kiln lock'");

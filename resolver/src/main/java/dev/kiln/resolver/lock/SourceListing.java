@@ -3,7 +3,6 @@ package dev.kiln.resolver.lock;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +40,6 @@ public record SourceListing(Kind kind, List<Item> entries) {
     public static final String FORMAT = "kiln-source-1";
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Comparator<String> BYTE_ORDER = (a, b) -> Arrays.compareUnsigned(
             a.getBytes(java.nio.charset.StandardCharsets.UTF_8), b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
@@ -201,7 +199,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
     public static SourceListing parse(byte[] json, String what) {
         SourceListing listing;
         try {
-            JsonNode root = MAPPER.readTree(json);
+            JsonNode root = JsonTree.read(json);
             if (root == null || !FORMAT.equals(root.path("listing").asText())) {
                 throw new IllegalArgumentException("not a " + FORMAT + " listing");
             }
