@@ -195,8 +195,11 @@ public final class Kiln implements AutoCloseable {
      * everything present, no request is made at all); {@code offline} never touches the network.
      */
     public FetchResult fetch(Path lockFile, boolean offline, FetchListener listener) {
-        Lock lock = readLock(lockFile);
-        List<Download> downloads = LockDownloads.of(lock, mirrors);
+        return fetch(lockFile, downloads(lockFile), offline, listener);
+    }
+
+    /** As {@link #fetch(Path, boolean, FetchListener)}, with the lock's {@link #downloads} already read. */
+    public FetchResult fetch(Path lockFile, List<Download> downloads, boolean offline, FetchListener listener) {
         FetchResult result = new Fetcher(transport, store, Fetcher.DEFAULT_CONCURRENCY, listener)
                 .withOffline(offline).fetch(downloads);
         store.addRoot(lockFile.toAbsolutePath());
