@@ -193,6 +193,14 @@ class LocalSourceBuildTest {
         return manifest(built.layout()).layers().stream().map(Descriptor::digest).toList();
     }
 
+    /** The history comment of each layer. */
+    private static List<String> comments(Path layout) throws IOException {
+        JsonNode config = new ObjectMapper().readTree(LayoutReader.open(layout).bytes(manifest(layout).config()));
+        List<String> out = new java.util.ArrayList<>();
+        config.get("history").forEach(h -> out.add(h.get("comment").asText()));
+        return out;
+    }
+
     /** The tar entry names of one layer, in the order written. */
     private static List<String> names(Path layout, int layer) throws IOException {
         LayoutReader reader = LayoutReader.open(layout);
@@ -217,15 +225,25 @@ class LocalSourceBuildTest {
         Kiln.Built built = build(tmp.resolve("store"), "oci", false);
         Manifest m = manifest(built.layout());
         assertEquals(3, m.layers().size(), m.toString());
-        JsonNode config = new ObjectMapper().readTree(LayoutReader.open(built.layout()).bytes(m.config()));
-        List<String> comments = new java.util.ArrayList<>();
-        config.get("history").forEach(h -> comments.add(h.get("comment").asText()));
+        List<String> comments = comments(built.layout());
         assertEquals(List.of("packages", "local sources (/app, /etc/tiny/app.conf)", "spec and lock"), comments);
         assertEquals(List.of("app/", "app/bin/", "app/bin/serve", "app/home.html", "app/index.html", "etc/", "etc/tiny/",
                 "etc/tiny/app.conf"), names(built.layout(), 1), "what the sources bring, with the directories above it");
         List<String> packages = names(built.layout(), 0);
         assertTrue(packages.contains("etc/tiny/tiny.conf"), packages.toString());
         assertFalse(packages.stream().anyMatch(n -> n.startsWith("app/") || n.equals("etc/tiny/app.conf")), packages.toString());
+    }
+
+    @Test
+    void withOriginLayeringTheSourcesLayerFollowsThePackageLayers() throws IOException {
+        spec = repo.spec(tmp, "origin", PATHS + "layering: {strategy: origin, budget: 2}\n");
+        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        List<String> comments = comments(built.layout());
+        assertEquals(List.of("tiny", "other packages and generated files", "local sources (/app, /etc/tiny/app.conf)", "spec and lock"),
+                comments);
+        assertTrue(names(built.layout(), 0).contains("etc/tiny/tiny.conf"));
+        assertEquals("size = tiny\n", new String(entries(built.layout()).get("etc/tiny/tiny.conf").data(), UTF_8));
+        assertTrue(names(built.layout(), 2).contains("app/index.html"));
     }
 
     @Test
