@@ -11,6 +11,7 @@ import dev.kiln.assembler.oci.Index;
 import dev.kiln.assembler.oci.SpecConfig;
 import dev.kiln.assembler.rootfs.OriginLayers;
 import dev.kiln.assembler.rootfs.RootfsBuilder;
+import dev.kiln.assembler.rootfs.SourceLayer;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
@@ -30,9 +31,11 @@ import java.util.concurrent.Future;
  * memoized in the store: packages are unpacked once ({@link UnpackCache}), layers are written
  * and compressed once per tree ({@link LayerCache}); only the small config and manifest are made
  * each time. Per architecture the image has the package layers (one, or several with origin
- * layering) and then a small layer holding the spec and the lock ({@link #SPEC_PATH},
- * {@link #LOCK_PATH}), so that the image alone is enough to rebuild it and a change to the
- * runtime keys alone leaves every package layer as it was.
+ * layering), then, when the spec copies local sources, a layer with what they add or change
+ * ({@link SourceLayer}), and then a small layer holding the spec and the lock ({@link #SPEC_PATH},
+ * {@link #LOCK_PATH}), so that the image alone is enough to rebuild it, a change to the runtime
+ * keys alone leaves every package layer as it was, and so does a change to a local source: the
+ * package layers are those of the spec without its sources.
  */
 final class ImageAssembler {
     /** Where the spec travels inside the image. */
@@ -78,12 +81,18 @@ final class ImageAssembler {
                 debs.get(i).field("Maintainer").ifPresent(m -> maintainers.put(locked.get(n).sha256(), m));
             }
             dev.kiln.resolver.Timing.mark("unpacked " + arch);
-            RootfsBuilder.Rootfs rootfs = RootfsBuilder.assemble(debs, RootfsBuilder.Options.of(arch, epoch)
-                    .withAccounts(spec.accounts()).withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter())
-                    .withCopies(copies));
+            RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
+                    .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
+            RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
+            RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
+            RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();
             List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
-                    ? OriginLayers.split(rootfs, spec.layering().budget())
-                    : List.of(new OriginLayers.Layer("packages", rootfs.tree())));
+                    ? OriginLayers.split(packages, spec.layering().budget())
+                    : List.of(new OriginLayers.Layer("packages", packages.tree())));
+            if (trees != null) {
+                SourceLayer.over(packages.tree(), rootfs.tree()).ifPresent(t -> plan.add(new OriginLayers.Layer(
+                        SourceLayer.label(spec.copies().stream().map(ImageSpec.PathEntry::path).toList()), t)));
+            }
             plan.add(new OriginLayers.Layer("spec and lock", metadata(rootfs.tree())));
             List<LayerDigests> written = new ArrayList<>();
             List<String> comments = new ArrayList<>();

@@ -221,7 +221,8 @@ public final class Kiln implements AutoCloseable {
      * {@code frozen} refuses that instead), every locked package is fetched and verified, unpacked
      * without running any maintainer script (once: unpacked packages and written layers are memo
      * entries in the store), and laid out per architecture as deterministic layers: the packages
-     * (one layer, or one per large package with origin layering), then the spec and the lock. Local
+     * (one layer, or one per large package with origin layering), then what local sources bring,
+     * then the spec and the lock. Local
      * sources the spec copies in are read again, put into the store and held to the lock (pinned
      * anew when they changed; {@code frozen} refuses that). The image epoch is {@code
      * SOURCE_DATE_EPOCH} if set, else the newest Release date in the lock — never the wall clock.

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.assembler.cache.LayerCache;
+import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.assembler.oci.Descriptor;
@@ -178,6 +182,126 @@ class LocalSourceBuildTest {
         assertEquals(first.lock().localSources().get(1), relocked.localSources().get(1));
         assertEquals(first.lock().archs(), relocked.archs(), "the packages are not resolved again");
         assertEquals("<h1>hellO</h1>\n", new String(entries(again.layout()).get("app/index.html").data(), UTF_8));
+    }
+
+    private static Manifest manifest(Path layout) {
+        LayoutReader reader = LayoutReader.open(layout);
+        return reader.manifest(reader.top());
+    }
+
+    private static List<Digest> layers(Kiln.Built built) {
+        return manifest(built.layout()).layers().stream().map(Descriptor::digest).toList();
+    }
+
+    /** The history comment of each layer. */
+    private static List<String> comments(Path layout) throws IOException {
+        JsonNode config = new ObjectMapper().readTree(LayoutReader.open(layout).bytes(manifest(layout).config()));
+        List<String> out = new java.util.ArrayList<>();
+        config.get("history").forEach(h -> out.add(h.get("comment").asText()));
+        return out;
+    }
+
+    /** The tar entry names of one layer, in the order written. */
+    private static List<String> names(Path layout, int layer) throws IOException {
+        LayoutReader reader = LayoutReader.open(layout);
+        List<String> out = new java.util.ArrayList<>();
+        try (InputStream in = new GzipCompressorInputStream(Files.newInputStream(reader.blob(manifest(layout).layers().get(layer))));
+             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                out.add(e.getName());
+            }
+        }
+        return out;
+    }
+
+    private static long memoRecords(Path store, String step) throws IOException {
+        try (Stream<Path> s = Files.list(store.resolve("memo").resolve(step))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void theSourcesHaveALayerOfTheirOwnBetweenThePackagesAndTheSpecAndLock() throws IOException {
+        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Manifest m = manifest(built.layout());
+        assertEquals(3, m.layers().size(), m.toString());
+        List<String> comments = comments(built.layout());
+        assertEquals(List.of("packages", "local sources (/app, /etc/tiny/app.conf)", "spec and lock"), comments);
+        assertEquals(List.of("app/", "app/bin/", "app/bin/serve", "app/home.html", "app/index.html", "etc/", "etc/tiny/",
+                "etc/tiny/app.conf"), names(built.layout(), 1), "what the sources bring, with the directories above it");
+        List<String> packages = names(built.layout(), 0);
+        assertTrue(packages.contains("etc/tiny/tiny.conf"), packages.toString());
+        assertFalse(packages.stream().anyMatch(n -> n.startsWith("app/") || n.equals("etc/tiny/app.conf")), packages.toString());
+    }
+
+    @Test
+    void withOriginLayeringTheSourcesLayerFollowsThePackageLayers() throws IOException {
+        spec = repo.spec(tmp, "origin", PATHS + "layering: {strategy: origin, budget: 2}\n");
+        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        List<String> comments = comments(built.layout());
+        assertEquals(List.of("tiny", "other packages and generated files", "local sources (/app, /etc/tiny/app.conf)", "spec and lock"),
+                comments);
+        assertTrue(names(built.layout(), 0).contains("etc/tiny/tiny.conf"));
+        assertEquals("size = tiny\n", new String(entries(built.layout()).get("etc/tiny/tiny.conf").data(), UTF_8));
+        assertTrue(names(built.layout(), 2).contains("app/index.html"));
+    }
+
+    @Test
+    void otherSourcesOrNoneLeaveThePackageLayerByteIdentical() throws IOException {
+        Path store = tmp.resolve("store");
+        Kiln.Built withSources = build(store, "a", false);
+        Files.createDirectories(tmp.resolve("other/www"));
+        Files.writeString(tmp.resolve("other/www/page.html"), "another site\n");
+        Path otherSpec = repo.spec(tmp.resolve("other"), "other", """
+                paths:
+                  - {path: /srv/www, type: directory, source: www, uid: 33, gid: 33}
+                  - {path: /etc/tiny/tiny.conf, type: file, source: www/page.html}
+                """);
+        Path plainSpec = repo.spec(Files.createDirectories(tmp.resolve("plain")), "plain", "");
+        try (Kiln kiln = TinyRepository.kiln(store)) {
+            Kiln.Built other = kiln.build(otherSpec, Kiln.defaultLockPath(otherSpec), tmp.resolve("b"), false, FetchListener.NONE);
+            Kiln.Built plain = kiln.build(plainSpec, Kiln.defaultLockPath(plainSpec), tmp.resolve("c"), false, FetchListener.NONE);
+            assertEquals(layers(plain).get(0), layers(withSources).get(0));
+            assertEquals(layers(plain).get(0), layers(other).get(0));
+            assertNotEquals(layers(withSources).get(1), layers(other).get(1));
+            assertEquals(2, layers(plain).size(), "no sources, no sources' layer");
+            assertEquals("another site\n", new String(entries(other.layout()).get("etc/tiny/tiny.conf").data(), UTF_8),
+                    "a source that replaces a package file wins over it");
+        }
+    }
+
+    @Test
+    void changingOneByteOfASourceRewritesOnlyTheSourcesLayerAndTheSpecLayer() throws IOException {
+        Path store = tmp.resolve("store");
+        Kiln.Built first = build(store, "a", false);
+        long layerRecords = memoRecords(store, LayerCache.STEP);
+        long unpacked = memoRecords(store, UnpackCache.STEP);
+        Files.writeString(tmp.resolve("app/index.html"), "<h1>hellO</h1>\n");
+        Kiln.Built second = build(store, "b", false);
+        List<Digest> before = layers(first);
+        List<Digest> after = layers(second);
+        assertEquals(before.get(0), after.get(0), "the package layer is the same blob");
+        assertNotEquals(before.get(1), after.get(1), "the sources' layer holds the new byte");
+        assertNotEquals(before.get(2), after.get(2), "the lock in the spec layer pins the new listing");
+        assertEquals(layerRecords + 2, memoRecords(store, LayerCache.STEP), "two layers were written anew, the package layer was not");
+        assertEquals(unpacked, memoRecords(store, UnpackCache.STEP), "no package was unpacked again");
+    }
+
+    @Test
+    void aSourceOverAPackageFileVerifiesFromTheImageInAFreshStore() throws IOException {
+        spec = repo.spec(tmp, "over", """
+                paths:
+                  - {path: /etc/tiny/tiny.conf, type: file, source: conf/app.conf, permissions: 0o600}
+                """);
+        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        TarItem conf = entries(built.layout()).get("etc/tiny/tiny.conf");
+        assertEquals(List.of("port = 8080\n", 0600), List.of(new String(conf.data(), UTF_8), conf.mode()));
+        deleteTree(tmp.resolve("conf"));
+        try (Kiln kiln = TinyRepository.kiln(repo.seed(tmp.resolve("fresh")))) {
+            Kiln.Verification v = kiln.verify(new ImageSource(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
+            assertTrue(v.identical(), v.diff().render());
+        }
     }
 
     @Test

@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "build", mixinStandardHelpOptions = true, description = {
     "Build SPEC's image into an OCI image layout directory: lock (unless SPEC.lock.json was made from",
     "this spec), fetch and verify every package, unpack without running maintainer scripts, and write",
-    "one deterministic layer per architecture (several archs give an image index). Then, if asked,",
+    "deterministic layers per architecture: the packages, the local sources, the spec and lock",
+    "(several archs give an image index). Then, if asked,",
     "push it to a registry (--push) and write a docker/podman load archive (--tarball)."})
 final class BuildCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.testing.TestRegistry;
 
 import java.io.IOException;
@@ -141,7 +142,7 @@ class BuildCommandTest {
         Files.writeString(one, Files.readString(staticSpec()));
         String[] a = run("build", "-q", "--store", store.toString(), "-o", tmp.resolve("entry-a").toString(), one.toString());
         assertEquals("0", a[0], a[2]);
-        long layersBefore = memoRecords(store, "layer-v1");
+        long layersBefore = memoRecords(store, LayerCache.STEP);
         long unpackedBefore = memoRecords(store, "deb-unpack-v1");
         assertTrue(unpackedBefore > 0, "unpacked packages are memo entries");
 
@@ -152,7 +153,7 @@ class BuildCommandTest {
         List<String> after = layerDigests(tmp.resolve("entry-b"));
         assertEquals(before.get(0), after.get(0), "the package layer is the same");
         assertTrue(!before.get(1).equals(after.get(1)), "the spec layer holds the new spec");
-        assertEquals(layersBefore + 1, memoRecords(store, "layer-v1"), "only the spec layer was written anew");
+        assertEquals(layersBefore + 1, memoRecords(store, LayerCache.STEP), "only the spec layer was written anew");
         assertEquals(unpackedBefore, memoRecords(store, "deb-unpack-v1"), "no package was unpacked again");
     }
 

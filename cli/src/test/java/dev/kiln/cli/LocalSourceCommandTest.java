@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.testing.TinyRepository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +42,11 @@ class LocalSourceCommandTest {
 
     private static String[] run(String... args) {
         return CliRun.run(args);
+    }
+
+    private static List<Descriptor> layers(Path layout) {
+        LayoutReader reader = LayoutReader.open(layout);
+        return reader.manifest(reader.top()).layers();
     }
 
     private Path site() throws IOException {
@@ -124,6 +132,13 @@ class LocalSourceCommandTest {
         assertEquals("0", build[0], build[2]);
         String[] verify = run("verify", out.toString());
         assertEquals("0", verify[0], verify[1] + verify[2]);
+        // the packages' layer is the one of the spec without the source, the source's follows it
+        Path plainSpec = Files.writeString(tmp.resolve("plain.yaml"), example);
+        String[] plain = run("build", "-q", "--store", store, "-o", tmp.resolve("plain-oci").toString(), plainSpec.toString());
+        assertEquals("0", plain[0], plain[2]);
+        List<Descriptor> layers = layers(out);
+        assertEquals(3, layers.size(), layers.toString());
+        assertEquals(layers(tmp.resolve("plain-oci")).get(0), layers.get(0));
         Process umoci = new ProcessBuilder("umoci", "unpack", "--rootless", "--image", out + ":latest", tmp.resolve("bundle").toString())
                 .redirectErrorStream(true).start();
         String log = new String(umoci.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

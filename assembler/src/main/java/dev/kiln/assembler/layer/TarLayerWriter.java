@@ -10,16 +10,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Writes a {@link FileTree} as a layer tar whose bytes depend on the tree and the epoch only.
  *
  * <ul>
- *   <li>Entries in {@link TreePath#ORDER}, so parents come before children. A missing parent
+ *   <li>Entries in {@link TreePath#ORDER}, so parents come before children, except that a hardlink
+ *       whose target comes later in that order is held back and written after the last entry
+ *       (extractors link to a file they have already written). A missing parent
  *       directory is added as {@code 0755 0:0} with the epoch as its mtime (clamped like any
  *       other). The root itself is not written: OCI layers do not carry {@code ./}.</li>
  *   <li>Names are relative ({@code usr/bin/x}); directories end with {@code /}. Hardlinks are
@@ -58,7 +64,17 @@ public final class TarLayerWriter {
     /** Writes the tar to {@code out} (not closed); returns the number of bytes written. */
     public long writeTar(FileTree tree, OutputStream out) throws IOException {
         CountingStream counted = new CountingStream(out);
+        Set<String> written = new HashSet<>();
+        List<Entry> heldBack = new ArrayList<>();
         for (Entry e : withParents(tree).values()) {
+            if (e.type() == Entry.Type.HARDLINK && !written.contains(e.linkTarget())) {
+                heldBack.add(e); // an unpacker links to what it has already written
+                continue;
+            }
+            writeEntry(e, counted);
+            written.add(e.path());
+        }
+        for (Entry e : heldBack) {
             writeEntry(e, counted);
         }
         counted.write(new byte[2 * BLOCK]);

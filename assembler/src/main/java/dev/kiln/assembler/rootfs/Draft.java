@@ -36,6 +36,14 @@ final class Draft {
         return epoch;
     }
 
+    /** An independent copy, to go on from the same state two ways. */
+    Draft copy() {
+        Draft d = new Draft(epoch);
+        d.entries.putAll(entries);
+        d.owners.putAll(owners);
+        return d;
+    }
+
     Optional<Entry> get(String path) {
         return Optional.ofNullable(entries.get(path));
     }

@@ -109,6 +109,33 @@ public final class RootfsBuilder {
 
     /** As {@link #build}, keeping who owns each path. */
     public static Rootfs assemble(List<DebPackage> packages, Options options) {
+        Draft draft = beforePaths(packages, options);
+        SpecPaths.apply(draft, options.paths(), options.copies());
+        return new Rootfs(draft.toFileTree(), draft.owners());
+    }
+
+    /**
+     * The root filesystem, and the one its local sources' layer goes over.
+     *
+     * @param whole what {@link #assemble} gives: the image's files
+     * @param withoutSources the same without the {@code paths} entries that copy a local source
+     *     (and without an entry that only applies to what they copied): a function of the packages
+     *     and the rest of the spec alone, so images with other sources share its layers
+     */
+    public record Layered(Rootfs whole, Rootfs withoutSources) {
+    }
+
+    /** Both trees of {@link Layered}, merging the packages once. */
+    public static Layered assembleLayered(List<DebPackage> packages, Options options) {
+        Draft draft = beforePaths(packages, options);
+        Draft without = draft.copy();
+        SpecPaths.apply(draft, options.paths(), options.copies());
+        SpecPaths.applyWithoutSources(without, options.paths());
+        return new Layered(new Rootfs(draft.toFileTree(), draft.owners()), new Rootfs(without.toFileTree(), without.owners()));
+    }
+
+    /** Every step but the spec's paths. */
+    private static Draft beforePaths(List<DebPackage> packages, Options options) {
         List<DebPackage> ordered = PackageMerge.ordered(packages);
         Draft draft = new Draft(options.epoch());
         draft.put(Entry.dir(TreePath.ROOT, 0755, 0, 0, options.epoch()), Draft.GENERATED);
@@ -116,7 +143,9 @@ public final class RootfsBuilder {
         if (options.mergedUsr()) {
             MergedUsr.link(draft, options.arch(), aliases);
         }
-        AccountFiles.write(draft, options.accounts(), options.paths());
+        // homes take their mode from a directory entry without a source, so that both trees of Layered
+        // start alike; an entry with one sets the mode itself when the paths are applied
+        AccountFiles.write(draft, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
         OsRelease.ensure(draft);
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
@@ -124,7 +153,6 @@ public final class RootfsBuilder {
         Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
         DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
         PathFilter.record(draft, options.pathFilter());
-        SpecPaths.apply(draft, options.paths(), options.copies());
-        return new Rootfs(draft.toFileTree(), draft.owners());
+        return draft;
     }
 }

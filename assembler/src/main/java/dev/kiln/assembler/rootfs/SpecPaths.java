@@ -26,68 +26,95 @@ final class SpecPaths {
 
     static void apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, LocalSource> copies) {
         for (ImageSpec.PathEntry p : paths) {
-            String path = TreePath.normalize(p.path());
-            Optional<Entry> existing = draft.get(path);
-            long mtime = draft.epoch();
-            switch (p.type()) {
-                case DIRECTORY -> {
-                    int mode = p.permissions().orElse(existing.map(Entry::mode).orElse(0755));
-                    if (existing.isPresent() && existing.get().type() != Entry.Type.DIR) {
-                        throw new AssembleException("paths: " + path + " is a " + existing.get().type().name().toLowerCase()
-                                + " in the image, not a directory\n  fix: choose another path or remove the entry");
-                    }
-                    draft.ensureParents(path);
-                    draft.put(existing.map(e -> e.withMode(mode).withOwner(p.uid(), p.gid()))
-                            .orElse(Entry.dir(path, mode, p.uid(), p.gid(), mtime)), Draft.GENERATED);
-                    if (p.copiesSource()) {
-                        copyTree(draft, path, p, copy(copies, p));
-                    }
-                }
-                case FILE -> {
-                    LocalSource source = copy(copies, p);
-                    if (source.listing().kind() != SourceListing.Kind.FILE) {
-                        throw new AssembleException("paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
-                    }
-                    SourceListing.Item file = source.listing().entries().get(0);
-                    refuseDirectory(draft, path, p);
-                    draft.ensureParents(path);
-                    draft.put(Entry.file(path, p.permissions().orElse(file.mode()), p.uid(), p.gid(), mtime, source.content(file)),
-                            Draft.GENERATED);
-                }
-                case EMPTY_FILE -> {
-                    draft.ensureParents(path);
-                    draft.put(Entry.file(path, p.permissions().orElse(0644), p.uid(), p.gid(), mtime, Content.of(new byte[0])),
-                            Draft.GENERATED);
-                }
-                case SYMLINK -> {
-                    String target = p.source().orElseThrow(() -> new AssembleException(
-                            "paths: the symlink " + path + " needs a 'source' (its target)"));
-                    draft.ensureParents(path);
-                    draft.put(Entry.symlink(path, target, 0777, p.uid(), p.gid(), mtime), Draft.GENERATED);
-                }
-                case HARDLINK -> {
-                    String target = TreePath.normalize(p.source().orElseThrow(() -> new AssembleException(
-                            "paths: the hardlink " + path + " needs a 'source' (the file it links to)")));
-                    Entry t = draft.get(target).orElseThrow(() -> new AssembleException(
-                            "paths: the hardlink " + path + " points at " + target + ", which the image does not have"));
-                    if (t.type() != Entry.Type.FILE) {
-                        throw new AssembleException("paths: the hardlink " + path + " must point at a regular file, "
-                                + target + " is a " + t.type().name().toLowerCase());
-                    }
-                    draft.ensureParents(path);
-                    draft.put(Entry.hardlink(path, target, t.mode(), t.uid(), t.gid(), mtime), Draft.GENERATED);
-                }
-                case PERMISSIONS -> {
-                    Entry e = existing.orElseThrow(() -> new AssembleException(
-                            "paths: permissions for " + path + ", which the image does not have\n  fix: create it first"));
-                    int mode = p.permissions().orElse(e.mode());
-                    draft.put(e.withMode(mode).withOwner(p.uid(), p.gid()), Draft.GENERATED);
-                }
-                default -> throw new AssembleException("paths: type " + p.type() + " is not known");
+            apply(draft, p, copies);
+        }
+    }
+
+    /**
+     * The tree the local sources' layer goes over: the entries that copy a source are left out,
+     * and so is an entry that cannot apply without what they copied (a {@code permissions} or a
+     * {@code hardlink} naming a copied file). Only that: the whole tree, built first with every
+     * entry, has already reported any real error, and the sources' layer carries whatever the
+     * left-out entries change.
+     */
+    static void applyWithoutSources(Draft draft, List<ImageSpec.PathEntry> paths) {
+        for (ImageSpec.PathEntry p : paths) {
+            if (p.copiesSource()) {
+                continue;
             }
-            if (p.recursive()) {
-                applyBelow(draft, path, p);
+            try {
+                apply(draft, p, Map.of());
+            } catch (AssembleException needsTheSources) {
+                // left out: an entry fails before it changes anything
             }
+        }
+    }
+
+    private static void apply(Draft draft, ImageSpec.PathEntry p, Map<String, LocalSource> copies) {
+        String path = TreePath.normalize(p.path());
+        Optional<Entry> existing = draft.get(path);
+        long mtime = draft.epoch();
+        switch (p.type()) {
+            case DIRECTORY -> {
+                int mode = p.permissions().orElse(existing.map(Entry::mode).orElse(0755));
+                if (existing.isPresent() && existing.get().type() != Entry.Type.DIR) {
+                    throw new AssembleException("paths: " + path + " is a " + existing.get().type().name().toLowerCase()
+                            + " in the image, not a directory\n  fix: choose another path or remove the entry");
+                }
+                draft.ensureParents(path);
+                draft.put(existing.map(e -> e.withMode(mode).withOwner(p.uid(), p.gid()))
+                        .orElse(Entry.dir(path, mode, p.uid(), p.gid(), mtime)), Draft.GENERATED);
+                if (p.copiesSource()) {
+                    copyTree(draft, path, p, copy(copies, p));
+                }
+            }
+            case FILE -> {
+                LocalSource source = copy(copies, p);
+                if (source.listing().kind() != SourceListing.Kind.FILE) {
+                    throw new AssembleException("paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
+                }
+                SourceListing.Item file = source.listing().entries().get(0);
+                refuseDirectory(draft, path, p);
+                draft.ensureParents(path);
+                draft.put(Entry.file(path, p.permissions().orElse(file.mode()), p.uid(), p.gid(), mtime, source.content(file)),
+                        Draft.GENERATED);
+            }
+            case EMPTY_FILE -> {
+                draft.ensureParents(path);
+                draft.put(Entry.file(path, p.permissions().orElse(0644), p.uid(), p.gid(), mtime, Content.of(new byte[0])),
+                        Draft.GENERATED);
+            }
+            case SYMLINK -> {
+                String target = p.source().orElseThrow(() -> new AssembleException(
+                        "paths: the symlink " + path + " needs a 'source' (its target)"));
+                draft.ensureParents(path);
+                draft.put(Entry.symlink(path, target, 0777, p.uid(), p.gid(), mtime), Draft.GENERATED);
+            }
+            case HARDLINK -> {
+                String target = TreePath.normalize(p.source().orElseThrow(() -> new AssembleException(
+                        "paths: the hardlink " + path + " needs a 'source' (the file it links to)")));
+                Entry t = draft.get(target).orElseThrow(() -> new AssembleException(
+                        "paths: the hardlink " + path + " points at " + target + ", which the image does not have"));
+                if (t.type() != Entry.Type.FILE) {
+                    throw new AssembleException("paths: the hardlink " + path + " must point at a regular file, "
+                            + target + " is a " + t.type().name().toLowerCase());
+                }
+                draft.ensureParents(path);
+                draft.put(Entry.hardlink(path, target, t.mode(), t.uid(), t.gid(), mtime), Draft.GENERATED);
+            }
+            case PERMISSIONS -> {
+                Entry e = existing.orElseThrow(() -> new AssembleException(
+                        "paths: permissions for " + path + ", which the image does not have\n  fix: create it first"));
+                if (p.recursive()) {
+                    requireDirectory(e); // before anything changes
+                }
+                int mode = p.permissions().orElse(e.mode());
+                draft.put(e.withMode(mode).withOwner(p.uid(), p.gid()), Draft.GENERATED);
+            }
+            default -> throw new AssembleException("paths: type " + p.type() + " is not known");
+        }
+        if (p.recursive()) {
+            applyBelow(draft, path, p);
         }
     }
 
@@ -97,17 +124,20 @@ final class SpecPaths {
      * Entries keep the package that shipped them.
      */
     private static void applyBelow(Draft draft, String dir, ImageSpec.PathEntry p) {
-        Entry top = draft.get(dir).orElseThrow();
-        if (top.type() != Entry.Type.DIR) {
-            throw new AssembleException("paths: " + dir + " is a " + top.type().name().toLowerCase()
-                    + ", so 'recursive' has nothing below it to apply to\n  fix: remove 'recursive', or name a directory");
-        }
+        requireDirectory(draft.get(dir).orElseThrow());
         for (Entry e : draft.below(dir)) {
             Entry changed = e.withOwner(p.uid(), p.gid());
             if (p.permissions().isPresent() && e.type() != Entry.Type.SYMLINK) {
                 changed = changed.withMode(p.permissions().getAsInt());
             }
             draft.put(changed, draft.owner(e.path()));
+        }
+    }
+
+    private static void requireDirectory(Entry top) {
+        if (top.type() != Entry.Type.DIR) {
+            throw new AssembleException("paths: " + top.path() + " is a " + top.type().name().toLowerCase()
+                    + ", so 'recursive' has nothing below it to apply to\n  fix: remove 'recursive', or name a directory");
         }
     }
 

@@ -76,13 +76,29 @@ public final class TestImages {
         }
     }
 
+    /** One amd64 image at {@code dir} with these layers, bottom first; its top is a manifest named {@code latest}. */
+    public static Descriptor ofLayers(Path dir, List<FileTree> trees) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            TarLayerWriter writer = new TarLayerWriter(EPOCH);
+            List<LayerDigests> layers = trees.stream().map(t -> layout.writeLayer(t, writer)).toList();
+            ImageConfigFile config = new ImageConfigFile(Platform.ofDebian("amd64"), Optional.of(Instant.ofEpochSecond(EPOCH)),
+                    runtime(), layers.stream().map(LayerDigests::uncompressed).toList(), List.of());
+            Descriptor image = layout.writeImage(config, layers, Map.of());
+            layout.commit(image, "latest");
+            return image;
+        }
+    }
+
+    private static ImageConfig runtime() {
+        return new ImageConfig(Optional.of("65532"), List.of("PATH=/usr/bin:/bin"), List.of("/bin/false"),
+                List.of(), Optional.of("/"), Map.of(), Optional.empty(), Set.of(), Set.of());
+    }
+
     private static Descriptor image(ImageLayout layout, String arch, int noise) {
         TarLayerWriter writer = new TarLayerWriter(EPOCH);
         LayerDigests base = layout.writeLayer(shared(), writer);
         LayerDigests own = layout.writeLayer(tree(arch, noise), writer);
-        ImageConfig runtime = new ImageConfig(Optional.of("65532"), List.of("PATH=/usr/bin:/bin"), List.of("/bin/false"),
-                List.of(), Optional.of("/"), Map.of(), Optional.empty(), Set.of(), Set.of());
-        ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.of(Instant.ofEpochSecond(EPOCH)), runtime,
+        ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.of(Instant.ofEpochSecond(EPOCH)), runtime(),
                 List.of(base.uncompressed(), own.uncompressed()), List.of());
         return layout.writeImage(config, List.of(base, own), Map.of());
     }
