@@ -100,12 +100,25 @@ class HttpTransportTest {
 
     @Test
     void aRedirectToHttpsIsFollowedWithTls() throws IOException {
-        // the https side is a plain HTTP server: a TLS client fails its handshake there, which shows
-        // the redirect was taken with TLS (a cleartext-only client would refuse the https URL outright)
-        try (TestMirror plain = TestMirror.start()) {
-            URI https = URI.create("https://127.0.0.1:" + plain.port() + PATH);
+        // the https side answers every connection with plain text and hangs up: a TLS client fails
+        // its handshake there at once, which shows the redirect was taken with TLS (a cleartext-only
+        // client would refuse the https URL without connecting)
+        try (java.net.ServerSocket notTls = new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                while (!notTls.isClosed()) {
+                    try (java.net.Socket s = notTls.accept()) {
+                        s.getOutputStream().write("not TLS\r\n".getBytes(UTF_8));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answer.setDaemon(true);
+            answer.start();
+            URI https = URI.create("https://127.0.0.1:" + notTls.getLocalPort() + PATH);
             mirror.fail("/old", Fault.status(302, "Location", https.toString()));
-            try (HttpTransport t = transport(Map.of())) {
+            try (HttpTransport t = HttpTransport.builder().environment(Map.of()).netrc(dir.resolve("absent-netrc"))
+                    .readTimeout(Duration.ofSeconds(10)).build()) {
                 TransientFetchException e = assertThrows(TransientFetchException.class, () -> t.get(mirror.uri("/old"), 0));
                 assertTrue(!e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("cleartext"), e.getMessage());
                 assertTrue(e.getMessage().contains("connection failed"), e.getMessage());
