@@ -11,11 +11,14 @@ import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJson;
 import dev.kiln.store.Digest;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -32,7 +35,9 @@ import java.util.TreeMap;
  * cosign keep referrers in a layout; its {@code subject} ties it to the image.
  *
  * <p>Blobs are written first, then {@code index.json} is replaced by a rename, so a reader sees
- * the old or the new index and an interruption leaves at most an unreferenced blob. Because the
+ * the old or the new index and an interruption leaves at most an unreferenced blob. Reading,
+ * extending and replacing the index happen under a lock on the layout's {@code oci-layout} file
+ * (and a monitor within this JVM), so signing one layout from several runs at once loses nothing. Because the
  * layout then lists several manifests, tools that read a layout without a reference name
  * ({@code skopeo inspect oci:DIR}) ask for one: name the image, {@code oci:DIR:latest}.
  */
@@ -167,23 +172,37 @@ public final class LayoutReferrers implements Referrers {
                 writeBlob(layer);
             }
             writeBlob(manifestBytes);
-            ObjectNode index = readIndex();
-            ArrayNode manifests = manifestsArray(index);
-            for (JsonNode entry : manifests) {
-                if (manifest.digest().toString().equals(entry.path("digest").asText())) {
+            // read, add and replace index.json as one step: two kiln sign runs on one layout at once
+            // (threads or processes) would otherwise each write back an index without the other's entry
+            synchronized (monitor(dir)) {
+                try (FileChannel lockFile = FileChannel.open(dir.resolve("oci-layout"), StandardOpenOption.WRITE);
+                     FileLock held = lockFile.lock()) {
+                    ObjectNode index = readIndex();
+                    ArrayNode manifests = manifestsArray(index);
+                    for (JsonNode entry : manifests) {
+                        if (manifest.digest().toString().equals(entry.path("digest").asText())) {
+                            return manifest;
+                        }
+                    }
+                    manifests.addObject()
+                            .put("artifactType", artifact.artifactType())
+                            .put("digest", manifest.digest().toString())
+                            .put("mediaType", manifest.mediaType())
+                            .put("size", manifest.size());
+                    writeIndex(index);
                     return manifest;
                 }
             }
-            manifests.addObject()
-                    .put("artifactType", artifact.artifactType())
-                    .put("digest", manifest.digest().toString())
-                    .put("mediaType", manifest.mediaType())
-                    .put("size", manifest.size());
-            writeIndex(index);
-            return manifest;
         } catch (IOException e) {
             throw new AssembleException("cannot attach an artifact to " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One monitor per layout directory in this JVM (a file lock is held per process, not per thread). */
+    private static final Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Object monitor(Path dir) {
+        return MONITORS.computeIfAbsent(dir, d -> new Object());
     }
 
     private boolean isReferrer(Descriptor d) {
