@@ -51,7 +51,13 @@ final class SpecPaths {
     }
 
     private static void apply(Draft draft, ImageSpec.PathEntry p, Map<String, LocalSource> copies) {
-        String path = TreePath.normalize(p.path());
+        String written = TreePath.normalize(p.path());
+        String path = placed(draft, written);
+        if (!path.equals(written) && p.copiesSource()) {
+            // the lock and kiln verify know a copy by the path the spec gives it: it must be the real one
+            throw new AssembleException("paths: " + written + " copies a local source through a symlink in the image ("
+                    + written + " is " + path + ")\n  fix: write path: " + path);
+        }
         Optional<Entry> existing = draft.get(path);
         long mtime = draft.epoch();
         switch (p.type()) {
@@ -91,8 +97,8 @@ final class SpecPaths {
                 draft.put(Entry.symlink(path, target, 0777, p.uid(), p.gid(), mtime), Draft.GENERATED);
             }
             case HARDLINK -> {
-                String target = TreePath.normalize(p.source().orElseThrow(() -> new AssembleException(
-                        "paths: the hardlink " + path + " needs a 'source' (the file it links to)")));
+                String target = placed(draft, TreePath.normalize(p.source().orElseThrow(() -> new AssembleException(
+                        "paths: the hardlink " + path + " needs a 'source' (the file it links to)"))));
                 Entry t = draft.get(target).orElseThrow(() -> new AssembleException(
                         "paths: the hardlink " + path + " points at " + target + ", which the image does not have"));
                 if (t.type() != Entry.Type.FILE) {
@@ -195,4 +201,33 @@ final class SpecPaths {
             draft.ensureParents(path);
         }
     }
+
+    /**
+     * Where a spec path lands: its parent directories' symlinks followed inside the image, as
+     * {@code mkdir -p} and a shell would, so {@code /bin/tool} on a merged-/usr image (where /bin
+     * is a link to usr/bin) is {@code /usr/bin/tool}. The last component is not followed: a
+     * symlink named by the spec is that link. A missing directory is left as written (it is
+     * created), and a link that leads nowhere or loops is left to the usual error.
+     */
+    static String placed(Draft draft, String path) {
+        String parent = TreePath.parent(path);
+        if (parent == null) {
+            return path;
+        }
+        String current = TreePath.ROOT;
+        for (String name : parent.substring(1).split("/")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            String next = current.equals(TreePath.ROOT) ? "/" + name : current + "/" + name;
+            Optional<Entry> e = draft.get(next);
+            if (e.isPresent() && e.get().type() == Entry.Type.SYMLINK) {
+                next = draft.resolve(next).orElse(next);
+            }
+            current = next;
+        }
+        String leaf = path.substring(path.lastIndexOf('/') + 1);
+        return current.equals(TreePath.ROOT) ? "/" + leaf : current + "/" + leaf;
+    }
+
 }

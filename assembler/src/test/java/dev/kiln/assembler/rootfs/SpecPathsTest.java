@@ -49,6 +49,33 @@ class SpecPathsTest {
     }
 
     @Test
+    void aPathThroughASymlinkedDirectoryLandsWhereTheLinkLeadsAsOnMergedUsr() {
+        FileTree t = build(entry("/usr/bin/tool", PathType.EMPTY_FILE, 0755, 0, null),
+                entry("/bin", PathType.SYMLINK, null, 0, "usr/bin"),
+                entry("/bin/helper", PathType.EMPTY_FILE, 0700, 0, null),
+                entry("/bin/sub/dir", PathType.DIRECTORY, 0750, 0, null),
+                entry("/bin/alias", PathType.SYMLINK, null, 0, "tool"),
+                entry("/bin/hard", PathType.HARDLINK, null, 0, "/bin/tool"),
+                entry("/bin/tool", PathType.PERMISSIONS, 0711, 0, null));
+        assertEquals(0700, t.get("/usr/bin/helper").orElseThrow().mode());
+        assertEquals(0750, t.get("/usr/bin/sub/dir").orElseThrow().mode());
+        assertEquals("tool", t.get("/usr/bin/alias").orElseThrow().linkTarget());
+        assertEquals("/usr/bin/tool", t.get("/usr/bin/hard").orElseThrow().linkTarget());
+        assertEquals(0711, t.get("/usr/bin/tool").orElseThrow().mode());
+        // the link itself is left alone, and nothing was created beside it
+        assertEquals("usr/bin", t.get("/bin").orElseThrow().linkTarget());
+        assertTrue(t.get("/bin/helper").isEmpty());
+    }
+
+    @Test
+    void aSymlinkNamedByThePathItselfIsNotFollowed() {
+        FileTree t = build(entry("/srv/real", PathType.DIRECTORY, 0755, 0, null),
+                entry("/srv/link", PathType.SYMLINK, null, 0, "real"),
+                entry("/srv/link", PathType.SYMLINK, null, 0, "elsewhere"));
+        assertEquals("elsewhere", t.get("/srv/link").orElseThrow().linkTarget());
+    }
+
+    @Test
     void recursiveGivesEverythingBelowTheOwnerAndTheModeButLeavesSymlinkModesAlone() {
         ImageSpec.PathEntry perms = new ImageSpec.PathEntry("/srv", PathType.PERMISSIONS, OptionalInt.of(0750), 65532, 65533,
                 Optional.empty(), true);
@@ -127,6 +154,16 @@ class SpecPathsTest {
             copies.put(s.entry().path(), s);
         }
         return RootfsBuilder.build(List.of(), RootfsBuilder.Options.of("amd64", EPOCH).withPaths(paths).withCopies(copies));
+    }
+
+    @Test
+    void aSourceCopiedThroughASymlinkedDirectoryIsRefusedWithTheRealPath() {
+        ImageSpec.PathEntry app = new ImageSpec.PathEntry("/www/app", PathType.DIRECTORY, OptionalInt.empty(), 0, 0,
+                Optional.of("./app"), false);
+        AssembleException e = assertThrows(AssembleException.class, () -> copy(List.of(
+                entry("/srv", PathType.DIRECTORY, 0755, 0, null),
+                entry("/www", PathType.SYMLINK, null, 0, "srv"), app), appSource(app)));
+        assertTrue(e.getMessage().contains("fix: write path: /srv/app"), e.getMessage());
     }
 
     @Test
