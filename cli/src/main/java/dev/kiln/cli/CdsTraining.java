@@ -91,7 +91,9 @@ final class CdsTraining {
             }, "kiln-cds-training");
             answer.setDaemon(true);
             answer.start();
-            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).open();
+            // no mirror variables (no name lookups of real hosts) and the training key (keys/ may be absent)
+            Path key = Files.write(dir.resolve("training-key.asc"), resource("cds-training-key.asc"));
+            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).mirrors(Map.of()).keys(key).open();
                  ContentStore store = ContentStore.open(dir.resolve("store2"));
                  HttpTransport http = HttpTransport.withDefaults()) {
                 URI uri = URI.create("http://localhost:" + server.getLocalPort() + "/training");

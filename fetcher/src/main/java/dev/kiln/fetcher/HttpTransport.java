@@ -197,10 +197,12 @@ public final class HttpTransport implements Transport {
         Response response;
         try {
             response = call.execute();
-            if (response.isRedirect() && call.request().url().scheme().equals("http")
-                    && "https".equalsIgnoreCase(schemeOf(response.header("Location")))) {
-                // plain HTTP redirected to https: follow it with TLS (the same headers, a new URL)
-                okhttp3.HttpUrl target = response.request().url().resolve(response.header("Location"));
+            okhttp3.HttpUrl target = response.isRedirect() && call.request().url().scheme().equals("http")
+                    && "https".equalsIgnoreCase(schemeOf(response.header("Location")))
+                    ? response.request().url().resolve(response.header("Location")) : null;
+            if (target != null) {
+                // plain HTTP redirected to https: follow it with TLS (the same headers, a new URL);
+                // a Location okhttp cannot parse is left to the 3xx report below
                 response.close();
                 call = tls().newCall(req.newBuilder().url(target).build());
                 response = call.execute();

@@ -99,6 +99,15 @@ class HttpTransportTest {
     }
 
     @Test
+    void aRedirectToAnHttpsLocationThatCannotBeParsedIsAClearError() {
+        mirror.fail("/old", Fault.status(301, "Location", "https://exa mple.test/x"));
+        try (HttpTransport t = transport(Map.of())) {
+            FetchException e = assertThrows(FetchException.class, () -> t.get(mirror.uri("/old"), 0));
+            assertTrue(e.getMessage().contains("HTTP 301"), e.getMessage());
+        }
+    }
+
+    @Test
     void aRedirectToHttpsIsFollowedWithTls() throws IOException {
         // the https side answers every connection with plain text and hangs up: a TLS client fails
         // its handshake there at once, which shows the redirect was taken with TLS (a cleartext-only

@@ -129,8 +129,8 @@ public final class RootfsBuilder {
     public static Layered assembleLayered(List<DebPackage> packages, Options options) {
         Draft draft = beforePaths(packages, options);
         Draft without = draft.copy();
-        SpecPaths.apply(draft, options.paths(), options.copies());
-        SpecPaths.applyWithoutSources(without, options.paths());
+        var placed = SpecPaths.apply(draft, options.paths(), options.copies());
+        SpecPaths.applyWithoutSources(without, options.paths(), placed);
         return new Layered(new Rootfs(draft.toFileTree(), draft.owners()), new Rootfs(without.toFileTree(), without.owners()));
     }
 

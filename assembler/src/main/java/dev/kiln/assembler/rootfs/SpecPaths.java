@@ -24,10 +24,24 @@ final class SpecPaths {
     private SpecPaths() {
     }
 
-    static void apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, LocalSource> copies) {
+    /**
+     * Applies every entry in order; returns where each landed (see {@link #placed}), for the tree
+     * without sources to place them alike.
+     */
+    static List<Placement> apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, LocalSource> copies) {
+        List<Placement> out = new java.util.ArrayList<>();
         for (ImageSpec.PathEntry p : paths) {
-            apply(draft, p, copies);
+            out.add(apply(draft, p, copies, null));
         }
+        return out;
+    }
+
+    /**
+     * Where an entry landed in the whole tree: its path and, for a hardlink, its target, with
+     * symlinked directories followed. A link that a local source brings is not in the tree without
+     * sources, so that tree reuses these instead of following links itself.
+     */
+    record Placement(String path, String target) {
     }
 
     /**
@@ -37,22 +51,24 @@ final class SpecPaths {
      * entry, has already reported any real error, and the sources' layer carries whatever the
      * left-out entries change.
      */
-    static void applyWithoutSources(Draft draft, List<ImageSpec.PathEntry> paths) {
-        for (ImageSpec.PathEntry p : paths) {
+    static void applyWithoutSources(Draft draft, List<ImageSpec.PathEntry> paths, List<Placement> placed) {
+        for (int i = 0; i < paths.size(); i++) {
+            ImageSpec.PathEntry p = paths.get(i);
             if (p.copiesSource()) {
                 continue;
             }
             try {
-                apply(draft, p, Map.of());
+                apply(draft, p, Map.of(), placed.get(i));
             } catch (AssembleException needsTheSources) {
                 // left out: an entry fails before it changes anything
             }
         }
     }
 
-    private static void apply(Draft draft, ImageSpec.PathEntry p, Map<String, LocalSource> copies) {
+    private static Placement apply(Draft draft, ImageSpec.PathEntry p, Map<String, LocalSource> copies, Placement given) {
         String written = TreePath.normalize(p.path());
-        String path = placed(draft, written);
+        String path = given != null ? given.path() : placed(draft, written);
+        String linkTarget = null;
         if (!path.equals(written) && p.copiesSource()) {
             // the lock and kiln verify know a copy by the path the spec gives it: it must be the real one
             throw new AssembleException("paths: " + written + " copies a local source through a symlink in the image ("
@@ -97,8 +113,9 @@ final class SpecPaths {
                 draft.put(Entry.symlink(path, target, 0777, p.uid(), p.gid(), mtime), Draft.GENERATED);
             }
             case HARDLINK -> {
-                String target = placed(draft, TreePath.normalize(p.source().orElseThrow(() -> new AssembleException(
-                        "paths: the hardlink " + path + " needs a 'source' (the file it links to)"))));
+                String target = given != null ? given.target() : placed(draft, TreePath.normalize(p.source().orElseThrow(
+                        () -> new AssembleException("paths: the hardlink " + path + " needs a 'source' (the file it links to)"))));
+                linkTarget = target;
                 Entry t = draft.get(target).orElseThrow(() -> new AssembleException(
                         "paths: the hardlink " + path + " points at " + target + ", which the image does not have"));
                 if (t.type() != Entry.Type.FILE) {
@@ -122,6 +139,7 @@ final class SpecPaths {
         if (p.recursive()) {
             applyBelow(draft, path, p);
         }
+        return new Placement(path, linkTarget);
     }
 
     /**

@@ -175,8 +175,13 @@ public final class LayoutReferrers implements Referrers {
             // read, add and replace index.json as one step: two kiln sign runs on one layout at once
             // (threads or processes) would otherwise each write back an index without the other's entry
             synchronized (monitor(dir)) {
-                try (FileChannel lockFile = FileChannel.open(dir.resolve("oci-layout"), StandardOpenOption.WRITE);
-                     FileLock held = lockFile.lock()) {
+                FileChannel channel = null;
+                try {
+                    channel = FileChannel.open(dir.resolve("oci-layout"), StandardOpenOption.WRITE);
+                } catch (java.nio.file.AccessDeniedException readOnly) {
+                    // a directory we may write but an oci-layout we may not: this JVM's monitor only
+                }
+                try (FileChannel lockFile = channel; FileLock held = lockFile == null ? null : lockFile.lock()) {
                     ObjectNode index = readIndex();
                     ArrayNode manifests = manifestsArray(index);
                     for (JsonNode entry : manifests) {
@@ -202,7 +207,13 @@ public final class LayoutReferrers implements Referrers {
     private static final Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Object monitor(Path dir) {
-        return MONITORS.computeIfAbsent(dir, d -> new Object());
+        Path key;
+        try {
+            key = dir.toRealPath(); // one monitor however the directory is named
+        } catch (IOException e) {
+            key = dir;
+        }
+        return MONITORS.computeIfAbsent(key, d -> new Object());
     }
 
     private boolean isReferrer(Descriptor d) {

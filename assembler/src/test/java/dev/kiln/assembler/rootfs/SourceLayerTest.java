@@ -168,6 +168,21 @@ class SourceLayerTest {
     }
 
     @Test
+    void anEntryUnderALinkThatASourceBringsLandsWhereTheLinkLeadsInBothTrees() {
+        ImageSpec.PathEntry app = entry("/opt/app", PathType.DIRECTORY, null, 0, "./app", false);
+        Content a = Content.of("a".getBytes(UTF_8));
+        LocalSource source = new LocalSource(app, new SourceListing(SourceListing.Kind.DIRECTORY, List.of(
+                SourceListing.Item.symlink("current", "v2"), SourceListing.Item.directory("v2"),
+                SourceListing.Item.file("v2/a", 0644, a.size(), a.digest()))), Map.of(a.digest(), a));
+        ImageSpec.PathEntry extra = entry("/opt/app/current/extra.conf", PathType.EMPTY_FILE, null, 0, null, false);
+        RootfsBuilder.Layered trees = RootfsBuilder.assembleLayered(packages(), options(List.of(app, extra), source));
+        // the tree without sources has no 'current' link to follow: it places the entry as the whole tree did
+        assertTrue(trees.whole().tree().get("/opt/app/v2/extra.conf").isPresent());
+        assertTrue(trees.withoutSources().tree().get("/opt/app/v2/extra.conf").isPresent());
+        assertUnpacksTo(trees.whole().tree(), unpack(layers(trees)));
+    }
+
+    @Test
     void overThePackagesTheSourcesLayerUnpacksToTheWholeTree() {
         RootfsBuilder.Layered trees = RootfsBuilder.assembleLayered(packages(), messy());
         assertEquals(RootfsBuilder.build(packages(), messy()), trees.whole().tree(), "the whole tree is what a single layer holds");
