@@ -274,7 +274,7 @@ public final class Kiln implements AutoCloseable {
         } else {
             copies = LocalSources.fromStore(spec, lock, store);
         }
-        fetch(lockFile, false, listener);
+        fetch(lockFile, LockDownloads.of(lock, mirrors), false, listener); // the lock in hand, not read again
         long epoch = atEpoch.isPresent() ? atEpoch.getAsLong() : epoch(lock);
         byte[] specBytes;
         try {

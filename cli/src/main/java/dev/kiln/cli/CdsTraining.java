@@ -2,15 +2,14 @@ package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
 import dev.kiln.fetcher.Download;
-import dev.kiln.fetcher.Fetcher;
-import dev.kiln.fetcher.HttpTransport;
+import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpecParser;
-import dev.kiln.store.ContentStore;
+import dev.kiln.resolver.spec.MirrorEnvironment;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,16 +90,16 @@ final class CdsTraining {
             }, "kiln-cds-training");
             answer.setDaemon(true);
             answer.start();
-            // no mirror variables (no name lookups of real hosts) and the training key (keys/ may be absent)
+            // the host's apt sources are read as every run reads them; kiln itself gets no mirror
+            // variables (no name lookups of real hosts) and the training key (keys/ may be absent)
+            MirrorEnvironment.ofSystem().variables();
+            String.format("%.1f MB", body.length / 1e6); // how commands print sizes
             Path key = Files.write(dir.resolve("training-key.asc"), resource("cds-training-key.asc"));
-            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).mirrors(Map.of()).keys(key).open();
-                 ContentStore store = ContentStore.open(dir.resolve("store2"));
-                 HttpTransport http = HttpTransport.withDefaults()) {
+            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).mirrors(Map.of()).keys(key).open()) {
+                // through kiln's own store and transport, as 'kiln fetch' goes
                 URI uri = URI.create("http://localhost:" + server.getLocalPort() + "/training");
-                new Fetcher(http, store).fetch(List.of(new Download("training", List.of(uri), body.length, Digest.of(body))));
-                store.putMemo("training", Digest.of("key"), Digest.of(body));
-                store.memo("training", Digest.of("key"));
-                kiln.hashCode();
+                kiln.fetch(dir.resolve("training.lock.json"), List.of(new Download("training", List.of(uri), body.length,
+                        Digest.of(body))), false, FetchListener.NONE);
             }
         } finally {
             try (var walk = Files.walk(dir)) {
