@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kiln build} end to end on the host's mirror, read back by skopeo and umoci. */
 class BuildCommandTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -31,7 +31,7 @@ class BuildCommandTest {
 
     @BeforeAll
     static void kilnHome() {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
     }
 
     private static String[] run(String... args) {

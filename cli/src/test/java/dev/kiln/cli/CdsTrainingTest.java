@@ -9,7 +9,7 @@ class CdsTrainingTest {
     void theTrainingRunLoadsWhatARunNeedsAndChecksItsSignedMessage() {
         // fails if the training resources are missing, or their signature no longer verifies
         // (the launcher would then record no archive at all)
-        System.setProperty("kiln.home", java.nio.file.Path.of("..").toAbsolutePath().normalize().toString());
+        CliRun.useCheckoutAsHome();
         assertDoesNotThrow(CdsTraining::run);
     }
 }

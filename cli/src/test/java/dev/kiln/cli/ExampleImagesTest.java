@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * The tests share one store, so each package is fetched once.
  */
 class ExampleImagesTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox");
     private static final List<String> ARCHS = List.of("amd64", "arm64");
 
@@ -50,7 +50,7 @@ class ExampleImagesTest {
 
     @BeforeAll
     static void kilnHome() {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * racing each other on one store, and on a full disk. The store must always verify clean.
  */
 class FetchCommandTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -181,7 +181,7 @@ class FetchCommandTest {
         Path lock = lockOf(3, 1000);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
         int code = Main.run(new String[] {"fetch", "--offline", "--store", tmp.resolve("store").toString(), lock.toString()},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(Main.ERROR, code);

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the store); the last one runs the whole cycle on the host's mirror.
  */
 class LocalSourceCommandTest {
-    private static final Path HOME = TinyRepository.HOME;
 
     @TempDir
     static Path shared;
@@ -36,7 +36,7 @@ class LocalSourceCommandTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
         repo = TinyRepository.make(shared);
     }
 

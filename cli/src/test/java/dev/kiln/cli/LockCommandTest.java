@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,14 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kiln lock} end to end on the host's Debian mirror, through the CLI's own entry point. */
 class LockCommandTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void kilnHome() {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
     }
 
     private record Run(int code, String out, String err) {

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * rebuild it; each test pushes it to a repository of its own.
  */
 class RegistrySignTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SLSA = "https://slsa.dev/provenance/v1";
     private static final String SPDX = "https://spdx.dev/Document";
@@ -53,7 +53,7 @@ class RegistrySignTest {
 
     @BeforeAll
     static void buildAndStart() throws IOException {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
         assumeTrue(TestRegistry.available(), "docker-registry is installed by .ci/run");
         assumeTrue(onPath("skopeo"), "skopeo is installed by .ci/run");
         Path spec = tmp.resolve("static.yaml");

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Live: the packages come from the host's Debian mirror.
  */
 class ReproducibleBuildTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final int NOBODY = 65534;
 
     @TempDir
@@ -124,7 +124,7 @@ class ReproducibleBuildTest {
         Files.createDirectories(dir);
         Path spec = dir.resolve("static.yaml");
         Files.writeString(spec, Files.readString(HOME.resolve("examples/static.yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]"));
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new String[] {"lock", "--store", dir.resolveSibling("lock-store").toString(), spec.toString()},

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * it carries, in a fresh store, and matches; a tampered one does not, and the report says where.
  */
 class VerifyCommandTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -27,7 +27,7 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void kilnHome() {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
     }
 
     private static String[] run(String... args) {

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.CliRun.HOME;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  * made and signed at test time; each verify rebuilds from it in a fresh store.
  */
 class VerifyTamperTest {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FAILED = Integer.toString(Main.CHECK_FAILED);
     private static final String STATUS_HELLO = "/var/lib/dpkg/status.d/hello";
@@ -55,7 +55,7 @@ class VerifyTamperTest {
 
     @BeforeAll
     static void buildTheImage() throws IOException {
-        System.setProperty("kiln.home", HOME.toString());
+        CliRun.useCheckoutAsHome();
         repo = new FixtureRepository();
         repo.add("base-fixture", "1.0-1", "", List.of(
                 PackageFile.file("/usr/lib/os-release", 0644, 1_694_201_234L, "PRETTY_NAME=\"Fixture 1\"\nID=fixture\n"),
