@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +90,7 @@ public final class HttpTransport implements Transport {
                             .map(l -> response.request().newBuilder().header("Authorization", basic(l)).build())
                             .orElse(null);
                 })
-                .connectionSpecs(java.util.List.of(ConnectionSpec.CLEARTEXT))
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .followSslRedirects(false)
                 .build();
     }
@@ -102,7 +103,7 @@ public final class HttpTransport implements Transport {
                 c = tls;
                 if (c == null) {
                     c = client.newBuilder()
-                            .connectionSpecs(java.util.List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
+                            .connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))
                             .followSslRedirects(true)
                             .build();
                     tls = c;
@@ -197,10 +198,9 @@ public final class HttpTransport implements Transport {
         Response response;
         try {
             response = call.execute();
-            okhttp3.HttpUrl target = response.isRedirect() && call.request().url().scheme().equals("http")
-                    && "https".equalsIgnoreCase(schemeOf(response.header("Location")))
-                    ? response.request().url().resolve(response.header("Location")) : null;
-            if (target != null) {
+            String location = response.isRedirect() && !response.request().url().isHttps() ? response.header("Location") : null;
+            okhttp3.HttpUrl target = location == null ? null : response.request().url().resolve(location);
+            if (target != null && target.isHttps()) {
                 // plain HTTP redirected to https: follow it with TLS (the same headers, a new URL);
                 // a Location okhttp cannot parse is left to the 3xx report below
                 response.close();
@@ -246,11 +246,6 @@ public final class HttpTransport implements Transport {
                     : "put them in the proxy variable: http_proxy=http://USER:PASS@host:port"));
         }
         throw new FetchException(uri + ": expected HTTP 200, found HTTP " + code);
-    }
-
-    private static String schemeOf(String location) {
-        int colon = location == null ? -1 : location.indexOf(':');
-        return colon < 0 ? "" : location.substring(0, colon);
     }
 
     /** A short account of a network failure, for messages. */
