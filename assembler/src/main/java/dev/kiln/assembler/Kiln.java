@@ -41,6 +41,9 @@ import java.util.Set;
  */
 public final class Kiln implements AutoCloseable {
     private final ContentStore store;
+    /** Store writes left running by a resolve (index caches); {@link #close} waits for them. */
+    private final java.util.List<java.util.concurrent.CompletableFuture<Void>> background =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Transport transport;
     private final TrustedKeys trustedKeys;
     private final Map<String, String> mirrors;
@@ -122,6 +125,24 @@ public final class Kiln implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Waits for the store writes a resolve left running (the parsed indexes, cached for the next
+     * lock); a failed one fails the run as it would have inside {@link #lock}.
+     */
+    private void awaitBackground() {
+        for (java.util.concurrent.CompletableFuture<Void> f : background) {
+            try {
+                f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        background.clear();
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -164,7 +185,8 @@ public final class Kiln implements AutoCloseable {
         Path baseDir = specFile.toAbsolutePath().getParent();
         // local sources first: a source that cannot be copied fails before any download
         List<Lock.LocalSource> sources = LocalSources.lock(spec, store);
-        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
+        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant())
+                .deferringCacheWrites(background::add);
         return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
                 requests, spec.archs(), options, offline)).withLocalSources(sources);
     }
@@ -262,6 +284,7 @@ public final class Kiln implements AutoCloseable {
         }
         if (lock == null) {
             lock = lock(specFile, lockFile);
+            dev.kiln.resolver.Timing.mark("locked");
         }
         Map<String, LocalSource> copies;
         if (origin == LocalSources.Origin.DISK) {
@@ -275,6 +298,7 @@ public final class Kiln implements AutoCloseable {
             copies = LocalSources.fromStore(spec, lock, store);
         }
         fetch(lockFile, LockDownloads.of(lock, mirrors), false, listener); // the lock in hand, not read again
+        dev.kiln.resolver.Timing.mark("fetched");
         long epoch = atEpoch.isPresent() ? atEpoch.getAsLong() : epoch(lock);
         byte[] specBytes;
         try {
@@ -467,11 +491,15 @@ public final class Kiln implements AutoCloseable {
     @Override
     public void close() {
         try {
-            transport.close();
-        } catch (IOException ignored) {
-            // closing connections cannot lose data
+            awaitBackground();
         } finally {
-            store.close();
+            try {
+                transport.close();
+            } catch (IOException ignored) {
+                // closing connections cannot lose data
+            } finally {
+                store.close();
+            }
         }
     }
 }

@@ -45,6 +45,7 @@ public final class Resolver {
     private final TrustedKeys trustedKeys;
     private final Map<String, String> env;
     private final Instant now;
+    private final java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> background;
 
     /**
      * @param trustedKeys the keys a repository without {@code signed-by} is checked against (keys/)
@@ -56,11 +57,26 @@ public final class Resolver {
 
     /** With key files that are parsed only if a signature has to be checked (not on a warm run). */
     public Resolver(Transport transport, ContentStore store, TrustedKeys trustedKeys, Map<String, String> env, Instant now) {
+        this(transport, store, trustedKeys, env, now, null);
+    }
+
+    private Resolver(Transport transport, ContentStore store, TrustedKeys trustedKeys, Map<String, String> env, Instant now,
+            java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> background) {
         this.transport = transport;
         this.store = store;
         this.trustedKeys = trustedKeys;
         this.env = Map.copyOf(env);
         this.now = now;
+        this.background = background;
+    }
+
+    /**
+     * This resolver, but {@link #lock} returns without waiting for the parsed indexes to be cached in
+     * the store (for the next lock): those writes go to {@code sink}, and the caller waits for them
+     * before the process ends. A build goes on fetching and unpacking meanwhile.
+     */
+    public Resolver deferringCacheWrites(java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> sink) {
+        return new Resolver(transport, store, trustedKeys, env, now, java.util.Objects.requireNonNull(sink, "sink"));
     }
 
     /** What to resolve; the spec's own model is turned into this by the caller. */
@@ -79,7 +95,7 @@ public final class Resolver {
     }
 
     public Lock lock(LockRequest req) {
-        RepositoryReader reader = new RepositoryReader(transport, store, now);
+        RepositoryReader reader = new RepositoryReader(transport, store, now, background);
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
             URI base = line.expandAll(env).get(0);

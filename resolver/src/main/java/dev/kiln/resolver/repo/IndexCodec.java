@@ -29,12 +29,61 @@ final class IndexCodec {
     }
 
     static byte[] encode(List<PackageRecord> records) {
-        Out out = new Out(records.size() * 400);
-        out.int32(MAGIC);
-        out.int32(records.size());
-        int[] recordPos = new int[records.size()];
-        for (int i = 0; i < records.size(); i++) {
-            PackageRecord r = records.get(i);
+        Encoder e = new Encoder(records.size() * 400);
+        records.forEach(e::add);
+        return e.finish();
+    }
+
+    /**
+     * Encodes stanzas as they come (from the parser), so that none has to stay in memory: each is
+     * written at once, and only the name table's entries are kept until {@link #finish}.
+     */
+    static final class Encoder {
+        private final Out out;
+        private int[] recordPos = new int[1 << 16];
+        private int count;
+        // every name (a package's or a provided one) once, in the order first met: that order is its
+        // ordinal, and since an index lists packages by name it is nearly sorted already
+        private final Map<String, Name> byName = new HashMap<>(1 << 17);
+        private final List<Name> names = new ArrayList<>(1 << 17);
+
+        /** A name's entry in the table: its ordinal, its records and its provisions. */
+        private static final class Name {
+            final String name;
+            final int ordinal;
+            int[] records = NONE;
+            int recordCount;
+            List<Object[]> provisions = List.of();
+
+            Name(String name, int ordinal) {
+                this.name = name;
+                this.ordinal = ordinal;
+            }
+        }
+
+        private static final int[] NONE = new int[0];
+
+        Encoder(int sizeHint) {
+            out = new Out(sizeHint);
+            out.int32(MAGIC);
+            out.int32(0); // the record count, filled in by finish
+        }
+
+        private Name name(String name) {
+            Name n = byName.get(name);
+            if (n == null) {
+                n = new Name(name, names.size());
+                byName.put(name, n);
+                names.add(n);
+            }
+            return n;
+        }
+
+        void add(PackageRecord r) {
+            int i = count++;
+            if (i == recordPos.length) {
+                recordPos = Arrays.copyOf(recordPos, i * 2);
+            }
             recordPos[i] = out.size();
             out.str(r.name());
             out.str(r.version());
@@ -52,77 +101,56 @@ final class IndexCodec {
             out.str(r.filename());
             out.varint(r.size() + 1);
             out.str(r.sha256());
-        }
-        // the same names, ordinals and provisions as an in-memory source, sorted by name; a name
-        // maps to an Integer (one record, the common case) or an int[] (several)
-        Map<String, Integer> ordinals = new HashMap<>(records.size() * 2);
-        Map<String, Object> byName = new HashMap<>(records.size() * 2);
-        Map<String, List<Object[]>> provides = new HashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            PackageRecord r = records.get(i);
-            Object prev = byName.get(r.name());
-            if (prev == null) {
-                byName.put(r.name(), i);
-            } else if (prev instanceof Integer one) {
-                byName.put(r.name(), new int[] {one, i});
-            } else {
-                int[] more = Arrays.copyOf((int[]) prev, ((int[]) prev).length + 1);
-                more[more.length - 1] = i;
-                byName.put(r.name(), more);
+            Name n = name(r.name());
+            if (n.recordCount == n.records.length) {
+                n.records = Arrays.copyOf(n.records, Math.max(1, n.recordCount * 2));
             }
-            if (!ordinals.containsKey(r.name())) {
-                ordinals.put(r.name(), ordinals.size());
-            }
+            n.records[n.recordCount++] = i;
             if (r.provides() != null) {
                 for (String entry : PackageSource.splitProvides(r.provides())) {
-                    String name = PackageSource.provisionName(entry);
-                    provides.computeIfAbsent(name, k -> new ArrayList<>(2)).add(new Object[] {i, entry});
-                    if (!ordinals.containsKey(name)) {
-                        ordinals.put(name, ordinals.size());
+                    Name p = name(PackageSource.provisionName(entry));
+                    if (p.provisions.isEmpty()) {
+                        p.provisions = new ArrayList<>(2);
                     }
+                    p.provisions.add(new Object[] {i, entry});
                 }
             }
         }
-        String[] names = ordinals.keySet().toArray(new String[0]);
-        Arrays.sort(names);
-        int[] namePos = new int[names.length];
-        for (int k = 0; k < names.length; k++) {
-            String name = names[k];
-            namePos[k] = out.size();
-            out.str(name);
-            out.varint(ordinals.get(name));
-            Object recs = byName.get(name);
-            if (recs == null) {
-                out.varint(0);
-            } else if (recs instanceof Integer one) {
-                out.varint(1);
-                out.varint(one);
-            } else {
-                int[] many = (int[]) recs;
-                out.varint(many.length);
-                for (int r : many) {
-                    out.varint(r);
+
+        /** The encoded index: the records added, then the name table sorted by name. */
+        byte[] finish() {
+            Name[] sorted = names.toArray(new Name[0]);
+            Arrays.sort(sorted, (a, b) -> a.name.compareTo(b.name));
+            int[] namePos = new int[sorted.length];
+            for (int k = 0; k < sorted.length; k++) {
+                Name n = sorted[k];
+                namePos[k] = out.size();
+                out.str(n.name);
+                out.varint(n.ordinal);
+                out.varint(n.recordCount);
+                for (int j = 0; j < n.recordCount; j++) {
+                    out.varint(n.records[j]);
+                }
+                out.varint(n.provisions.size());
+                for (Object[] p : n.provisions) {
+                    out.varint((Integer) p[0]);
+                    out.str((String) p[1]);
                 }
             }
-            List<Object[]> provs = provides.getOrDefault(name, List.of());
-            out.varint(provs.size());
-            for (Object[] p : provs) {
-                out.varint((Integer) p[0]);
-                out.str((String) p[1]);
+            int recordTable = out.size();
+            for (int i = 0; i < count; i++) {
+                out.int32(recordPos[i]);
             }
+            int nameTable = out.size();
+            for (int p : namePos) {
+                out.int32(p);
+            }
+            out.int32(recordTable);
+            out.int32(nameTable);
+            out.int32(namePos.length);
+            out.int32At(4, count);
+            return out.bytes();
         }
-        int recordTable = out.size();
-        for (int p : recordPos) {
-            out.int32(p);
-        }
-        int nameTable = out.size();
-        for (int p : namePos) {
-            out.int32(p);
-        }
-        out.int32(recordTable);
-        out.int32(nameTable);
-        out.int32(namePos.length);
-        return out.bytes();
     }
 
     /** Every stanza, in index order (for tests and tools; the resolver uses {@link #source}). */
@@ -312,6 +340,13 @@ final class IndexCodec {
 
         int size() {
             return n;
+        }
+
+        void int32At(int at, int v) {
+            buf[at] = (byte) (v >>> 24);
+            buf[at + 1] = (byte) (v >>> 16);
+            buf[at + 2] = (byte) (v >>> 8);
+            buf[at + 3] = (byte) v;
         }
 
         private void room(int more) {

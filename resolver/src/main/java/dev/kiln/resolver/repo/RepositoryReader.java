@@ -45,11 +45,24 @@ public final class RepositoryReader {
     private final Instant now;
     private boolean offline;
     private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Takes the index-cache writes when the caller waits for them itself; null: {@link #commit} waits. */
+    private final java.util.function.Consumer<CompletableFuture<Void>> background;
 
     public RepositoryReader(Transport transport, ContentStore store, Instant now) {
+        this(transport, store, now, null);
+    }
+
+    /**
+     * A reader whose index-cache writes (the parsed form of each index, for the next lock) go to
+     * {@code background} instead of being waited for in {@link #commit}: the caller must wait for
+     * them before the process ends, and meanwhile goes on (fetching, building) without them.
+     */
+    public RepositoryReader(Transport transport, ContentStore store, Instant now,
+            java.util.function.Consumer<CompletableFuture<Void>> background) {
         this.transport = transport;
         this.store = store;
         this.now = now;
+        this.background = background;
     }
 
     /** A repository to read: the line as written, where it is now, and the keys that may sign it. */
@@ -185,7 +198,16 @@ public final class RepositoryReader {
      * store as it was.
      */
     public void commit(List<VerifiedRelease> releases) {
-        finish();
+        // the Releases may be recorded before the parsed indexes are cached: an index's own blob is
+        // in the store already (read() fetched it), and a missing cache entry is rebuilt from it
+        if (background == null) {
+            finish();
+        } else {
+            for (CompletableFuture<Void> f : pending) {
+                background.accept(f);
+            }
+            pending.clear();
+        }
         for (VerifiedRelease vr : releases) {
             Digest rawDigest = store.put(vr.raw());
             String last = rawDigest.toString();
@@ -309,18 +331,23 @@ public final class RepositoryReader {
         dev.kiln.resolver.Timing.mark("fetched " + e.path());
         byte[] text = decompress(e, store.blobPath(e.sha256()));
         dev.kiln.resolver.Timing.mark("decompressed " + e.path());
-        List<PackageRecord> records = PackagesParser.parse(text, dists + e.path());
+        // each stanza goes straight into the store's form, which is also what the solver reads:
+        // no parsed stanza outlives the parse (about 60k of them, which the collector would copy)
+        IndexCodec.Encoder encoder = new IndexCodec.Encoder(text.length / 5 * 3);
+        PackagesParser.parse(text, 0, text.length, dists + e.path(), encoder::add);
+        text = null;
+        byte[] encoded = encoder.finish();
         dev.kiln.resolver.Timing.mark("parsed " + e.path());
-        // the parsed form is cached on the side while the caller goes on to solve
+        // cached on the side while the caller goes on to solve
         pending.add(CompletableFuture.runAsync(() -> {
-            store.putMemo(IndexCodec.STEP, e.sha256(), store.put(IndexCodec.encode(records)));
+            store.putMemo(IndexCodec.STEP, e.sha256(), store.put(encoded));
             dev.kiln.resolver.Timing.mark("cached " + e.path());
         }, r -> {
             Thread t = new Thread(r, "kiln-index-cache");
             t.setDaemon(true);
             t.start();
         }));
-        return PackageSource.of(records);
+        return IndexCodec.source(encoded);
     }
 
     /**
