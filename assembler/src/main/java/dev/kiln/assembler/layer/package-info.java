@@ -12,7 +12,8 @@
  * package-merge code lengths, block-type choice), so its output is a function of the input bytes
  * alone. Golden digests in the tests pin it, and a test runs every other JDK on the host against
  * them. Changing any of those constants changes layer digests: bump the layer format version (and
- * the memo keys derived from it) in the same change. Its ratio matches {@code gzip -6} to within a
- * fraction of a percent. Decompression may use any inflater: reading is not affected.
+ * the memo keys derived from it) in the same change. It searches as zlib's level 4 does (not 6: 45%
+ * less CPU for about 2% more bytes), and its ratio matches {@code gzip -4} to within a fraction of a
+ * percent. Decompression may use any inflater: reading is not affected.
  */
 package dev.kiln.assembler.layer;

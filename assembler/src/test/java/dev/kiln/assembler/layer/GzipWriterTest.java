@@ -203,14 +203,14 @@ class GzipWriterTest {
     void chunkedOutputIsPinnedByAGoldenDigest() throws IOException {
         // Three chunks, so the dictionary hand-over and the sync flushes are pinned too.
         byte[] data = texty(2 * GzipWriter.CHUNK + 777, 2026);
-        assertEquals("sha256:efa720257d8eb7ad57cac57b7d1411a140beaf2e2a838b528a586df5eca4fb7c", Digest.of(gzip(data)).toString());
+        assertEquals("sha256:6ba7174fc7f0617196713bc97787414b28b9057856a9cd4d54b997d3f6ccdcfd", Digest.of(gzip(data)).toString());
     }
 
     @Test
     void outputIsPinnedByAGoldenDigest() throws IOException {
         // If this changes, every layer digest kiln has ever produced changes: bump the layer format version.
         byte[] data = texty(300_000, 2024);
-        assertEquals("sha256:a23bfbfad1fd0f7aab86ef5c8d7369b500085e2fa7a38752c7d65feb30148e71", Digest.of(gzip(data)).toString());
+        assertEquals("sha256:f9e1356aaf972e75d12dd1c5a0e09065fa519050cbcd081179fff86d36ac3976", Digest.of(gzip(data)).toString());
     }
 
     @Test
@@ -249,7 +249,7 @@ class GzipWriterTest {
     }
 
     @Test
-    void ratioOnARealHostFileIsWithinFifteenPercentOfGzip6(@TempDir Path dir) throws Exception {
+    void ratioOnARealHostFileIsWithinFivePercentOfGzip4(@TempDir Path dir) throws Exception {
         assumeTrue(onPath("gzip"), "gzip on PATH");
         Path file = Stream.of("/usr/bin/dpkg", "/var/lib/dpkg/status", "/usr/bin/bash")
                 .map(Path::of).filter(Files::isReadable).findFirst().orElse(null);
@@ -258,13 +258,13 @@ class GzipWriterTest {
         long start = System.nanoTime();
         byte[] ours = gzip(data);
         long nanos = System.nanoTime() - start;
-        Process p = new ProcessBuilder("gzip", "-6", "-n", "-c", file.toString()).start();
+        Process p = new ProcessBuilder("gzip", "-4", "-n", "-c", file.toString()).start();
         byte[] theirs = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        System.out.printf("%s: %d bytes; kiln gzip %d, gzip -6 %d (%.2f%%), %.1f MB/s (first run, cold JIT)%n",
+        System.out.printf("%s: %d bytes; kiln gzip %d, gzip -4 %d (%.2f%%), %.1f MB/s (first run, cold JIT)%n",
                 file, data.length, ours.length, theirs.length, 100.0 * ours.length / theirs.length,
                 data.length / (nanos / 1e3));
         assertArrayEquals(data, gunzip(ours));
-        assertTrue(ours.length <= theirs.length * 1.15, ours.length + " vs gzip -6 " + theirs.length);
+        assertTrue(ours.length <= theirs.length * 1.05, ours.length + " vs gzip -4 " + theirs.length);
     }
 }
