@@ -8,7 +8,8 @@
 #               adds the few dependencies the spec excludes, e.g. debconf and awk)
 #   kiln cold : `kiln build SPEC -o DIR` with an empty store and no lock (resolve, fetch, build)
 #   kiln warm : the same build again: lock and packages present
-# Each is the median of N runs; kiln's peak RSS is the largest of its runs (/usr/bin/time %M).
+# Each is the median of N runs, kiln cold and mmdebstrap taking turns; kiln's peak RSS is the
+# largest of its runs (/usr/bin/time %M).
 #
 # Goals: cold <= 0.5 x mmdebstrap; warm < 1 s; peak RSS < 512 MB for python3.
 #
@@ -52,22 +53,17 @@ for name in base python3; do
   sed -E 's/^archs: .*$/archs: [amd64]/' "examples/$name.yaml" >"$spec"
   grep -q '^archs: \[amd64\]$' "$spec" || die "examples/$name.yaml has no archs line to restrict to amd64"
 
-  coldrss=0 warmrss=0 colds=() warms=()
+  # kiln cold and mmdebstrap alternate, so that both see the machine in the same state (it is
+  # shared, and its speed drifts over minutes); mmdebstrap gets the packages of kiln's first lock
+  coldrss=0 warmrss=0 colds=() warms=() mms=() pins=
   for ((i = 0; i < n; i++)); do
     rm -rf "$tmp/store" "$tmp/$name.lock.json"
     timed_kiln "$tmp/cold.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
     colds+=("$wall"); [ "$rss" -gt "$coldrss" ] && coldrss=$rss
-  done
-  for ((i = 0; i < n; i++)); do
-    timed_kiln "$tmp/warm.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
-    warms+=("$wall"); [ "$rss" -gt "$warmrss" ] && warmrss=$rss
-  done
-  cold=$(median "${colds[@]}") warm=$(median "${warms[@]}")
-
-  pins=$(grep -E '"(name|version)":' "$tmp/$name.lock.json" | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - - | paste -sd, -)
-  count=$(echo "$pins" | tr , '\n' | wc -l)
-  mms=()
-  for ((i = 0; i < n; i++)); do
+    if [ -z "$pins" ]; then
+      pins=$(grep -E '"(name|version)":' "$tmp/$name.lock.json" | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - - | paste -sd, -)
+      count=$(echo "$pins" | tr , '\n' | wc -l)
+    fi
     rm -f "$tmp/mm.tar"
     t0=$(now_us)
     mmdebstrap --quiet --variant=extract --architectures=amd64 --include="$pins" bookworm "$tmp/mm.tar" \
@@ -75,7 +71,12 @@ for name in base python3; do
       "deb [signed-by=$keys] $security bookworm-security main" >"$tmp/mm.log" 2>&1 || { cat "$tmp/mm.log" >&2; code=2 die "mmdebstrap failed"; }
     t1=$(now_us); mms+=($((t1 - t0)))
   done
-  mm=$(median "${mms[@]}")
+  for ((i = 0; i < n; i++)); do
+    timed_kiln "$tmp/warm.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
+    warms+=("$wall"); [ "$rss" -gt "$warmrss" ] && warmrss=$rss
+  done
+  cold=$(median "${colds[@]}") warm=$(median "${warms[@]}") mm=$(median "${mms[@]}")
+
   mmcount=$(tar tf "$tmp/mm.tar" | grep -cE '^\./usr/share/doc/[^/]+/?$' || true)   # one doc entry per package
   results+=("$name $count $mmcount $mm $cold $warm $coldrss $warmrss")
 done

@@ -3,9 +3,10 @@
 # openjdk-17-jre-headless python3 git on bookworm (+ updates, security) amd64, about 110 packages.
 #
 #   apt      : `apt-get download NAME=VERSION...` into an empty directory (lists already updated)
-#   baseline : `kiln --version` (JVM start-up; median of N)
+#   baseline : `kiln --version` (JVM start-up)
 #   kiln cold: `kiln fetch LOCK` into an empty store
-#   kiln warm: `kiln fetch LOCK` again, everything present (median of N)
+#   kiln warm: `kiln fetch LOCK` again, everything present
+# Each is the median of N runs; apt and kiln cold take turns.
 #
 # Goals: cold <= apt; (cold - baseline) <= 0.7 x apt; warm - baseline <= 0.2 s.
 #
@@ -46,20 +47,24 @@ count=$(echo "$pins" | wc -l)
 bytes=$(grep -E '"size":' "$tmp/set.lock.json" | grep -oE '[0-9]+' | awk '{s += $1} END {print s}')
 
 apt_ update >"$tmp/apt-update.log" 2>&1 || { cat "$tmp/apt-update.log" >&2; code=2 die "apt-get update failed"; }
-mkdir -p "$tmp/debs"
-t0=$(now_us)
-(cd "$tmp/debs" && apt_ download $pins >"$tmp/apt-download.log" 2>&1) || { cat "$tmp/apt-download.log" >&2; code=2 die "apt-get download failed"; }
-t1=$(now_us); apt_t=$((t1 - t0))
-[ "$(ls "$tmp/debs" | wc -l)" -eq "$count" ] || die "apt downloaded $(ls "$tmp/debs" | wc -l) files, expected $count"
-
 runs=(); for ((i = 0; i < n; i++)); do t0=$(now_us); $kiln --version >/dev/null; t1=$(now_us); runs+=($((t1 - t0))); done
 base=$(median "${runs[@]}")
 
 $kiln fetch --quiet --store "$tmp/warmup" "$tmp/set.lock.json" >/dev/null 2>&1 || true   # untimed: JVM class-data archive
 rm -rf "$tmp/warmup"
-t0=$(now_us)
-$kiln fetch --quiet --store "$tmp/store" "$tmp/set.lock.json" >"$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log" >&2; code=2 die "kiln fetch failed"; }
-t1=$(now_us); cold=$((t1 - t0))
+# apt and kiln cold take turns, so that both see the machine (shared, its speed drifting) alike
+apts=() colds=()
+for ((i = 0; i < n; i++)); do
+  rm -rf "$tmp/debs" "$tmp/store"; mkdir -p "$tmp/debs"
+  t0=$(now_us)
+  (cd "$tmp/debs" && apt_ download $pins >"$tmp/apt-download.log" 2>&1) || { cat "$tmp/apt-download.log" >&2; code=2 die "apt-get download failed"; }
+  t1=$(now_us); apts+=($((t1 - t0)))
+  [ "$(ls "$tmp/debs" | wc -l)" -eq "$count" ] || die "apt downloaded $(ls "$tmp/debs" | wc -l) files, expected $count"
+  t0=$(now_us)
+  $kiln fetch --quiet --store "$tmp/store" "$tmp/set.lock.json" >"$tmp/fetch.log" 2>&1 || { cat "$tmp/fetch.log" >&2; code=2 die "kiln fetch failed"; }
+  t1=$(now_us); colds+=($((t1 - t0)))
+done
+apt_t=$(median "${apts[@]}") cold=$(median "${colds[@]}")
 runs=(); for ((i = 0; i < n; i++)); do t0=$(now_us); $kiln fetch --quiet --store "$tmp/store" "$tmp/set.lock.json" >/dev/null; t1=$(now_us); runs+=($((t1 - t0))); done
 warm=$(median "${runs[@]}")
 
