@@ -106,6 +106,9 @@ public final class Resolver {
             t.setDaemon(true);
             return t;
         });
+        if (!req.offline()) {
+            readKeysEarly(reader, sources);
+        }
         try {
             List<Future<RepositoryReader.VerifiedRelease>> releases = new ArrayList<>();
             for (RepositoryReader.Source s : sources) {
@@ -206,6 +209,35 @@ public final class Resolver {
                     Digest.parse(r.sha256()), c.repository()));
         }
         return out;
+    }
+
+    /**
+     * Parses, while the Releases download, the keys of each repository this store has never
+     * verified a Release of: its signature will be checked (there is no verdict to recall), and
+     * parsing the key files is most of that check's cost on a cold run (~80 ms). A warm run reads
+     * no keys. A key file that fails here fails again, with its message, where it is needed.
+     */
+    private static void readKeysEarly(RepositoryReader reader, List<RepositoryReader.Source> sources) {
+        java.util.Set<TrustedKeys> keys = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (RepositoryReader.Source s : sources) {
+            if (!reader.seenBefore(s)) {
+                keys.add(s.keys());
+            }
+        }
+        if (keys.isEmpty()) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            for (TrustedKeys k : keys) {
+                try {
+                    k.keyring();
+                } catch (RuntimeException again) {
+                    // reported where the keys are needed
+                }
+            }
+        }, "kiln-keys");
+        t.setDaemon(true);
+        t.start();
     }
 
     private TrustedKeys keyringFor(SourceLine line, Path baseDir) {

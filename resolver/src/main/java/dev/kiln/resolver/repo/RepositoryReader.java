@@ -285,6 +285,14 @@ public final class RepositoryReader {
         }
     }
 
+    /**
+     * Whether this store has verified a Release of {@code src} before. If not, its signature will
+     * surely be checked (no verdict can be remembered), so its keys may as well be read early.
+     */
+    public boolean seenBefore(Source src) {
+        return store.state(LAST_RELEASE_STATE, rollbackKey(src)).isPresent();
+    }
+
     private static Digest rollbackKey(Source src) {
         // the line as written (with ${DEBIAN_MIRROR}), so that a stale mirror cannot roll a suite back either
         return Digest.of(src.line() + "\n" + src.suite());
