@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.resolver.lock.JsonTree;
 import java.io.IOException;
 
 /**
- * JSON for signed and signing documents: a duplicate key is an error (two readers must never
- * see two different documents in the same signed bytes), input must be UTF-8, and output has no
- * whitespace and map keys sorted, so it is fixed by its content.
+ * JSON for signed and signing documents: a duplicate key or anything after the document is an
+ * error (two readers must never see two different documents in the same signed bytes; read with
+ * {@link JsonTree}, as locks are), and output has no whitespace and map keys sorted, so it is
+ * fixed by its content.
  */
 final class StrictJson {
     static final ObjectMapper MAPPER = new ObjectMapper()
@@ -22,11 +24,7 @@ final class StrictJson {
     /** Parses {@code json}; throws {@link IllegalArgumentException} saying why it is not JSON. */
     static JsonNode parse(byte[] json) {
         try {
-            JsonNode node = MAPPER.readTree(json);
-            if (node == null || node.isMissingNode()) {
-                throw new IllegalArgumentException("not JSON: empty");
-            }
-            return node;
+            return JsonTree.read(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -58,6 +58,10 @@ class SbomStatementTest {
         assertThrows(IllegalArgumentException.class,
                 () -> SbomStatement.describedImages("{\"spdxVersion\":\"SPDX-2.3\",\"spdxVersion\":\"SPDX-2.2\"}".getBytes(UTF_8)),
                 "a duplicate key could read as two documents");
+        IllegalArgumentException trailing = assertThrows(IllegalArgumentException.class,
+                () -> SbomStatement.describedImages("{\"spdxVersion\":\"SPDX-2.3\"} {\"spdxVersion\":\"SPDX-2.2\"}".getBytes(UTF_8)),
+                "a second document after the first could be read by another reader instead");
+        assertTrue(trailing.getMessage().contains("more after the JSON value ends"), trailing.getMessage());
     }
 
     @Test

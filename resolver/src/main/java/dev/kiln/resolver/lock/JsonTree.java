@@ -15,16 +15,17 @@ import java.io.IOException;
  * {@code ObjectMapper.readTree} would but without an ObjectMapper, whose set-up (serializer
  * caches, type factory, date formats) costs a short run like a warm {@code kiln lock} ~25 ms.
  * Stricter than readTree: a key given twice in one object and anything after the document are
- * errors.
+ * errors. Locks, source listings and signed documents (payloads, statements, referrer indexes)
+ * are read with it.
  */
-final class JsonTree {
+public final class JsonTree {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private JsonTree() {
     }
 
-    static JsonNode read(byte[] json) throws IOException {
+    public static JsonNode read(byte[] json) throws IOException {
         try (JsonParser p = FACTORY.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first == null) {
