@@ -313,7 +313,9 @@ public final class Kiln implements AutoCloseable {
             ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
             dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
             Path written = layout.commit(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
+            dev.kiln.resolver.Timing.mark("image written");
             writeDocuments(written, assembler, lock, epoch);
+            dev.kiln.resolver.Timing.mark("sbom and provenance written");
             store.addRoot(lockFile.toAbsolutePath());
             return new Built(written, top, lock, epoch);
         }

@@ -1,7 +1,6 @@
 package dev.kiln.assembler.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJson;
@@ -37,7 +36,6 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
     /** kiln itself, as a package URL; the version follows the {@code @}. */
     public static final String BUILDER = "pkg:maven/dev.kiln/kiln-cli";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One built artifact: a name for people and the digest that identifies it. */
     public record Subject(String name, Digest digest) {
@@ -87,7 +85,7 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
 
     private static JsonNode read(Path file) {
         try {
-            return JSON.readTree(Files.readAllBytes(file));
+            return dev.kiln.assembler.oci.OciJsonReader.tree(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
             throw new AssembleException("cannot read " + file + ": " + e.getMessage()
                     + "\n  expected: an OCI image layout as 'kiln build' writes it", e);

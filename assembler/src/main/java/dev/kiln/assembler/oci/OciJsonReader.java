@@ -1,8 +1,8 @@
 package dev.kiln.assembler.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.resolver.lock.JsonTree;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,19 +15,19 @@ import java.util.Optional;
  * Reads manifests and indexes written by anyone (OCI or Docker schema 2) into kiln's model, keeping
  * what walking an image needs: descriptors with their media type, digest, size, annotations and
  * platform. Fields kiln does not model are dropped here, so the bytes, not the model, are what gets
- * copied or pushed.
+ * copied or pushed. JSON is read strictly ({@link JsonTree}): a key given twice or anything after the
+ * document is an error, since two readers could otherwise see two different manifests in one blob.
  */
 public final class OciJsonReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OciJsonReader() {}
 
     /** Parses JSON; {@code source} names where it came from, for messages. */
     public static JsonNode tree(byte[] json, String source) {
         try {
-            JsonNode node = JSON.readTree(json);
-            if (node == null || !node.isObject()) {
-                throw new AssembleException(source + ": expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType()));
+            JsonNode node = JsonTree.read(json);
+            if (!node.isObject()) {
+                throw new AssembleException(source + ": expected a JSON object, found " + node.getNodeType());
             }
             return node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -155,4 +155,19 @@ class OciJsonTest {
         assertThrows(IllegalArgumentException.class, () -> OciJson.canonical(Map.of(1, "x")));
         assertThrows(IllegalArgumentException.class, () -> OciJson.canonical(List.of(1.5)));
     }
+
+    @Test
+    void aManifestThatTwoReadersCouldReadTwoWaysIsRefused() {
+        String config = "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + LAYER_A
+                + "\",\"size\":1}";
+        String other = config.replace(LAYER_A.toString(), LAYER_B.toString());
+        byte[] twice = ("{\"schemaVersion\":2,\"config\":" + config + ",\"config\":" + other + ",\"layers\":[]}").getBytes(UTF_8);
+        dev.kiln.assembler.AssembleException e = assertThrows(dev.kiln.assembler.AssembleException.class,
+                () -> OciJsonReader.manifest(twice, "twice.json"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("\"config\" is given twice"), e.getMessage());
+        byte[] trailing = ("{\"schemaVersion\":2,\"config\":" + config + ",\"layers\":[]} {}").getBytes(UTF_8);
+        assertThrows(dev.kiln.assembler.AssembleException.class, () -> OciJsonReader.manifest(trailing, "trailing.json"));
+        byte[] fine = ("{\"schemaVersion\":2,\"config\":" + config + ",\"layers\":[]}\n").getBytes(UTF_8);
+        assertEquals(LAYER_A, OciJsonReader.manifest(fine, "fine.json").config().digest());
+    }
 }
