@@ -363,7 +363,7 @@ public final class Kiln implements AutoCloseable {
      */
     public record Verification(dev.kiln.assembler.verify.ImageSource image, Built rebuilt,
             dev.kiln.assembler.verify.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature,
-            List<dev.kiln.assembler.verify.InstalledPackages.Mismatch> packages) {
+            List<dev.kiln.assembler.verify.InstalledPackages.Mismatch> packages, AttestationReport attestations) {
         public Verification {
             packages = List.copyOf(packages);
         }
@@ -379,18 +379,60 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * The attestations (provenance, SBOMs) attached to an image and to each of its platform
+     * manifests that verify with the key given: each with its predicate type. {@code unverified}
+     * says, for each of those images that has attestations of which none verifies with the key,
+     * why not (another key's, changed after signing, moved from another image). Attestations are
+     * reported, not required: the signature is what {@code --key} requires.
+     */
+    public record AttestationReport(List<dev.kiln.assembler.sign.Attestations.Verified> verified, List<String> unverified) {
+        public AttestationReport {
+            verified = List.copyOf(verified);
+            unverified = List.copyOf(unverified);
+        }
+
+        static final AttestationReport NONE = new AttestationReport(List.of(), List.of());
+    }
+
+    private static AttestationReport attestations(dev.kiln.assembler.verify.ImageSource image, String pem) {
+        List<dev.kiln.assembler.sign.VerificationKey> keys =
+                List.of(dev.kiln.assembler.sign.VerificationKey.parsePem(pem, "the public key given"));
+        List<dev.kiln.store.Digest> subjects = new ArrayList<>();
+        subjects.add(image.top().digest());
+        for (dev.kiln.assembler.oci.Descriptor d : dev.kiln.assembler.oci.LayoutReader.open(image.layout()).images()) {
+            if (!subjects.contains(d.digest())) {
+                subjects.add(d.digest());
+            }
+        }
+        List<dev.kiln.assembler.sign.Attestations.Verified> verified = new ArrayList<>();
+        List<String> unverified = new ArrayList<>();
+        for (dev.kiln.store.Digest subject : subjects) {
+            try {
+                verified.addAll(image.withReferrers(target -> dev.kiln.assembler.sign.Attestations.verify(target, subject, keys)));
+            } catch (dev.kiln.assembler.sign.VerificationException e) {
+                if (e.problem() != dev.kiln.assembler.sign.VerificationException.Problem.NO_SIGNATURE) {
+                    unverified.add(e.getMessage());
+                }
+            }
+        }
+        return new AttestationReport(verified, unverified);
+    }
+
+    /**
      * Rebuilds an image from its inputs and holds the rebuild against it: the spec and lock it
      * carries (or {@code spec} and {@code lock} given), at its own epoch, with this Kiln's store (a
      * fresh one makes the rebuild trust nothing already there), every package fetched by its
      * pinned sha256. Then the image and everything it reaches is compared blob by blob with the
      * rebuild, and the packages its dpkg records name with those the lock pins. With
      * {@code publicKey}, the image must also carry a valid signature by that key (in its layout, or
-     * for a registry reference in the registry). Nothing is written outside {@code scratch}.
+     * for a registry reference in the registry), and the attestations that key signed are reported.
+     * Nothing is written outside {@code scratch}.
      */
     public Verification verify(dev.kiln.assembler.verify.ImageSource image, java.util.Optional<Path> spec,
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
+        AttestationReport attestations = publicKey.map(pem -> attestations(image, pem)).orElse(AttestationReport.NONE);
         var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
         long epoch;
         Path inputs = scratch.resolve("inputs");
@@ -419,7 +461,7 @@ public final class Kiln implements AutoCloseable {
         Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
                 LocalSources.Origin.STORE, listener);
         var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
-        return new Verification(image, rebuilt, diff, signature, packages);
+        return new Verification(image, rebuilt, diff, signature, packages, attestations);
     }
 
     /** kiln's version (the jar's), or {@code dev} when run from classes. */

@@ -32,7 +32,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--lock", paramLabel = "FILE", description = "Verify against this lock instead of the image's own (with --spec).")
     Path lock;
 
-    @Option(names = "--key", paramLabel = "PUB", description = "Also require a signature by this public key (PEM), as kiln sign makes.")
+    @Option(names = "--key", paramLabel = "PUB", description = "Also require a signature by this public key (PEM), as kiln sign makes;"
+            + " the attestations it signed (provenance, SBOMs) are listed.")
     Path key;
 
     @Option(names = "--use-store", description = "Rebuild with the store (--store or the default) instead of a fresh temporary one.")
@@ -79,6 +80,13 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
                         + " (identity " + s.identity() + ")"));
+                for (var a : v.attestations().verified()) {
+                    out.println("attestation: good, " + a.predicateType() + " about " + a.subject()
+                            + ", by key " + a.keyFingerprint() + " (" + a.attestation() + ")");
+                }
+                for (String why : v.attestations().unverified()) {
+                    err.println("kiln: note, attestations: " + why);
+                }
                 if (v.verified()) {
                     out.println("verified " + source.described() + " " + source.top().digest()
                             + ": rebuilt identically from its spec and lock");

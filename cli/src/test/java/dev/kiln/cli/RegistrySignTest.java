@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -158,7 +159,24 @@ class RegistrySignTest {
         assertEquals("0", v[0], v[1] + v[2]);
         assertTrue(v[1].contains("in a fresh store"), v[1]);
         assertTrue(v[1].contains("signature: good, by key sha256:") && v[1].contains("(identity " + name + ")"), v[1]);
+        assertTrue(v[1].contains("attestation: good, " + SLSA + " about " + digest + ", by key sha256:"), v[1]);
+        assertTrue(v[1].contains("attestation: good, " + SPDX + " about " + digest + ", by key sha256:"), v[1]);
         assertTrue(v[1].contains("verified " + name + ":v1 " + digest), v[1]);
+    }
+
+    @Test
+    void attestationsByAnotherKeyAreNotedNotCounted() {
+        String name = pushed("kiln/attested-by-other");
+        String[] mine = run("sign", name + ":v1", "--key", key("me.key"));
+        assertEquals("0", mine[0], mine[2]);
+        String[] theirs = run("sign", name + ":v1", "--key", key("other.key"), "--attest", doc(".provenance.json"));
+        assertEquals("0", theirs[0], theirs[2]);
+        String[] v = run("verify", name + ":v1", "--key", key("me.pub"));
+        assertEquals("0", v[0], v[1] + v[2]);
+        assertTrue(v[1].contains("signature: good"), v[1]);
+        assertFalse(v[1].contains("attestation: good"), v[1]);
+        assertTrue(v[2].contains("kiln: note, attestations: no valid attestation for " + digest + " in " + name), v[2]);
+        assertTrue(v[2].contains("not by the key given"), v[2]);
     }
 
     @Test
