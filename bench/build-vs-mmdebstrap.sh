@@ -19,21 +19,10 @@ set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 cd "$bench/.."
 
-n=3 keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -n) n=${2:?-n needs a number}; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build-vs-mmdebstrap: unknown argument: $1 (see --help)" >&2; exit 1 ;;
-  esac
-done
-kiln=${KILN:-./kiln}
-die() { echo "build-vs-mmdebstrap: $*" >&2; exit "${code:-1}"; }
+name=build-vs-mmdebstrap n=3
+. "$bench/args.sh" "$@"
 command -v mmdebstrap >/dev/null || code=2 die "mmdebstrap is not installed (apt-get install mmdebstrap)"
 [ -x /usr/bin/time ] || code=2 die "/usr/bin/time is not installed (apt-get install time)"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-build-vs-mmdebstrap.XXXXXX")
-if [ "$keep" = 1 ]; then echo "build-vs-mmdebstrap: keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT; fi
 . "$bench/lib.sh"
 export DEBIAN_MIRROR=$mirror DEBIAN_SECURITY_MIRROR=$security
 

@@ -16,19 +16,8 @@ set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 cd "$bench/.."
 
-n=5 keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -n) n=${2:?-n needs a number}; shift 2 ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "fetch-vs-apt: unknown argument: $1 (see --help)" >&2; exit 1 ;;
-  esac
-done
-kiln=${KILN:-./kiln}
-die() { echo "fetch-vs-apt: $*" >&2; exit "${code:-1}"; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-fetch-vs-apt.XXXXXX")
-if [ "$keep" = 1 ]; then echo "fetch-vs-apt: keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT; fi
+name=fetch-vs-apt n=5
+. "$bench/args.sh" "$@"
 . "$bench/lib.sh"
 
 cat >"$tmp/set.yaml" <<'YAML'

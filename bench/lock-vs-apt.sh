@@ -25,25 +25,16 @@ set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 cd "$bench/.."
 
-n=5 apt_only=0 strict=0 keep=0
-while [ $# -gt 0 ]; do
+name=lock-vs-apt n=5 apt_only=0 strict=0
+option() {
   case "$1" in
-    -n) n=${2:?-n needs a number}; shift 2 ;;
-    --apt-only) apt_only=1; shift ;;
-    --strict) strict=1; shift ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "lock-vs-apt: unknown argument: $1 (see --help)" >&2; exit 1 ;;
+    --apt-only) apt_only=1 ;;
+    --strict) strict=1 ;;
+    *) return 1 ;;
   esac
-done
-case "$n" in ''|*[!0-9]*|0) echo "lock-vs-apt: -n wants a positive integer, got '$n'" >&2; exit 1 ;; esac
-kiln=${KILN:-./kiln}
-
-die() { echo "lock-vs-apt: $*" >&2; exit "${code:-1}"; }
+}
+. "$bench/args.sh" "$@"
 command -v apt-get >/dev/null || die "apt-get not found: the apt half needs a Debian or Ubuntu host"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-lock-vs-apt.XXXXXX")
-if [ "$keep" = 1 ]; then echo "lock-vs-apt: keeping $tmp" >&2; else trap 'rm -rf "$tmp"' EXIT; fi
 
 . "$bench/lib.sh"
 
