@@ -43,7 +43,7 @@ final class IndexCodec {
         private int[] recordPos = new int[1 << 16];
         private int count;
         // every name (a package's or a provided one) once, in the order first met: that order is its
-        // ordinal, and since an index lists packages by name it is nearly sorted already
+        // ordinal
         private final Map<String, Name> byName = new HashMap<>(1 << 17);
         private final List<Name> names = new ArrayList<>(1 << 17);
 
@@ -53,12 +53,16 @@ final class IndexCodec {
             final int ordinal;
             int[] records = NONE;
             int recordCount;
-            List<Object[]> provisions = List.of();
+            List<Provision> provisions = List.of();
 
             Name(String name, int ordinal) {
                 this.name = name;
                 this.ordinal = ordinal;
             }
+        }
+
+        /** One entry of a Provides field: the providing record's number and the entry as written. */
+        private record Provision(int record, String entry) {
         }
 
         private static final int[] NONE = new int[0];
@@ -112,7 +116,7 @@ final class IndexCodec {
                     if (p.provisions.isEmpty()) {
                         p.provisions = new ArrayList<>(2);
                     }
-                    p.provisions.add(new Object[] {i, entry});
+                    p.provisions.add(new Provision(i, entry));
                 }
             }
         }
@@ -132,9 +136,9 @@ final class IndexCodec {
                     out.varint(n.records[j]);
                 }
                 out.varint(n.provisions.size());
-                for (Object[] p : n.provisions) {
-                    out.varint((Integer) p[0]);
-                    out.str((String) p[1]);
+                for (Provision p : n.provisions) {
+                    out.varint(p.record());
+                    out.str(p.entry());
                 }
             }
             int recordTable = out.size();

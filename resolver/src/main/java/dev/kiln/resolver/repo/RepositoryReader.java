@@ -343,7 +343,7 @@ public final class RepositoryReader {
         // no parsed stanza outlives the parse (about 60k of them, which the collector would copy)
         IndexCodec.Encoder encoder = new IndexCodec.Encoder(text.length / 5 * 3);
         PackagesParser.parse(text, 0, text.length, dists + e.path(), encoder::add);
-        text = null;
+        text = null; // the ~45 MB of text may be collected before finish() allocates the encoded form
         byte[] encoded = encoder.finish();
         dev.kiln.resolver.Timing.mark("parsed " + e.path());
         // cached on the side while the caller goes on to solve
