@@ -394,27 +394,31 @@ public final class Kiln implements AutoCloseable {
         static final AttestationReport NONE = new AttestationReport(List.of(), List.of());
     }
 
-    private static AttestationReport attestations(dev.kiln.assembler.verify.ImageSource image, String pem) {
+    private static AttestationReport attestations(dev.kiln.assembler.verify.ImageSource image,
+            dev.kiln.assembler.oci.LayoutReader reader, String pem) {
         List<dev.kiln.assembler.sign.VerificationKey> keys =
                 List.of(dev.kiln.assembler.sign.VerificationKey.parsePem(pem, "the public key given"));
         List<dev.kiln.store.Digest> subjects = new ArrayList<>();
         subjects.add(image.top().digest());
-        for (dev.kiln.assembler.oci.Descriptor d : dev.kiln.assembler.oci.LayoutReader.open(image.layout()).images()) {
+        for (dev.kiln.assembler.oci.Descriptor d : reader.images()) {
             if (!subjects.contains(d.digest())) {
                 subjects.add(d.digest());
             }
         }
         List<dev.kiln.assembler.sign.Attestations.Verified> verified = new ArrayList<>();
         List<String> unverified = new ArrayList<>();
-        for (dev.kiln.store.Digest subject : subjects) {
-            try {
-                verified.addAll(image.withReferrers(target -> dev.kiln.assembler.sign.Attestations.verify(target, subject, keys)));
-            } catch (dev.kiln.assembler.sign.VerificationException e) {
-                if (e.problem() != dev.kiln.assembler.sign.VerificationException.Problem.NO_SIGNATURE) {
-                    unverified.add(e.getMessage());
+        image.withReferrers(target -> {
+            for (dev.kiln.store.Digest subject : subjects) {
+                try {
+                    verified.addAll(dev.kiln.assembler.sign.Attestations.verify(target, subject, keys));
+                } catch (dev.kiln.assembler.sign.VerificationException e) {
+                    if (e.problem() != dev.kiln.assembler.sign.VerificationException.Problem.NO_SIGNATURE) {
+                        unverified.add(e.getMessage());
+                    }
                 }
             }
-        }
+            return null;
+        });
         return new AttestationReport(verified, unverified);
     }
 
@@ -432,8 +436,8 @@ public final class Kiln implements AutoCloseable {
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
-        AttestationReport attestations = publicKey.map(pem -> attestations(image, pem)).orElse(AttestationReport.NONE);
         var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
+        AttestationReport attestations = publicKey.map(pem -> attestations(image, reader, pem)).orElse(AttestationReport.NONE);
         long epoch;
         Path inputs = scratch.resolve("inputs");
         Path specFile = inputs.resolve("image.yaml");
