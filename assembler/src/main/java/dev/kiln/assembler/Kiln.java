@@ -41,7 +41,7 @@ import java.util.Set;
  */
 public final class Kiln implements AutoCloseable {
     private final ContentStore store;
-    /** Store writes left running by a resolve (index caches); {@link #close} waits for them. */
+    /** Store writes left running by a build's resolve (index caches); the build and {@link #close} wait for them. */
     private final java.util.List<java.util.concurrent.CompletableFuture<Void>> background =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Transport transport;
@@ -126,11 +126,14 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
-     * Waits for the store writes a resolve left running (the parsed indexes, cached for the next
-     * lock); a failed one fails the run as it would have inside {@link #lock}.
+     * Waits for the store writes a build's resolve left running (the parsed indexes, cached for
+     * the next lock); a failed one fails the build before its image is published.
      */
     private void awaitBackground() {
-        for (java.util.concurrent.CompletableFuture<Void> f : background) {
+        // taken off the list first: a failure is thrown once, not again by close()
+        List<java.util.concurrent.CompletableFuture<Void>> running = List.copyOf(background);
+        background.clear();
+        for (java.util.concurrent.CompletableFuture<Void> f : running) {
             try {
                 f.join();
             } catch (java.util.concurrent.CompletionException e) {
@@ -140,7 +143,6 @@ public final class Kiln implements AutoCloseable {
                 throw e;
             }
         }
-        background.clear();
     }
 
     public static Builder builder() {
@@ -169,6 +171,15 @@ public final class Kiln implements AutoCloseable {
      * store verified are used and nothing is downloaded.
      */
     public Lock resolve(Path specFile, Path lockFile, boolean offline) {
+        return resolve(specFile, lockFile, offline, false);
+    }
+
+    /**
+     * As {@link #resolve(Path, Path, boolean)}; with {@code deferCaches} the parsed indexes are
+     * written to the store in the background instead of before the Releases are recorded, and
+     * {@link #awaitBackground} must be called before anything is published that rests on them.
+     */
+    private Lock resolve(Path specFile, Path lockFile, boolean offline, boolean deferCaches) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         dev.kiln.resolver.Timing.mark("spec parsed");
         Path lockDir = lockFile.toAbsolutePath().getParent();
@@ -185,8 +196,10 @@ public final class Kiln implements AutoCloseable {
         Path baseDir = specFile.toAbsolutePath().getParent();
         // local sources first: a source that cannot be copied fails before any download
         List<Lock.LocalSource> sources = LocalSources.lock(spec, store);
-        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant())
-                .deferringCacheWrites(background::add);
+        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
+        if (deferCaches) {
+            resolver = resolver.deferringCacheWrites(background::add);
+        }
         return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
                 requests, spec.archs(), options, offline)).withLocalSources(sources);
     }
@@ -198,7 +211,10 @@ public final class Kiln implements AutoCloseable {
 
     /** Resolves a spec (offline: from what the store already verified) and writes its lockfile atomically. */
     public Lock lock(Path specFile, Path lockFile, boolean offline) {
-        Lock lock = resolve(specFile, lockFile, offline);
+        return writeLock(resolve(specFile, lockFile, offline), lockFile);
+    }
+
+    private Lock writeLock(Lock lock, Path lockFile) {
         writeAtomically(lockFile, LockJson.write(lock));
         store.addRoot(lockFile.toAbsolutePath());
         return lock;
@@ -283,7 +299,9 @@ public final class Kiln implements AutoCloseable {
             throw new ResolveException("--frozen, but there is no lock at " + lockFile + "\n  fix: run 'kiln lock " + specFile + "'");
         }
         if (lock == null) {
-            lock = lock(specFile, lockFile);
+            // the parsed indexes go into the store while the build goes on; it waits for them
+            // before it publishes the image (a failed write fails the build, the lock stays)
+            lock = writeLock(resolve(specFile, lockFile, false, true), lockFile);
             dev.kiln.resolver.Timing.mark("locked");
         }
         Map<String, LocalSource> copies;
@@ -312,6 +330,7 @@ public final class Kiln implements AutoCloseable {
         try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
             ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
             dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
+            awaitBackground();
             Path written = layout.commit(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
             dev.kiln.resolver.Timing.mark("image written");
             writeDocuments(written, assembler, lock, epoch);

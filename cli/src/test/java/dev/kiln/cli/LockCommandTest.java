@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -101,5 +102,41 @@ class LockCommandTest {
         Run r = kiln();
         assertEquals(2, r.code());
         assertTrue(r.err().contains("lock"), r.err());
+    }
+
+    /**
+     * A store in which the parsed form of an index cannot be recorded: the memo step of parsed
+     * indexes (IndexCodec.STEP) is a file, so no entry can be written under it.
+     */
+    private static Path storeThatCannotCacheIndexes(String name) throws IOException {
+        Path store = tmp.resolve(name);
+        dev.kiln.store.ContentStore.open(store).close();
+        Files.createDirectories(store.resolve("memo"));
+        Files.writeString(store.resolve("memo/debian-index-v2"), "not a directory");
+        return store;
+    }
+
+    @Test
+    void aLockWhoseParsedIndexesCannotBeStoredFailsAndWritesNoLock() throws IOException {
+        Path store = storeThatCannotCacheIndexes("no-index-cache-lock");
+        Path lock = tmp.resolve("no-index-cache-lock.lock.json");
+        Run r = kiln("lock", "--store", store.toString(), "-o", lock.toString(), HOME.resolve("examples/static.yaml").toString());
+        assertEquals(Main.ERROR, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("kiln: cannot record memo debian-index-v2/"), r.err());
+        assertFalse(Files.exists(lock), "no lock when what its resolve stores is not stored");
+        try (var recorded = Files.walk(store.resolve("state"))) {
+            assertFalse(recorded.anyMatch(Files::isRegularFile), "no Release recorded: the lock did not succeed");
+        }
+    }
+
+    @Test
+    void aBuildWhoseParsedIndexesCannotBeStoredFailsAndPublishesNoImage() throws IOException {
+        Path store = storeThatCannotCacheIndexes("no-index-cache-build");
+        Path spec = Files.copy(HOME.resolve("examples/static.yaml"), tmp.resolve("no-index-cache-build.yaml"));
+        Path out = tmp.resolve("no-index-cache-build-oci");
+        Run r = kiln("build", "-q", "--store", store.toString(), "-o", out.toString(), spec.toString());
+        assertEquals(Main.ERROR, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("kiln: cannot record memo debian-index-v2/"), r.err());
+        assertFalse(Files.exists(out), "no image layout");
     }
 }
