@@ -133,16 +133,7 @@ public final class Kiln implements AutoCloseable {
         // taken off the list first: a failure is thrown once, not again by close()
         List<java.util.concurrent.CompletableFuture<Void>> running = List.copyOf(background);
         background.clear();
-        for (java.util.concurrent.CompletableFuture<Void> f : running) {
-            try {
-                f.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
-        }
+        dev.kiln.resolver.repo.RepositoryReader.awaitAll(running);
     }
 
     public static Builder builder() {

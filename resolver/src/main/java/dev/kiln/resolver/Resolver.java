@@ -172,6 +172,7 @@ public final class Resolver {
             return lock;
         } finally {
             pool.shutdownNow();
+            reader.settle(); // nothing is left writing into the store when the lock has failed
         }
     }
 

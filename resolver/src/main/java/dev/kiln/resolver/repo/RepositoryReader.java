@@ -150,15 +150,35 @@ public final class RepositoryReader {
 
     /** Waits until every parsed index started by {@link #read} is in the store. */
     public void finish() {
-        for (CompletableFuture<Void> f : pending) {
+        awaitAll(pending);
+    }
+
+    /**
+     * After a lock that failed: waits for the index-cache writes still running, so that none
+     * outlives the run; their own failures give way to the one being reported.
+     */
+    public void settle() {
+        try {
+            awaitAll(pending);
+        } catch (RuntimeException givesWay) {
+            // the lock's own failure is the one to report
+        }
+    }
+
+    /** Waits until every one of {@code writes} has ended, then throws the first failure, if any. */
+    public static void awaitAll(java.util.Collection<CompletableFuture<Void>> writes) {
+        RuntimeException first = null;
+        for (CompletableFuture<Void> f : writes) {
             try {
                 f.join();
             } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException re ? re : e;
                 }
-                throw e;
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
