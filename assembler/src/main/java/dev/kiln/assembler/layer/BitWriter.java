@@ -2,9 +2,13 @@ package dev.kiln.assembler.layer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /** DEFLATE's bit order: values packed from the least significant bit of each byte up. */
 final class BitWriter {
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private final OutputStream out;
     private final byte[] buffer = new byte[1 << 16];
     private int used;
@@ -19,22 +23,33 @@ final class BitWriter {
     void writeBits(int value, int n) throws IOException {
         bitBuffer |= (value & ((1L << n) - 1)) << bitCount;
         bitCount += n;
-        while (bitCount >= 8) {
-            putByte((int) bitBuffer);
-            bitBuffer >>>= 8;
-            bitCount -= 8;
+        if (bitCount >= 32) {
+            // four whole bytes at a time: the bytes are the same as one at a time
+            if (used > buffer.length - 4) {
+                out.write(buffer, 0, used);
+                used = 0;
+            }
+            INTS.set(buffer, used, (int) bitBuffer);
+            used += 4;
+            bitBuffer >>>= 32;
+            bitCount -= 32;
         }
     }
 
     /** Bits written past the last byte boundary (0..7). */
     int bitCount() {
-        return bitCount;
+        return bitCount & 7;
     }
 
     /** Pads with zero bits to a byte boundary. */
     void align() throws IOException {
-        if (bitCount > 0) {
-            writeBits(0, 8 - bitCount);
+        if ((bitCount & 7) != 0) {
+            writeBits(0, 8 - (bitCount & 7));
+        }
+        while (bitCount >= 8) {
+            putByte((int) bitBuffer);
+            bitBuffer >>>= 8;
+            bitCount -= 8;
         }
     }
 

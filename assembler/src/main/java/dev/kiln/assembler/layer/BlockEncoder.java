@@ -177,17 +177,14 @@ final class BlockEncoder {
                 int lit = symLit[i];
                 bits.writeBits(litCodes[lit], litLengths[lit]);
             } else {
+                // code and extra bits in one write each (at most 15 + 5 and 15 + 13 bits)
                 int len = symLit[i];
                 int lc = LENGTH_CODE[len];
-                bits.writeBits(litCodes[257 + lc], litLengths[257 + lc]);
-                if (LENGTH_EXTRA[lc] > 0) {
-                    bits.writeBits(len - LENGTH_BASE[lc], LENGTH_EXTRA[lc]);
-                }
+                int codeBits = litLengths[257 + lc];
+                bits.writeBits(litCodes[257 + lc] | (len - LENGTH_BASE[lc]) << codeBits, codeBits + LENGTH_EXTRA[lc]);
                 int dc = DIST_CODE[dist];
-                bits.writeBits(distCodes[dc], distLengths[dc]);
-                if (DIST_EXTRA[dc] > 0) {
-                    bits.writeBits(dist - DIST_BASE[dc], DIST_EXTRA[dc]);
-                }
+                codeBits = distLengths[dc];
+                bits.writeBits(distCodes[dc] | (dist - DIST_BASE[dc]) << codeBits, codeBits + DIST_EXTRA[dc]);
             }
         }
         bits.writeBits(litCodes[256], litLengths[256]);

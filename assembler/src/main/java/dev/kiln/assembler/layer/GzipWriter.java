@@ -109,7 +109,7 @@ public final class GzipWriter extends OutputStream {
 
     private static byte[] deflate(byte[] dict, byte[] data, int length, boolean last) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(length / 3 + 64);
-        DeterministicDeflater d = new DeterministicDeflater(out, dict);
+        DeterministicDeflater d = new DeterministicDeflater(out, dict, length);
         d.write(data, 0, length);
         if (last) {
             d.finish();

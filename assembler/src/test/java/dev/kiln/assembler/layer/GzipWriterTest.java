@@ -150,6 +150,50 @@ class GzipWriterTest {
         assertArrayEquals(whole, out.toByteArray());
     }
 
+    @ParameterizedTest
+    @MethodSource("inputs")
+    void outputDoesNotDependOnTheWindowsRoom(Input input) throws IOException {
+        // the smallest window slides every 32 KiB (and a block's bytes move out of it for a stored
+        // block); one with room for everything never slides; one in between slides at other places
+        byte[] data = input.bytes();
+        byte[] dictionary = random(DeterministicDeflater.WSIZE, data.length);
+        List<byte[]> outputs = new ArrayList<>();
+        for (int room : new int[] {0, 5 * DeterministicDeflater.WSIZE + 17, data.length}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            DeterministicDeflater d = new DeterministicDeflater(out, dictionary, room);
+            Random r = new Random(room);
+            for (int off = 0; off < data.length; ) {
+                int n = Math.min(data.length - off, 1 + r.nextInt(100_000));
+                d.write(data, off, n);
+                off += n;
+            }
+            d.finish();
+            outputs.add(out.toByteArray());
+        }
+        for (byte[] o : outputs) {
+            assertArrayEquals(outputs.get(0), o);
+        }
+        Inflater inflater = new Inflater(true);
+        inflater.setDictionary(dictionary);
+        inflater.setInput(outputs.get(0));
+        byte[] back = new byte[data.length + 1];
+        int n = 0;
+        try {
+            while (!inflater.finished() && n < back.length) {
+                int k = inflater.inflate(back, n, back.length - n);
+                if (k == 0 && inflater.needsDictionary()) {
+                    inflater.setDictionary(dictionary);
+                }
+                n += k;
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(inflater.finished());
+        assertArrayEquals(data, java.util.Arrays.copyOf(back, n));
+        inflater.end();
+    }
+
     @Test
     void headerIsFixedAndTrailerHoldsCrcAndSize() throws IOException {
         byte[] gz = gzip("hello\n".getBytes(UTF_8));
