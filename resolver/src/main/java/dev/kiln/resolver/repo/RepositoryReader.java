@@ -45,6 +45,8 @@ public final class RepositoryReader {
     private final Instant now;
     private boolean offline;
     private final List<CompletableFuture<Void>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Set by {@link #settle}: from then on no index-cache write starts. Guarded by {@code pending}. */
+    private boolean settled;
     /** Takes the index-cache writes when the caller waits for them itself; null: {@link #commit} waits. */
     private final java.util.function.Consumer<CompletableFuture<Void>> background;
 
@@ -155,9 +157,13 @@ public final class RepositoryReader {
 
     /**
      * After a lock that failed: waits for the index-cache writes still running, so that none
-     * outlives the run; their own failures give way to the one being reported.
+     * outlives the run; their own failures give way to the one being reported. An index still being
+     * parsed (parsing does not stop when its thread is interrupted) starts no write afterwards.
      */
     public void settle() {
+        synchronized (pending) {
+            settled = true;
+        }
         try {
             awaitAll(pending);
         } catch (RuntimeException givesWay) {
@@ -366,15 +372,19 @@ public final class RepositoryReader {
         text = null; // the ~45 MB of text may be collected before finish() allocates the encoded form
         byte[] encoded = encoder.finish();
         dev.kiln.resolver.Timing.mark("parsed " + e.path());
-        // cached on the side while the caller goes on to solve
-        pending.add(CompletableFuture.runAsync(() -> {
-            store.putMemo(IndexCodec.STEP, e.sha256(), store.put(encoded));
-            dev.kiln.resolver.Timing.mark("cached " + e.path());
-        }, r -> {
-            Thread t = new Thread(r, "kiln-index-cache");
-            t.setDaemon(true);
-            t.start();
-        }));
+        // cached on the side while the caller goes on to solve, unless the lock has failed meanwhile
+        synchronized (pending) {
+            if (!settled) {
+                pending.add(CompletableFuture.runAsync(() -> {
+                    store.putMemo(IndexCodec.STEP, e.sha256(), store.put(encoded));
+                    dev.kiln.resolver.Timing.mark("cached " + e.path());
+                }, r -> {
+                    Thread t = new Thread(r, "kiln-index-cache");
+                    t.setDaemon(true);
+                    t.start();
+                }));
+            }
+        }
         return IndexCodec.source(encoded);
     }
 

@@ -101,6 +101,26 @@ class RepositoryRefusalTest {
     }
 
     @Test
+    void afterAFailedLockSettlesAnIndexStillBeingParsedStartsNoCacheWrite() throws IOException {
+        // settle() is what a failed lock calls; the read after it stands for a parse that was still
+        // running on the pool then (an interrupt does not stop it)
+        repo.publish();
+        RepositoryReader reader = new RepositoryReader(transport, store, NOW);
+        RepositoryReader.VerifiedRelease vr = reader.release(new RepositoryReader.Source("deb ${DEBIAN_MIRROR} "
+                + FixtureRepository.SUITE + " main", java.net.URI.create(repo.url() + "/"), FixtureRepository.SUITE,
+                List.of("main"), dev.kiln.fetcher.pgp.TrustedKeys.of(ARCHIVE.keyring())));
+        reader.settle();
+        assertEquals(List.of("hello"), reader.read(vr, "amd64").packages().byName("hello").stream()
+                .map(dev.kiln.resolver.debian.PackageRecord::name).toList(), "the parse itself still answers");
+        reader.finish(); // waits for every write that was started
+        Path memo = store.root().resolve("memo");
+        try (Stream<Path> s = Files.walk(memo)) {
+            assertEquals(List.of(), s.filter(Files::isRegularFile).map(memo::relativize).map(Path::toString)
+                    .filter(f -> f.startsWith(IndexCodec.STEP)).toList(), "no parsed index was cached after settle()");
+        }
+    }
+
+    @Test
     void anUnsignedInReleaseIsRefused() throws IOException {
         String release = repo.publish();
         repo.files.put(repo.dists() + "InRelease", release.getBytes(StandardCharsets.UTF_8));
