@@ -363,7 +363,7 @@ public final class RepositoryReader {
             fetchVerified(e, dists, rel);
         }
         dev.kiln.resolver.Timing.mark("fetched " + e.path());
-        byte[] text = decompress(e, store.blobPath(e.sha256()));
+        byte[] text = decompress(e, store.blobPath(e.sha256()), plainSize(rel, e));
         dev.kiln.resolver.Timing.mark("decompressed " + e.path());
         // each stanza goes straight into the store's form, which is also what the solver reads:
         // no parsed stanza outlives the parse (about 60k of them, which the collector would copy)
@@ -414,7 +414,20 @@ public final class RepositoryReader {
         }
     }
 
-    private static byte[] decompress(Release.FileEntry e, Path file) {
+    /**
+     * The size the Release gives the uncompressed index (Debian's list it beside the compressed
+     * forms, served or not), or -1: only a hint for the buffer, held to nothing.
+     */
+    private static int plainSize(Release rel, Release.FileEntry e) {
+        String p = e.path();
+        if (!p.endsWith(".gz") && !p.endsWith(".xz")) {
+            return -1;
+        }
+        return rel.file(p.substring(0, p.length() - 3)).map(Release.FileEntry::size)
+                .filter(n -> n >= 0 && n < Integer.MAX_VALUE - 16).map(Long::intValue).orElse(-1);
+    }
+
+    private static byte[] decompress(Release.FileEntry e, Path file, int expected) {
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in;
             if (e.path().endsWith(".xz")) {
@@ -424,7 +437,24 @@ public final class RepositoryReader {
             } else {
                 in = raw;
             }
-            return in.readAllBytes();
+            if (expected < 0) {
+                return in.readAllBytes();
+            }
+            // into one array of the size the Release gives: readAllBytes() would gather ~45 MB in
+            // pieces and copy them once more, garbage the collector would copy on the critical path
+            byte[] text = new byte[expected];
+            int n = in.readNBytes(text, 0, expected);
+            int next = n == expected ? in.read() : -1;
+            if (n == expected && next == -1) {
+                return text;
+            }
+            ByteArrayOutputStream whole = new ByteArrayOutputStream(n + (1 << 20)); // the Release was wrong: read on
+            whole.write(text, 0, n);
+            if (next != -1) {
+                whole.write(next);
+                in.transferTo(whole);
+            }
+            return whole.toByteArray();
         } catch (IOException io) {
             throw new ResolveException("cannot decompress " + e.path() + " (" + e.sha256() + "): " + io.getMessage()
                     + "\n  the file matched its signed hash, so the repository itself ships a broken index");

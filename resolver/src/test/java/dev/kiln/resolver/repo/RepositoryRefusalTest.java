@@ -265,6 +265,20 @@ class RepositoryRefusalTest {
         assertNothingPublished();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {-1, 1, -100, 100_000})
+    void aWrongSizeForTheUncompressedIndexIsOnlyAHint(int error) throws IOException {
+        // the compressed index is what the signature pins; the plain one's size only sizes a buffer
+        repo.publish();
+        Lock right = lock();
+        store = ContentStore.open(tmp.resolve("store-" + error));
+        repo.plainSizeError = error;
+        repo.publish();
+        Lock wrong = lock();
+        assertEquals(right.packages("amd64"), wrong.packages("amd64"));
+        assertEquals(2, wrong.packages("amd64").size());
+    }
+
     @Test
     void anIndexOnlyAvailableAsXzIsRead() throws IOException {
         repo.listed = java.util.Set.of("Packages.xz");
