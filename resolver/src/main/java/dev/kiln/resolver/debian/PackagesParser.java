@@ -51,7 +51,7 @@ public final class PackagesParser {
             }
             if (end == i || isBlank(b, i, end)) {
                 if (inStanza) {
-                    finishField(f, field, b, valueStart, cont);
+                    finishField(f, field, b, valueStart, to, cont);
                     field = F_NONE;
                     cont = null;
                     emit(f, what, stanzaLine, sink);
@@ -64,7 +64,7 @@ public final class PackagesParser {
                 if (field != F_NONE) {
                     if (cont == null) {
                         cont = new StringBuilder();
-                        cont.append(latin(b, valueStart, valueEndOf(b, valueStart)));
+                        cont.append(latin(b, valueStart, valueEndOf(b, valueStart, to)));
                     }
                     cont.append(' ').append(latin(b, i, end).trim());
                 }
@@ -72,7 +72,7 @@ public final class PackagesParser {
                 // comment lines are allowed in deb822 files
             } else {
                 if (inStanza) {
-                    finishField(f, field, b, valueStart, cont);
+                    finishField(f, field, b, valueStart, to, cont);
                 } else {
                     inStanza = true;
                     stanzaLine = line;
@@ -98,14 +98,14 @@ public final class PackagesParser {
             line++;
         }
         if (inStanza) {
-            finishField(f, field, b, valueStart, cont);
+            finishField(f, field, b, valueStart, to, cont);
             emit(f, what, stanzaLine, sink);
         }
     }
 
-    private static int valueEndOf(byte[] b, int start) {
+    private static int valueEndOf(byte[] b, int start, int to) {
         int e = start;
-        while (e < b.length && b[e] != '\n') {
+        while (e < to && b[e] != '\n') {
             e++;
         }
         while (e > start && (b[e - 1] == '\r' || b[e - 1] == ' ' || b[e - 1] == '\t')) {
@@ -114,11 +114,11 @@ public final class PackagesParser {
         return e;
     }
 
-    private static void finishField(String[] f, int field, byte[] b, int valueStart, StringBuilder cont) {
+    private static void finishField(String[] f, int field, byte[] b, int valueStart, int to, StringBuilder cont) {
         if (field == F_NONE) {
             return;
         }
-        f[field] = cont != null ? cont.toString().trim() : latin(b, valueStart, valueEndOf(b, valueStart));
+        f[field] = cont != null ? cont.toString().trim() : latin(b, valueStart, valueEndOf(b, valueStart, to));
     }
 
     private static void emit(String[] f, String what, int line, Consumer<PackageRecord> sink) {

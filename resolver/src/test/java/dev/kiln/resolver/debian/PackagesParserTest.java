@@ -120,6 +120,17 @@ class PackagesParserTest {
     }
 
     @Test
+    void aRangeEndingInsideALineEndsTheLastValueThere() {
+        byte[] b = "Package: a\nVersion: 1.2-3\nDepends: libc6\n".getBytes(StandardCharsets.UTF_8);
+        int to = "Package: a\nVersion: 1.2".length(); // the rest of the array is not the index's
+        List<PackageRecord> out = new java.util.ArrayList<>();
+        PackagesParser.parse(b, 0, to, "range", out::add);
+        assertEquals(1, out.size());
+        assertEquals("1.2", out.get(0).version());
+        assertNull(out.get(0).depends());
+    }
+
+    @Test
     void readsEveryStanzaInOrder() {
         assertEquals(List.of("base-files", "libstdc++6", "apt", "tzdata", "usr-is-merged"),
                 parse(INDEX).stream().map(PackageRecord::name).toList());
