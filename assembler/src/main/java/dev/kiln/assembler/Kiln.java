@@ -446,7 +446,7 @@ public final class Kiln implements AutoCloseable {
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
-        var reader = dev.kiln.assembler.oci.LayoutReader.open(image.layout());
+        var reader = dev.kiln.assembler.oci.LayoutReader.at(image.layout(), image.top());
         AttestationReport attestations = publicKey.map(pem -> attestations(image, reader, pem)).orElse(AttestationReport.NONE);
         long epoch;
         Path inputs = scratch.resolve("inputs");

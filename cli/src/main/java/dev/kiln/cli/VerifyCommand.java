@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
     "its own epoch, fetching every package by its pinned sha256, and compare the rebuild with IMAGE blob",
     "by blob, and its dpkg records with the lock's packages. Exit 0 printing the digest when identical;",
     "exit 1 saying where they part (or which package, or why the signature fails with --key).",
-    "IMAGE: an OCI layout directory, a docker archive (kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
+    "IMAGE: an OCI layout directory (DIR, or DIR:NAME for the image it names NAME), a docker archive",
+    "(kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "The image to verify.")
     String image;

@@ -89,6 +89,31 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aLayoutSkopeoNamedAndKilnSignedIsVerifiedWithoutANameAndByItsName() throws Exception {
+        Path layout = built("named");
+        Path copy = tmp.resolve("named-copy");
+        Process p = new ProcessBuilder("skopeo", "copy", "-q", "oci:" + layout + ":latest", "oci:" + copy + ":v1")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        Path keys = tmp.resolve("named-keys");
+        assertEquals("0", run("keys", "generate", "k", "--dir", keys.toString())[0]);
+        String[] s = run("sign", copy.toString(), "--key", keys.resolve("k.key").toString());
+        assertEquals("0", s[0], s[2]);
+        // index.json now holds the image (named v1) and its signature (no name): verify finds the
+        // image kiln sign found, with or without its name (it refused both before)
+        for (String image : java.util.List.of(copy.toString(), copy + ":v1")) {
+            String[] r = run("verify", image, "--key", keys.resolve("k.pub").toString());
+            assertEquals("0", r[0], r[1] + r[2]);
+            assertTrue(r[1].contains("rebuilt identically") && r[1].contains("signature: good"), r[1]);
+        }
+        String[] wrong = run("verify", copy + ":v2");
+        assertEquals(Integer.toString(Main.ERROR), wrong[0], wrong[1] + wrong[2]);
+        assertTrue(wrong[2].contains("expected one image named 'v2', found 0 (names: v1)")
+                && wrong[2].contains("fix: name one of the images listed (LAYOUT:NAME)"), wrong[2]);
+    }
+
+    @Test
     void somethingThatIsNotAnImageIsAClearErrorAndLeavesNothingBehind() throws IOException {
         Path notALayout = Files.createDirectories(tmp.resolve("not-a-layout"));
         long scratchBefore = scratchDirs();

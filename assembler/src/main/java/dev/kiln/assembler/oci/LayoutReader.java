@@ -29,9 +29,8 @@ public final class LayoutReader {
     }
 
     /**
-     * Opens {@code dir}, which must hold {@code oci-layout} and an {@code index.json}: its only image,
-     * else the one named {@code latest} (as {@code kiln build} names the image beside its per-arch
-     * {@code latest-<arch>} names and any attached signatures).
+     * Opens {@code dir}, which must hold {@code oci-layout} and an {@code index.json}, at the image
+     * {@link #pickImage} finds there without a name.
      */
     public static LayoutReader open(Path dir) {
         return open(dir, java.util.Optional.empty());
@@ -54,22 +53,62 @@ public final class LayoutReader {
             throw new AssembleException("cannot read " + indexFile + ": " + e.getMessage(), e);
         }
         Index index = OciJsonReader.index(bytes, indexFile.toString());
-        java.util.List<String> names = new java.util.ArrayList<>();
-        for (Descriptor d : index.manifests()) {
+        LayoutReader unopened = new LayoutReader(dir, null);
+        Descriptor top = pickImage(index.manifests(), ref, d -> MediaTypes.isManifest(d.mediaType())
+                && OciJsonReader.tree(unopened.bytes(d), dir + " manifest " + d.digest()).has("subject"),
+                indexFile.toString(), "LAYOUT:NAME");
+        return new LayoutReader(dir, top);
+    }
+
+    /** A reader of {@code dir} at an image already chosen (one {@link #open} or a pull found). */
+    public static LayoutReader at(Path dir, Descriptor top) {
+        return new LayoutReader(dir, java.util.Objects.requireNonNull(top, "top"));
+    }
+
+    /**
+     * Which entry of a layout's {@code index.json} is the image, for every command that reads one:
+     * the entry named {@code ref} when a name is given; else the one named {@code latest} (kiln
+     * build's name for the image, beside its per-arch {@code latest-<arch>}); else the only named
+     * entry; else the only entry that refers to nothing ({@code isReferrer} tells a signature or an
+     * attestation attached to an image). Anything else is ambiguous, and refused with the names.
+     *
+     * @param where the index.json, for messages
+     * @param howToName how the command at hand is given a name (e.g. {@code --ref NAME})
+     */
+    public static Descriptor pickImage(List<Descriptor> entries, java.util.Optional<String> ref,
+            java.util.function.Predicate<Descriptor> isReferrer, String where, String howToName) {
+        List<String> names = new ArrayList<>();
+        for (Descriptor d : entries) {
             String name = d.annotations().get(ImageLayout.REF_NAME);
             if (name != null) {
                 names.add(name);
             }
-            if (name != null && name.equals(ref.orElse(ImageLayout.IMAGE_REF))) {
-                return new LayoutReader(dir, d);
-            }
         }
-        if (ref.isEmpty() && index.manifests().size() == 1) {
-            return new LayoutReader(dir, index.manifests().get(0));
+        String listed = names.isEmpty() ? "none" : String.join(", ", names);
+        String wanted = ref.orElse(ImageLayout.IMAGE_REF);
+        List<Descriptor> named = entries.stream().filter(d -> wanted.equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
+        if (named.size() == 1) {
+            return named.get(0);
         }
-        throw new AssembleException(indexFile + " names no image " + ref.map(r -> "'" + r + "'").orElse("'latest' (and holds "
-                + index.manifests().size() + ")") + "; its names: " + names
-                + "\n  fix: name the image wanted (e.g. LAYOUT:NAME), or copy it into a layout of its own");
+        if (ref.isPresent() || named.size() > 1) {
+            throw new AssembleException(where + ": expected one image named '" + wanted + "', found " + named.size()
+                    + " (names: " + listed + ")\n  fix: name one of the images listed (" + howToName + ")");
+        }
+        List<Descriptor> anyName = entries.stream().filter(d -> d.annotations().containsKey(ImageLayout.REF_NAME)).toList();
+        if (anyName.size() == 1) {
+            return anyName.get(0);
+        }
+        if (anyName.size() > 1) {
+            throw new AssembleException(where + " holds several images and none is named 'latest' (names: " + listed + ")"
+                    + "\n  fix: name the image wanted (" + howToName + ")");
+        }
+        List<Descriptor> images = entries.stream().filter(isReferrer.negate()).toList();
+        if (images.size() != 1) {
+            throw new AssembleException(where + ": expected one image, found " + images.size() + " entries that are no"
+                    + " signature or attestation, and no names\n  fix: copy the image wanted into a layout of its own"
+                    + " (skopeo copy ... oci:DIR:latest)");
+        }
+        return images.get(0);
     }
 
     public Path dir() {

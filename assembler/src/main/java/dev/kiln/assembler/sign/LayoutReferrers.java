@@ -74,45 +74,14 @@ public final class LayoutReferrers implements Referrers {
         return dir.toString();
     }
 
-    /**
-     * The image that {@code index.json} names {@code refName}; without a name, the only named
-     * image, or else the only manifest or index that refers to nothing.
-     */
+    /** The image that {@code index.json} names {@code refName}, or without a name, as {@link LayoutReader#pickImage} finds it. */
     public Descriptor image(Optional<String> refName) {
         List<Descriptor> entries = new ArrayList<>();
         for (JsonNode entry : manifestsArray(readIndex())) {
             entries.add(descriptor(entry));
         }
-        List<String> names = entries.stream().map(d -> d.annotations().get(ImageLayout.REF_NAME))
-                .filter(n -> n != null).toList();
-        if (refName.isPresent()) {
-            List<Descriptor> named = entries.stream()
-                    .filter(d -> refName.get().equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
-            if (named.size() != 1) {
-                throw new AssembleException(dir + ": expected one image named '" + refName.get() + "', found "
-                        + named.size() + " (names: " + (names.isEmpty() ? "none" : String.join(", ", names)) + ")"
-                        + "\n  fix: name one of the images listed");
-            }
-            return named.get(0);
-        }
-        List<Descriptor> named = entries.stream().filter(d -> d.annotations().containsKey(ImageLayout.REF_NAME)).toList();
-        if (named.size() == 1) {
-            return named.get(0);
-        }
-        List<Descriptor> latest = named.stream().filter(d -> ImageLayout.IMAGE_REF.equals(d.annotations().get(ImageLayout.REF_NAME))).toList();
-        if (named.size() > 1 && latest.size() == 1) {
-            return latest.get(0); // kiln build's name for the image, beside its per-arch latest-<arch>
-        }
-        if (named.size() > 1) {
-            throw new AssembleException(dir + " holds several images (" + String.join(", ", names) + ")"
-                    + "\n  fix: choose one by its name (--ref NAME)");
-        }
-        List<Descriptor> images = entries.stream().filter(d -> !isReferrer(d)).toList();
-        if (images.size() != 1) {
-            throw new AssembleException(dir + ": expected one image in index.json, found " + images.size()
-                    + "\n  fix: build the layout with 'kiln build', which names its image 'latest'");
-        }
-        return images.get(0);
+        return dev.kiln.assembler.oci.LayoutReader.pickImage(entries, refName, this::isReferrer,
+                dir.resolve("index.json").toString(), "--ref NAME");
     }
 
     @Override

@@ -58,6 +58,14 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
             }
             return new ImageSource(layout, LayoutReader.open(layout).top(), path.toString());
         }
+        // LAYOUT:NAME, as skopeo's oci:LAYOUT:NAME: the image a layout names NAME
+        int colon = image.lastIndexOf(':');
+        if (colon > 0 && colon < image.length() - 1) {
+            Path dir = Path.of(image.substring(0, colon));
+            if (Files.isRegularFile(dir.resolve("oci-layout"))) {
+                return new ImageSource(dir, LayoutReader.open(dir, Optional.of(image.substring(colon + 1))).top(), image);
+            }
+        }
         // a registry reference starts with its host; a path that starts with / or . is local and missing
         if (!image.contains("/") || image.startsWith("/") || image.startsWith(".")) {
             throw new AssembleException("no such layout directory or archive: " + image
