@@ -276,6 +276,7 @@ public final class Kiln implements AutoCloseable {
     private Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
             LocalSources.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
+        dev.kiln.assembler.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
         Lock lock = null;
         if (Files.exists(lockFile)) {
             Lock existing = readLock(lockFile);
@@ -350,6 +351,11 @@ public final class Kiln implements AutoCloseable {
         try (var client = dev.kiln.assembler.registry.RegistryClient.builder().insecure(insecure).build()) {
             return client.pull(ref, layout);
         }
+    }
+
+    /** Fails now if {@link #writeTarball} could not write {@code tarball} later (so a build is not wasted). */
+    public static void checkTarball(Path tarball) {
+        dev.kiln.assembler.oci.DockerArchive.checkTarget(tarball);
     }
 
     /**

@@ -86,6 +86,9 @@ final class BuildCommand implements Callable<Integer> {
         } catch (dev.kiln.assembler.registry.RegistryException e) {
             throw new ParameterException(commandSpec.commandLine(), e.getMessage());
         }
+        if (tarball != null) {
+            Kiln.checkTarball(tarball); // a path that cannot be written fails before the build, too
+        }
         Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
         Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;
         dev.kiln.resolver.Timing.mark("cli parsed");

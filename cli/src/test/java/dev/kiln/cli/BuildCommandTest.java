@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -95,6 +96,29 @@ class BuildCommandTest {
         String[] r = run("build", "--frozen", "--store", tmp.resolve("store").toString(), "-o", tmp.resolve("x").toString(), spec.toString());
         assertEquals(Integer.toString(Main.ERROR), r[0]);
         assertTrue(r[2].contains("no lock"), r[2]);
+    }
+
+    @Test
+    void anOutputThatCannotBeWrittenFailsBeforeAnythingIsResolvedOrFetched() throws IOException {
+        Path spec = tmp.resolve("unwritable.yaml");
+        Files.copy(staticSpec(), spec);
+        Path store = tmp.resolve("unwritable-store");
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a layout");
+        Path lock = tmp.resolve("unwritable.lock.json");
+        String[][] cases = {
+            {"-o", file.toString(), "refusing to write an image layout at " + file + ": expected a directory or nothing there, found a file"},
+            {"--tarball", tmp.toString(), "cannot write the docker archive " + tmp + ": it is a directory"},
+            {"--tarball", file.resolve("x.tar").toString(), "cannot write the docker archive " + file.resolve("x.tar") + ": " + file + " is not a directory"},
+        };
+        for (String[] c : cases) {
+            String[] r = run("build", "--store", store.toString(), c[0], c[1], spec.toString());
+            assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
+            assertTrue(r[2].contains(c[2]) && r[2].contains("fix:"), r[2]);
+            assertFalse(Files.exists(lock), "nothing was resolved: " + c[0]);
+            try (var blobs = Files.list(store.resolve("blobs/sha256"))) {
+                assertEquals(0, blobs.count(), "nothing was fetched: " + c[0]);
+            }
+        }
     }
 
     /** The manifest of a single-arch layout, as JSON. */

@@ -562,7 +562,7 @@ public final class ContentStore implements AutoCloseable {
                     + free + ")\n  fix: free space there ('kiln store gc' deletes blobs no lockfile uses),"
                     + " or move the store with --store or KILN_STORE", e);
         }
-        return new StoreException(what + ": " + e.getMessage(), e);
+        return new StoreException(what + ": " + IoErrors.why(e), e);
     }
 
     static boolean isDiskFull(Throwable e) {

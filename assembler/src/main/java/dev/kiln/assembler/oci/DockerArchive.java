@@ -51,6 +51,28 @@ public final class DockerArchive {
      * for the host's) to {@code tarball}, named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the
      * descriptor of the manifest written, with its platform.
      */
+    /**
+     * Fails now if an archive could not later be written at {@code tarball}: a directory there, or
+     * no permission to create files in the directory that would hold it (or its nearest existing
+     * ancestor, as the missing ones are created).
+     */
+    public static void checkTarget(Path tarball) {
+        Path target = tarball.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new AssembleException("cannot write the docker archive " + target + ": it is a directory"
+                    + "\n  fix: give --tarball a file name, e.g. " + target.resolve("image.tar"));
+        }
+        Path dir = target.getParent();
+        while (dir != null && !Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new AssembleException("cannot write the docker archive " + target + ": "
+                    + (dir == null ? "no directory to put it in" : !Files.isDirectory(dir) ? dir + " is not a directory"
+                    : "permission denied: " + dir) + "\n  fix: give --tarball a path in a directory this user can write");
+        }
+    }
+
     public static Descriptor write(Path layoutDir, Path tarball, String repoTag, Optional<String> arch) {
         LayoutReader layout = LayoutReader.open(layoutDir);
         Path target = tarball.toAbsolutePath().normalize();
@@ -180,7 +202,9 @@ public final class DockerArchive {
             Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | UncheckedIOException e) {
-            throw new AssembleException("cannot write the docker archive " + target + ": " + e.getMessage(), e);
+            String why = e instanceof IOException io ? dev.kiln.store.IoErrors.why(io) : dev.kiln.store.IoErrors.why(((UncheckedIOException) e).getCause());
+            throw new AssembleException("cannot write the docker archive " + target + ": " + why
+                    + "\n  fix: give --tarball a path in a directory this user can write", e);
         } finally {
             if (temp != null) {
                 try {

@@ -90,7 +90,7 @@ public final class ImageLayout implements AutoCloseable {
             }
             return layout;
         } catch (IOException e) {
-            throw new AssembleException("cannot stage an image layout beside " + absolute + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot stage an image layout beside " + absolute + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -102,7 +102,7 @@ public final class ImageLayout implements AutoCloseable {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
             digests = writer.writeGzip(tree, out);
         } catch (IOException e) {
-            throw new AssembleException("cannot write a layer into " + staging + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot write a layer into " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         publish(temp, digests.compressed(), digests.compressedSize());
         return digests;
@@ -126,7 +126,7 @@ public final class ImageLayout implements AutoCloseable {
                         + "\n  fix: run 'kiln store verify --repair', then build again");
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         publish(temp, layer.compressed(), layer.compressedSize());
         return layer;
@@ -140,7 +140,7 @@ public final class ImageLayout implements AutoCloseable {
             try {
                 Files.write(temp, bytes);
             } catch (IOException e) {
-                throw new AssembleException("cannot write a blob into " + staging + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot write a blob into " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             publish(temp, digest, bytes.length);
         }
@@ -238,7 +238,7 @@ public final class ImageLayout implements AutoCloseable {
             writeFile(staging.resolve("index.json"), OciJson.index(root));
             moveIntoPlace();
         } catch (IOException e) {
-            throw new AssembleException("cannot put the image layout at " + target + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         committed = true;
         return target;
@@ -268,7 +268,7 @@ public final class ImageLayout implements AutoCloseable {
             Files.move(temp, blobs.resolve(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
             written.put(digest, size);
         } catch (IOException e) {
-            throw new AssembleException("cannot publish blob " + digest + " in " + staging + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot publish blob " + digest + " in " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -303,22 +303,27 @@ public final class ImageLayout implements AutoCloseable {
     }
 
     /** Absent, an empty directory, or a directory holding an {@code oci-layout} file. */
+    /** Fails now if a layout could not later be put at {@code target} (a file there, or a directory of something else). */
+    public static void checkTarget(Path target) {
+        checkReplaceable(target.toAbsolutePath().normalize());
+    }
+
     private static void checkReplaceable(Path target) {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new AssembleException("refusing to write an image layout at " + target
-                    + ": expected a directory or nothing there, found a file");
+                    + ": expected a directory or nothing there, found a file\n  fix: name another directory with -o");
         }
         try {
             if (!isEmptyDirectory(target) && !Files.isRegularFile(target.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
                 throw new AssembleException("refusing to overwrite " + target
                         + ": expected an empty directory or an OCI image layout, found a non-empty directory"
-                        + " without an oci-layout file");
+                        + " without an oci-layout file\n  fix: name a new or empty directory with -o");
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + target + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -338,7 +343,7 @@ public final class ImageLayout implements AutoCloseable {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot remove " + root + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot remove " + root + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 }
