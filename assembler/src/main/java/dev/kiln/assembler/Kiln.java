@@ -314,7 +314,7 @@ public final class Kiln implements AutoCloseable {
         try {
             specBytes = Files.readAllBytes(specFile);
         } catch (IOException e) {
-            throw new ResolveException("cannot read " + specFile + ": " + e.getMessage());
+            throw new ResolveException("cannot read " + specFile + ": " + dev.kiln.store.IoErrors.why(e));
         }
         if (!dev.kiln.store.Digest.of(specBytes).equals(spec.digest())) {
             throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
@@ -473,7 +473,7 @@ public final class Kiln implements AutoCloseable {
                 epoch = embedded.epoch();
             }
         } catch (IOException e) {
-            throw new StoreException("cannot write the inputs into " + inputs + ": " + e.getMessage(), e);
+            throw new StoreException("cannot write the inputs into " + inputs + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), readLock(lockFile));
         // local sources are pinned inputs: from this store, else from the image itself, each checked by its digest
@@ -529,7 +529,7 @@ public final class Kiln implements AutoCloseable {
         try {
             return LockJson.read(Files.readAllBytes(lockFile), lockFile.toString());
         } catch (IOException e) {
-            throw new ResolveException("cannot read the lockfile " + lockFile + ": " + e.getMessage()
+            throw new ResolveException("cannot read the lockfile " + lockFile + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: create it with 'kiln lock SPEC'");
         }
     }
@@ -548,7 +548,7 @@ public final class Kiln implements AutoCloseable {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new StoreException("cannot write " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

@@ -46,7 +46,7 @@ final class Netrc {
         } catch (NoSuchFileException e) {
             return EMPTY;
         } catch (IOException e) {
-            throw new FetchException("cannot read " + file + ": " + e.getMessage()
+            throw new FetchException("cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: make it readable, or remove it if it holds no credentials for kiln's mirrors", e);
         }
     }

@@ -83,7 +83,7 @@ public final class ContentStore implements AutoCloseable {
             Files.createDirectories(abs);
             lock = StoreLock.of(abs.resolve("store.lock"));
         } catch (IOException e) {
-            throw new StoreException("cannot create the store at " + abs + ": " + e.getMessage()
+            throw new StoreException("cannot create the store at " + abs + ": " + IoErrors.why(e)
                     + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
         }
         lock.acquireShared(lockTimeout, waiting);
@@ -100,7 +100,7 @@ public final class ContentStore implements AutoCloseable {
             }
         } catch (IOException e) {
             s.close();
-            throw new StoreException("cannot create the store at " + s.root + ": " + e.getMessage()
+            throw new StoreException("cannot create the store at " + s.root + ": " + IoErrors.why(e)
                     + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
         }
         return s;
@@ -205,7 +205,7 @@ public final class ContentStore implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new StoreException("the store has no blob " + digest + " (looked in " + blobs + ")", e);
         } catch (IOException e) {
-            throw new StoreException("cannot read blob " + digest + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read blob " + digest + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -403,7 +403,7 @@ public final class ContentStore implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new StoreException("cannot read state " + kind + "/" + key.shortHex() + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read state " + kind + "/" + key.shortHex() + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -447,7 +447,7 @@ public final class ContentStore implements AutoCloseable {
         try {
             return Files.deleteIfExists(roots.resolve(Digest.of(text).hex()));
         } catch (IOException e) {
-            throw new StoreException("cannot unregister the root " + text + ": " + e.getMessage(), e);
+            throw new StoreException("cannot unregister the root " + text + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -475,7 +475,7 @@ public final class ContentStore implements AutoCloseable {
                 out.add(readRootRecord(record));
             }
         } catch (IOException e) {
-            throw new StoreException("cannot list the roots in " + roots + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list the roots in " + roots + ": " + IoErrors.why(e), e);
         }
         return out;
     }

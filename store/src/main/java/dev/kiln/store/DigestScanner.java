@@ -36,7 +36,7 @@ final class DigestScanner {
                 scanFile(file, found);
             }
         } catch (IOException e) {
-            throw new StoreException("cannot read the root " + file + ": " + e.getMessage()
+            throw new StoreException("cannot read the root " + file + ": " + IoErrors.why(e)
                     + "\n  gc deletes nothing while a root cannot be read; fix its permissions or unregister it", e);
         }
         return found;

@@ -212,7 +212,7 @@ public final class StoreGc {
         try {
             Files.deleteIfExists(p);
         } catch (IOException e) {
-            throw new StoreException("cannot delete " + p + " from the store: " + e.getMessage()
+            throw new StoreException("cannot delete " + p + " from the store: " + IoErrors.why(e)
                     + "\n  fix: check the permissions of " + store.root(), e);
         }
     }
@@ -232,7 +232,7 @@ public final class StoreGc {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).sorted().toList();
         } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list " + dir + ": " + IoErrors.why(e), e);
         }
     }
 }

@@ -134,7 +134,7 @@ final class StoreLock {
             // shared locks need a readable channel, exclusive ones a writable one
             channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
         } catch (IOException e) {
-            throw new StoreException("cannot open the store's lock file " + file + ": " + e.getMessage()
+            throw new StoreException("cannot open the store's lock file " + file + ": " + IoErrors.why(e)
                     + "\n  expected: a writable store directory (set --store or KILN_STORE to move it)", e);
         }
     }
@@ -168,7 +168,7 @@ final class StoreLock {
             try {
                 l = channel.tryLock(0, Long.MAX_VALUE, shared);
             } catch (IOException e) {
-                throw new StoreException("cannot lock " + file + ": " + e.getMessage(), e);
+                throw new StoreException("cannot lock " + file + ": " + IoErrors.why(e), e);
             }
             if (l != null) {
                 held = l;

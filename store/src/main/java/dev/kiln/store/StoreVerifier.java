@@ -239,7 +239,7 @@ public final class StoreVerifier {
                 try {
                     text = Files.readString(record, StandardCharsets.US_ASCII).trim();
                 } catch (IOException e) {
-                    problems.add(malformed(record, "unreadable: " + e.getMessage(), repair));
+                    problems.add(malformed(record, "unreadable: " + IoErrors.why(e), repair));
                     continue;
                 }
                 Digest target;
@@ -277,7 +277,7 @@ public final class StoreVerifier {
                 } catch (CharacterCodingException e) {
                     problems.add(malformed(record, "not UTF-8 text", repair));
                 } catch (IOException e) {
-                    problems.add(malformed(record, "unreadable: " + e.getMessage(), repair));
+                    problems.add(malformed(record, "unreadable: " + IoErrors.why(e), repair));
                 }
             }
         }
@@ -305,7 +305,7 @@ public final class StoreVerifier {
             Files.deleteIfExists(p);
             return true;
         } catch (IOException e) {
-            throw new StoreException("cannot remove " + p + " from the store: " + e.getMessage(), e);
+            throw new StoreException("cannot remove " + p + " from the store: " + IoErrors.why(e), e);
         }
     }
 
@@ -316,7 +316,7 @@ public final class StoreVerifier {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
         } catch (IOException e) {
-            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new StoreException("cannot list " + dir + ": " + IoErrors.why(e), e);
         }
     }
 

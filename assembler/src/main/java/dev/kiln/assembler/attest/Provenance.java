@@ -87,7 +87,7 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
         try {
             return dev.kiln.assembler.oci.OciJsonReader.tree(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + file + ": " + e.getMessage()
+            throw new AssembleException("cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  expected: an OCI image layout as 'kiln build' writes it", e);
         }
     }

@@ -46,7 +46,7 @@ public final class LayerCache {
             try (OutputStream out = new StagingStream(staging)) {
                 digests = new TarLayerWriter(epoch).writeGzip(tree, out);
             } catch (IOException e) {
-                throw new AssembleException("cannot write a layer into the store: " + e.getMessage(), e);
+                throw new AssembleException("cannot write a layer into the store: " + dev.kiln.store.IoErrors.why(e), e);
             }
             Digest written = staging.commit();
             if (!written.equals(digests.compressed())) {

@@ -85,7 +85,7 @@ public final class DebReader {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, name);
         } catch (IOException e) {
-            throw new AssembleException(name + ": cannot read " + file + ": " + e.getMessage(), e);
+            throw new AssembleException(name + ": cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -142,7 +142,7 @@ public final class DebReader {
                 }
                 return new DebPackage(pkg, control.fields(), control.members, data.builder.build(), data.skipped);
             } catch (IOException e) {
-                throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + e.getMessage(), e);
+                throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + dev.kiln.store.IoErrors.why(e), e);
             } catch (AssembleException e) {
                 throw e;
             } catch (RuntimeException e) {

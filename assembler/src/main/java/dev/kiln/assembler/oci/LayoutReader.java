@@ -50,7 +50,7 @@ public final class LayoutReader {
             }
             bytes = Files.readAllBytes(indexFile);
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + indexFile + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read " + indexFile + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         Index index = OciJsonReader.index(bytes, indexFile.toString());
         LayoutReader unopened = new LayoutReader(dir, null);
@@ -147,7 +147,7 @@ public final class LayoutReader {
         try (InputStream in = Files.newInputStream(blob(d))) {
             bytes = in.readAllBytes();
         } catch (IOException e) {
-            throw new AssembleException("cannot read blob " + d.digest() + " in " + dir + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read blob " + d.digest() + " in " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         Digest actual = Digest.of(bytes);
         if (!actual.equals(d.digest())) {

@@ -33,7 +33,7 @@ public final class OciJsonReader {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new AssembleException(source + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
-            throw new AssembleException(source + ": cannot be read: " + e.getMessage(), e);
+            throw new AssembleException(source + ": cannot be read: " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

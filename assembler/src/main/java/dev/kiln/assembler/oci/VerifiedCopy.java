@@ -27,7 +27,7 @@ public final class VerifiedCopy {
             try {
                 out.write(buf, 0, n);
             } catch (IOException e) {
-                throw new AssembleException("cannot write " + what + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot write " + what + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             count += n;
         }

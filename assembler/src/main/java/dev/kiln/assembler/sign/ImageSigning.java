@@ -164,7 +164,7 @@ public final class ImageSigning {
             }
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new AssembleException("cannot read the " + what + " " + file + ": " + e.getMessage()
+            throw new AssembleException("cannot read the " + what + " " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: name a readable file", e);
         }
     }

@@ -89,7 +89,7 @@ public final class KeyFiles {
             throw new AssembleException("refusing to overwrite the existing key " + e.getFile()
                     + " (it appeared while kiln was writing)\n  fix: choose another NAME");
         } catch (IOException e) {
-            throw new AssembleException("cannot write the key pair into " + absolute + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot write the key pair into " + absolute + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

@@ -126,7 +126,7 @@ public final class LayoutReferrers implements Referrers {
             throw new AssembleException("blob " + blob.digest() + " is missing from " + dir
                     + "\n  fix: the layout is incomplete; build it again");
         } catch (IOException e) {
-            throw new AssembleException("cannot read blob " + blob.digest() + " in " + dir + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read blob " + blob.digest() + " in " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -168,7 +168,7 @@ public final class LayoutReferrers implements Referrers {
                 }
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot attach an artifact to " + dir + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot attach an artifact to " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -202,7 +202,7 @@ public final class LayoutReferrers implements Referrers {
             }
             return o;
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

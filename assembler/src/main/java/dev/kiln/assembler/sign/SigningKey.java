@@ -71,7 +71,7 @@ public final class SigningKey {
             this.publicKey = VerificationKey.fromSubjectPublicKeyInfo(
                     SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub).getEncoded(), source);
         } catch (IOException e) {
-            throw new AssembleException(source + ": not a valid private key: " + e.getMessage(), e);
+            throw new AssembleException(source + ": not a valid private key: " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -92,7 +92,7 @@ public final class SigningKey {
         try {
             pem = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new AssembleException("cannot read the private key " + file + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read the private key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         return parsePem(pem, file.toString(), password);
     }
@@ -103,7 +103,7 @@ public final class SigningKey {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             object = parser.readObject();
         } catch (IOException e) {
-            throw new AssembleException(source + ": not a PEM private key: " + e.getMessage(), e);
+            throw new AssembleException(source + ": not a PEM private key: " + dev.kiln.store.IoErrors.why(e), e);
         }
         try {
             if (object instanceof PrivateKeyInfo info) {

@@ -28,7 +28,7 @@ final class StrictJson {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage());
+            throw new IllegalArgumentException("not JSON: " + dev.kiln.store.IoErrors.why(e));
         }
     }
 

@@ -43,7 +43,7 @@ public final class VerificationKey {
         try (PemReader reader = new PemReader(new StringReader(pem))) {
             object = reader.readPemObject();
         } catch (IOException e) {
-            throw new AssembleException(source + ": not a PEM file: " + e.getMessage(), e);
+            throw new AssembleException(source + ": not a PEM file: " + dev.kiln.store.IoErrors.why(e), e);
         }
         if (object == null || !object.getType().equals(PEM_TYPE)) {
             throw new AssembleException(source + ": expected a '-----BEGIN " + PEM_TYPE + "-----' PEM block, found "
@@ -57,7 +57,7 @@ public final class VerificationKey {
         try {
             return parsePem(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
         } catch (IOException e) {
-            throw new AssembleException("cannot read the public key " + file + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read the public key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

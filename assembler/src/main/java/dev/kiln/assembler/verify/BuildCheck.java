@@ -184,7 +184,7 @@ public final class BuildCheck {
             }
             return new Result(first, Optional.of(rebuild), variation, diff);
         } catch (IOException e) {
-            throw new AssembleException("cannot check the build in " + parent + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot check the build in " + parent + ": " + dev.kiln.store.IoErrors.why(e), e);
         } finally {
             if (work != null) {
                 ImageLayout.deleteRecursively(work);

@@ -76,7 +76,7 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
             }
         } catch (IOException e) {
             throw new AssembleException("cannot read the last layer " + last.digest() + " of " + image.digest() + ": "
-                    + e.getMessage() + "\n  fix: check the image, or give --spec and --lock", e);
+                    + dev.kiln.store.IoErrors.why(e) + "\n  fix: check the image, or give --spec and --lock", e);
         }
         if (spec == null || lock == null) {
             throw notKiln(image, "its last layer holds no /" + (spec == null ? SPEC : LOCK));
@@ -109,7 +109,7 @@ public record EmbeddedInputs(byte[] spec, byte[] lock, long epoch) {
             }
             return Files.readAllBytes(layout.blob(d));
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + d.digest() + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read " + d.digest() + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 

@@ -106,7 +106,7 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
                 Files.copy(tar, target);
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot read the archive " + archive + ": " + e.getMessage()
+            throw new AssembleException("cannot read the archive " + archive + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  expected: a tar as 'kiln build --tarball' or 'docker save' writes", e);
         }
     }

@@ -390,7 +390,7 @@ final class LayoutComparison {
             l = LayerListing.read(left.blob(ld.digest()), compression);
             r = LayerListing.read(right.blob(rd.digest()), compression);
         } catch (IOException e) {
-            throw new AssembleException("cannot read a layer of " + where + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         if (l.error.isPresent() || r.error.isPresent()) {
             out.add(new Difference(where, Aspect.UNREADABLE, compression == Compression.NONE ? "tar" : compression.name().toLowerCase(
@@ -423,7 +423,7 @@ final class LayoutComparison {
                 Mismatch m = Mismatch.of(a, b);
                 out.add(new Difference(where, Aspect.TAR_BYTES, locate(l.items, m.offset()), m.left(), m.right()));
             } catch (IOException e) {
-                throw new AssembleException("cannot reread a layer of " + where + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot reread a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         } else {
             bytes(where, compression == Compression.GZIP ? Aspect.COMPRESSION : Aspect.BYTES, left.blob(ld.digest()),
@@ -585,7 +585,7 @@ final class LayoutComparison {
                     : what + " byte " + m.offset();
             out.add(new Difference(where, aspect, subject, m.left(), m.right()));
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + l + " or " + r + ": " + e.getMessage(), e);
+            throw new AssembleException("cannot read " + l + " or " + r + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -685,7 +685,7 @@ final class LayoutComparison {
                 try (InputStream in = open(p)) {
                     return new BlobState(true, Digest.of(in));
                 } catch (IOException e) {
-                    throw new AssembleException("cannot read " + p + ": " + e.getMessage(), e);
+                    throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
                 }
             });
         }
@@ -699,7 +699,7 @@ final class LayoutComparison {
                 }
                 return Files.readAllBytes(p);
             } catch (IOException e) {
-                throw new AssembleException("cannot read " + p + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         }
 
@@ -713,7 +713,7 @@ final class LayoutComparison {
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new AssembleException("cannot read " + p + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         }
 
@@ -727,7 +727,7 @@ final class LayoutComparison {
                     names.add(p.getFileName().toString());
                 }
             } catch (IOException e) {
-                throw new AssembleException("cannot list " + dir + ": " + e.getMessage(), e);
+                throw new AssembleException("cannot list " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             return names;
         }

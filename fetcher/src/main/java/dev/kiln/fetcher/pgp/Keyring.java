@@ -76,7 +76,7 @@ public final class Keyring {
                         .sorted()
                         .toList();
             } catch (IOException e) {
-                throw new FetchException("Cannot list key directory " + fileOrDirectory + ": " + e.getMessage(), e);
+                throw new FetchException("Cannot list key directory " + fileOrDirectory + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             if (files.isEmpty()) {
                 throw new FetchException("Key directory " + fileOrDirectory + " holds no key files; expected public keys "
@@ -107,7 +107,7 @@ public final class Keyring {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new FetchException("Cannot read key file " + file + ": " + e.getMessage(), e);
+            throw new FetchException("Cannot read key file " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         return rings(bytes, file.toString());
     }

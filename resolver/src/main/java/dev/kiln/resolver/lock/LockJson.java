@@ -128,7 +128,7 @@ public final class LockJson {
         try {
             root = JsonTree.read(json);
         } catch (IOException e) {
-            throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getMessage()
+            throw new ResolveException(what + ": not a valid JSON lockfile: " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: regenerate it with 'kiln lock'");
         }
         try {

@@ -37,7 +37,7 @@ public final class LockRoots implements RootReader {
         try {
             lock = LockJson.read(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
-            throw new StoreException("cannot read root " + file + ": " + e.getMessage(), e);
+            throw new StoreException("cannot read root " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         } catch (RuntimeException notALock) {
             return out;
         }

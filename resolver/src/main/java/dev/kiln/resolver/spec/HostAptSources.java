@@ -84,7 +84,7 @@ public final class HostAptSources {
                 // apt reads the parts in name order; so do we, so the first entry is the same.
                 files = list.filter(p -> PART_NAME.matcher(p.getFileName().toString()).matches()).sorted().toList();
             } catch (IOException e) {
-                throw new ResolveException("cannot list " + parts + ": " + e.getMessage(), e);
+                throw new ResolveException("cannot list " + parts + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             for (Path file : files) {
                 if (file.getFileName().toString().endsWith(".list")) {
@@ -233,7 +233,7 @@ public final class HostAptSources {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new ResolveException("cannot read the host's apt sources " + file + ": " + e.getMessage()
+            throw new ResolveException("cannot read the host's apt sources " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "; set DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR so kiln need not read them", e);
         }
     }

@@ -73,7 +73,7 @@ public final class ImageSpecParser {
         } catch (NoSuchFileException e) {
             throw new SpecException(file.toString(), 0, "", "no such file", "check the path to the image spec");
         } catch (IOException e) {
-            throw new SpecException(file.toString(), 0, "", "cannot read: " + e.getMessage(), null);
+            throw new SpecException(file.toString(), 0, "", "cannot read: " + dev.kiln.store.IoErrors.why(e), null);
         }
         return parse(bytes, file.toString(), file);
     }
