@@ -26,7 +26,7 @@ final class PasswordOption {
                 }
                 return Optional.of(line.toCharArray());
             } catch (IOException e) {
-                throw new KilnException("--password-stdin: cannot read standard input: " + e.getMessage(), e);
+                throw new KilnException("--password-stdin: cannot read standard input: " + dev.kiln.store.IoErrors.why(e), e);
             }
         }
         return Optional.ofNullable(System.getenv(ENV)).map(String::toCharArray);

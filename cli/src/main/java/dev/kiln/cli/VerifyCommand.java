@@ -58,7 +58,14 @@ final class VerifyCommand implements Callable<Integer> {
         var err = commandSpec.commandLine().getErr();
         Optional<String> pem = Optional.empty();
         if (key != null) {
-            pem = Optional.of(Files.readString(key));
+            // a missing or malformed key is refused now, not after the rebuild
+            dev.kiln.assembler.sign.VerificationKey.read(key);
+            try {
+                pem = Optional.of(Files.readString(key));
+            } catch (IOException e) {
+                throw new dev.kiln.assembler.AssembleException("cannot read the public key " + key + ": "
+                        + dev.kiln.store.IoErrors.why(e), e);
+            }
         }
         Path scratch = Files.createTempDirectory("kiln-verify-");
         try {

@@ -114,6 +114,23 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aKeyThatIsMissingOrNotAPublicKeyIsRefusedBeforeTheRebuild() throws IOException {
+        Path layout = built("keyed");
+        Path keys = tmp.resolve("keyed-keys");
+        assertEquals("0", run("keys", "generate", "k", "--dir", keys.toString())[0]);
+        long scratchBefore = scratchDirs();
+        String[] missing = run("verify", layout.toString(), "--key", keys.resolve("nope.pub").toString());
+        assertEquals(Integer.toString(Main.ERROR), missing[0], missing[1] + missing[2]);
+        assertTrue(missing[2].contains("cannot read the public key " + keys.resolve("nope.pub") + ": no such file or directory"),
+                missing[2]); // an internal error with a stack trace before
+        String[] privateKey = run("verify", layout.toString(), "--key", keys.resolve("k.key").toString());
+        assertEquals(Integer.toString(Main.ERROR), privateKey[0], privateKey[1] + privateKey[2]);
+        assertTrue(privateKey[2].contains("fix: name the .pub file"), privateKey[2]);
+        assertTrue(!missing[1].contains("rebuilding") && !privateKey[1].contains("rebuilding"), "no rebuild was started");
+        assertEquals(scratchBefore, scratchDirs(), "the temporary directory is removed");
+    }
+
+    @Test
     void somethingThatIsNotAnImageIsAClearErrorAndLeavesNothingBehind() throws IOException {
         Path notALayout = Files.createDirectories(tmp.resolve("not-a-layout"));
         long scratchBefore = scratchDirs();
