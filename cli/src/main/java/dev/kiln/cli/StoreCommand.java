@@ -26,8 +26,16 @@ final class StoreCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a store command: verify, gc, ls or du");
     }
 
+    /** The store to inspect: it must exist (a typo in --store would otherwise make and report an empty one). */
     static ContentStore open(StoreOption option) {
-        return ContentStore.open(ContentStore.root(option.store));
+        java.nio.file.Path root = ContentStore.root(option.store);
+        if (!java.nio.file.Files.isRegularFile(root.resolve("kiln-store"))) {
+            throw new dev.kiln.store.StoreException("no kiln store at " + root
+                    + (java.nio.file.Files.exists(root) ? " (it holds no kiln-store file)" : " (nothing there)")
+                    + "\n  expected: a store that kiln lock, fetch or build made there"
+                    + "\n  fix: check --store and KILN_STORE");
+        }
+        return ContentStore.open(root);
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",
