@@ -127,6 +127,14 @@ public final class LockJson {
         JsonNode root;
         try {
             root = JsonTree.read(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            String text = new String(json, 0, Math.min(json.length, 1 << 16), java.nio.charset.StandardCharsets.ISO_8859_1);
+            boolean aSpec = what.endsWith(".yaml") || what.endsWith(".yml") || text.startsWith("contents:") || text.contains("\ncontents:");
+            throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getOriginalMessage() + where
+                    + (aSpec ? "\n  this looks like an image spec\n  fix: give its lock, SPEC.lock.json beside it ('kiln lock SPEC'"
+                            + " writes it)" : "\n  fix: regenerate it with 'kiln lock'"));
         } catch (IOException e) {
             throw new ResolveException(what + ": not a valid JSON lockfile: " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: regenerate it with 'kiln lock'");

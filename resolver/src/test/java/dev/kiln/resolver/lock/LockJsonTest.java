@@ -228,6 +228,16 @@ class LockJsonTest {
     }
 
     @Test
+    void aSpecGivenForALockIsSaidToBeOneWithWhereItsLockIs() {
+        ResolveException e = assertThrows(ResolveException.class, () -> LockJson.read(
+                "# an image\ncontents:\n  packages: [libc6]\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "base.yaml"));
+        assertTrue(e.getMessage().startsWith("base.yaml: not a valid JSON lockfile: Unexpected character ('#'"), e.getMessage());
+        assertTrue(e.getMessage().contains("(line 1, column 1)") && e.getMessage().contains("this looks like an image spec")
+                && e.getMessage().contains("SPEC.lock.json"), e.getMessage());
+        assertFalse(e.getMessage().contains("REDACTED"), e.getMessage()); // jackson's location text stays out
+    }
+
+    @Test
     void aMissingKeyIsNamedWithTheAdviceToRegenerate() {
         ResolveException e = readError(bookwormJsonWith(
                 "\"sha256\": \"" + LIBC6_ARM64.hex() + "\",", ""));
