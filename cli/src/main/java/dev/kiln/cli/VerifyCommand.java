@@ -56,6 +56,10 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         var out = commandSpec.commandLine().getOut();
         var err = commandSpec.commandLine().getErr();
+        if ((spec == null) != (lock == null)) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                    "give both --spec and --lock, or neither (then the image's own are used)");
+        }
         Optional<String> pem = Optional.empty();
         if (key != null) {
             // a missing or malformed key is refused now, not after the rebuild
