@@ -202,7 +202,16 @@ public final class Kiln implements AutoCloseable {
 
     /** Resolves a spec (offline: from what the store already verified) and writes its lockfile atomically. */
     public Lock lock(Path specFile, Path lockFile, boolean offline) {
+        checkLockTarget(lockFile);
         return writeLock(resolve(specFile, lockFile, offline), lockFile);
+    }
+
+    /** A lock that could not be written where it goes is refused before anything is resolved. */
+    private static void checkLockTarget(Path lockFile) {
+        if (Files.isDirectory(lockFile)) {
+            throw new StoreException("cannot write the lock at " + lockFile.toAbsolutePath() + ": it is a directory"
+                    + "\n  fix: name a file (e.g. " + lockFile.resolve("image.lock.json") + ")");
+        }
     }
 
     private Lock writeLock(Lock lock, Path lockFile) {
@@ -291,6 +300,7 @@ public final class Kiln implements AutoCloseable {
             throw new ResolveException("--frozen, but there is no lock at " + lockFile + "\n  fix: run 'kiln lock " + specFile + "'");
         }
         if (lock == null) {
+            checkLockTarget(lockFile);
             // the parsed indexes go into the store while the build goes on; it waits for them
             // before it publishes the image (a failed write fails the build, the lock stays)
             lock = writeLock(resolve(specFile, lockFile, false, true), lockFile);

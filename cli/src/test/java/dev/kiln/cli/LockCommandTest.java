@@ -117,6 +117,19 @@ class LockCommandTest {
     }
 
     @Test
+    void aLockPathThatIsADirectoryIsRefusedBeforeResolving() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("a-directory.lock.json"));
+        Path store = tmp.resolve("lock-into-directory-store");
+        Run r = kiln("lock", "--store", store.toString(), "-o", dir.toString(), HOME.resolve("examples/static.yaml").toString());
+        assertEquals(Main.ERROR, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("cannot write the lock at " + dir + ": it is a directory") && r.err().contains("fix: name a file"),
+                r.err());
+        try (var blobs = Files.list(store.resolve("blobs/sha256"))) {
+            assertEquals(0, blobs.count(), "nothing was downloaded"); // the whole resolve ran first before
+        }
+    }
+
+    @Test
     void aLockWhoseParsedIndexesCannotBeStoredFailsAndWritesNoLock() throws IOException {
         Path store = storeThatCannotCacheIndexes("no-index-cache-lock");
         Path lock = tmp.resolve("no-index-cache-lock.lock.json");
