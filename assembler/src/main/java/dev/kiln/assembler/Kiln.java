@@ -286,6 +286,9 @@ public final class Kiln implements AutoCloseable {
             LocalSources.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         dev.kiln.assembler.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
+        if (atEpoch.isEmpty()) {
+            sourceDateEpoch(); // a bad SOURCE_DATE_EPOCH too
+        }
         Lock lock = null;
         if (Files.exists(lockFile)) {
             Lock existing = readLock(lockFile);
@@ -518,15 +521,37 @@ public final class Kiln implements AutoCloseable {
                 new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
     }
 
+    /** The latest time an image config's {@code created} (RFC 3339, four-digit years) can say: 9999-12-31T23:59:59Z. */
+    private static final long LAST_EPOCH = 253_402_300_799L;
+
+    /** {@code SOURCE_DATE_EPOCH} when it is set, checked: seconds from 1970 to the year 9999. */
+    static java.util.OptionalLong sourceDateEpoch() {
+        return sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+    }
+
+    static java.util.OptionalLong sourceDateEpoch(String sde) {
+        if (sde == null || sde.isBlank()) {
+            return java.util.OptionalLong.empty();
+        }
+        long n;
+        try {
+            n = Long.parseLong(sde.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > LAST_EPOCH) {
+            throw new ResolveException("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from 0 to "
+                    + LAST_EPOCH + " (the end of the year 9999), found '" + sde + "'"
+                    + "\n  fix: set it to a commit's time (git log -1 --format=%ct), or unset it to use the lock's newest Release date");
+        }
+        return java.util.OptionalLong.of(n);
+    }
+
     /** {@code SOURCE_DATE_EPOCH}, else the newest Release date the lock names. */
     static long epoch(Lock lock) {
-        String sde = System.getenv("SOURCE_DATE_EPOCH");
-        if (sde != null && !sde.isBlank()) {
-            try {
-                return Long.parseLong(sde.trim());
-            } catch (NumberFormatException e) {
-                throw new ResolveException("SOURCE_DATE_EPOCH must be a number of seconds, found '" + sde + "'");
-            }
+        java.util.OptionalLong sde = sourceDateEpoch();
+        if (sde.isPresent()) {
+            return sde.getAsLong();
         }
         long newest = 0;
         for (Lock.Repository r : lock.repositories()) {
