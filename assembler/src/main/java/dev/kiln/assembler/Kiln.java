@@ -286,6 +286,7 @@ public final class Kiln implements AutoCloseable {
             LocalSources.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         dev.kiln.assembler.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
+        dev.kiln.assembler.rootfs.RootfsBuilder.checkSpec(spec); // accounts and run-as, too
         if (atEpoch.isEmpty()) {
             sourceDateEpoch(); // a bad SOURCE_DATE_EPOCH too
         }

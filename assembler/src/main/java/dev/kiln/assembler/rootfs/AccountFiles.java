@@ -61,6 +61,37 @@ final class AccountFiles {
         }
     }
 
+    /**
+     * Refuses, before anything is fetched, accounts that cannot be written and a {@code run-as}
+     * naming a user or group the image will not have: the runtime looks a name up in the image's
+     * own /etc/passwd and /etc/group, and would fail only when the container starts. Numbers need
+     * no entry; a spec that puts its own /etc/passwd or /etc/group in {@code paths} is taken at its word.
+     */
+    static void check(ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths) {
+        List<ImageSpec.User> users = users(accounts);
+        List<ImageSpec.Group> groups = groups(accounts);
+        if (accounts.runAs().isEmpty()) {
+            return;
+        }
+        String runAs = accounts.runAs().get();
+        int colon = runAs.indexOf(':');
+        String user = colon < 0 ? runAs : runAs.substring(0, colon);
+        String group = colon < 0 ? null : runAs.substring(colon + 1);
+        boolean ownPasswd = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(PASSWD));
+        boolean ownGroup = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(GROUP));
+        if (!ownPasswd && !user.chars().allMatch(Character::isDigit) && users.stream().noneMatch(u -> u.username().equals(user))) {
+            throw new AssembleException("accounts.run-as: '" + runAs + "' names the user " + user + ", whom the image's "
+                    + PASSWD + " will not have (it has " + String.join(", ", users.stream().map(ImageSpec.User::username).toList())
+                    + ")\n  fix: add " + user + " under accounts.users, or give a uid (e.g. run-as: 65532)");
+        }
+        if (group != null && !ownGroup && !group.chars().allMatch(Character::isDigit)
+                && groups.stream().noneMatch(g -> g.groupname().equals(group))) {
+            throw new AssembleException("accounts.run-as: '" + runAs + "' names the group " + group + ", which the image's "
+                    + GROUP + " will not have (it has " + String.join(", ", groups.stream().map(ImageSpec.Group::groupname).toList())
+                    + ")\n  fix: add " + group + " under accounts.groups, or give a gid (e.g. run-as: 65532:65532)");
+        }
+    }
+
     /** The users to write, built-ins included, in file order; duplicates in the spec are an error. */
     static List<ImageSpec.User> users(ImageSpec.Accounts accounts) {
         Map<String, ImageSpec.User> byName = new HashMap<>();

@@ -107,6 +107,15 @@ public final class RootfsBuilder {
     /** The owner of what kiln writes itself (accounts, dpkg records, links). */
     public static final String GENERATED = Draft.GENERATED;
 
+    /**
+     * Checks what of a spec can be checked without its packages: the accounts (names and ids that
+     * /etc/passwd and /etc/group can hold, none twice) and that {@code run-as} names an account the
+     * image will have. A build calls this before it resolves or fetches anything.
+     */
+    public static void checkSpec(dev.kiln.resolver.spec.ImageSpec spec) {
+        AccountFiles.check(spec.accounts(), spec.paths());
+    }
+
     /** As {@link #build}, keeping who owns each path. */
     public static Rootfs assemble(List<DebPackage> packages, Options options) {
         Draft draft = beforePaths(packages, options);

@@ -240,6 +240,27 @@ class RootfsBuilderTest {
         assertEquals(0700, tree.get("/home/nonroot").orElseThrow().mode());
     }
 
+    private static ImageSpec.Accounts runningAs(String runAs) {
+        return new ImageSpec.Accounts(NONROOT.groups(), NONROOT.users(), Optional.of(runAs));
+    }
+
+    @Test
+    void runAsMustNameAnAccountTheImageHasUnlessItIsANumber() {
+        for (String ok : List.of("nonroot", "root", "nobody", "65532", "4242", "nonroot:nonroot", "nobody:tty", "1000:1000", "nonroot:77")) {
+            AccountFiles.check(runningAs(ok), List.of());
+        }
+        AssembleException user = assertThrows(AssembleException.class, () -> AccountFiles.check(runningAs("ghost"), List.of()));
+        assertTrue(user.getMessage().contains("names the user ghost, whom the image's /etc/passwd will not have (it has root, nonroot, nobody)")
+                && user.getMessage().contains("fix: add ghost under accounts.users"), user.getMessage());
+        AssembleException group = assertThrows(AssembleException.class, () -> AccountFiles.check(runningAs("nonroot:ghosts"), List.of()));
+        assertTrue(group.getMessage().contains("names the group ghosts, which the image's /etc/group will not have"), group.getMessage());
+        // a spec that brings its own /etc/passwd and /etc/group knows its names
+        List<ImageSpec.PathEntry> own = List.of(
+                new ImageSpec.PathEntry("/etc/passwd", ImageSpec.PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("passwd"), false),
+                new ImageSpec.PathEntry("/etc/group", ImageSpec.PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("group"), false));
+        AccountFiles.check(runningAs("ghost:ghosts"), own);
+    }
+
     @Test
     void aDuplicateUidIsAnError() {
         ImageSpec.Accounts accounts = new ImageSpec.Accounts(List.of(), List.of(
