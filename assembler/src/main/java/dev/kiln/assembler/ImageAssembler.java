@@ -172,7 +172,14 @@ final class ImageAssembler {
             Thread.currentThread().interrupt();
             throw new AssembleException("interrupted while unpacking", e);
         } finally {
+            // when one package failed, the others stop at their next write (they check for the
+            // interrupt) and remove what they staged; none is left writing into the store
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

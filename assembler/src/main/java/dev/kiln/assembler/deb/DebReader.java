@@ -143,8 +143,8 @@ public final class DebReader {
                 return new DebPackage(pkg, control.fields(), control.members, data.builder.build(), data.skipped);
             } catch (IOException e) {
                 throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + dev.kiln.store.IoErrors.why(e), e);
-            } catch (AssembleException e) {
-                throw e;
+            } catch (dev.kiln.store.KilnException e) {
+                throw e; // kiln's own refusals, and the store's (a full disk): not the package's fault
             } catch (RuntimeException e) {
                 throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + e, e);
             }
@@ -203,8 +203,8 @@ public final class DebReader {
                     throw bomb(member, limit);
                 }
                 throw new AssembleException(pkg + ": " + member + ": corrupt or truncated: " + e.getMessage(), e);
-            } catch (AssembleException e) {
-                throw e;
+            } catch (dev.kiln.store.KilnException e) {
+                throw e; // kiln's own refusals, and the store's (a full disk): not the package's fault
             } catch (RuntimeException e) {
                 // archive libraries answer some malformed input with unchecked exceptions
                 throw new AssembleException(pkg + ": " + member + ": corrupt: " + e, e);

@@ -3,6 +3,8 @@ package dev.kiln.assembler.deb;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.deb.DebFixture.Member;
@@ -109,6 +111,19 @@ class DebPackageTest {
             out.add(Arguments.of(ext, TarArchiveOutputStream.LONGFILE_POSIX));
         }
         return out.stream();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {".xz", ".gz", ""})
+    void aStoreThatCannotTakeTheFilesIsReportedAsItselfNotAsACorruptPackage(String ext) {
+        // a full disk while unpacking read 'data.tar.xz: corrupt: dev.kiln.store.StoreException: ...'
+        byte[] deb = DebFixture.deb(ext, DebFixture.controlTar(DebFixture.CONTROL_TEXT), messyDataTar(TarArchiveOutputStream.LONGFILE_POSIX));
+        dev.kiln.store.StoreException full = new dev.kiln.store.StoreException("the disk is full");
+        dev.kiln.store.StoreException thrown = assertThrows(dev.kiln.store.StoreException.class,
+                () -> new DebReader(UnpackLimits.DEFAULT, in -> {
+                    throw full;
+                }).read(new ByteArrayInputStream(deb), "kiln-fixture.deb"));
+        assertSame(full, thrown);
     }
 
     @ParameterizedTest(name = "data.tar{0}, long names mode {1}")

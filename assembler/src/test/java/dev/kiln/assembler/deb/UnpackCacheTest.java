@@ -3,6 +3,7 @@ package dev.kiln.assembler.deb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.AssembleException;
@@ -43,6 +44,28 @@ class UnpackCacheTest {
     private static long records(ContentStore store, String step) throws IOException {
         try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(step))) {
             return s.count();
+        }
+    }
+
+    @Test
+    void anUnpackWhoseThreadIsInterruptedStopsAndLeavesNothingStaged() throws IOException {
+        // a build interrupts the other unpacks when one package fails, and waits for them to stop
+        byte[] deb = sampleDeb();
+        try (ContentStore store = ContentStore.open(dir.resolve("store"))) {
+            Digest d = store.put(deb);
+            UnpackCache cache = new UnpackCache(store, UnpackLimits.DEFAULT);
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(RuntimeException.class, () -> cache.unpack(d, "sample"));
+            } finally {
+                Thread.interrupted(); // clear it, whatever unpack left
+            }
+            try (Stream<Path> staged = Files.list(store.root().resolve("tmp"))) {
+                assertEquals(0, staged.count(), "the staged blob is removed");
+            }
+            assertTrue(!Files.exists(store.root().resolve("memo").resolve(UnpackCache.STEP))
+                    || records(store, UnpackCache.STEP) == 0, "nothing recorded");
+            assertEquals(1, new dev.kiln.store.StoreInventory(store).blobs().size(), "only the .deb");
         }
     }
 
