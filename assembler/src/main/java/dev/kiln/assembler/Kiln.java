@@ -337,12 +337,32 @@ public final class Kiln implements AutoCloseable {
             ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
             dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
             awaitBackground();
-            Path written = layout.commit(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
-            dev.kiln.resolver.Timing.mark("image written");
-            writeDocuments(written, assembler, lock, epoch);
-            dev.kiln.resolver.Timing.mark("sbom and provenance written");
-            store.addRoot(lockFile.toAbsolutePath());
-            return new Built(written, top, lock, epoch);
+            // the SBOMs and the provenance are written (beside the target, under temporary names)
+            // before the layout is put in place, so that a full disk leaves neither behind
+            Path staged = layout.prepare(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
+            Path target = out.toAbsolutePath().normalize();
+            List<Path[]> documents = stageDocuments(staged, target, assembler, lock, epoch);
+            try {
+                Path written = layout.publish();
+                dev.kiln.resolver.Timing.mark("image written");
+                for (Path[] d : documents) {
+                    Files.move(d[0], d[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+                dev.kiln.resolver.Timing.mark("sbom and provenance written");
+                store.addRoot(lockFile.toAbsolutePath());
+                return new Built(written, top, lock, epoch);
+            } catch (IOException e) {
+                throw new StoreException("cannot put the SBOM and provenance beside " + target + ": "
+                        + dev.kiln.store.IoErrors.why(e), e);
+            } finally {
+                for (Path[] d : documents) {
+                    try {
+                        Files.deleteIfExists(d[0]);
+                    } catch (IOException ignored) {
+                        // a leftover dot-file beside the output; the error, if any, is what matters
+                    }
+                }
+            }
         }
     }
 
@@ -508,18 +528,43 @@ public final class Kiln implements AutoCloseable {
      * Beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture ({@code DIR.ARCH.spdx.json})
      * and the SLSA provenance of the build ({@code DIR.provenance.json}), each written atomically.
      */
-    private static void writeDocuments(Path layout, ImageAssembler assembler, Lock lock, long epoch) {
-        String name = layout.getFileName().toString();
+    /**
+     * Writes each architecture's SBOM and the provenance for the layout that {@code staged} holds
+     * and that goes to {@code target}, as temporary files beside the target; returns each one's
+     * temporary and final path. Nothing is left when it fails.
+     */
+    private static List<Path[]> stageDocuments(Path staged, Path target, ImageAssembler assembler, Lock lock, long epoch) {
+        String name = target.getFileName().toString();
+        Map<Path, byte[]> documents = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
             String arch = image.getKey();
-            byte[] sbom = dev.kiln.assembler.sbom.SpdxSbom.of(lock,
+            documents.put(target.resolveSibling(name + "." + arch + ".spdx.json"), dev.kiln.assembler.sbom.SpdxSbom.of(lock,
                     new dev.kiln.assembler.sbom.SpdxSbom.Image(name, image.getValue().digest(), arch, epoch), version())
-                    .withMaintainers(assembler.maintainers()).json();
-            writeAtomically(layout.resolveSibling(name + "." + arch + ".spdx.json"), sbom);
+                    .withMaintainers(assembler.maintainers()).json());
         }
-        List<dev.kiln.assembler.attest.Provenance.Subject> subjects = dev.kiln.assembler.attest.Provenance.subjects(layout, name);
-        writeAtomically(layout.resolveSibling(name + ".provenance.json"),
+        List<dev.kiln.assembler.attest.Provenance.Subject> subjects = dev.kiln.assembler.attest.Provenance.subjects(staged, name);
+        documents.put(target.resolveSibling(name + ".provenance.json"),
                 new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
+        List<Path[]> staged2 = new ArrayList<>();
+        try {
+            for (Map.Entry<Path, byte[]> d : documents.entrySet()) {
+                Path tmp = Files.createTempFile(target.getParent(), "." + d.getKey().getFileName(), ".tmp");
+                staged2.add(new Path[] {tmp, d.getKey()});
+                Files.write(tmp, d.getValue());
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            return staged2;
+        } catch (IOException e) {
+            for (Path[] d : staged2) {
+                try {
+                    Files.deleteIfExists(d[0]);
+                } catch (IOException ignored) {
+                    // the error below is what matters
+                }
+            }
+            throw new StoreException("cannot write the SBOM and provenance beside " + target + ": "
+                    + dev.kiln.store.IoErrors.why(e) + "\n  fix: free space there, or write the image elsewhere with -o", e);
+        }
     }
 
     /** The latest time an image config's {@code created} (RFC 3339, four-digit years) can say: 9999-12-31T23:59:59Z. */

@@ -68,6 +68,7 @@ public final class ImageLayout implements AutoCloseable {
     private final Map<Digest, Index> indexes = new HashMap<>();
     private int temps;
     private boolean committed;
+    private boolean prepared;
 
     private ImageLayout(Path target, Path staging) {
         this.target = target;
@@ -216,8 +217,18 @@ public final class ImageLayout implements AutoCloseable {
      * {@code oci-layout} and moves the layout into place. Returns the target.
      */
     public Path commit(Descriptor top, String refName) {
-        if (committed) {
-            throw new IllegalStateException("already committed to " + target);
+        prepare(top, refName);
+        return publish();
+    }
+
+    /**
+     * The first half of {@link #commit}: writes {@code index.json} and {@code oci-layout} into the
+     * staging directory, which is then a complete layout that is not yet in place; returns it (to
+     * read from before {@link #publish}).
+     */
+    public Path prepare(Descriptor top, String refName) {
+        if (committed || prepared) {
+            throw new IllegalStateException(committed ? "already committed to " + target : "already prepared");
         }
         if (refName.isEmpty()) {
             throw new IllegalArgumentException("an empty reference name");
@@ -236,6 +247,19 @@ public final class ImageLayout implements AutoCloseable {
         try {
             writeFile(staging.resolve("oci-layout"), OciJson.LAYOUT_MARKER);
             writeFile(staging.resolve("index.json"), OciJson.index(root));
+        } catch (IOException e) {
+            throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
+        }
+        prepared = true;
+        return staging;
+    }
+
+    /** The second half of {@link #commit}: moves the prepared layout into place; returns the target. */
+    public Path publish() {
+        if (!prepared || committed) {
+            throw new IllegalStateException(committed ? "already committed to " + target : "publish before prepare");
+        }
+        try {
             moveIntoPlace();
         } catch (IOException e) {
             throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);

@@ -204,6 +204,36 @@ class ImageLayoutTest {
     }
 
     @Test
+    void aPreparedLayoutIsReadableWhereItIsStagedAndOnlyPublishPutsItInPlace() throws IOException {
+        Path target = tmp.resolve("prepared");
+        Path published = writeSingle(tmp.resolve("committed")); // the same image through commit()
+        Descriptor top;
+        try (ImageLayout layout = ImageLayout.stage(target)) {
+            assertThrows(IllegalStateException.class, layout::publish, "publish before prepare");
+            LayerDigests layer = layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
+            ImageConfigFile config = SpecConfig.configFile(SPEC, "amd64", List.of(layer.uncompressed()), EPOCH);
+            top = layout.writeImage(config, List.of(layer), SpecConfig.annotations(SPEC));
+            Path staged = layout.prepare(top, "latest");
+            assertFalse(Files.exists(target), "nothing is in place before publish");
+            assertEquals(top.digest(), LayoutReader.open(staged).top().digest(), "the staged layout is complete");
+            assertEquals(target, layout.publish());
+        }
+        Map<String, byte[]> viaCommit = files(published);
+        Map<String, byte[]> viaPublish = files(target);
+        assertEquals(viaCommit.keySet(), viaPublish.keySet(), "prepare and publish give what commit gives");
+        viaCommit.forEach((k, v) -> assertArrayEquals(v, viaPublish.get(k), k));
+        try (ImageLayout layout = ImageLayout.stage(tmp.resolve("abandoned"))) {
+            LayerDigests layer = layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
+            ImageConfigFile config = SpecConfig.configFile(SPEC, "amd64", List.of(layer.uncompressed()), EPOCH);
+            layout.prepare(layout.writeImage(config, List.of(layer), SpecConfig.annotations(SPEC)), "latest");
+        }
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertEquals(List.of("committed", "prepared"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "a prepared layout never published leaves nothing behind");
+        }
+    }
+
+    @Test
     void anUncommittedLayoutLeavesNothingBehind() throws IOException {
         try (ImageLayout layout = ImageLayout.stage(tmp.resolve("image"))) {
             layout.writeLayer(tree("amd64"), new TarLayerWriter(EPOCH));
