@@ -358,6 +358,7 @@ public final class Kiln implements AutoCloseable {
                 for (Path[] d : documents) {
                     try {
                         Files.deleteIfExists(d[0]);
+                        dev.kiln.store.ExitCleanup.remove(d[0]);
                     } catch (IOException ignored) {
                         // a leftover dot-file beside the output; the error, if any, is what matters
                     }
@@ -549,6 +550,7 @@ public final class Kiln implements AutoCloseable {
         try {
             for (Map.Entry<Path, byte[]> d : documents.entrySet()) {
                 Path tmp = Files.createTempFile(target.getParent(), "." + d.getKey().getFileName(), ".tmp");
+                dev.kiln.store.ExitCleanup.add(tmp);
                 staged2.add(new Path[] {tmp, d.getKey()});
                 Files.write(tmp, d.getValue());
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
@@ -558,6 +560,7 @@ public final class Kiln implements AutoCloseable {
             for (Path[] d : staged2) {
                 try {
                     Files.deleteIfExists(d[0]);
+                    dev.kiln.store.ExitCleanup.remove(d[0]);
                 } catch (IOException ignored) {
                     // the error below is what matters
                 }
@@ -620,6 +623,7 @@ public final class Kiln implements AutoCloseable {
         try {
             Files.createDirectories(abs.getParent());
             Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+            dev.kiln.store.ExitCleanup.add(tmp);
             try {
                 Files.write(tmp, bytes);
                 // createTempFile makes 0600; a lock or an SBOM is for everyone who may read the directory
@@ -627,6 +631,7 @@ public final class Kiln implements AutoCloseable {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
+                dev.kiln.store.ExitCleanup.remove(tmp);
             }
         } catch (IOException e) {
             throw new StoreException("cannot write " + target + ": " + dev.kiln.store.IoErrors.why(e), e);

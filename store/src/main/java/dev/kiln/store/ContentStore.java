@@ -225,6 +225,7 @@ public final class ContentStore implements AutoCloseable {
                 publish(staged, d);
             } finally {
                 Files.deleteIfExists(staged);
+                ExitCleanup.remove(staged);
             }
         } catch (IOException e) {
             throw writeFailure("cannot write a blob (" + bytes.length + " bytes) into the store at " + root, e);
@@ -269,6 +270,7 @@ public final class ContentStore implements AutoCloseable {
             if (staged != null) {
                 try {
                     Files.deleteIfExists(staged);
+                    ExitCleanup.remove(staged);
                 } catch (IOException ignored) {
                     // a leftover in tmp/ is harmless: it is never read as a blob
                 }
@@ -363,6 +365,7 @@ public final class ContentStore implements AutoCloseable {
             }
             try {
                 Files.deleteIfExists(file);
+                ExitCleanup.remove(file);
             } catch (IOException ignored) {
                 // a leftover in tmp/ is never read as a blob
             }
@@ -508,13 +511,16 @@ public final class ContentStore implements AutoCloseable {
 
     private Path stage() throws IOException {
         Files.createDirectories(tmp);
-        return Files.createTempFile(tmp, "stage-", ".part");
+        Path staged = Files.createTempFile(tmp, "stage-", ".part");
+        ExitCleanup.add(staged); // gone at shutdown unless published or removed first
+        return staged;
     }
 
     private void publish(Path staged, Digest d) throws IOException {
         Path target = blobPath(d);
         try {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+            ExitCleanup.remove(staged);
         } catch (FileAlreadyExistsException e) {
             // another process published the same bytes first: that is success
         } catch (AtomicMoveNotSupportedException e) {
@@ -532,6 +538,7 @@ public final class ContentStore implements AutoCloseable {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(staged);
+            ExitCleanup.remove(staged);
         }
     }
 

@@ -193,6 +193,7 @@ public final class DockerArchive {
         try {
             Files.createDirectories(target.getParent());
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".kiln-tmp");
+            dev.kiln.store.ExitCleanup.add(temp);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 new TarLayerWriter(0).writeTar(tree, out);
             }
@@ -209,6 +210,7 @@ public final class DockerArchive {
             if (temp != null) {
                 try {
                     Files.deleteIfExists(temp);
+                    dev.kiln.store.ExitCleanup.remove(temp);
                 } catch (IOException ignored) {
                     // a leftover dot-file; the error above is what matters
                 }

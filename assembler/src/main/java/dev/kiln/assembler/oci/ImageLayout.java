@@ -84,6 +84,7 @@ public final class ImageLayout implements AutoCloseable {
         try {
             Files.createDirectories(parent);
             Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".kiln-");
+            dev.kiln.store.ExitCleanup.add(staging); // a build stopped by a signal leaves no staging directory
             ImageLayout layout = new ImageLayout(absolute, staging);
             Files.createDirectories(layout.blobs);
             for (Path d : List.of(staging, staging.resolve("blobs"), layout.blobs)) {
@@ -261,6 +262,7 @@ public final class ImageLayout implements AutoCloseable {
         }
         try {
             moveIntoPlace();
+            dev.kiln.store.ExitCleanup.remove(staging);
         } catch (IOException e) {
             throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
@@ -279,6 +281,7 @@ public final class ImageLayout implements AutoCloseable {
     public void close() {
         if (!committed) {
             deleteRecursively(staging);
+            dev.kiln.store.ExitCleanup.remove(staging);
         }
     }
 
@@ -322,16 +325,18 @@ public final class ImageLayout implements AutoCloseable {
             throw e;
         }
         if (old != null) {
+            dev.kiln.store.ExitCleanup.add(old); // the new layout is in place: the old one goes, even on a signal
             deleteRecursively(old);
+            dev.kiln.store.ExitCleanup.remove(old);
         }
     }
 
-    /** Absent, an empty directory, or a directory holding an {@code oci-layout} file. */
     /** Fails now if a layout could not later be put at {@code target} (a file there, or a directory of something else). */
     public static void checkTarget(Path target) {
         checkReplaceable(target.toAbsolutePath().normalize());
     }
 
+    /** Absent, an empty directory, or a directory holding an {@code oci-layout} file. */
     private static void checkReplaceable(Path target) {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
