@@ -526,13 +526,11 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
-     * Beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture ({@code DIR.ARCH.spdx.json})
-     * and the SLSA provenance of the build ({@code DIR.provenance.json}), each written atomically.
-     */
-    /**
-     * Writes each architecture's SBOM and the provenance for the layout that {@code staged} holds
-     * and that goes to {@code target}, as temporary files beside the target; returns each one's
-     * temporary and final path. Nothing is left when it fails.
+     * The documents that go beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture
+     * ({@code DIR.ARCH.spdx.json}) and the SLSA provenance of the build ({@code DIR.provenance.json}),
+     * for the layout that {@code staged} holds and that goes to {@code target}. Each is written as
+     * a temporary file beside the target; returns each one's temporary and final path. Nothing is
+     * left when it fails.
      */
     private static List<Path[]> stageDocuments(Path staged, Path target, ImageAssembler assembler, Lock lock, long epoch) {
         String name = target.getFileName().toString();
@@ -546,18 +544,18 @@ public final class Kiln implements AutoCloseable {
         List<dev.kiln.assembler.attest.Provenance.Subject> subjects = dev.kiln.assembler.attest.Provenance.subjects(staged, name);
         documents.put(target.resolveSibling(name + ".provenance.json"),
                 new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
-        List<Path[]> staged2 = new ArrayList<>();
+        List<Path[]> written = new ArrayList<>();
         try {
             for (Map.Entry<Path, byte[]> d : documents.entrySet()) {
                 Path tmp = Files.createTempFile(target.getParent(), "." + d.getKey().getFileName(), ".tmp");
                 dev.kiln.store.ExitCleanup.add(tmp);
-                staged2.add(new Path[] {tmp, d.getKey()});
+                written.add(new Path[] {tmp, d.getKey()});
                 Files.write(tmp, d.getValue());
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             }
-            return staged2;
+            return written;
         } catch (IOException e) {
-            for (Path[] d : staged2) {
+            for (Path[] d : written) {
                 try {
                     Files.deleteIfExists(d[0]);
                     dev.kiln.store.ExitCleanup.remove(d[0]);
