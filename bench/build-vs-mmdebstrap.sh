@@ -36,7 +36,7 @@ timed_kiln() {
 }
 
 $kiln --version >/dev/null   # untimed: builds kiln if needed and records its class-data archive
-results=()
+results=() runs=()
 for name in base python3; do
   spec=$tmp/$name.yaml
   sed -E 's/^archs: .*$/archs: [amd64]/' "examples/$name.yaml" >"$spec"
@@ -68,6 +68,8 @@ for name in base python3; do
 
   mmcount=$(tar tf "$tmp/mm.tar" | grep -cE '^\./usr/share/doc/[^/]+/?$' || true)   # one doc entry per package
   results+=("$name $count $mmcount $mm $cold $warm $coldrss $warmrss")
+  # every run, in the order they took turns: mmdebstrap's own time moves a lot here, and the ratio with it
+  runs+=("$name: mmdebstrap $(for x in "${mms[@]}"; do secs "$x"; printf ' '; done)/ kiln cold $(for x in "${colds[@]}"; do secs "$x"; printf ' '; done)")
 done
 
 echo "build: examples/base.yaml and examples/python3.yaml for amd64 (bookworm + updates + security); mirror $mirror; median of $n"
@@ -79,6 +81,7 @@ for r in "${results[@]}"; do
     "" "" "kiln build, cold" "$(secs $cold) s" "$((coldrss / 1024)) MB" \
     "" "" "kiln build, warm" "$(secs $warm) s" "$((warmrss / 1024)) MB"
 done
+printf 'runs (s), %s\n' "${runs[@]}"
 echo
 verdict() { if [ "${1:-0}" = 1 ]; then echo PASS; else echo MISS; fi; }
 printf '%-36s %9s  %-9s %s\n' "goal" "value" "target" "result"
