@@ -388,9 +388,13 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
-    /** Fails now if {@link #writeTarball} could not write {@code tarball} later (so a build is not wasted). */
-    public static void checkTarball(Path tarball) {
+    /**
+     * Fails now if {@link #writeTarball} could not write {@code tarball} later, or would find no
+     * image for {@code arch} (else this host's) among the spec's, so that a build is not wasted.
+     */
+    public static void checkTarball(Path tarball, Path specFile, java.util.Optional<String> arch) {
         dev.kiln.assembler.oci.DockerArchive.checkTarget(tarball);
+        dev.kiln.assembler.oci.DockerArchive.checkArchitecture(ImageSpecParser.parse(specFile).archs(), arch);
     }
 
     /**

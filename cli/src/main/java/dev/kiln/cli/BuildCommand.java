@@ -87,7 +87,7 @@ final class BuildCommand implements Callable<Integer> {
             throw new ParameterException(commandSpec.commandLine(), e.getMessage());
         }
         if (tarball != null) {
-            Kiln.checkTarball(tarball); // a path that cannot be written fails before the build, too
+            Kiln.checkTarball(tarball, spec, java.util.Optional.ofNullable(arch)); // before the build, not after it
         }
         Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
         Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;

@@ -119,6 +119,13 @@ class BuildCommandTest {
                 assertEquals(0, blobs.count(), "nothing was fetched: " + c[0]);
             }
         }
+        // an architecture the spec does not build: refused before the build too (it was after it)
+        String[] r = run("build", "--store", store.toString(), "--tarball", tmp.resolve("s390x.tar").toString(), "--arch", "s390x",
+                spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("the spec builds linux/amd64 but not the architecture s390x") && r[2].contains("fix: choose one with --arch"),
+                r[2]);
+        assertFalse(Files.exists(lock), "nothing was resolved: --arch");
     }
 
     /** The manifest of a single-arch layout, as JSON. */

@@ -114,20 +114,52 @@ public final class DockerArchive {
         if (images.size() == 1 && arch.isEmpty()) {
             return withPlatform(layout, images.get(0));
         }
-        String wanted = arch.map(DockerArchive::ociArchitecture).orElse(hostArch);
         List<String> offered = new ArrayList<>();
         for (Descriptor d : images) {
             Descriptor withPlatform = withPlatform(layout, d);
             Platform p = withPlatform.platform().orElseThrow();
             offered.add(p.toString());
-            boolean variantOk = arch.isEmpty() || variant(arch.get()).isEmpty() || p.variant().isEmpty()
-                    || p.variant().equals(variant(arch.get()));
-            if (p.architecture().equals(wanted) && variantOk) {
+            if (isWanted(p, arch, hostArch)) {
                 return withPlatform;
             }
         }
+        throw noneWanted("the image has", offered, arch, hostArch);
+    }
+
+    /**
+     * Fails now if {@link #choose} will find no image for {@code arch} (else this host's) among
+     * those built for {@code specArchs} (Debian names), so that the build is not wasted.
+     */
+    public static void checkArchitecture(List<String> specArchs, Optional<String> arch) {
+        checkArchitecture(specArchs, arch, hostArchitecture());
+    }
+
+    static void checkArchitecture(List<String> specArchs, Optional<String> arch, String hostArch) {
+        if (specArchs.size() == 1 && arch.isEmpty()) {
+            return; // the one image, whatever the host
+        }
+        List<String> offered = new ArrayList<>();
+        for (String a : specArchs) {
+            Platform p = Platform.ofDebian(a);
+            offered.add(p.toString());
+            if (isWanted(p, arch, hostArch)) {
+                return;
+            }
+        }
+        throw noneWanted("the spec builds", offered, arch, hostArch);
+    }
+
+    /** Whether {@code p} is the platform asked for ({@code arch}, with its variant if it names one), else the host's. */
+    private static boolean isWanted(Platform p, Optional<String> arch, String hostArch) {
+        String wanted = arch.map(DockerArchive::ociArchitecture).orElse(hostArch);
+        boolean variantOk = arch.isEmpty() || variant(arch.get()).isEmpty() || p.variant().isEmpty()
+                || p.variant().equals(variant(arch.get()));
+        return p.architecture().equals(wanted) && variantOk;
+    }
+
+    private static AssembleException noneWanted(String has, List<String> offered, Optional<String> arch, String hostArch) {
         String asked = arch.map(a -> "the architecture " + a).orElse("this host's architecture (" + hostArch + ")");
-        throw new AssembleException("a docker archive holds one platform, and the image has " + String.join(", ", offered)
+        return new AssembleException("a docker archive holds one platform, and " + has + " " + String.join(", ", offered)
                 + " but not " + asked + "\n  fix: choose one with --arch, e.g. --arch " + offered.get(0).split("/")[1]);
     }
 

@@ -128,6 +128,21 @@ class DockerArchiveTest {
     }
 
     @Test
+    void theSpecsArchitecturesAreCheckedAsTheLayoutsWouldBe() {
+        // what choose() will say after the build, said before it from the spec's archs
+        DockerArchive.checkArchitecture(List.of("amd64", "arm64"), Optional.of("aarch64"), "riscv64");
+        DockerArchive.checkArchitecture(List.of("amd64", "arm64"), Optional.empty(), "arm64");
+        DockerArchive.checkArchitecture(List.of("s390x"), Optional.empty(), "amd64"); // the one image, whatever the host
+        AssembleException host = assertThrows(AssembleException.class,
+                () -> DockerArchive.checkArchitecture(List.of("amd64", "arm64"), Optional.empty(), "riscv64"));
+        assertTrue(host.getMessage().contains("the spec builds linux/amd64, linux/arm64/v8 but not this host's architecture (riscv64)")
+                && host.getMessage().contains("fix: choose one with --arch, e.g. --arch amd64"), host.getMessage());
+        AssembleException asked = assertThrows(AssembleException.class,
+                () -> DockerArchive.checkArchitecture(List.of("amd64"), Optional.of("s390x"), "amd64"));
+        assertTrue(asked.getMessage().contains("but not the architecture s390x"), asked.getMessage());
+    }
+
+    @Test
     void aSingleImageOfAnotherArchitectureIsWrittenWhenNoneIsAsked() {
         Path layout = tmp.resolve("image");
         TestImages.single(layout, 100);
