@@ -164,21 +164,8 @@ final class Draft {
         }
     }
 
-    /**
-     * The finished tree. Hardlinks go in last: the builder wants their targets first, and path
-     * order may put a link before the file it shares bytes with.
-     */
+    /** The finished tree. */
     FileTree toFileTree() {
-        FileTree.Builder builder = FileTree.builder("root filesystem");
-        List<Entry> hardlinks = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            if (e.type() == Entry.Type.HARDLINK) {
-                hardlinks.add(e);
-            } else {
-                builder.add(e);
-            }
-        }
-        hardlinks.forEach(builder::add);
-        return builder.build();
+        return FileTree.of("root filesystem", entries.values());
     }
 }

@@ -75,17 +75,7 @@ public final class OriginLayers {
         List<Layer> out = new ArrayList<>();
         for (int i = 0; i <= rest; i++) {
             String label = i < rest ? own.get(i) : REST;
-            FileTree.Builder b = FileTree.builder("layer " + label);
-            List<Entry> links = new ArrayList<>();
-            for (Entry e : parts.get(i).values()) {
-                if (e.type() == Entry.Type.HARDLINK) {
-                    links.add(e);
-                } else {
-                    b.add(e);
-                }
-            }
-            links.forEach(b::add);
-            out.add(new Layer(label, b.build()));
+            out.add(new Layer(label, FileTree.of("layer " + label, parts.get(i).values())));
         }
         return out;
     }

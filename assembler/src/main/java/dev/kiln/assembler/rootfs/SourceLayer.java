@@ -73,16 +73,6 @@ public final class SourceLayer {
                 }
             }
         }
-        FileTree.Builder b = FileTree.builder("the local sources' layer");
-        List<Entry> hardlinks = new ArrayList<>();
-        for (Entry e : parts.values()) {
-            if (e.type() == Entry.Type.HARDLINK) {
-                hardlinks.add(e);
-            } else {
-                b.add(e);
-            }
-        }
-        hardlinks.forEach(b::add);
-        return Optional.of(b.build());
+        return Optional.of(FileTree.of("the local sources' layer", parts.values()));
     }
 }

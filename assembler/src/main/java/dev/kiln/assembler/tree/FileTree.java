@@ -29,6 +29,25 @@ public final class FileTree implements Iterable<Entry> {
         return EMPTY;
     }
 
+    /**
+     * A tree of {@code entries} (each path once, parents before children), whose errors name
+     * {@code origin}. Hardlinks go in last: the builder wants a link's target first, and path order
+     * may put a link before the file it shares bytes with.
+     */
+    public static FileTree of(String origin, Iterable<Entry> entries) {
+        Builder builder = builder(origin);
+        List<Entry> hardlinks = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.type() == Entry.Type.HARDLINK) {
+                hardlinks.add(e);
+            } else {
+                builder.add(e);
+            }
+        }
+        hardlinks.forEach(builder::add);
+        return builder.build();
+    }
+
     /** A builder whose errors name {@code origin} (a package file name, say). */
     public static Builder builder(String origin) {
         return new Builder(origin);
