@@ -63,13 +63,7 @@ final class VerifyCommand implements Callable<Integer> {
         Optional<String> pem = Optional.empty();
         if (key != null) {
             // a missing or malformed key is refused now, not after the rebuild
-            dev.kiln.assembler.sign.VerificationKey.read(key);
-            try {
-                pem = Optional.of(Files.readString(key));
-            } catch (IOException e) {
-                throw new dev.kiln.assembler.AssembleException("cannot read the public key " + key + ": "
-                        + dev.kiln.store.IoErrors.why(e), e);
-            }
+            pem = Optional.of(dev.kiln.assembler.sign.VerificationKey.readPem(key));
         }
         Path scratch = Files.createTempDirectory("kiln-verify-");
         try {

@@ -54,8 +54,19 @@ public final class VerificationKey {
     }
 
     public static VerificationKey read(Path file) {
+        return parsePem(text(file), file.toString());
+    }
+
+    /** The PEM text of {@code file}, once it has been checked to hold a public key kiln reads. */
+    public static String readPem(Path file) {
+        String pem = text(file);
+        parsePem(pem, file.toString());
+        return pem;
+    }
+
+    private static String text(Path file) {
         try {
-            return parsePem(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+            return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new AssembleException("cannot read the public key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
