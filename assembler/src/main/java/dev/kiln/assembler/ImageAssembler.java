@@ -172,8 +172,8 @@ final class ImageAssembler {
             Thread.currentThread().interrupt();
             throw new AssembleException("interrupted while unpacking", e);
         } finally {
-            // when one package failed, the others stop at their next write (they check for the
-            // interrupt) and remove what they staged; none is left writing into the store
+            // when one package failed, the others stop at their next write into the store (staging
+            // is interruptible) and remove what they staged; none is left writing when this returns
             pool.shutdownNow();
             try {
                 pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);

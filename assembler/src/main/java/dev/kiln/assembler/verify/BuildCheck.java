@@ -178,7 +178,7 @@ public final class BuildCheck {
                     }
                 } catch (java.io.IOException e) {
                     throw new dev.kiln.assembler.AssembleException("cannot remove the second build's documents in " + parent
-                            + ": " + e.getMessage(), e);
+                            + ": " + dev.kiln.store.IoErrors.why(e), e);
                 }
                 return new Result(first, Optional.empty(), variation, diff);
             }
