@@ -355,14 +355,7 @@ public final class Kiln implements AutoCloseable {
                 throw new StoreException("cannot put the SBOM and provenance beside " + target + ": "
                         + dev.kiln.store.IoErrors.why(e), e);
             } finally {
-                for (Path[] d : documents) {
-                    try {
-                        Files.deleteIfExists(d[0]);
-                        dev.kiln.store.ExitCleanup.remove(d[0]);
-                    } catch (IOException ignored) {
-                        // a leftover dot-file beside the output; the error, if any, is what matters
-                    }
-                }
+                discard(documents);
             }
         }
     }
@@ -551,22 +544,11 @@ public final class Kiln implements AutoCloseable {
         List<Path[]> written = new ArrayList<>();
         try {
             for (Map.Entry<Path, byte[]> d : documents.entrySet()) {
-                Path tmp = Files.createTempFile(target.getParent(), "." + d.getKey().getFileName(), ".tmp");
-                dev.kiln.store.ExitCleanup.add(tmp);
-                written.add(new Path[] {tmp, d.getKey()});
-                Files.write(tmp, d.getValue());
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                written.add(new Path[] {writeBeside(d.getKey(), d.getValue()), d.getKey()});
             }
             return written;
         } catch (IOException e) {
-            for (Path[] d : written) {
-                try {
-                    Files.deleteIfExists(d[0]);
-                    dev.kiln.store.ExitCleanup.remove(d[0]);
-                } catch (IOException ignored) {
-                    // the error below is what matters
-                }
-            }
+            discard(written);
             throw new StoreException("cannot write the SBOM and provenance beside " + target + ": "
                     + dev.kiln.store.IoErrors.why(e) + "\n  fix: free space there, or write the image elsewhere with -o", e);
         }
@@ -624,19 +606,43 @@ public final class Kiln implements AutoCloseable {
         Path abs = target.toAbsolutePath();
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-            dev.kiln.store.ExitCleanup.add(tmp);
+            Path tmp = writeBeside(abs, bytes);
             try {
-                Files.write(tmp, bytes);
-                // createTempFile makes 0600; a lock or an SBOM is for everyone who may read the directory
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
-                Files.deleteIfExists(tmp);
-                dev.kiln.store.ExitCleanup.remove(tmp);
+                dev.kiln.store.ExitCleanup.discard(tmp);
             }
         } catch (IOException e) {
             throw new StoreException("cannot write " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
+        }
+    }
+
+    /**
+     * {@code bytes} in a temporary file beside {@code target} (to be moved onto it), readable by
+     * everyone who may read the directory, as the target is meant to be; gone at shutdown unless
+     * moved, and removed when writing it fails.
+     */
+    private static Path writeBeside(Path target, byte[] bytes) throws IOException {
+        Path tmp = dev.kiln.store.ExitCleanup.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            // createTempFile makes 0600; a lock or an SBOM is for everyone who may read the directory
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            return tmp;
+        } catch (IOException e) {
+            dev.kiln.store.ExitCleanup.discard(tmp);
+            throw e;
+        }
+    }
+
+    /** Removes the temporary halves of staged documents that are still there; a leftover is only a dot-file. */
+    private static void discard(List<Path[]> documents) {
+        for (Path[] d : documents) {
+            try {
+                dev.kiln.store.ExitCleanup.discard(d[0]);
+            } catch (IOException ignored) {
+                // the error being reported, if any, is what matters
+            }
         }
     }
 

@@ -102,11 +102,7 @@ final class CdsTraining {
                         Digest.of(body))), false, FetchListener.NONE);
             }
         } finally {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            dev.kiln.assembler.oci.ImageLayout.deleteRecursively(dir);
         }
     }
 

@@ -224,8 +224,7 @@ public final class ContentStore implements AutoCloseable {
                 }
                 publish(staged, d);
             } finally {
-                Files.deleteIfExists(staged);
-                ExitCleanup.remove(staged);
+                ExitCleanup.discard(staged);
             }
         } catch (IOException e) {
             throw writeFailure("cannot write a blob (" + bytes.length + " bytes) into the store at " + root, e);
@@ -269,8 +268,7 @@ public final class ContentStore implements AutoCloseable {
         } finally {
             if (staged != null) {
                 try {
-                    Files.deleteIfExists(staged);
-                    ExitCleanup.remove(staged);
+                    ExitCleanup.discard(staged);
                 } catch (IOException ignored) {
                     // a leftover in tmp/ is harmless: it is never read as a blob
                 }
@@ -364,8 +362,7 @@ public final class ContentStore implements AutoCloseable {
                 // the staged file is removed below either way
             }
             try {
-                Files.deleteIfExists(file);
-                ExitCleanup.remove(file);
+                ExitCleanup.discard(file);
             } catch (IOException ignored) {
                 // a leftover in tmp/ is never read as a blob
             }
@@ -511,9 +508,7 @@ public final class ContentStore implements AutoCloseable {
 
     private Path stage() throws IOException {
         Files.createDirectories(tmp);
-        Path staged = Files.createTempFile(tmp, "stage-", ".part");
-        ExitCleanup.add(staged); // gone at shutdown unless published or removed first
-        return staged;
+        return ExitCleanup.createTempFile(tmp, "stage-", ".part"); // gone at shutdown unless published first
     }
 
     private void publish(Path staged, Digest d) throws IOException {
@@ -537,8 +532,7 @@ public final class ContentStore implements AutoCloseable {
             }
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
-            Files.deleteIfExists(staged);
-            ExitCleanup.remove(staged);
+            ExitCleanup.discard(staged);
         }
     }
 

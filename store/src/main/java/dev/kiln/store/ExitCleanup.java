@@ -1,12 +1,13 @@
 package dev.kiln.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Files and directories that only exist while kiln writes them (a blob being staged in the store's
@@ -24,13 +25,36 @@ public final class ExitCleanup {
     private ExitCleanup() {
     }
 
+    /** {@link Files#createTempFile(Path, String, String, java.nio.file.attribute.FileAttribute[])}, removed at shutdown unless moved or discarded first. */
+    public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
+        Path p = Files.createTempFile(dir, prefix, suffix);
+        PATHS.add(p);
+        return p;
+    }
+
+    /** {@link Files#createTempDirectory(Path, String, java.nio.file.attribute.FileAttribute[])}, removed at shutdown unless moved or discarded first. */
+    public static Path createTempDirectory(Path dir, String prefix) throws IOException {
+        Path p = Files.createTempDirectory(dir, prefix);
+        PATHS.add(p);
+        return p;
+    }
+
     /** Removes {@code path} (a file, or a directory and all it holds) at shutdown if it is still there. */
     public static void add(Path path) {
         PATHS.add(path);
     }
 
-    /** {@code path} is done with (published, or removed): shutdown leaves it alone. */
+    /** {@code path} is done with (moved into place): shutdown leaves it alone. */
     public static void remove(Path path) {
+        PATHS.remove(path);
+    }
+
+    /**
+     * Removes {@code path} now (a file, or a directory and all it holds; absent is fine) and
+     * forgets it. When that fails, shutdown tries again.
+     */
+    public static void discard(Path path) throws IOException {
+        delete(path);
         PATHS.remove(path);
     }
 
@@ -44,14 +68,14 @@ public final class ExitCleanup {
         }
     }
 
-    static void delete(Path p) throws IOException {
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
-                for (Path child : s) {
-                    delete(child);
-                }
+    private static void delete(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
             }
         }
-        Files.deleteIfExists(p);
     }
 }

@@ -47,11 +47,6 @@ public final class DockerArchive {
     private DockerArchive() {}
 
     /**
-     * Writes the image of {@code layoutDir} for {@code arch} (a Debian or OCI architecture name; empty
-     * for the host's) to {@code tarball}, named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the
-     * descriptor of the manifest written, with its platform.
-     */
-    /**
      * Fails now if an archive could not later be written at {@code tarball}: a directory there, or
      * no permission to create files in the directory that would hold it (or its nearest existing
      * ancestor, as the missing ones are created).
@@ -73,6 +68,11 @@ public final class DockerArchive {
         }
     }
 
+    /**
+     * Writes the image of {@code layoutDir} for {@code arch} (a Debian or OCI architecture name; empty
+     * for the host's) to {@code tarball}, named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the
+     * descriptor of the manifest written, with its platform.
+     */
     public static Descriptor write(Path layoutDir, Path tarball, String repoTag, Optional<String> arch) {
         LayoutReader layout = LayoutReader.open(layoutDir);
         Path target = tarball.toAbsolutePath().normalize();
@@ -224,8 +224,7 @@ public final class DockerArchive {
         Path temp = null;
         try {
             Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".kiln-tmp");
-            dev.kiln.store.ExitCleanup.add(temp);
+            temp = dev.kiln.store.ExitCleanup.createTempFile(target.getParent(), "." + target.getFileName(), ".kiln-tmp");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
                 new TarLayerWriter(0).writeTar(tree, out);
             }
@@ -235,14 +234,13 @@ public final class DockerArchive {
             Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | UncheckedIOException e) {
-            String why = e instanceof IOException io ? dev.kiln.store.IoErrors.why(io) : dev.kiln.store.IoErrors.why(((UncheckedIOException) e).getCause());
-            throw new AssembleException("cannot write the docker archive " + target + ": " + why
+            throw new AssembleException("cannot write the docker archive " + target + ": "
+                    + dev.kiln.store.IoErrors.why(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e)
                     + "\n  fix: give --tarball a path in a directory this user can write", e);
         } finally {
             if (temp != null) {
                 try {
-                    Files.deleteIfExists(temp);
-                    dev.kiln.store.ExitCleanup.remove(temp);
+                    dev.kiln.store.ExitCleanup.discard(temp);
                 } catch (IOException ignored) {
                     // a leftover dot-file; the error above is what matters
                 }

@@ -19,13 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Writes an OCI image layout directory: {@code oci-layout}, {@code index.json} and
@@ -83,8 +81,8 @@ public final class ImageLayout implements AutoCloseable {
         Path parent = absolute.getParent();
         try {
             Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".kiln-");
-            dev.kiln.store.ExitCleanup.add(staging); // a build stopped by a signal leaves no staging directory
+            // a build stopped by a signal leaves no staging directory
+            Path staging = dev.kiln.store.ExitCleanup.createTempDirectory(parent, "." + absolute.getFileName() + ".kiln-");
             ImageLayout layout = new ImageLayout(absolute, staging);
             Files.createDirectories(layout.blobs);
             for (Path d : List.of(staging, staging.resolve("blobs"), layout.blobs)) {
@@ -281,7 +279,6 @@ public final class ImageLayout implements AutoCloseable {
     public void close() {
         if (!committed) {
             deleteRecursively(staging);
-            dev.kiln.store.ExitCleanup.remove(staging);
         }
     }
 
@@ -327,7 +324,6 @@ public final class ImageLayout implements AutoCloseable {
         if (old != null) {
             dev.kiln.store.ExitCleanup.add(old); // the new layout is in place: the old one goes, even on a signal
             deleteRecursively(old);
-            dev.kiln.store.ExitCleanup.remove(old);
         }
     }
 
@@ -364,13 +360,8 @@ public final class ImageLayout implements AutoCloseable {
 
     /** Removes a directory tree (a layout, or a scratch directory holding one); absent is fine. */
     public static void deleteRecursively(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            dev.kiln.store.ExitCleanup.discard(root);
         } catch (IOException e) {
             throw new AssembleException("cannot remove " + root + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
