@@ -53,10 +53,7 @@ public final class LayoutReader {
             throw new AssembleException("cannot read " + indexFile + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         Index index = OciJsonReader.index(bytes, indexFile.toString());
-        LayoutReader unopened = new LayoutReader(dir, null);
-        Descriptor top = pickImage(index.manifests(), ref, d -> MediaTypes.isManifest(d.mediaType())
-                && OciJsonReader.tree(unopened.bytes(d), dir + " manifest " + d.digest()).has("subject"),
-                indexFile.toString(), "LAYOUT:NAME");
+        Descriptor top = pickImage(index.manifests(), ref, new LayoutReader(dir, null)::bytes, indexFile.toString(), "LAYOUT:NAME");
         return new LayoutReader(dir, top);
     }
 
@@ -69,14 +66,16 @@ public final class LayoutReader {
      * Which entry of a layout's {@code index.json} is the image, for every command that reads one:
      * the entry named {@code ref} when a name is given; else the one named {@code latest} (kiln
      * build's name for the image, beside its per-arch {@code latest-<arch>}); else the only named
-     * entry; else the only entry that refers to nothing ({@code isReferrer} tells a signature or an
-     * attestation attached to an image). Anything else is ambiguous, and refused with the names.
+     * entry; else the only entry that refers to nothing (a signature or an attestation attached to
+     * an image is an image manifest with a {@code subject}). Anything else is ambiguous, and
+     * refused with the names.
      *
+     * @param manifestBytes reads an entry's manifest (only an unnamed image manifest is read)
      * @param where the index.json, for messages
      * @param howToName how the command at hand is given a name (e.g. {@code --ref NAME})
      */
     public static Descriptor pickImage(List<Descriptor> entries, java.util.Optional<String> ref,
-            java.util.function.Predicate<Descriptor> isReferrer, String where, String howToName) {
+            java.util.function.Function<Descriptor, byte[]> manifestBytes, String where, String howToName) {
         List<String> names = new ArrayList<>();
         for (Descriptor d : entries) {
             String name = d.annotations().get(ImageLayout.REF_NAME);
@@ -102,7 +101,8 @@ public final class LayoutReader {
             throw new AssembleException(where + " holds several images and none is named 'latest' (names: " + listed + ")"
                     + "\n  fix: name the image wanted (" + howToName + ")");
         }
-        List<Descriptor> images = entries.stream().filter(isReferrer.negate()).toList();
+        List<Descriptor> images = entries.stream().filter(d -> !(MediaTypes.MANIFEST.equals(d.mediaType())
+                && OciJsonReader.tree(manifestBytes.apply(d), where + ": manifest " + d.digest()).has("subject"))).toList();
         if (images.size() != 1) {
             throw new AssembleException(where + ": expected one image, found " + images.size() + " entries that are no"
                     + " signature or attestation, and no names\n  fix: copy the image wanted into a layout of its own"

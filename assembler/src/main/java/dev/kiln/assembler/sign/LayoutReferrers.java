@@ -80,7 +80,7 @@ public final class LayoutReferrers implements Referrers {
         for (JsonNode entry : manifestsArray(readIndex())) {
             entries.add(descriptor(entry));
         }
-        return dev.kiln.assembler.oci.LayoutReader.pickImage(entries, refName, this::isReferrer,
+        return dev.kiln.assembler.oci.LayoutReader.pickImage(entries, refName, this::manifest,
                 dir.resolve("index.json").toString(), "--ref NAME");
     }
 
@@ -183,10 +183,6 @@ public final class LayoutReferrers implements Referrers {
             key = dir;
         }
         return MONITORS.computeIfAbsent(key, d -> new Object());
-    }
-
-    private boolean isReferrer(Descriptor d) {
-        return d.mediaType().equals(MediaTypes.MANIFEST) && parse(manifest(d), "manifest " + d.digest()).has("subject");
     }
 
     private ObjectNode readIndex() {

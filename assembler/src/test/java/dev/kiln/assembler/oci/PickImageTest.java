@@ -27,8 +27,15 @@ class PickImageTest {
     private static final Descriptor ATTESTATION = entry("attestation", null);
     private static final Set<Descriptor> REFERRERS = Set.of(SIGNATURE, ATTESTATION);
 
+    /** A signature or an attestation has a subject; an image does not. */
+    private static byte[] manifest(Descriptor d) {
+        String subject = REFERRERS.contains(d) ? ",\"subject\":{\"mediaType\":\"" + MediaTypes.MANIFEST
+                + "\",\"digest\":\"" + Digest.of("image") + "\",\"size\":100}" : "";
+        return ("{\"schemaVersion\":2" + subject + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static Descriptor pick(Optional<String> ref, Descriptor... entries) {
-        return LayoutReader.pickImage(List.of(entries), ref, REFERRERS::contains, "index.json", "LAYOUT:NAME");
+        return LayoutReader.pickImage(List.of(entries), ref, PickImageTest::manifest, "index.json", "LAYOUT:NAME");
     }
 
     private static String refused(Optional<String> ref, Descriptor... entries) {
