@@ -507,9 +507,10 @@ public final class Kiln implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot write the inputs into " + inputs + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
-        var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), readLock(lockFile));
+        Lock pinned = readLock(lockFile);
+        var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), pinned);
         // local sources are pinned inputs: from this store, else from the image itself, each checked by its digest
-        dev.kiln.assembler.verify.ImageSources.recover(reader, image.top(), readLock(lockFile), store);
+        dev.kiln.assembler.verify.ImageSources.recover(reader, image.top(), pinned, store);
         Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
                 LocalSources.Origin.STORE, listener);
         var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
