@@ -7,6 +7,7 @@ import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
+import dev.kiln.assembler.local.BuildContext;
 import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.resolver.KilnHome;
@@ -48,13 +49,16 @@ public final class Kiln implements AutoCloseable {
     private final TrustedKeys trustedKeys;
     private final Map<String, String> mirrors;
     private final Clock clock;
+    private final java.util.Optional<Path> context;
 
-    private Kiln(ContentStore store, Transport transport, TrustedKeys trustedKeys, Map<String, String> mirrors, Clock clock) {
+    private Kiln(ContentStore store, Transport transport, TrustedKeys trustedKeys, Map<String, String> mirrors, Clock clock,
+            java.util.Optional<Path> context) {
         this.store = store;
         this.transport = transport;
         this.trustedKeys = trustedKeys;
         this.mirrors = mirrors;
         this.clock = clock;
+        this.context = context;
     }
 
     /** Configures a {@link Kiln}; every part has a default that works on a Debian or Ubuntu host. */
@@ -64,6 +68,7 @@ public final class Kiln implements AutoCloseable {
         private Path keys;
         private Map<String, String> mirrors;
         private Clock clock = Clock.systemUTC();
+        private Path context;
 
         public Builder store(Path root) {
             this.store = root;
@@ -92,6 +97,16 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The build context: the directory that the local sources ({@code paths} with a {@code source})
+         * of every spec this Kiln locks or builds must lie inside, every symlink followed, and that
+         * must contain each such spec (default: each spec's own directory). See {@link BuildContext}.
+         */
+        public Builder context(Path dir) {
+            this.context = dir;
+            return this;
+        }
+
         public Kiln open() {
             Path root = ContentStore.root(store);
             Map<String, String> vars = mirrors != null ? mirrors : MirrorEnvironment.ofSystem().variables();
@@ -103,7 +118,7 @@ public final class Kiln implements AutoCloseable {
             TrustedKeys keys = TrustedKeys.of(k);
             // HTTP is set up on a spare thread meanwhile; a fetch with everything present makes no request
             Transport t = transport != null ? transport : new LazyTransport(HttpTransport::withDefaults, hosts(vars));
-            return new Kiln(ContentStore.open(root), t, keys, vars, clock);
+            return new Kiln(ContentStore.open(root), t, keys, vars, clock, java.util.Optional.ofNullable(context));
         }
     }
 
@@ -186,7 +201,7 @@ public final class Kiln implements AutoCloseable {
         SolveOptions options = new SolveOptions(new LinkedHashSet<>(spec.contents().exclude()), skip, spec.contents().recommends());
         Path baseDir = specFile.toAbsolutePath().getParent();
         // local sources first: a source that cannot be copied fails before any download
-        List<Lock.LocalSource> sources = LocalSources.lock(spec, store);
+        List<Lock.LocalSource> sources = LocalSources.lock(spec, BuildContext.of(specFile, context), store);
         Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
         if (deferCaches) {
             resolver = resolver.deferringCacheWrites(background::add);
@@ -285,6 +300,12 @@ public final class Kiln implements AutoCloseable {
     private Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
             LocalSources.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
+        // where local sources come from is checked before anything is written, resolved or fetched
+        BuildContext buildContext = null;
+        if (origin == LocalSources.Origin.DISK) {
+            buildContext = BuildContext.of(specFile, context);
+            buildContext.check(spec);
+        }
         dev.kiln.assembler.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
         dev.kiln.assembler.rootfs.RootfsBuilder.checkSpec(spec); // accounts and run-as, too
         if (atEpoch.isEmpty()) {
@@ -312,7 +333,7 @@ public final class Kiln implements AutoCloseable {
         }
         Map<String, LocalSource> copies;
         if (origin == LocalSources.Origin.DISK) {
-            copies = LocalSources.load(spec, store);
+            copies = LocalSources.load(spec, buildContext, store);
             Lock pinned = LocalSources.reconcile(lock, copies, specFile, lockFile, frozen, store);
             if (pinned != lock) {
                 lock = pinned;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
+import dev.kiln.assembler.local.BuildContext;
 import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.assembler.oci.Descriptor;
@@ -308,7 +309,7 @@ class LocalSourceBuildTest {
     void aSymlinkOutOfTheSourceStopsTheBuildNamingSpecKeyAndLink() throws IOException {
         Files.createSymbolicLink(tmp.resolve("app/passwd"), Path.of("../../../../../../etc/passwd"));
         ResolveException e = assertThrows(ResolveException.class, () -> build(tmp.resolve("store"), "oci", false));
-        assertTrue(e.getMessage().startsWith(spec + ": paths[0].source: the symlink ./app/passwd -> ../../../../../../etc/passwd"
+        assertTrue(e.getMessage().startsWith(spec + ":7: paths[0].source: the symlink ./app/passwd -> ../../../../../../etc/passwd"
                 + " leads outside the source"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("oci")));
     }
@@ -369,7 +370,7 @@ class LocalSourceBuildTest {
         ImageSpec parsed = ImageSpecParser.parse(spec);
         Path out = tmp.resolve(name);
         try (ContentStore store = ContentStore.open(repo.seed(tmp.resolve("forger")))) {
-            Map<String, LocalSource> copies = new HashMap<>(LocalSources.load(parsed, store));
+            Map<String, LocalSource> copies = new HashMap<>(LocalSources.load(parsed, BuildContext.of(spec, Optional.empty()), store));
             LocalSource app = copies.get("/app");
             Map<Digest, Content> lying = new HashMap<>(app.contents());
             Digest index = Digest.of("<h1>hello</h1>\n");

@@ -5,6 +5,7 @@ import dev.kiln.assembler.verify.BuildCheck;
 import dev.kiln.fetcher.Download;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
+    @Mixin
+    ContextOption context;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -92,7 +96,7 @@ final class BuildCommand implements Callable<Integer> {
         Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
         Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;
         dev.kiln.resolver.Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().store(store.store).open()) {
+        try (Kiln kiln = Kiln.builder().store(store.store).context(context.context).open()) {
             dev.kiln.resolver.Timing.mark("kiln open");
             List<Download> all = java.nio.file.Files.exists(lock) ? kiln.downloads(lock) : List.of();
             long bytes = all.stream().mapToLong(Download::size).sum();
@@ -134,7 +138,8 @@ final class BuildCommand implements Callable<Integer> {
 
     private int check(Path lock, Path into, FetchProgress progress) {
         var out = commandSpec.commandLine().getOut();
-        BuildCheck.Result r = BuildCheck.run(spec, lock, into, frozen, progress, quiet ? line -> { } : out::println);
+        BuildCheck.Result r = BuildCheck.run(spec, Optional.ofNullable(context.context), lock, into, frozen, progress,
+                quiet ? line -> { } : out::println);
         if (!r.reproducible()) {
             var err = commandSpec.commandLine().getErr();
             err.print(r.diff().render());

@@ -36,6 +36,9 @@ final class LockCommand implements Callable<Integer> {
     @Mixin
     StoreOption store;
 
+    @Mixin
+    ContextOption context;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -43,7 +46,7 @@ final class LockCommand implements Callable<Integer> {
     public Integer call() {
         Path lockFile = output != null ? output : Kiln.defaultLockPath(spec);
         dev.kiln.resolver.Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().store(store.store).open()) {
+        try (Kiln kiln = Kiln.builder().store(store.store).context(context.context).open()) {
             dev.kiln.resolver.Timing.mark("kiln open");
             var out = commandSpec.commandLine().getOut();
             if (check) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,8 @@ class BuildCheckTest {
         env.put("SOURCE_DATE_EPOCH", "1000000000"); // an input, unlike the rest: the second image must differ
         BuildCheck.Variation other = new BuildCheck.Variation(usual.java(), usual.javaVersion(), env, usual.jvmOptions(), usual.umask());
         List<String> log = new ArrayList<>();
-        BuildCheck.Result r = BuildCheck.run(spec, spec.resolveSibling("static.lock.json"), out, true, FetchListener.NONE, log::add, other);
+        BuildCheck.Result r = BuildCheck.run(spec, Optional.empty(), spec.resolveSibling("static.lock.json"), out, true,
+                FetchListener.NONE, log::add, other);
 
         assertFalse(r.reproducible());
         Difference firstEntry = r.diff().of(Difference.Aspect.MTIME).get(0);

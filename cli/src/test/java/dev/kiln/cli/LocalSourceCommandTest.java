@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,8 +102,81 @@ class LocalSourceCommandTest {
         String[] r = run("build", "--store", repo.seed(tmp.resolve("store")).toString(), "-o", tmp.resolve("oci").toString(),
                 spec.toString());
         assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
-        assertTrue(r[2].contains(spec + ": paths[0].source: www/css/pipe is a fifo"), r[2]);
+        assertTrue(r[2].contains(spec + ":7: paths[0].source: www/css/pipe is a fifo"), r[2]);
         assertFalse(Files.exists(tmp.resolve("oci")));
+    }
+
+    /**
+     * Sources a hostile spec could name to exfiltrate a runner's secrets: each is refused by lock and
+     * by build before anything is resolved or fetched, naming the spec's line, and nothing is written
+     * (no lock, no image, not a blob in the store), whatever the store holds.
+     */
+    @Test
+    void hostileSourcesAreRefusedBeforeAnythingIsFetchedOrWritten() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("repo"));
+        Files.writeString(Files.createDirectories(tmp.resolve("runner")).resolve("token"), "s3cret\n");
+        Files.createSymbolicLink(ctx.resolve("token.conf"), Path.of("../runner/token"));
+        Files.createSymbolicLink(ctx.resolve("etc"), tmp.resolve("runner"));
+        Files.createSymbolicLink(ctx.resolve("env"), Path.of("/proc/self/environ"));
+        Files.createSymbolicLink(ctx.resolve("zero"), Path.of("/dev/zero"));
+        assertEquals(0, new ProcessBuilder("mkfifo", ctx.resolve("pipe").toString()).start().waitFor());
+        Map<String, String> hostile = new LinkedHashMap<>();
+        hostile.put("/etc/passwd", "'/etc/passwd' is an absolute path");
+        hostile.put("../../../../../../../../etc/shadow", "'../../../../../../../../etc/shadow' leads outside the build context");
+        hostile.put("token.conf", "'token.conf' leads outside the build context");
+        hostile.put("etc/token", "'etc/token' leads outside the build context");
+        hostile.put("env", "'env' is /proc/");
+        hostile.put("zero", "'zero' is /dev/zero (symlinks followed), and kiln never copies from /dev");
+        hostile.put("pipe", "'pipe' is a fifo");
+        for (Map.Entry<String, String> h : hostile.entrySet()) {
+            Path spec = repo.spec(ctx, "hostile", "paths:\n  - {path: /x, type: file, source: \"" + h.getKey() + "\"}\n");
+            Files.delete(Kiln.defaultLockPath(spec)); // so that a build would have to resolve, and write a lock
+            Path store = tmp.resolve("store-" + Math.abs(h.getKey().hashCode()));
+            for (String[] args : List.of(
+                    new String[] {"lock", "--store", store.toString(), spec.toString()},
+                    new String[] {"build", "--store", store.toString(), "-o", tmp.resolve("oci").toString(), spec.toString()},
+                    new String[] {"build", "--store", store.toString(), "--context", "/", "-o", tmp.resolve("oci").toString(), spec.toString()})) {
+                String[] r = run(args);
+                String what = String.join(" ", args);
+                boolean wider = List.of(args).contains("--context");
+                if (wider && (h.getKey().equals("token.conf") || h.getKey().equals("etc/token") || h.getKey().startsWith(".."))) {
+                    continue; // with the whole disk as its context, what these reach is inside it: the next test's case
+                }
+                assertEquals(Integer.toString(Main.ERROR), r[0], what + ": " + r[1] + r[2]);
+                assertTrue(r[2].startsWith("kiln: " + spec + ":7: paths[0].source: " + h.getValue()), what + ": " + r[2]);
+                assertFalse(Files.exists(Kiln.defaultLockPath(spec)), what + " wrote a lock");
+                assertFalse(Files.exists(tmp.resolve("oci")), what + " wrote an image");
+                try (Stream<Path> blobs = Files.list(store.resolve("blobs/sha256"))) {
+                    assertEquals(List.of(), blobs.toList(), what + " put something into the store");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSourceOutsideTheSpecsDirectoryBuildsWithAContextThatHoldsItAndPinsTheSameLock() throws IOException {
+        Path ctx = Files.createDirectories(tmp.resolve("repo/images"));
+        Files.writeString(Files.createDirectories(tmp.resolve("repo/shared")).resolve("motd"), "welcome\n");
+        Path spec = repo.spec(ctx, "motd", "paths:\n  - {path: /etc/motd, type: file, source: ../shared/motd}\n");
+        String store = repo.seed(tmp.resolve("store")).toString();
+        String[] refused = run("build", "-q", "--store", store, "-o", tmp.resolve("oci").toString(), spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), refused[0], refused[1] + refused[2]);
+        assertTrue(refused[2].contains(":7: paths[0].source: '../shared/motd' leads outside the build context"), refused[2]);
+        assertTrue(refused[2].contains("give a build context that holds both with --context DIR"), refused[2]);
+
+        String[] built = run("build", "-q", "--store", store, "--context", tmp.resolve("repo").toString(), "-o",
+                tmp.resolve("oci").toString(), spec.toString());
+        assertEquals("0", built[0], built[1] + built[2]);
+        String lock = Files.readString(Kiln.defaultLockPath(spec));
+        assertTrue(lock.contains("\"../shared/motd\""), "the lock keeps the source as the spec writes it: " + lock);
+        assertFalse(lock.contains(tmp.toString()), "and no host path");
+        // the image verifies without the context: a rebuild takes the sources from the image
+        String[] verify = run("verify", "--use-store", "--store", repo.seed(tmp.resolve("fresh")).toString(), tmp.resolve("oci").toString());
+        assertEquals("0", verify[0], verify[1] + verify[2]);
+        // a context that does not hold the spec is refused
+        String[] elsewhere = run("lock", "--store", store, "--context", tmp.resolve("repo/shared").toString(), spec.toString());
+        assertEquals(Integer.toString(Main.ERROR), elsewhere[0]);
+        assertTrue(elsewhere[2].contains("does not contain the spec"), elsewhere[2]);
     }
 
     /** The whole cycle on the host's mirror: lock, a stale check naming the file, build, verify in a fresh store. */

@@ -43,11 +43,15 @@ public final class LocalSources {
         STORE
     }
 
-    /** For the lock: each source read and hashed, its listing kept in the store (to explain later changes). */
-    public static List<Lock.LocalSource> lock(ImageSpec spec, ContentStore store) {
+    /**
+     * For the lock: each source held to {@code context}, then read and hashed, its listing kept in
+     * the store (to explain later changes).
+     */
+    public static List<Lock.LocalSource> lock(ImageSpec spec, BuildContext context, ContentStore store) {
+        Map<String, Path> onDisk = context.check(spec);
         List<Lock.LocalSource> out = new ArrayList<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceListing listing = reader(where).read(path(spec, entry), kind(entry)).listing();
+            SourceListing listing = reader(where).read(onDisk.get(entry.path()), kind(entry)).listing();
             store.put(listing.json());
             out.add(new Lock.LocalSource(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size()));
         });
@@ -55,15 +59,16 @@ public final class LocalSources {
     }
 
     /**
-     * For a build: each source read from disk, its files put into the store (only those it lacks,
+     * For a build: each source held to {@code context} and read from disk, its files put into the store (only those it lacks,
      * each checked against the hash just taken, so a file that changes meanwhile is an error), by
      * destination path. What they hold is what the build lays in; {@link #reconcile} holds it to
      * the lock.
      */
-    public static Map<String, LocalSource> load(ImageSpec spec, ContentStore store) {
+    public static Map<String, LocalSource> load(ImageSpec spec, BuildContext context, ContentStore store) {
+        Map<String, Path> onDisk = context.check(spec);
         Map<String, LocalSource> out = new LinkedHashMap<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceReader.Read read = reader(where).read(path(spec, entry), kind(entry));
+            SourceReader.Read read = reader(where).read(onDisk.get(entry.path()), kind(entry));
             Map<Digest, Content> contents = new HashMap<>();
             for (SourceListing.Item i : read.listing().entries()) {
                 if (i.sha256() == null || contents.containsKey(i.sha256())) {
@@ -221,19 +226,13 @@ public final class LocalSources {
         for (int i = 0; i < spec.paths().size(); i++) {
             ImageSpec.PathEntry p = spec.paths().get(i);
             if (p.copiesSource()) {
-                step.accept(p, new SourceReader.Where(spec.source().toString(), "paths[" + i + "].source", p.source().orElseThrow()));
+                step.accept(p, BuildContext.where(spec, i));
             }
         }
     }
 
     private static SourceReader reader(SourceReader.Where where) {
         return new SourceReader(where);
-    }
-
-    /** The source on disk: relative to the spec's directory unless absolute. */
-    static Path path(ImageSpec spec, ImageSpec.PathEntry entry) {
-        Path dir = spec.source().toAbsolutePath().getParent();
-        return dir.resolve(entry.source().orElseThrow());
     }
 
     private static SourceListing.Kind kind(ImageSpec.PathEntry entry) {

@@ -49,12 +49,13 @@ public final class SourceReader {
      * Where a source is named, for messages.
      *
      * @param specFile the spec as the user named it
+     * @param line where the source is written in it, or 0 if not known
      * @param key the key path, e.g. {@code paths[2].source}
      * @param source the source as written
      */
-    public record Where(String specFile, String key, String source) {
+    public record Where(String specFile, int line, String key, String source) {
         SpecException error(String problem, String hint) {
-            return new SpecException(specFile, 0, key, problem, hint);
+            return new SpecException(specFile, line, key, problem, hint);
         }
     }
 
@@ -75,13 +76,20 @@ public final class SourceReader {
         this.maxEntries = maxEntries;
     }
 
-    /** Reads {@code path} (already resolved against the spec's directory), which must be of {@code kind}. */
+    /**
+     * Reads {@code path}, which must be of {@code kind}: a path {@link BuildContext#check} gave,
+     * every symlink on the way followed; one that leads elsewhere now has changed since.
+     */
     public Read read(Path path, SourceListing.Kind kind) {
         Path root;
         PosixFileAttributes top;
         try {
             root = path.toRealPath();
-            top = Files.readAttributes(root, PosixFileAttributes.class);
+            if (!root.equals(path)) {
+                throw where.error(where.source() + " changed while kiln was reading it (it led to " + path + ", now to " + root + ")",
+                        "build again");
+            }
+            top = Files.readAttributes(root, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw where.error("no such file or directory: " + path,
                     "relative sources are taken from the spec's directory; check the path");
@@ -239,7 +247,8 @@ public final class SourceReader {
         return a.permissions().contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644;
     }
 
-    private static String describe(Path p, PosixFileAttributes a) {
+    /** What kind of file {@code p} is, for messages: "a directory", "a fifo", ... */
+    static String describe(Path p, PosixFileAttributes a) {
         if (a.isDirectory()) {
             return "a directory";
         }

@@ -147,13 +147,17 @@ public final class BuildCheck {
      * as {@code kiln build} does); the second always uses the lock the first one used. {@code log}
      * hears one line between the builds.
      */
-    public static Result run(Path spec, Path lock, Path out, boolean frozen, FetchListener listener, Consumer<String> log) {
-        return run(spec, lock, out, frozen, listener, log, variation());
+    public static Result run(Path spec, Optional<Path> context, Path lock, Path out, boolean frozen, FetchListener listener,
+            Consumer<String> log) {
+        return run(spec, context, lock, out, frozen, listener, log, variation());
     }
 
-    /** Builds twice, the second time under {@code variation}, and compares. */
-    public static Result run(Path spec, Path lock, Path out, boolean frozen, FetchListener listener, Consumer<String> log,
-            Variation variation) {
+    /**
+     * Builds twice, the second time under {@code variation}, and compares; both builds take local
+     * sources from {@code context} (else the spec's directory).
+     */
+    public static Result run(Path spec, Optional<Path> context, Path lock, Path out, boolean frozen, FetchListener listener,
+            Consumer<String> log, Variation variation) {
         Path target = out.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Path rebuild = parent.resolve(target.getFileName() + REBUILD_SUFFIX);
@@ -162,12 +166,13 @@ public final class BuildCheck {
             Files.createDirectories(parent);
             work = Files.createTempDirectory(parent, "." + target.getFileName() + ".check-");
             Kiln.Built first;
-            try (Kiln kiln = Kiln.builder().store(work.resolve("store-1")).open()) {
+            try (Kiln kiln = Kiln.builder().store(work.resolve("store-1")).context(context.orElse(null)).open()) {
                 first = kiln.build(spec, lock, target, frozen, listener);
             }
             log.accept("first build " + first.top().digest() + "; building again from scratch in another JVM");
             Path cwd = Files.createDirectory(work.resolve("cwd"));
-            second(variation, spec.toAbsolutePath(), lock.toAbsolutePath(), rebuild, work.resolve("store-2"), cwd, work.resolve("child.log"));
+            second(variation, spec.toAbsolutePath(), context.map(Path::toAbsolutePath), lock.toAbsolutePath(), rebuild,
+                    work.resolve("store-2"), cwd, work.resolve("child.log"));
             ImageDiff diff = ImageDiff.between(target, rebuild);
             if (diff.identical()) {
                 ImageLayout.deleteRecursively(rebuild);
@@ -192,7 +197,8 @@ public final class BuildCheck {
         }
     }
 
-    private static void second(Variation v, Path spec, Path lock, Path out, Path store, Path cwd, Path log) throws IOException {
+    private static void second(Variation v, Path spec, Optional<Path> context, Path lock, Path out, Path store, Path cwd, Path log)
+            throws IOException {
         List<String> java = new ArrayList<>();
         java.add(v.java().toString());
         java.addAll(v.jvmOptions());
@@ -201,6 +207,7 @@ public final class BuildCheck {
         java.add(classPath());
         java.add(BuildCheck.class.getName());
         java.addAll(List.of(spec.toString(), lock.toString(), out.toString(), store.toString()));
+        context.ifPresent(c -> java.add(c.toString()));
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask " + v.umask() + " && exec \"$@\"", "sh"));
         cmd.addAll(java);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true)
@@ -233,13 +240,13 @@ public final class BuildCheck {
         return String.join(File.pathSeparator, out);
     }
 
-    /** The second build, in the child JVM: {@code SPEC LOCK OUT STORE}; prints the top digest. */
+    /** The second build, in the child JVM: {@code SPEC LOCK OUT STORE [CONTEXT]}; prints the top digest. */
     public static void main(String[] args) {
-        if (args.length != 4) {
-            System.err.println("usage: BuildCheck SPEC LOCK OUT STORE (the second build of 'kiln build --check')");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: BuildCheck SPEC LOCK OUT STORE [CONTEXT] (the second build of 'kiln build --check')");
             System.exit(2);
         }
-        try (Kiln kiln = Kiln.builder().store(Path.of(args[3])).open()) {
+        try (Kiln kiln = Kiln.builder().store(Path.of(args[3])).context(args.length == 5 ? Path.of(args[4]) : null).open()) {
             Kiln.Built built = kiln.build(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), true, FetchListener.NONE);
             System.out.println("built " + built.top().digest());
         } catch (KilnException e) {

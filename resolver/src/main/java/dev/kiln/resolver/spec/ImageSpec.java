@@ -21,6 +21,8 @@ import java.util.OptionalInt;
  * @param entrypoint {@code entrypoint.command}, not yet split into words
  * @param environment in the order written
  * @param annotations in the order written
+ * @param lines the line each key path was written on ({@code paths[2].source}), for checks made
+ *     after parsing that must point at the spec
  */
 public record ImageSpec(
         Path source,
@@ -37,7 +39,8 @@ public record ImageSpec(
         Optional<String> stopSignal,
         List<String> volumes,
         List<Port> ports,
-        Layering layering) {
+        Layering layering,
+        Map<String, Integer> lines) {
 
     public ImageSpec {
         Objects.requireNonNull(source, "source");
@@ -55,6 +58,12 @@ public record ImageSpec(
         volumes = List.copyOf(volumes);
         ports = List.copyOf(ports);
         Objects.requireNonNull(layering, "layering");
+        lines = Map.copyOf(lines);
+    }
+
+    /** The line {@code key} (a key path like {@code paths[2].source}) was written on, or 0 if it was not. */
+    public int line(String key) {
+        return lines.getOrDefault(key, 0);
     }
 
     /**

@@ -84,7 +84,7 @@ public final class ImageSpecParser {
     }
 
     private static ImageSpec parse(byte[] bytes, String file, Path source) {
-        SpecNode root = new SpecNode(file, "", YamlNode.read(bytes, file));
+        SpecNode root = new SpecNode(file, YamlNode.read(bytes, file));
         SpecNode.Fields top = root.fields("a mapping of keys like contents, archs and entrypoint", TOP);
         return new ImageSpec(
                 source,
@@ -101,7 +101,8 @@ public final class ImageSpecParser {
                 top.optional("stop-signal").map(ImageSpecParser::stopSignal),
                 top.optional("volumes").map(ImageSpecParser::volumes).orElse(List.of()),
                 top.optional("ports").map(ImageSpecParser::ports).orElse(List.of()),
-                top.optional("layering").map(ImageSpecParser::layering).orElse(Layering.NONE));
+                top.optional("layering").map(ImageSpecParser::layering).orElse(Layering.NONE),
+                root.lines()); // last: every node above has been read by then
     }
 
     private static Contents contents(SpecNode node) {
@@ -259,7 +260,7 @@ public final class ImageSpecParser {
             long gid = f.optional("gid").map(ImageSpecParser::id).orElse(0L);
             boolean link = type == PathType.SYMLINK || type == PathType.HARDLINK;
             Optional<SpecNode> sourceNode = f.optional("source");
-            Optional<String> source = sourceNode.map(s -> link ? s.string("the link's target") : localSource(s));
+            Optional<String> source = sourceNode.map(s -> link ? linkTarget(s) : localSource(s));
             if (link && source.isEmpty()) {
                 throw f.missing("source", "give the " + (type == PathType.SYMLINK ? "symlink's target" : "existing file to link to") + ", e.g. source: /usr/bin/foo");
             }
@@ -290,20 +291,29 @@ public final class ImageSpecParser {
     }
 
     /**
-     * A local file or directory to copy: a path on this machine, relative to the spec's directory
-     * or absolute. Whether it exists is checked when it is read (by {@code kiln lock} and {@code
-     * kiln build}), not here: parsing reads nothing but the spec.
+     * A local file or directory to copy: a path on this machine, relative to the spec's directory.
+     * Whether it stays inside the build context and exists is checked when it is read (by {@code
+     * kiln lock} and {@code kiln build}), not here: the context is the caller's, and parsing reads
+     * nothing but the spec.
      */
     private static String localSource(SpecNode node) {
-        String text = node.string("a local path like ./app (relative to the spec's directory) or /srv/app");
+        String text = node.string("a local path like ./app (relative to the spec's directory)");
+        checkPathText(node, text);
         for (int i = 0; i < text.length(); i++) {
             if (Character.isISOControl(text.charAt(i))) {
                 throw node.expected("a local path without control characters", null);
             }
         }
         if (text.startsWith("~")) {
-            throw node.error("'" + text + "': kiln does not expand '~'", "write the path relative to the spec's directory, or absolute");
+            throw node.error("'" + text + "': kiln does not expand '~'", "write the path relative to the spec's directory");
         }
+        return text;
+    }
+
+    /** A symlink's target or a hardlink's existing path: anything a link can hold. */
+    private static String linkTarget(SpecNode node) {
+        String text = node.string("the link's target");
+        checkPathText(node, text);
         return text;
     }
 
@@ -411,10 +421,45 @@ public final class ImageSpecParser {
 
     private static String absolutePath(SpecNode node, String what) {
         String path = node.string(what);
-        if (!path.startsWith("/") || path.indexOf('\0') >= 0 || List.of(path.split("/")).contains("..")) {
+        checkPathText(node, path);
+        if (!path.startsWith("/") || List.of(path.split("/")).contains("..")) {
             throw node.expected(what, null);
         }
         return path;
+    }
+
+    /** Linux's limits on a name (NAME_MAX) and a path (PATH_MAX, less its NUL). */
+    static final int MAX_NAME_BYTES = 255;
+    static final int MAX_PATH_BYTES = 4095;
+
+    /**
+     * A path no Linux file system could hold is refused here, where the spec can be named, rather
+     * than when the image is laid out: one holding a NUL, a name over {@link #MAX_NAME_BYTES} bytes
+     * or a whole over {@link #MAX_PATH_BYTES} (in UTF-8).
+     */
+    private static void checkPathText(SpecNode node, String path) {
+        int nul = path.indexOf('\0');
+        if (nul >= 0) {
+            throw node.error("the path holds a NUL character (after '" + shorten(path.substring(0, nul)) + "')",
+                    "a path cannot hold NUL (written \\0 in a double-quoted YAML string); remove it");
+        }
+        int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw node.error("the path is " + bytes + " bytes long ('" + shorten(path) + "'), over Linux's limit of "
+                    + MAX_PATH_BYTES, "shorten it");
+        }
+        for (String name : path.split("/")) {
+            int n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (n > MAX_NAME_BYTES) {
+                throw node.error("the name '" + shorten(name) + "' in the path is " + n + " bytes long, over Linux's limit of "
+                        + MAX_NAME_BYTES + " for one name", "shorten it");
+            }
+        }
+    }
+
+    /** Long text cut for a message: its first 40 characters and how many more. */
+    private static String shorten(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 40) + "... (" + (text.length() - 40) + " more characters)";
     }
 
     private static String stringValue(SpecNode node, String what) {

@@ -14,11 +14,25 @@ final class SpecNode {
     private final String file;
     private final String key;
     private final YamlNode node;
+    /** The line of every node read so far, by key path; shared by a document's nodes. */
+    private final Map<String, Integer> lines;
 
-    SpecNode(String file, String key, YamlNode node) {
+    /** The root of a document. */
+    SpecNode(String file, YamlNode node) {
+        this(file, "", node, new LinkedHashMap<>());
+    }
+
+    private SpecNode(String file, String key, YamlNode node, Map<String, Integer> lines) {
         this.file = file;
         this.key = key;
         this.node = node;
+        this.lines = lines;
+        lines.putIfAbsent(key, node.line());
+    }
+
+    /** The line of each key path read so far (a later check that finds a problem can name it). */
+    Map<String, Integer> lines() {
+        return lines;
     }
 
     String key() {
@@ -71,7 +85,7 @@ final class SpecNode {
                         closest.map(c -> "did you mean '" + c + "'?")
                                 .orElse("the keys here are " + String.join(", ", known)));
             }
-            byKey.put(e.key(), new SpecNode(file, child(e.key()), e.value()));
+            byKey.put(e.key(), new SpecNode(file, child(e.key()), e.value(), lines));
         }
         return new Fields(this, byKey);
     }
@@ -80,7 +94,7 @@ final class SpecNode {
     List<Member> members(String what) {
         List<Member> members = new ArrayList<>();
         for (YamlNode.Entry e : mapping(what).entries()) {
-            members.add(new Member(e.key(), e.line(), new SpecNode(file, child(e.key()), e.value())));
+            members.add(new Member(e.key(), e.line(), new SpecNode(file, child(e.key()), e.value(), lines)));
         }
         return members;
     }
@@ -93,7 +107,7 @@ final class SpecNode {
         }
         List<SpecNode> items = new ArrayList<>();
         for (YamlNode item : seq.items()) {
-            items.add(new SpecNode(file, key + "[" + items.size() + "]", item));
+            items.add(new SpecNode(file, key + "[" + items.size() + "]", item, lines));
         }
         return items;
     }

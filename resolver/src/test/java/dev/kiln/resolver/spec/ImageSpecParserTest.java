@@ -488,12 +488,59 @@ class ImageSpecParserTest {
     }
 
     @Test
+    void aPathHoldingANulIsRefusedNamingTheNul() {
+        assertEquals("spec.yaml:5: paths[0].path: the path holds a NUL character (after '/etc/a');"
+                        + " a path cannot hold NUL (written \\0 in a double-quoted YAML string); remove it",
+                error(MINIMAL + "paths:\n  - {path: \"/etc/a\\0b\", type: directory}\n"));
+        assertTrue(error(MINIMAL + "paths:\n  - {path: /a, type: symlink, source: \"x\\0y\"}\n")
+                .startsWith("spec.yaml:5: paths[0].source: the path holds a NUL character (after 'x')"));
+        assertTrue(error(MINIMAL + "paths:\n  - {path: /a, type: file, source: \"x\\0y\"}\n")
+                .startsWith("spec.yaml:5: paths[0].source: the path holds a NUL character (after 'x')"));
+        assertTrue(error(MINIMAL + "work-dir: \"/home\\0\"\n").startsWith("spec.yaml:4: work-dir: the path holds a NUL character"));
+    }
+
+    @Test
+    void aNameOverLinuxsLimitIsRefusedWhenTheSpecIsParsed() {
+        String name = "n".repeat(256);
+        assertEquals("spec.yaml:5: paths[0].path: the name '" + "n".repeat(40) + "... (216 more characters)' in the path is"
+                        + " 256 bytes long, over Linux's limit of 255 for one name; shorten it",
+                error(MINIMAL + "paths:\n  - {path: /srv/" + name + ", type: directory}\n"));
+        // 255 bytes is allowed, counted in UTF-8 bytes, not characters: 128 two-byte letters are 256 bytes
+        parse(MINIMAL + "paths:\n  - {path: /srv/" + "n".repeat(255) + ", type: directory}\n");
+        assertTrue(error(MINIMAL + "paths:\n  - {path: /srv/" + "é".repeat(128) + ", type: directory}\n")
+                .contains("is 256 bytes long, over Linux's limit of 255 for one name"));
+        assertTrue(error(MINIMAL + "paths:\n  - {path: /a, type: symlink, source: " + name + "}\n")
+                .startsWith("spec.yaml:5: paths[0].source: the name"));
+    }
+
+    @Test
+    void aPathOverLinuxsLimitIsRefusedWhenTheSpecIsParsed() {
+        String path = ("/" + "d".repeat(200)).repeat(20) + "/x"; // 4022 + 2 bytes: allowed
+        parse(MINIMAL + "paths:\n  - {path: " + path + ", type: directory}\n");
+        String longer = ("/" + "d".repeat(200)).repeat(21); // 4221 bytes
+        assertTrue(error(MINIMAL + "paths:\n  - {path: " + longer + ", type: directory}\n")
+                .startsWith("spec.yaml:5: paths[0].path: the path is 4221 bytes long ('/" + "d".repeat(39) + "... ("),
+                "the message shows the start of the path, not all of it");
+        assertTrue(error(MINIMAL + "paths:\n  - {path: " + longer + ", type: directory}\n")
+                .endsWith("over Linux's limit of 4095; shorten it"));
+        assertTrue(error(MINIMAL + "volumes: [" + longer + "]\n").startsWith("spec.yaml:4: volumes[0]: the path is 4221 bytes long"));
+    }
+
+    @Test
+    void theLineOfEveryKeyIsKeptForChecksAfterParsing() {
+        ImageSpec spec = parse(MINIMAL + "paths:\n  - {path: /tmp, type: directory}\n  - path: /app\n    type: directory\n    source: ./app\n");
+        assertEquals(6, spec.line("paths[1]"));
+        assertEquals(8, spec.line("paths[1].source"));
+        assertEquals(0, spec.line("paths[2].source"));
+    }
+
+    @Test
     void aSourceIsANonEmptyLocalPathWithoutTildeOrControlCharacters() {
-        assertEquals("spec.yaml:5: paths[0].source: expected a local path like ./app (relative to the spec's directory)"
-                        + " or /srv/app, found an empty value",
+        assertEquals("spec.yaml:5: paths[0].source: expected a local path like ./app (relative to the spec's directory),"
+                        + " found an empty value",
                 error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: }\n"));
         assertEquals("spec.yaml:5: paths[0].source: '~/app': kiln does not expand '~';"
-                        + " write the path relative to the spec's directory, or absolute",
+                        + " write the path relative to the spec's directory",
                 error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: ~/app}\n"));
         assertTrue(error(MINIMAL + "paths:\n  - {path: /app, type: directory, source: \"a\\tb\"}\n")
                 .startsWith("spec.yaml:5: paths[0].source: expected a local path without control characters"));
