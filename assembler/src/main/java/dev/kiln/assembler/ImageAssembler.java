@@ -53,6 +53,7 @@ final class ImageAssembler {
     private final java.util.Map<String, dev.kiln.assembler.local.LocalSource> copies;
     private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
+    private final java.util.SortedMap<String, List<Lock.Package>> installed = new java.util.TreeMap<>();
 
     ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
         this(store, spec, specBytes, lock, epoch, java.util.Map.of());
@@ -76,10 +77,16 @@ final class ImageAssembler {
         for (String arch : lock.archs().keySet()) {
             List<Lock.Package> locked = lock.packages(arch);
             List<DebPackage> debs = unpack(locked);
+            List<Lock.Package> held = new ArrayList<>();
             for (int i = 0; i < locked.size(); i++) {
-                int n = i;
-                debs.get(i).field("Maintainer").ifPresent(m -> maintainers.put(locked.get(n).sha256(), m));
+                Lock.Package p = locked.get(i);
+                DebPackage deb = debs.get(i);
+                deb.field("Maintainer").ifPresent(m -> maintainers.put(p.sha256(), m));
+                // what the unpacked control data says (checked against the lock), not the lock's text
+                held.add(new Lock.Package(deb.packageName(), deb.version(), deb.architecture().orElseThrow(), p.source(), p.path(),
+                        p.size(), p.sha256(), p.repository()));
             }
+            installed.put(arch, List.copyOf(held));
             dev.kiln.resolver.Timing.mark("unpacked " + arch);
             RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
                     .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
@@ -97,8 +104,7 @@ final class ImageAssembler {
             List<LayerDigests> written = new ArrayList<>();
             List<String> comments = new ArrayList<>();
             for (OriginLayers.Layer l : plan) {
-                LayerCache.Cached c = layers.layer(l.tree(), epoch);
-                written.add(layout.copyLayer(c.digests(), c.blob()));
+                written.add(copyLayer(layers, l.tree(), layout));
                 comments.add(l.label());
             }
             dev.kiln.resolver.Timing.mark("layers " + arch);
@@ -111,9 +117,37 @@ final class ImageAssembler {
         return images.size() == 1 ? images.get(0) : layout.writeIndex(new Index(images, SpecConfig.annotations(spec)));
     }
 
+    /**
+     * The layer of {@code tree}, from the store's memo or written now, copied into {@code layout}. A
+     * remembered layer whose blob is not the bytes it is named by (a damaged or tampered store) is
+     * removed from the store and written again from the tree.
+     */
+    private LayerDigests copyLayer(LayerCache layers, FileTree tree, ImageLayout layout) {
+        LayerCache.Cached c = layers.layer(tree, epoch);
+        if (layout.copyLayer(c.digests(), c.blob())) {
+            return c.digests();
+        }
+        store.recheck(c.digests().compressed());
+        LayerCache.Cached again = layers.layer(tree, epoch);
+        if (!layout.copyLayer(again.digests(), again.blob())) {
+            throw new AssembleException("the store's layer " + c.digests().compressed() + " holds other bytes than its name, even"
+                    + " written again\n  fix: run 'kiln store verify --repair', then build again");
+        }
+        return again.digests();
+    }
+
     /** Each architecture's image manifest, after {@link #write}. */
     java.util.Map<String, Descriptor> images() {
         return java.util.Collections.unmodifiableMap(images);
+    }
+
+    /**
+     * The lock with each package as its .deb's control data names it (held to the lock's entry
+     * before it was unpacked), after {@link #write}: what the SBOM lists.
+     */
+    Lock installed() {
+        return new Lock(lock.lockVersion(), lock.spec(), lock.repositories(), lock.options(), installed)
+                .withLocalSources(lock.localSources());
     }
 
     /** The Maintainer of each package by its .deb's sha256, after {@link #write}. */
@@ -156,7 +190,7 @@ final class ImageAssembler {
             order.sort(java.util.Comparator.comparingLong((Integer i) -> packages.get(i).size()).reversed());
             for (int i : order) {
                 Lock.Package p = packages.get(i);
-                futures.set(i, pool.submit(() -> unpacker.unpack(p.sha256(), p.name() + " " + p.version())));
+                futures.set(i, pool.submit(() -> unpacker.unpack(p)));
             }
             List<DebPackage> out = new ArrayList<>();
             for (Future<DebPackage> f : futures) {

@@ -556,7 +556,7 @@ public final class Kiln implements AutoCloseable {
         Map<Path, byte[]> documents = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
             String arch = image.getKey();
-            documents.put(target.resolveSibling(name + "." + arch + ".spdx.json"), dev.kiln.assembler.sbom.SpdxSbom.of(lock,
+            documents.put(target.resolveSibling(name + "." + arch + ".spdx.json"), dev.kiln.assembler.sbom.SpdxSbom.of(assembler.installed(),
                     new dev.kiln.assembler.sbom.SpdxSbom.Image(name, image.getValue().digest(), arch, epoch), version())
                     .withMaintainers(assembler.maintainers()).json());
         }

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.store.Digest;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -32,6 +33,12 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
     public void close() {
     }
 
+    /** A blob the store held under a package's sha256 with other bytes: said once, with what happens next. */
+    static String damagedLine(Download d, Digest found) {
+        return "the store's copy of " + d.name() + " (" + d.sha256() + ") held other bytes (" + found
+                + "); removed, fetching it again";
+    }
+
     static String mb(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
@@ -53,6 +60,11 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
         @Override
         public synchronized void retrying(Download d, URI url, String why) {
             out.println("retrying " + d.name() + " from " + url + ": " + why);
+        }
+
+        @Override
+        public synchronized void damaged(Download d, Digest found) {
+            out.println(damagedLine(d, found));
         }
 
         @Override
@@ -91,6 +103,11 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
         @Override
         public void failed(Download d, String why) {
             event("failed", d, ", \"why\": " + quote(why));
+        }
+
+        @Override
+        public void damaged(Download d, Digest found) {
+            event("damaged", d, ", \"found\": \"" + found.hex() + "\"");
         }
 
         static String quote(String s) {
@@ -156,6 +173,13 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
             active.remove(d);
             clear();
             out.println("failed " + d.name() + ": " + why);
+            draw(true);
+        }
+
+        @Override
+        public synchronized void damaged(Download d, Digest found) {
+            clear();
+            out.println(damagedLine(d, found));
             draw(true);
         }
 

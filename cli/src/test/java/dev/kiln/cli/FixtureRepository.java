@@ -52,6 +52,7 @@ final class FixtureRepository implements AutoCloseable {
     private final TestMirror mirror = TestMirror.start();
     private final TestKey key = TestKey.generate("kiln fixture <fixture@example.invalid>");
     private final Map<String, Published> published = new LinkedHashMap<>();
+    private final Map<Published, byte[]> debs = new LinkedHashMap<>();
     private final StringBuilder packages = new StringBuilder();
 
     /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
@@ -65,6 +66,7 @@ final class FixtureRepository implements AutoCloseable {
         mirror.serve("/debian/" + path, deb);
         Published p = new Published(name, version, path, deb.length, Digest.of(deb));
         published.put(name + " " + version, p);
+        debs.put(p, deb);
         packages.append(control, 0, control.indexOf("Description:"))
                 .append("Filename: ").append(path).append("\nSize: ").append(deb.length)
                 .append("\nSHA256: ").append(p.sha256().hex()).append('\n')
@@ -74,6 +76,11 @@ final class FixtureRepository implements AutoCloseable {
 
     Published published(String name, String version) {
         return published.get(name + " " + version);
+    }
+
+    /** The .deb's bytes, as the mirror serves them. */
+    byte[] bytes(Published p) {
+        return debs.get(p).clone();
     }
 
     /** Serves the Packages index (plain, gz, xz), the Release and the signed InRelease. */

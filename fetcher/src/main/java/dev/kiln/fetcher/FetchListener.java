@@ -1,5 +1,6 @@
 package dev.kiln.fetcher;
 
+import dev.kiln.store.Digest;
 import java.net.URI;
 
 /**
@@ -25,6 +26,13 @@ public interface FetchListener {
 
     /** The file is in the store: fetched and verified, or there already. */
     default void finished(Download download, boolean alreadyPresent) {
+    }
+
+    /**
+     * The store held other bytes ({@code found}) under the download's sha256: they were removed, and
+     * the file is fetched again (or, offline, reported missing).
+     */
+    default void damaged(Download download, Digest found) {
     }
 
     /** Every URL failed; {@code why} says what each did. */

@@ -21,8 +21,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Brings files pinned by sha256 into the {@link ContentStore}. Files the store has are skipped without
- * touching the network; the rest are downloaded in parallel, each streamed into
+ * Brings files pinned by sha256 into the {@link ContentStore}. Files the store has are hashed again
+ * (a blob holding other bytes than its name is removed and fetched again) and otherwise skipped
+ * without touching the network; the rest are downloaded in parallel, each streamed into
  * {@link ContentStore#stage} so bytes are hashed as they arrive, a body longer than its size is cut
  * off, and only a file of the right size and digest is published.
  *
@@ -109,17 +110,19 @@ public final class Fetcher {
             }
         }
         List<Download> missing = new ArrayList<>();
-        int present = 0;
-        long presentBytes = 0;
+        List<Download> there = new ArrayList<>();
         for (Download d : unique.values()) {
-            if (store.contains(d.sha256())) {
-                present++;
-                presentBytes += d.size();
-                listener.finished(d, true);
-            } else {
-                missing.add(d);
-            }
+            (store.contains(d.sha256()) ? there : missing).add(d);
         }
+        List<Download> good = recheck(there);
+        int present = good.size();
+        long presentBytes = 0;
+        for (Download d : good) {
+            presentBytes += d.size();
+            listener.finished(d, true);
+        }
+        java.util.Set<Download> kept = new java.util.HashSet<>(good);
+        there.stream().filter(d -> !kept.contains(d)).forEach(missing::add);
         if (missing.isEmpty()) {
             return new FetchResult(0, 0, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
         }
@@ -134,6 +137,45 @@ public final class Fetcher {
         }
         long fetchedBytes = missing.stream().mapToLong(Download::size).sum();
         return new FetchResult(missing.size(), fetchedBytes, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * The downloads whose blobs still hash to their names, every one hashed again (in parallel): a
+     * store restored from a cache or shared with others is not trusted by its file names. A blob
+     * with other bytes is removed, the listener hears of it, and it is left out (so it is fetched).
+     */
+    private List<Download> recheck(List<Download> there) {
+        if (there.isEmpty()) {
+            return there;
+        }
+        int threads = Math.max(1, Math.min(there.size(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, workerThreads());
+        try {
+            List<Future<java.util.Optional<Digest>>> futures = new ArrayList<>();
+            for (Download d : there) {
+                futures.add(pool.submit(() -> store.recheck(d.sha256())));
+            }
+            List<Download> good = new ArrayList<>();
+            for (int i = 0; i < there.size(); i++) {
+                java.util.Optional<Digest> found = futures.get(i).get();
+                if (found.isPresent()) {
+                    listener.damaged(there.get(i), found.get());
+                } else {
+                    good.add(there.get(i));
+                }
+            }
+            return good;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new FetchException("checking the store failed unexpectedly: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchException("interrupted while checking the store");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A download's end: null problems when it is in the store. */

@@ -115,6 +115,36 @@ class FetcherTest {
     }
 
     @Test
+    void aBlobWithOtherBytesUnderItsNameIsRemovedAndFetchedAgain() throws IOException {
+        store.put(DEB);
+        byte[] other = bytes(DEB.length, 7); // another file of the same size, as a restored cache may hold
+        Files.write(store.blobPath(DEB_SHA), other);
+        mirror.serve(PATH, DEB);
+
+        FetchResult result = fetcher().fetch(List.of(deb(mirror.uri(PATH))));
+
+        assertEquals(List.of("damaged " + NAME + " " + Digest.of(other), "started " + NAME + " " + mirror.uri(PATH),
+                "finished " + NAME + " fetched"), events.milestones());
+        assertEquals(1, result.fetched());
+        assertEquals(0, result.alreadyPresent());
+        assertArrayEquals(DEB, Files.readAllBytes(store.blobPath(DEB_SHA)));
+    }
+
+    @Test
+    void offlineABlobWithOtherBytesIsRemovedAndReportedMissing() throws IOException {
+        store.put(DEB);
+        Files.write(store.blobPath(DEB_SHA), "truncated".getBytes());
+
+        FetchException e = assertThrows(FetchException.class,
+                () -> fetcher().withOffline(true).fetch(List.of(deb(mirror.uri(PATH)))));
+
+        assertTrue(e.getMessage().contains(NAME), e.getMessage());
+        assertEquals(List.of("damaged " + NAME + " " + Digest.of("truncated".getBytes())), events.milestones());
+        assertFalse(Files.exists(store.blobPath(DEB_SHA)));
+        assertEquals(0, mirror.requestCount());
+    }
+
+    @Test
     void duplicatesAreFetchedOnce() {
         mirror.serve(PATH, DEB);
         Download same = new Download("libc6 (again)", List.of(mirror.uri(PATH)), DEB.length, DEB_SHA);
@@ -448,6 +478,11 @@ class FetcherTest {
             milestones.add("started " + d.name() + " " + url);
             int now = active.incrementAndGet();
             maxActive.accumulateAndGet(now, Math::max);
+        }
+
+        @Override
+        public void damaged(Download d, Digest found) {
+            milestones.add("damaged " + d.name() + " " + found);
         }
 
         @Override

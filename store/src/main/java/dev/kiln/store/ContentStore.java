@@ -199,6 +199,67 @@ public final class ContentStore implements AutoCloseable {
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
+    /**
+     * Hashes the blob named {@code digest} again: a name is not a proof, and a store restored from a
+     * CI cache or shared with others can hold other bytes under it. When it does, the blob is
+     * removed, so that whatever needs it fetches or computes it again, and what it held is
+     * returned; a good or absent blob gives empty.
+     */
+    public Optional<Digest> recheck(Digest digest) {
+        ensureOpen();
+        Path blob = blobPath(digest);
+        Digest found;
+        try {
+            found = hash(blob);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read blob " + digest + ": " + IoErrors.why(e), e);
+        }
+        if (found.equals(digest)) {
+            return Optional.empty();
+        }
+        try {
+            evict(blob, digest);
+        } catch (IOException e) {
+            throw new StoreException("the store's blob " + digest + " holds other bytes (" + found + ") and cannot be removed: "
+                    + IoErrors.why(e) + "\n  fix: run 'kiln store verify --repair'", e);
+        }
+        return Optional.of(found);
+    }
+
+    /**
+     * Removes a blob found to hold other bytes than its name says. Another process may publish the
+     * right bytes under the name at any moment (an atomic rename replaces the file), so the blob is
+     * moved aside and hashed again there: the right bytes go back, the wrong ones are deleted.
+     */
+    void evict(Path blob, Digest digest) throws IOException {
+        Path aside = stage();
+        try {
+            try {
+                Files.move(blob, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            if (hash(aside).equals(digest)) {
+                publish(aside, digest);
+            }
+        } finally {
+            ExitCleanup.discard(aside);
+        }
+    }
+
+    private static Digest hash(Path file) throws IOException {
+        MessageDigest md = Digest.newSha256();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return Digest.fromRaw(md.digest());
+    }
+
     public byte[] read(Digest digest) {
         try {
             return Files.readAllBytes(blobPath(digest));

@@ -149,6 +149,38 @@ class ContentStoreTest {
     }
 
     @Test
+    void recheckFindsABlobGoodOrAbsent() {
+        ContentStore s = store();
+        Digest d = s.put(DEB_HEAD);
+        assertEquals(Optional.empty(), s.recheck(d));
+        assertTrue(s.contains(d));
+        assertEquals(Optional.empty(), s.recheck(Digest.of("not there")));
+    }
+
+    @Test
+    void recheckRemovesABlobHoldingOtherBytesAndSaysWhatItHeld() throws IOException {
+        ContentStore s = store();
+        Digest d = s.put(DEB_HEAD);
+        byte[] other = Arrays.copyOf(DEB_HEAD, DEB_HEAD.length);
+        other[10] ^= 1; // one bit, the same size
+        Files.write(s.blobPath(d), other);
+        assertEquals(Optional.of(Digest.of(other)), s.recheck(d));
+        assertFalse(Files.exists(s.blobPath(d)));
+        assertEquals(List.of(), listing(dir.resolve("store/tmp")), "nothing is left aside");
+    }
+
+    @Test
+    void evictingABlobThatHoldsTheRightBytesAfterAllPutsThemBack() throws IOException {
+        // another process may publish the right bytes between the hash that found them wrong and the
+        // removal: what is moved aside is hashed again, and the right bytes return
+        ContentStore s = store();
+        Digest d = s.put(DEB_HEAD);
+        s.evict(s.blobPath(d), d);
+        assertArrayEquals(DEB_HEAD, Files.readAllBytes(s.blobPath(d)));
+        assertEquals(List.of(), listing(dir.resolve("store/tmp")));
+    }
+
+    @Test
     void memoRoundTrips() {
         ContentStore s = store();
         Digest index = Digest.of("Package: dpkg\nVersion: 1.21.22\n");

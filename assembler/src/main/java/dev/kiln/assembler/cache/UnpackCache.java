@@ -12,6 +12,7 @@ import dev.kiln.assembler.tree.ContentSink;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.SliceContent;
+import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
@@ -59,19 +60,69 @@ public final class UnpackCache {
     }
 
     /**
+     * The package a lock pins, whose .deb (already hashed against the lock in the store) is
+     * unpacked, or found unpacked in the memo. Its control data must say what the lock says
+     * (Package, Version, Architecture): a memo record that leads to another package's files is
+     * redone, and a .deb that is another package than its lock entry names (a relabelled entry)
+     * is an {@link AssembleException} before anything is made of it.
+     */
+    public DebPackage unpack(Lock.Package expected) {
+        String name = expected.name() + " " + expected.version();
+        Optional<DebPackage> remembered = remembered(expected.sha256(), name).filter(p -> disagreement(p, expected) == null);
+        if (remembered.isPresent()) {
+            return remembered.get();
+        }
+        DebPackage pkg = unpackNow(expected.sha256(), name);
+        String wrong = disagreement(pkg, expected);
+        if (wrong != null) {
+            throw new AssembleException("the lock pins " + expected.name() + " " + expected.version() + " (" + expected.architecture()
+                    + ") as " + expected.sha256() + ", but that .deb is " + wrong + ": the lock's entry was edited, or names"
+                    + " another package's file\n  fix: run 'kiln lock' on the spec to pin its packages again from the signed"
+                    + " repositories");
+        }
+        return pkg;
+    }
+
+    /** What {@code pkg}'s control data says where it differs from {@code expected}, or null when it agrees. */
+    private static String disagreement(DebPackage pkg, Lock.Package expected) {
+        String name = pkg.field("Package").orElse("");
+        String version = pkg.field("Version").orElse("");
+        String arch = pkg.field("Architecture").orElse("");
+        if (name.equals(expected.name()) && version.equals(expected.version()) && arch.equals(expected.architecture())) {
+            return null;
+        }
+        return name + " " + version + " (" + arch + ")";
+    }
+
+    /**
      * The package whose .deb has digest {@code deb} (already verified in the store), from the memo if
      * it was unpacked before, else unpacked now and recorded.
      */
     public DebPackage unpack(Digest deb, String name) {
-        Digest key = Digest.of(STEP + "\n" + deb.hex() + "\n" + limits);
-        Optional<Digest> done = store.memo(STEP, key);
+        return remembered(deb, name).orElseGet(() -> unpackNow(deb, name));
+    }
+
+    private Digest key(Digest deb) {
+        return Digest.of(STEP + "\n" + deb.hex() + "\n" + limits);
+    }
+
+    /** The package from the memo, if it was unpacked before and its record reads back whole. */
+    private Optional<DebPackage> remembered(Digest deb, String name) {
+        Optional<Digest> done = store.memo(STEP, key(deb));
         if (done.isPresent() && store.contains(done.get())) {
             try {
-                return read(store.blobPath(done.get()), name);
+                // written by an earlier run: each file's bytes are held to their sha256 when a layer reads them
+                return Optional.of(read(store.blobPath(done.get()), name, true));
             } catch (AssembleException | UncheckedIOException damaged) {
-                // a damaged record is redone below; `kiln store verify` reports the blob itself
+                // a damaged record is redone; `kiln store verify` reports the blob itself
             }
         }
+        return Optional.empty();
+    }
+
+    /** Unpacks the .deb now and records the result in the memo. */
+    private DebPackage unpackNow(Digest deb, String name) {
+        Digest key = key(deb);
         Digest blob;
         try (ContentStore.Staging staging = store.stage(null, -1)) {
             staging.write(MAGIC, 0, MAGIC.length);
@@ -85,11 +136,14 @@ public final class UnpackCache {
             blob = staging.commit();
         }
         store.putMemo(STEP, key, blob);
-        return read(store.blobPath(blob), name);
+        return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
 
-    /** Reads an unpacked blob back; its files' bytes stay on disk. */
-    static DebPackage read(Path blob, String name) {
+    /**
+     * Reads an unpacked blob back; its files' bytes stay on disk, {@link SliceContent#checked} when
+     * {@code check}.
+     */
+    static DebPackage read(Path blob, String name, boolean check) {
         try {
             long size = Files.size(blob);
             if (size < MAGIC.length + 8) {
@@ -103,7 +157,7 @@ public final class UnpackCache {
             if (indexAt < MAGIC.length || indexAt > size - 8 || size - 8 - indexAt > Integer.MAX_VALUE) {
                 throw damaged(blob, name, "index offset " + indexAt + " outside the blob");
             }
-            return decodeIndex(readAt(blob, indexAt, (int) (size - 8 - indexAt)), blob, name, indexAt);
+            return decodeIndex(readAt(blob, indexAt, (int) (size - 8 - indexAt)), blob, name, indexAt, check);
         } catch (IOException e) {
             throw damaged(blob, name, e.toString());
         }
@@ -169,7 +223,7 @@ public final class UnpackCache {
         return bytes.toByteArray();
     }
 
-    private static DebPackage decodeIndex(byte[] index, Path blob, String name, long dataEnd) throws IOException {
+    private static DebPackage decodeIndex(byte[] index, Path blob, String name, long dataEnd, boolean check) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(index));
         Map<String, String> control = new LinkedHashMap<>();
         for (int i = count(in, blob, name); i > 0; i--) {
@@ -207,7 +261,8 @@ public final class UnpackCache {
                 if (offset < MAGIC.length || size < 0 || offset + size > dataEnd) {
                     throw damaged(blob, name, path + ": bytes " + offset + "+" + size + " outside the data");
                 }
-                content = new SliceContent(blob, offset, size, Digest.fromRaw(raw));
+                content = check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw))
+                        : new SliceContent(blob, offset, size, Digest.fromRaw(raw));
             }
             Entry e;
             try {

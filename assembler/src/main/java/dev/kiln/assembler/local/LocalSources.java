@@ -74,7 +74,8 @@ public final class LocalSources {
                 if (i.sha256() == null || contents.containsKey(i.sha256())) {
                     continue;
                 }
-                if (!store.contains(i.sha256())) {
+                boolean there = store.contains(i.sha256());
+                if (!there) {
                     Path file = read.files().get(i.path());
                     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                         store.put(in, i.sha256(), i.size());
@@ -83,7 +84,10 @@ public final class LocalSources {
                                 + " changed while kiln was reading it (" + e.getMessage() + ")", "build again");
                     }
                 }
-                contents.put(i.sha256(), new SliceContent(store.blobPath(i.sha256()), 0, i.size(), i.sha256()));
+                // bytes put there just now were hashed on the way; those there before are checked when read
+                Path blob = store.blobPath(i.sha256());
+                contents.put(i.sha256(), there ? SliceContent.checked(blob, 0, i.size(), i.sha256())
+                        : new SliceContent(blob, 0, i.size(), i.sha256()));
             }
             store.put(read.listing().json());
             out.put(entry.path(), new LocalSource(entry, read.listing(), contents));
@@ -114,7 +118,7 @@ public final class LocalSources {
             for (SourceListing.Item i : listing.entries()) {
                 if (i.sha256() != null && !contents.containsKey(i.sha256())) {
                     require(store, i.sha256(), p, i.path());
-                    contents.put(i.sha256(), new SliceContent(store.blobPath(i.sha256()), 0, i.size(), i.sha256()));
+                    contents.put(i.sha256(), SliceContent.checked(store.blobPath(i.sha256()), 0, i.size(), i.sha256()));
                 }
             }
             out.put(entry.path(), new LocalSource(entry, listing, contents));

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -109,27 +111,31 @@ public final class ImageLayout implements AutoCloseable {
     }
 
     /**
-     * Copies a layer blob that a store already holds (verified when it was written) into the layout.
-     * A blob of another size than {@code layer} says is refused.
+     * Copies a layer blob that a store holds into the layout, hashing it on the way: a name in a
+     * store is not a proof. Returns false, and copies nothing, when the blob is not the bytes
+     * {@code layer} names (its size or its sha256 differ).
      */
-    public LayerDigests copyLayer(LayerDigests layer, Path blob) {
+    public boolean copyLayer(LayerDigests layer, Path blob) {
         if (written.containsKey(layer.compressed())) {
-            return layer;
+            return true;
         }
         Path temp = blobs.resolve(".layer-" + temps++);
         try {
-            Files.copy(blob, temp);
-            long size = Files.size(temp);
-            if (size != layer.compressedSize()) {
+            MessageDigest md = Digest.newSha256();
+            long size;
+            try (InputStream in = Files.newInputStream(blob);
+                 OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), md)) {
+                size = in.transferTo(out);
+            }
+            if (size != layer.compressedSize() || !Digest.fromRaw(md.digest()).equals(layer.compressed())) {
                 Files.delete(temp);
-                throw new AssembleException("layer " + blob + " should hold " + layer.compressedSize() + " bytes, found " + size
-                        + "\n  fix: run 'kiln store verify --repair', then build again");
+                return false;
             }
         } catch (IOException e) {
             throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         publish(temp, layer.compressed(), layer.compressedSize());
-        return layer;
+        return true;
     }
 
     /** Writes {@code bytes} as a blob of {@code mediaType}. */

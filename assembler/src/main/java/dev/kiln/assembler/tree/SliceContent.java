@@ -1,25 +1,35 @@
 package dev.kiln.assembler.tree;
 
 import dev.kiln.store.Digest;
+import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Files;
+import java.security.MessageDigest;
 import java.util.Objects;
 
 /**
  * File bytes that lie in a range of a file on disk (an unpacked package in the store): only the
  * place, size and digest are in the heap. The file must not change while the tree is in use; store
- * blobs never do.
+ * blobs never do. A slice of bytes hashed in this process (just unpacked) is read as it is; one
+ * {@link #checked} (a store file written by an earlier run, which a damaged or shared store may
+ * have changed) is hashed as it is read, and a reader that reaches its end with other bytes gets a
+ * {@link StoreException} instead of the last of them.
  */
 public final class SliceContent implements Content {
     private final Path file;
     private final long offset;
     private final long size;
     private final Digest digest;
+    private final boolean check;
 
     public SliceContent(Path file, long offset, long size, Digest digest) {
+        this(file, offset, size, digest, false);
+    }
+
+    private SliceContent(Path file, long offset, long size, Digest digest, boolean check) {
         if (offset < 0 || size < 0) {
             throw new IllegalArgumentException("a slice at " + offset + " of " + size + " bytes");
         }
@@ -27,6 +37,12 @@ public final class SliceContent implements Content {
         this.offset = offset;
         this.size = size;
         this.digest = Objects.requireNonNull(digest, "digest");
+        this.check = check;
+    }
+
+    /** A slice whose bytes are held to {@code digest} whenever they are read to the end. */
+    public static SliceContent checked(Path file, long offset, long size, Digest digest) {
+        return new SliceContent(file, offset, size, digest, true);
     }
 
     @Override
@@ -49,7 +65,7 @@ public final class SliceContent implements Content {
                 in.close();
                 throw e;
             }
-            return new BoundedStream(in, size);
+            return new BoundedStream(in, size, check ? this : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + size + " bytes at " + offset + " of " + file, e);
         }
@@ -70,14 +86,34 @@ public final class SliceContent implements Content {
         return digest.shortHex() + " (" + size + " bytes)";
     }
 
-    /** At most {@code remaining} bytes of {@code in}; a file cut short reads as an error, not as less. */
+    /**
+     * At most {@code remaining} bytes of {@code in}; a file cut short reads as an error, not as less.
+     * With a slice to {@code check}, the bytes are hashed on the way and the read that ends them
+     * fails if they are not the slice's.
+     */
     private static final class BoundedStream extends InputStream {
         private final InputStream in;
         private long remaining;
+        private final SliceContent check;
+        private final MessageDigest md;
 
-        BoundedStream(InputStream in, long remaining) {
+        BoundedStream(InputStream in, long remaining, SliceContent check) {
             this.in = in;
             this.remaining = remaining;
+            this.check = check;
+            this.md = check == null ? null : Digest.newSha256();
+            if (check != null && remaining == 0) {
+                verify();
+            }
+        }
+
+        private void verify() {
+            Digest found = Digest.fromRaw(md.digest());
+            if (!found.equals(check.digest)) {
+                throw new StoreException("the store's file " + check.file + " is damaged: the " + check.size + " bytes at "
+                        + check.offset + " should hash to " + check.digest + ", found " + found
+                        + "\n  fix: run 'kiln store verify --repair' (it removes what is damaged), then build again");
+            }
         }
 
         @Override
@@ -96,6 +132,12 @@ public final class SliceContent implements Content {
                 throw new IOException("the file ends " + remaining + " bytes early");
             }
             remaining -= n;
+            if (md != null) {
+                md.update(b, off, n);
+                if (remaining == 0) {
+                    verify();
+                }
+            }
             return n;
         }
 

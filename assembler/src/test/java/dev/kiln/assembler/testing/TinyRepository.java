@@ -37,27 +37,34 @@ public final class TinyRepository {
 
     /** Builds the package {@code tiny} (an /etc/tiny directory with a file, a copyright) under {@code work}. */
     public static TinyRepository make(Path work) throws IOException, InterruptedException {
-        Path root = Files.createDirectories(work.resolve("tiny-root"));
+        return new TinyRepository(deb(work, "tiny", "1.0"));
+    }
+
+    /**
+     * A .deb like {@code tiny}'s under another name (an /etc/NAME directory with a file, a
+     * copyright), made by the real {@code dpkg-deb} with uncompressed members: packages whose
+     * names are as long have the same size.
+     */
+    public static byte[] deb(Path work, String name, String version) throws IOException, InterruptedException {
+        Path root = Files.createDirectories(work.resolve(name + "-root"));
         Files.createDirectories(root.resolve("DEBIAN"));
-        Files.writeString(root.resolve("DEBIAN/control"), """
-                Package: tiny
-                Version: 1.0
-                Architecture: amd64
-                Maintainer: Kiln Tests <tests@example.invalid>
-                Description: a tiny package for tests
-                """);
-        Files.createDirectories(root.resolve("etc/tiny"));
-        Files.writeString(root.resolve("etc/tiny/tiny.conf"), "size = tiny\n");
-        Files.createDirectories(root.resolve("usr/share/doc/tiny"));
-        Files.writeString(root.resolve("usr/share/doc/tiny/copyright"), "public domain\n");
-        Path out = work.resolve("tiny_1.0_amd64.deb");
-        Process p = new ProcessBuilder("dpkg-deb", "--root-owner-group", "--build", root.toString(), out.toString())
+        Files.writeString(root.resolve("DEBIAN/control"), "Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\n"
+                + "Maintainer: Kiln Tests <tests@example.invalid>\nDescription: a tiny package for tests\n");
+        Files.createDirectories(root.resolve("etc/" + name));
+        Files.writeString(root.resolve("etc/" + name + "/" + name + ".conf"), "size = tiny\n");
+        Files.createDirectories(root.resolve("usr/share/doc/" + name));
+        Files.writeString(root.resolve("usr/share/doc/" + name + "/copyright"), "public domain\n");
+        for (Path p : List.of(root, root.resolve("etc/" + name), root.resolve("etc/" + name + "/" + name + ".conf"))) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L));
+        }
+        Path out = work.resolve(name + "_" + version + "_amd64.deb");
+        Process p = new ProcessBuilder("dpkg-deb", "--root-owner-group", "-Znone", "--build", root.toString(), out.toString())
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("dpkg-deb failed: " + log);
         }
-        return new TinyRepository(Files.readAllBytes(out));
+        return Files.readAllBytes(out);
     }
 
     /** Puts the package into the store at {@code storeDir} (made if missing). */
