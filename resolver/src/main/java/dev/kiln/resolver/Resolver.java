@@ -38,7 +38,7 @@ import java.util.concurrent.Future;
  */
 public final class Resolver {
     /** Bump when the solver's choices change, so that memoized solutions are not reused. */
-    static final String SOLVE_STEP = "debian-solve-v1";
+    static final String SOLVE_STEP = "debian-solve-v2"; // v2: unknown excluded or skipped names are refused
 
     private final Transport transport;
     private final ContentStore store;
@@ -152,16 +152,20 @@ public final class Resolver {
                 }
                 perArch.put(arch, fs);
             }
-            TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+            Map<String, Universe> universes = new LinkedHashMap<>();
             for (Map.Entry<String, List<Future<SuiteIndex>>> e : perArch.entrySet()) {
                 List<PackageSource> repos = new ArrayList<>();
                 for (Future<SuiteIndex> f : e.getValue()) {
                     repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
                 }
                 Timing.mark("indexes read " + e.getKey());
-                Universe u = Universe.over(e.getKey(), repos);
+                universes.put(e.getKey(), Universe.over(e.getKey(), repos));
                 Timing.mark("universe " + e.getKey());
-                Solution s = new Solver(u, req.options()).solve(req.packages());
+            }
+            Solver.requireKnownNames(List.copyOf(universes.values()), req.options());
+            TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+            for (Map.Entry<String, Universe> e : universes.entrySet()) {
+                Solution s = new Solver(e.getValue(), req.options()).solve(req.packages());
                 archs.put(e.getKey(), pin(s));
                 Timing.mark("solved " + e.getKey());
             }

@@ -116,12 +116,57 @@ public final class Solver {
         return chosen.name();
     }
 
+    /**
+     * Every name {@code options} excludes or skips must be a package (or a virtual package) that
+     * some repository of the spec has, on at least one of its architectures: a misspelt exclude
+     * would otherwise be ignored without a word, and the package it meant would go into the image.
+     *
+     * @throws UnsatisfiableException naming each unknown name, where the spec has it, and the closest known names
+     */
+    public static void requireKnownNames(List<Universe> universes, SolveOptions options) {
+        java.util.TreeMap<String, java.util.Set<String>> unknown = new java.util.TreeMap<>();
+        java.util.function.BiConsumer<String, String> check = (name, where) -> {
+            if (!name.equals("*") && universes.stream().noneMatch(u -> u.knows(name))) {
+                unknown.computeIfAbsent(name, n -> new java.util.TreeSet<>()).add(where);
+            }
+        };
+        options.exclude().forEach(n -> check.accept(n, "contents.exclude"));
+        options.skipDependencies().forEach((pkg, deps) -> {
+            check.accept(pkg, "contents.skip-dependencies");
+            deps.forEach(d -> check.accept(d, "contents.skip-dependencies." + pkg));
+        });
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        universes.forEach(u -> names.addAll(u.names()));
+        List<String> archs = universes.stream().map(Universe::architecture).toList();
+        StringBuilder m = new StringBuilder(unknown.size() == 1 ? "a name the spec excludes or skips is" : "names the spec excludes or skips are");
+        m.append(" no package of its repositories (").append(String.join(", ", archs)).append("):");
+        unknown.forEach((name, where) -> {
+            m.append("\n  ").append(String.join(", ", where)).append(": '").append(name).append("'");
+            List<String> near = closest(name, names);
+            if (!near.isEmpty()) {
+                m.append("; did you mean ").append(String.join(", ", near)).append("?");
+            }
+        });
+        m.append("\n  fix: correct the name, or remove it: an unknown name excludes nothing");
+        throw new UnsatisfiableException(m.toString());
+    }
+
     private String closestNames(String wanted) {
+        List<String> best = closest(wanted, universe.names());
+        return best.isEmpty() ? "\n  fix: check the name (apt-cache search on a Debian system finds packages by description)"
+                : "\n  did you mean: " + String.join(", ", best) + "?";
+    }
+
+    /** Up to five known names nearest to {@code wanted}. */
+    private static List<String> closest(String wanted, Set<String> names) {
         // closest by edit distance; names that merely start with the wanted one rank after close typos
         record Near(String name, int distance, int lengthGap) {
         }
         List<Near> near = new ArrayList<>();
-        for (String n : universe.names()) {
+        for (String n : names) {
             boolean prefix = n.startsWith(wanted);
             if (Math.abs(n.length() - wanted.length()) > 3 && !prefix) {
                 continue;
@@ -135,9 +180,7 @@ public final class Solver {
             }
         }
         near.sort(Comparator.comparingInt(Near::distance).thenComparingInt(Near::lengthGap).thenComparing(Near::name));
-        List<String> best = near.stream().limit(5).map(Near::name).toList();
-        return best.isEmpty() ? "\n  fix: check the name (apt-cache search on a Debian system finds packages by description)"
-                : "\n  did you mean: " + String.join(", ", best) + "?";
+        return near.stream().limit(5).map(Near::name).toList();
     }
 
     static int editDistance(String a, String b, int cap) {

@@ -101,6 +101,17 @@ class RepositoryRefusalTest {
     }
 
     @Test
+    void aMisspeltExcludeIsRefusedWithTheNameItMeant() throws IOException {
+        repo.publish();
+        Resolver r = new Resolver(transport, store, ARCHIVE.keyring(), Map.of("DEBIAN_MIRROR", repo.url()), NOW);
+        SolveOptions typo = new SolveOptions(java.util.Set.of("libc-fixtur"), Map.of(), false);
+        KilnException e = assertThrows(KilnException.class, () -> r.lock(new Resolver.LockRequest("spec.yaml", Digest.of("spec"), tmp,
+                List.of(SourceLine.parse("deb ${DEBIAN_MIRROR} " + FixtureRepository.SUITE + " main")),
+                List.of(Request.of("hello")), List.of("amd64"), typo)));
+        assertTrue(e.getMessage().contains("contents.exclude: 'libc-fixtur'; did you mean libc-fixture?"), e.getMessage());
+    }
+
+    @Test
     void afterAFailedLockSettlesAnIndexStillBeingParsedStartsNoCacheWrite() throws IOException {
         // settle() is what a failed lock calls; the read after it stands for a parse that was still
         // running on the pool then (an interrupt does not stop it)

@@ -65,6 +65,46 @@ class SolverTest {
                 """, "a"));
     }
 
+    private static final String NAMES = """
+            Package: debconf
+            Version: 1
+            Provides: debconf-2.0
+
+            Package: mawk
+            Version: 1
+            Provides: awk
+
+            Package: libc6
+            Version: 1
+            Depends: libgcc-s1
+
+            Package: libgcc-s1
+            Version: 1
+            """;
+
+    @Test
+    void excludedAndSkippedNamesMayBeRealOrVirtualOrKnownOnOneArchitectureOnly() {
+        List<PackageRecord> amd64 = repo(NAMES);
+        List<PackageRecord> arm64 = repo("Package: only-on-arm\nVersion: 1\nArchitecture: arm64\n");
+        SolveOptions o = new SolveOptions(Set.of("debconf", "debconf-2.0", "only-on-arm"),
+                Map.of("libc6", Set.of("libgcc-s1", "awk")), false);
+        Solver.requireKnownNames(List.of(Universe.of("amd64", List.of(amd64)), Universe.of("arm64", List.of(arm64))), o);
+    }
+
+    @Test
+    void anExcludedOrSkippedNameNoRepositoryHasIsRefusedWithTheClosestNames() {
+        SolveOptions o = new SolveOptions(Set.of("debconff", "debconf"), Map.of("libc7", Set.of("libgcc-s1"), "libc6", Set.of("zzzzzz")),
+                false);
+        UnsatisfiableException e = assertThrows(UnsatisfiableException.class,
+                () -> Solver.requireKnownNames(List.of(Universe.of("amd64", List.of(repo(NAMES)))), o));
+        assertEquals("""
+                names the spec excludes or skips are no package of its repositories (amd64):
+                  contents.exclude: 'debconff'; did you mean debconf?
+                  contents.skip-dependencies: 'libc7'; did you mean libc6?
+                  contents.skip-dependencies.libc6: 'zzzzzz'
+                  fix: correct the name, or remove it: an unknown name excludes nothing""", e.getMessage());
+    }
+
     @Test
     void followsRecommendsWhenAsked() {
         String text = """
