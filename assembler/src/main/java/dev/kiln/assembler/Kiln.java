@@ -503,6 +503,8 @@ public final class Kiln implements AutoCloseable {
      */
     public Verification verify(dev.kiln.assembler.verify.ImageSource image, java.util.Optional<Path> spec,
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
+        // first: a changed blob is named as such, before anything reads the image's contents
+        dev.kiln.assembler.verify.ImageBlobs.check(image.layout(), image.top(), image.described());
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
         var reader = dev.kiln.assembler.oci.LayoutReader.at(image.layout(), image.top());
@@ -532,8 +534,18 @@ public final class Kiln implements AutoCloseable {
         var packages = dev.kiln.assembler.verify.InstalledPackages.against(reader, image.top(), pinned);
         // local sources are pinned inputs: from this store, else from the image itself, each checked by its digest
         dev.kiln.assembler.verify.ImageSources.recover(reader, image.top(), pinned, store);
-        Built rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
-                LocalSources.Origin.STORE, listener);
+        Built rebuilt;
+        try {
+            rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
+                    LocalSources.Origin.STORE, listener);
+        } catch (dev.kiln.assembler.deb.PackageMismatchException e) {
+            // a lock entry relabelled with another version: the image's inputs are not what it says
+            StringBuilder m = new StringBuilder(image.described() + " does not hold the packages its lock pins:");
+            packages.forEach(p -> m.append("\n  ").append(p.render()));
+            String relabelled = e.getMessage().lines().findFirst().orElse(""); // its fix is for a build, not this
+            throw new dev.kiln.assembler.verify.CheckFailedException(m + "\n  " + relabelled
+                    + "\n  fix: the lock was edited after kiln made it; verify against the lock kiln wrote, or rebuild the image", e);
+        }
         var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
         return new Verification(image, rebuilt, diff, signature, packages, attestations);
     }

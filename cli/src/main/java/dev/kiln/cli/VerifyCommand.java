@@ -80,9 +80,9 @@ final class VerifyCommand implements Callable<Integer> {
                 } catch (VerificationException e) {
                     err.println("kiln: " + e.getMessage());
                     return Main.CHECK_FAILED;
-                } catch (dev.kiln.assembler.verify.SourceMismatchException e) {
+                } catch (dev.kiln.assembler.verify.CheckFailedException e) {
                     err.println("kiln: " + e.getMessage());
-                    return Main.CHECK_FAILED; // the image holds other content than its inputs pin: a failed check
+                    return Main.CHECK_FAILED; // the image is not what its inputs build: a failed check, not an error
                 }
                 v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
                         + " (identity " + s.identity() + ")"));

@@ -179,6 +179,38 @@ class LocalSourceCommandTest {
         assertTrue(elsewhere[2].contains("does not contain the spec"), elsewhere[2]);
     }
 
+    /**
+     * An image with local sources whose blobs were changed in place, one layer at a time: verify
+     * fails the check (exit 1) naming that layer and both digests, as it does for an image without
+     * sources, whichever layer it is (the packages', the sources', the spec and lock's).
+     */
+    @Test
+    void aChangedLayerOfAnImageWithSourcesFailsTheCheckNamingThatLayer() throws IOException {
+        site();
+        Path spec = repo.spec(tmp, "site", "paths:\n  - {path: /srv/www, type: directory, source: www}\n");
+        Path built = tmp.resolve("built");
+        String[] b = run("build", "-q", "--store", repo.seed(tmp.resolve("store")).toString(), "-o", built.toString(), spec.toString());
+        assertEquals("0", b[0], b[2]);
+        List<Descriptor> layers = layers(built);
+        assertEquals(3, layers.size());
+        for (int i = 0; i < layers.size(); i++) {
+            Path copy = tmp.resolve("tampered-" + i);
+            try (Stream<Path> all = Files.walk(built)) {
+                for (Path p : all.toList()) {
+                    Files.copy(p, copy.resolve(built.relativize(p).toString()));
+                }
+            }
+            Path blob = copy.resolve("blobs/sha256").resolve(layers.get(i).digest().hex());
+            byte[] bytes = Files.readAllBytes(blob);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(blob, bytes);
+            String[] r = run("verify", "--use-store", "--store", repo.seed(tmp.resolve("fresh-" + i)).toString(), copy.toString());
+            assertEquals(Integer.toString(Main.CHECK_FAILED), r[0], r[1] + r[2]);
+            assertTrue(r[2].contains("does not hold the bytes its digests name (1 blob differs):\n  layer layers[" + i + "] ("
+                    + layers.get(i).digest() + "): its bytes hash to sha256:"), r[2]);
+        }
+    }
+
     /** The whole cycle on the host's mirror: lock, a stale check naming the file, build, verify in a fresh store. */
     @Test
     void onTheHostsMirrorTheLockGoesStaleWhenAFileChangesAndTheImageVerifies() throws Exception {

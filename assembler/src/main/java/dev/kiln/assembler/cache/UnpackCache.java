@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.deb.DebReader;
+import dev.kiln.assembler.deb.PackageMismatchException;
 import dev.kiln.assembler.deb.UnpackLimits;
 import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
@@ -75,7 +76,7 @@ public final class UnpackCache {
         DebPackage pkg = unpackNow(expected.sha256(), name);
         String wrong = disagreement(pkg, expected);
         if (wrong != null) {
-            throw new AssembleException("the lock pins " + expected.name() + " " + expected.version() + " (" + expected.architecture()
+            throw new PackageMismatchException("the lock pins " + expected.name() + " " + expected.version() + " (" + expected.architecture()
                     + ") as " + expected.sha256() + ", but that .deb is " + wrong + ": the lock's entry was edited, or names"
                     + " another package's file\n  fix: run 'kiln lock' on the spec to pin its packages again from the signed"
                     + " repositories");
