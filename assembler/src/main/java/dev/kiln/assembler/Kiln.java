@@ -22,12 +22,12 @@ import dev.kiln.resolver.spec.ImageSpecParser;
 import dev.kiln.resolver.spec.MirrorEnvironment;
 import dev.kiln.resolver.spec.PackageRequest;
 import dev.kiln.resolver.spec.SourceLine;
+import dev.kiln.store.AtomicFile;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -362,12 +362,12 @@ public final class Kiln implements AutoCloseable {
             // before the layout is put in place, so that a full disk leaves neither behind
             Path staged = layout.prepare(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
             Path target = out.toAbsolutePath().normalize();
-            List<Path[]> documents = stageDocuments(staged, target, assembler, lock, epoch);
+            List<AtomicFile.Staged> documents = stageDocuments(staged, target, assembler, lock, epoch);
             try {
                 Path written = layout.publish();
                 dev.kiln.resolver.Timing.mark("image written");
-                for (Path[] d : documents) {
-                    Files.move(d[0], d[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                for (AtomicFile.Staged d : documents) {
+                    d.commit();
                 }
                 dev.kiln.resolver.Timing.mark("sbom and provenance written");
                 store.addRoot(lockFile.toAbsolutePath());
@@ -559,11 +559,11 @@ public final class Kiln implements AutoCloseable {
     /**
      * The documents that go beside the layout {@code DIR}: an SPDX 2.3 SBOM per architecture
      * ({@code DIR.ARCH.spdx.json}) and the SLSA provenance of the build ({@code DIR.provenance.json}),
-     * for the layout that {@code staged} holds and that goes to {@code target}. Each is written as
-     * a temporary file beside the target; returns each one's temporary and final path. Nothing is
+     * for the layout that {@code staged} holds and that goes to {@code target}. Each is written and
+     * fsynced as a temporary file beside the target, to be put in place after the layout. Nothing is
      * left when it fails.
      */
-    private static List<Path[]> stageDocuments(Path staged, Path target, ImageAssembler assembler, Lock lock, long epoch) {
+    private static List<AtomicFile.Staged> stageDocuments(Path staged, Path target, ImageAssembler assembler, Lock lock, long epoch) {
         String name = target.getFileName().toString();
         Map<Path, byte[]> documents = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
@@ -575,10 +575,10 @@ public final class Kiln implements AutoCloseable {
         List<dev.kiln.assembler.attest.Provenance.Subject> subjects = dev.kiln.assembler.attest.Provenance.subjects(staged, name);
         documents.put(target.resolveSibling(name + ".provenance.json"),
                 new dev.kiln.assembler.attest.Provenance(lock, subjects, version(), epoch).json());
-        List<Path[]> written = new ArrayList<>();
+        List<AtomicFile.Staged> written = new ArrayList<>();
         try {
             for (Map.Entry<Path, byte[]> d : documents.entrySet()) {
-                written.add(new Path[] {writeBeside(d.getKey(), d.getValue()), d.getKey()});
+                written.add(writeBeside(d.getKey(), d.getValue()));
             }
             return written;
         } catch (IOException e) {
@@ -636,48 +636,29 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
+    /** Writes, fsyncs and renames {@code bytes} onto {@code target}, then fsyncs its directory. */
     private static void writeAtomically(Path target, byte[] bytes) {
         Path abs = target.toAbsolutePath();
         try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = writeBeside(abs, bytes);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                dev.kiln.store.ExitCleanup.discard(tmp);
-            }
+            AtomicFile.createDirectories(abs.getParent());
+            AtomicFile.write(abs, bytes, AtomicFile.PUBLIC);
         } catch (IOException e) {
             throw new StoreException("cannot write " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
     /**
-     * {@code bytes} in a temporary file beside {@code target} (to be moved onto it), readable by
-     * everyone who may read the directory, as the target is meant to be; gone at shutdown unless
-     * moved, and removed when writing it fails.
+     * {@code bytes} written and fsynced beside {@code target}, to be put onto it; readable by everyone
+     * who may read the directory, as a lock or an SBOM is meant to be. Gone at shutdown unless put in
+     * place; one a killed build left is removed by the next write of the same target.
      */
-    private static Path writeBeside(Path target, byte[] bytes) throws IOException {
-        Path tmp = dev.kiln.store.ExitCleanup.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            // createTempFile makes 0600; a lock or an SBOM is for everyone who may read the directory
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            return tmp;
-        } catch (IOException e) {
-            dev.kiln.store.ExitCleanup.discard(tmp);
-            throw e;
-        }
+    private static AtomicFile.Staged writeBeside(Path target, byte[] bytes) throws IOException {
+        return AtomicFile.stage(target, bytes, AtomicFile.PUBLIC);
     }
 
     /** Removes the temporary halves of staged documents that are still there; a leftover is only a dot-file. */
-    private static void discard(List<Path[]> documents) {
-        for (Path[] d : documents) {
-            try {
-                dev.kiln.store.ExitCleanup.discard(d[0]);
-            } catch (IOException ignored) {
-                // the error being reported, if any, is what matters
-            }
-        }
+    private static void discard(List<AtomicFile.Staged> documents) {
+        documents.forEach(AtomicFile.Staged::close);
     }
 
     @Override

@@ -110,6 +110,11 @@ final class FixtureRepository implements AutoCloseable {
         return "deb [signed-by=" + keyFile.toAbsolutePath() + "] " + mirror.uri("/debian") + " " + SUITE + " main";
     }
 
+    /** How many requests the mirror has had (for tests that must show nothing was fetched). */
+    int requestCount() {
+        return mirror.requestCount();
+    }
+
     @Override
     public void close() {
         mirror.close();

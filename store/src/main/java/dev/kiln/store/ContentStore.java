@@ -28,7 +28,10 @@ import java.util.stream.Stream;
  * The content-addressed store on disk. Immutable byte strings live under {@code blobs/sha256/<hex>};
  * small named records (memo entries, per-suite state) under {@code memo/} and {@code state/}.
  * Every write is staged in {@code tmp/}, hashed while written, fsynced and renamed into place, so
- * a reader only ever sees whole, verified files, and "already there" counts as success.
+ * a reader only ever sees whole, verified files, and "already there" counts as success. Unlike
+ * {@link AtomicFile}, the directory is not fsynced after the rename: a rename a crash loses is a
+ * cache miss (fetched or computed again), never a torn file, and staging in {@code tmp/} (not
+ * beside the target) keeps leftovers where {@link StoreGc} finds them.
  *
  * <p>Several processes may use one store at once: each open store holds the lock file
  * {@code store.lock} shared until {@link #close()} (or until the JVM exits), and {@link StoreGc}

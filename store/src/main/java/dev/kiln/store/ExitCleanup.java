@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * Files and directories that only exist while kiln writes them (a blob being staged in the store's
  * tmp/, a layout being staged beside its target): removed when the JVM shuts down with them still
  * there, as on SIGTERM or Ctrl-C. Only SIGKILL or a crash can leave one, and then it is never read
- * as a result ({@code kiln store gc} removes the store's).
+ * as a result ({@code kiln store gc} removes the store's, {@link StagingLock#sweep} what was staged
+ * beside an output).
  */
 public final class ExitCleanup {
     private static final Set<Path> PATHS = ConcurrentHashMap.newKeySet();
@@ -28,13 +29,6 @@ public final class ExitCleanup {
     /** {@link Files#createTempFile(Path, String, String, java.nio.file.attribute.FileAttribute[])}, removed at shutdown unless moved or discarded first. */
     public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
         Path p = Files.createTempFile(dir, prefix, suffix);
-        PATHS.add(p);
-        return p;
-    }
-
-    /** {@link Files#createTempDirectory(Path, String, java.nio.file.attribute.FileAttribute[])}, removed at shutdown unless moved or discarded first. */
-    public static Path createTempDirectory(Path dir, String prefix) throws IOException {
-        Path p = Files.createTempDirectory(dir, prefix);
         PATHS.add(p);
         return p;
     }

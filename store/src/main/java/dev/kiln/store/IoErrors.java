@@ -5,8 +5,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 
 /**
  * Says what went wrong with a file in words: the JDK's file-system exceptions often carry only the
@@ -39,5 +41,38 @@ public final class IoErrors {
             return file.isEmpty() ? what : what + ": " + file;
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Why nothing could be created in {@code dir}, as a phrase naming it: a read-only file system and
+     * a permission kiln lacks are said as such (the JDK gives the first only as a reason string).
+     */
+    public static String unwritable(Path dir, IOException e) {
+        if (isReadOnlyFileSystem(e) || isOnReadOnlyStore(dir)) {
+            return dir + " is on a read-only file system";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: this user cannot create files in " + dir;
+        }
+        return why(e);
+    }
+
+    /** EROFS, which the JDK reports as a plain {@link FileSystemException} with this reason. */
+    static boolean isReadOnlyFileSystem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t instanceof FileSystemException f && f.getReason() != null ? f.getReason() : t.getMessage();
+            if (m != null && m.contains("Read-only file system")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isOnReadOnlyStore(Path dir) {
+        try {
+            return Files.getFileStore(dir).isReadOnly();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -27,4 +27,15 @@ class IoErrorsTest {
                 () -> Files.createDirectories(file.resolve("sub")));
         assertEquals("not a directory: " + file.resolve("sub"), IoErrors.why(real)); // the reason the OS gave
     }
+
+    @Test
+    void aDirectoryNothingCanBeCreatedInIsNamedWithWhy() {
+        // EROFS reaches Java as a plain FileSystemException whose reason is the OS's words
+        Path dir = tmp.resolve("out-parent");
+        FileSystemException erofs = new FileSystemException(dir.resolve(".out.kiln-1.lock").toString(), null, "Read-only file system");
+        assertEquals(dir + " is on a read-only file system", IoErrors.unwritable(dir, erofs));
+        assertEquals("permission denied: this user cannot create files in " + dir,
+                IoErrors.unwritable(dir, new AccessDeniedException(dir.resolve(".out.kiln-1.lock").toString())));
+        assertEquals("no space left on device: /x", IoErrors.unwritable(dir, new FileSystemException("/x", null, "No space left on device")));
+    }
 }

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -25,6 +26,7 @@ public final class StoreChild {
                     args.length > 5 && args[5].equals("pause"), stdin);
             case "hold" -> hold(root, stdin);
             case "hold-exclusive" -> holdExclusive(root, stdin);
+            case "stage-beside" -> stageBeside(root, stdin);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -123,6 +125,18 @@ public final class StoreChild {
             stdin.readLine();
             held.close();
         }
+        say("closed");
+    }
+
+    /** Stages a directory beside {@code target} under a {@link StagingLock}, says its path, and holds it until stdin says so. */
+    private static void stageBeside(Path target, BufferedReader stdin) throws Exception {
+        StagingLock mark = StagingLock.beside(target);
+        Path staging = Files.createDirectory(mark.path(""));
+        Files.writeString(staging.resolve("half-written"), "by " + ProcessHandle.current().pid());
+        say("staging " + staging);
+        stdin.readLine();
+        ExitCleanup.discard(staging);
+        mark.close();
         say("closed");
     }
 

@@ -8,18 +8,16 @@ import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.resolver.spec.Architectures;
+import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
-import java.io.BufferedOutputStream;
+import dev.kiln.store.IoErrors;
+import dev.kiln.store.StagingLock;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,14 +55,10 @@ public final class DockerArchive {
             throw new AssembleException("cannot write the docker archive " + target + ": it is a directory"
                     + "\n  fix: give --tarball a file name, e.g. " + target.resolve("image.tar"));
         }
-        Path dir = target.getParent();
-        while (dir != null && !Files.exists(dir)) {
-            dir = dir.getParent();
-        }
-        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new AssembleException("cannot write the docker archive " + target + ": "
-                    + (dir == null ? "no directory to put it in" : !Files.isDirectory(dir) ? dir + " is not a directory"
-                    : "permission denied: " + dir) + "\n  fix: give --tarball a path in a directory this user can write");
+        Optional<String> why = StagingLock.whyUnwritable(target);
+        if (why.isPresent()) {
+            throw new AssembleException("cannot write the docker archive " + target + ": " + why.get()
+                    + "\n  fix: give --tarball a path in a directory this user can write");
         }
     }
 
@@ -221,30 +215,13 @@ public final class DockerArchive {
     }
 
     private static void writeAtomically(FileTree tree, Path target) {
-        Path temp = null;
         try {
-            Files.createDirectories(target.getParent());
-            temp = dev.kiln.store.ExitCleanup.createTempFile(target.getParent(), "." + target.getFileName(), ".kiln-tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
-                new TarLayerWriter(0).writeTar(tree, out);
-            }
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.createDirectories(target.getParent());
+            AtomicFile.write(target, AtomicFile.PUBLIC, out -> new TarLayerWriter(0).writeTar(tree, out));
         } catch (IOException | UncheckedIOException e) {
             throw new AssembleException("cannot write the docker archive " + target + ": "
-                    + dev.kiln.store.IoErrors.why(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e)
+                    + IoErrors.why(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e)
                     + "\n  fix: give --tarball a path in a directory this user can write", e);
-        } finally {
-            if (temp != null) {
-                try {
-                    dev.kiln.store.ExitCleanup.discard(temp);
-                } catch (IOException ignored) {
-                    // a leftover dot-file; the error above is what matters
-                }
-            }
         }
     }
 

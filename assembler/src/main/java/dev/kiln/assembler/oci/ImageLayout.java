@@ -4,7 +4,11 @@ import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
+import dev.kiln.store.ExitCleanup;
+import dev.kiln.store.IoErrors;
+import dev.kiln.store.StagingLock;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,8 +42,10 @@ import java.util.Set;
  * a ref that reaches more than one manifest ambiguous and has no platform option), so the
  * per-architecture refs are what it unpacks.
  *
- * <p>Everything is staged in a temporary directory beside the target and renamed into place by
- * {@link #commit}, so a reader never sees half a layout. The target may be absent, an empty
+ * <p>Everything is staged in a directory beside the target ({@code .NAME.kiln-TOKEN}, marked by a
+ * {@link StagingLock}), fsynced and renamed into place by {@link #commit}, so a reader (or a machine
+ * that lost power) never sees half a layout; staging left by a killed kiln is removed by the next
+ * layout staged for the same target. The target may be absent, an empty
  * directory, or an earlier OCI layout (replaced whole); anything else is refused. Each blob is
  * written once however often it is added, so layers shared between architectures are stored once.
  * Files are 0644 and directories 0755 whatever the umask: the layout's bytes and modes depend only
@@ -62,6 +69,7 @@ public final class ImageLayout implements AutoCloseable {
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private final Path target;
+    private final StagingLock mark;
     private final Path staging;
     private final Path blobs;
     private final Map<Digest, Long> written = new HashMap<>();
@@ -70,29 +78,44 @@ public final class ImageLayout implements AutoCloseable {
     private boolean committed;
     private boolean prepared;
 
-    private ImageLayout(Path target, Path staging) {
+    private ImageLayout(Path target, StagingLock mark) {
         this.target = target;
-        this.staging = staging;
+        this.mark = mark;
+        this.staging = mark.path("");
         this.blobs = staging.resolve("blobs").resolve("sha256");
     }
 
-    /** Starts a layout that {@link #commit} will put at {@code target}; fails early if it may not. */
+    /**
+     * Starts a layout that {@link #commit} will put at {@code target}; fails early if it may not.
+     * Removes what killed kilns left staged for the same target first.
+     */
     public static ImageLayout stage(Path target) {
         Path absolute = target.toAbsolutePath().normalize();
         checkReplaceable(absolute);
         Path parent = absolute.getParent();
+        StagingLock mark = null;
         try {
-            Files.createDirectories(parent);
-            // a build stopped by a signal leaves no staging directory
-            Path staging = dev.kiln.store.ExitCleanup.createTempDirectory(parent, "." + absolute.getFileName() + ".kiln-");
-            ImageLayout layout = new ImageLayout(absolute, staging);
+            AtomicFile.createDirectories(parent);
+            StagingLock.sweep(absolute);
+            mark = StagingLock.beside(absolute);
+            ImageLayout layout = new ImageLayout(absolute, mark);
+            Files.createDirectory(layout.staging);
+            ExitCleanup.add(layout.staging); // a build stopped by a signal leaves no staging directory
             Files.createDirectories(layout.blobs);
-            for (Path d : List.of(staging, staging.resolve("blobs"), layout.blobs)) {
+            for (Path d : List.of(layout.staging, layout.staging.resolve("blobs"), layout.blobs)) {
                 Files.setPosixFilePermissions(d, DIR_MODE);
             }
             return layout;
         } catch (IOException e) {
-            throw new AssembleException("cannot stage an image layout beside " + absolute + ": " + dev.kiln.store.IoErrors.why(e), e);
+            if (mark != null) {
+                try {
+                    ExitCleanup.discard(mark.path(""));
+                } catch (IOException ignored) {
+                    // unmarked once the mark goes: the next sweep removes it
+                }
+                mark.close();
+            }
+            throw new AssembleException("cannot stage an image layout beside " + absolute + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -104,7 +127,7 @@ public final class ImageLayout implements AutoCloseable {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
             digests = writer.writeGzip(tree, out);
         } catch (IOException e) {
-            throw new AssembleException("cannot write a layer into " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot write a layer into " + staging + ": " + IoErrors.why(e), e);
         }
         publish(temp, digests.compressed(), digests.compressedSize());
         return digests;
@@ -132,7 +155,7 @@ public final class ImageLayout implements AutoCloseable {
                 return false;
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot copy layer " + layer.compressed() + " from " + blob + ": " + IoErrors.why(e), e);
         }
         publish(temp, layer.compressed(), layer.compressedSize());
         return true;
@@ -146,7 +169,7 @@ public final class ImageLayout implements AutoCloseable {
             try {
                 Files.write(temp, bytes);
             } catch (IOException e) {
-                throw new AssembleException("cannot write a blob into " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new AssembleException("cannot write a blob into " + staging + ": " + IoErrors.why(e), e);
             }
             publish(temp, digest, bytes.length);
         }
@@ -253,24 +276,29 @@ public final class ImageLayout implements AutoCloseable {
             writeFile(staging.resolve("oci-layout"), OciJson.LAYOUT_MARKER);
             writeFile(staging.resolve("index.json"), OciJson.index(root));
         } catch (IOException e) {
-            throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot put the image layout at " + target + ": " + IoErrors.why(e), e);
         }
         prepared = true;
         return staging;
     }
 
-    /** The second half of {@link #commit}: moves the prepared layout into place; returns the target. */
+    /**
+     * The second half of {@link #commit}: fsyncs every file and directory of the prepared layout, then
+     * moves it into place; returns the target.
+     */
     public Path publish() {
         if (!prepared || committed) {
             throw new IllegalStateException(committed ? "already committed to " + target : "publish before prepare");
         }
         try {
+            AtomicFile.syncTree(staging);
             moveIntoPlace();
-            dev.kiln.store.ExitCleanup.remove(staging);
+            ExitCleanup.remove(staging);
         } catch (IOException e) {
-            throw new AssembleException("cannot put the image layout at " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot put the image layout at " + target + ": " + IoErrors.why(e), e);
         }
         committed = true;
+        mark.close();
         return target;
     }
 
@@ -283,8 +311,12 @@ public final class ImageLayout implements AutoCloseable {
     /** Removes the staging directory unless the layout was committed. */
     @Override
     public void close() {
-        if (!committed) {
-            deleteRecursively(staging);
+        try {
+            if (!committed) {
+                deleteRecursively(staging);
+            }
+        } finally {
+            mark.close();
         }
     }
 
@@ -298,7 +330,7 @@ public final class ImageLayout implements AutoCloseable {
             Files.move(temp, blobs.resolve(digest.hex()), StandardCopyOption.ATOMIC_MOVE);
             written.put(digest, size);
         } catch (IOException e) {
-            throw new AssembleException("cannot publish blob " + digest + " in " + staging + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot publish blob " + digest + " in " + staging + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -314,8 +346,7 @@ public final class ImageLayout implements AutoCloseable {
             if (isEmptyDirectory(target)) {
                 Files.delete(target);
             } else {
-                old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-                Files.delete(old);
+                old = mark.path(".old"); // marked as the staging is: a kill before it is deleted leaves no orphan
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
         }
@@ -327,15 +358,26 @@ public final class ImageLayout implements AutoCloseable {
             }
             throw e;
         }
+        AtomicFile.syncDirectory(target.getParent());
         if (old != null) {
-            dev.kiln.store.ExitCleanup.add(old); // the new layout is in place: the old one goes, even on a signal
+            ExitCleanup.add(old); // the new layout is in place: the old one goes, even on a signal
             deleteRecursively(old);
         }
     }
 
-    /** Fails now if a layout could not later be put at {@code target} (a file there, or a directory of something else). */
+    /**
+     * Fails now if a layout could not later be put at {@code target}: a file there, a directory of
+     * something else, or a directory above it where this user cannot stage one (not a directory,
+     * read-only, no permission; probed by making and removing a marked file there).
+     */
     public static void checkTarget(Path target) {
-        checkReplaceable(target.toAbsolutePath().normalize());
+        Path absolute = target.toAbsolutePath().normalize();
+        checkReplaceable(absolute);
+        Optional<String> why = StagingLock.whyUnwritable(absolute);
+        if (why.isPresent()) {
+            throw new AssembleException("cannot write an image layout at " + absolute + ": " + why.get()
+                    + "\n  fix: name a directory this user can write with -o");
+        }
     }
 
     /** Absent, an empty directory, or a directory holding an {@code oci-layout} file. */
@@ -345,7 +387,8 @@ public final class ImageLayout implements AutoCloseable {
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new AssembleException("refusing to write an image layout at " + target
-                    + ": expected a directory or nothing there, found a file\n  fix: name another directory with -o");
+                    + ": expected a directory or nothing there, found "
+                    + (Files.isSymbolicLink(target) ? "a symbolic link" : "a file") + "\n  fix: name another directory with -o");
         }
         try {
             if (!isEmptyDirectory(target) && !Files.isRegularFile(target.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
@@ -354,7 +397,7 @@ public final class ImageLayout implements AutoCloseable {
                         + " without an oci-layout file\n  fix: name a new or empty directory with -o");
             }
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + target + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot read " + target + ": " + IoErrors.why(e), e);
         }
     }
 
@@ -367,9 +410,9 @@ public final class ImageLayout implements AutoCloseable {
     /** Removes a directory tree (a layout, or a scratch directory holding one); absent is fine. */
     public static void deleteRecursively(Path root) {
         try {
-            dev.kiln.store.ExitCleanup.discard(root);
+            ExitCleanup.discard(root);
         } catch (IOException e) {
-            throw new AssembleException("cannot remove " + root + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new AssembleException("cannot remove " + root + ": " + IoErrors.why(e), e);
         }
     }
 }

@@ -10,15 +10,14 @@ import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.assembler.oci.VerifiedCopy;
 import dev.kiln.fetcher.EnvironmentProxies;
 import dev.kiln.fetcher.HttpTransport;
+import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ProxySelector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -273,17 +272,11 @@ public final class RegistryClient implements AutoCloseable {
     public void getBlob(ImageReference repo, Digest digest, long size, Path target) {
         Path abs = target.toAbsolutePath();
         retrying(repo, "download blob " + digest, () -> {
-            Path temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
-            try {
-                try (Response r = blobResponse(repo, digest); InputStream in = r.body().byteStream();
-                        OutputStream out = Files.newOutputStream(temp)) {
-                    VerifiedCopy.copy(in, out, digest, size, repo.registry() + "/" + repo.repository() + " blob " + digest);
-                }
-                Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                return null;
-            } finally {
-                Files.deleteIfExists(temp);
+            try (Response r = blobResponse(repo, digest); InputStream in = r.body().byteStream()) {
+                AtomicFile.write(abs, AtomicFile.PUBLIC,
+                        out -> VerifiedCopy.copy(in, out, digest, size, repo.registry() + "/" + repo.repository() + " blob " + digest));
             }
+            return null;
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.assembler.sign;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.store.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -75,7 +76,7 @@ public final class KeyFiles {
         String privatePem = signingKey.pkcs8Pem(password);
         String publicPem = signingKey.verificationKey().pem();
         try {
-            Files.createDirectories(absolute);
+            AtomicFile.createDirectories(absolute);
             write(key, privatePem, PRIVATE);
             try {
                 write(pub, publicPem, PUBLIC);
@@ -103,11 +104,9 @@ public final class KeyFiles {
         return Optional.empty();
     }
 
-    /** Created with its final mode (never readable by others, even briefly), never replacing a file. */
+    /** Created whole and durably with its final mode (never readable by others, even briefly), never replacing a file. */
     private static void write(Path path, String text, Set<PosixFilePermission> mode) throws IOException {
-        Files.write(Files.createFile(path, PosixFilePermissions.asFileAttribute(PRIVATE)),
-                text.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.TRUNCATE_EXISTING);
-        Files.setPosixFilePermissions(path, mode);
+        AtomicFile.create(path, text.getBytes(StandardCharsets.US_ASCII), mode);
     }
 
     /** Adds {@code /NAME.key} to {@code dir/.gitignore} unless git already ignores the key. */

@@ -9,6 +9,7 @@ import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.ImageLayout;
 import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJson;
+import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -206,17 +206,10 @@ public final class LayoutReferrers implements Referrers {
         return (ArrayNode) index.get("manifests");
     }
 
-    /** Replaces index.json by a rename; keys sorted and no whitespace, as kiln writes it. */
+    /** Replaces index.json by a rename, durably; keys sorted and no whitespace, as kiln writes it. */
     private void writeIndex(ObjectNode index) throws IOException {
         Object canonical = StrictJson.MAPPER.treeToValue(index, Object.class);
-        Path temp = Files.createTempFile(dir, ".index.json.", ".kiln");
-        try {
-            Files.write(temp, StrictJson.write(canonical));
-            Files.setPosixFilePermissions(temp, FILE_MODE);
-            Files.move(temp, dir.resolve("index.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFile.write(dir.resolve("index.json"), StrictJson.write(canonical), FILE_MODE);
     }
 
     private void writeBlob(byte[] bytes) throws IOException {
@@ -225,15 +218,8 @@ public final class LayoutReferrers implements Referrers {
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == bytes.length) {
             return;
         }
-        Files.createDirectories(blobs);
-        Path temp = Files.createTempFile(blobs, ".blob-", ".kiln");
-        try {
-            Files.write(temp, bytes);
-            Files.setPosixFilePermissions(temp, FILE_MODE);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFile.createDirectories(blobs);
+        AtomicFile.write(target, bytes, FILE_MODE); // on disk before index.json names it
     }
 
     private static Descriptor descriptor(JsonNode entry) {

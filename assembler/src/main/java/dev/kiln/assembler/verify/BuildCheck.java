@@ -5,7 +5,9 @@ import dev.kiln.assembler.Kiln;
 import dev.kiln.assembler.oci.ImageLayout;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.resolver.KilnHome;
+import dev.kiln.store.ExitCleanup;
 import dev.kiln.store.KilnException;
+import dev.kiln.store.StagingLock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -161,10 +163,14 @@ public final class BuildCheck {
         Path target = out.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Path rebuild = parent.resolve(target.getFileName() + REBUILD_SUFFIX);
+        StagingLock mark = null;
         Path work = null;
         try {
             Files.createDirectories(parent);
-            work = Files.createTempDirectory(parent, "." + target.getFileName() + ".check-");
+            // marked as a layout's staging is, so a killed check's stores are swept by the next build
+            mark = StagingLock.beside(target);
+            work = Files.createDirectory(mark.path(".check"));
+            ExitCleanup.add(work);
             Kiln.Built first;
             try (Kiln kiln = Kiln.builder().store(work.resolve("store-1")).context(context.orElse(null)).open()) {
                 first = kiln.build(spec, lock, target, frozen, listener);
@@ -191,8 +197,14 @@ public final class BuildCheck {
         } catch (IOException e) {
             throw new AssembleException("cannot check the build in " + parent + ": " + dev.kiln.store.IoErrors.why(e), e);
         } finally {
-            if (work != null) {
-                ImageLayout.deleteRecursively(work);
+            try {
+                if (work != null) {
+                    ImageLayout.deleteRecursively(work);
+                }
+            } finally {
+                if (mark != null) {
+                    mark.close();
+                }
             }
         }
     }

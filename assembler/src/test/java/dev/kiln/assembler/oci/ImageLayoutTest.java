@@ -197,6 +197,34 @@ class ImageLayoutTest {
     }
 
     @Test
+    void checkTargetRefusesADirectoryAboveThatIsAFileNamingIt() throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        for (Path out : List.of(file.resolve("out"), file.resolve("a/b/out"))) {
+            AssembleException e = assertThrows(AssembleException.class, () -> ImageLayout.checkTarget(out));
+            assertEquals("cannot write an image layout at " + out + ": " + file + " is not a directory"
+                    + "\n  fix: name a directory this user can write with -o", e.getMessage());
+        }
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void checkTargetAcceptsMissingDirectoriesAndLeavesNothingBehind() throws IOException {
+        ImageLayout.checkTarget(tmp.resolve("new/deeper/out"));
+        ImageLayout.checkTarget(tmp.resolve("out"));
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertEquals(0, siblings.count(), "the probe made and removed its mark, and no directory");
+        }
+    }
+
+    @Test
+    void aSymbolicLinkIsRefusedAsTargetAndNamedAsOne() throws IOException {
+        Path real = writeSingle(tmp.resolve("real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
+        AssembleException e = assertThrows(AssembleException.class, () -> ImageLayout.checkTarget(link));
+        assertTrue(e.getMessage().contains("found a symbolic link"), e.getMessage());
+    }
+
+    @Test
     void aFileIsRefusedAsTarget() throws IOException {
         Path file = Files.writeString(tmp.resolve("image"), "x");
         assertThrows(AssembleException.class, () -> writeSingle(file));
