@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.verify.BuildCheck;
 import dev.kiln.fetcher.Download;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ final class BuildCommand implements Callable<Integer> {
                         + ", " + tarballTag + ")");
             }
             if (push != null) {
-                out.println("pushed " + Kiln.push(built.layout(), push, insecure).reference());
+                out.println("pushed " + Kiln.push(built.layout(), push, RegistryOptions.DEFAULT.withInsecure(insecure)).reference());
             }
             return 0;
         } finally {

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.sign.Attestations;
 import dev.kiln.assembler.sign.ImageSigning;
 import dev.kiln.assembler.sign.SigningKey;
@@ -55,7 +56,7 @@ final class SignCommand implements Callable<Integer> {
     public Integer call() {
         SigningKey signingKey = SigningKey.read(key, password.password());
         ImageSigning.Result r = ImageSigning.sign(image, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey,
-                new ImageSigning.Documents(attest, sbom), insecure);
+                new ImageSigning.Documents(attest, sbom), RegistryOptions.DEFAULT.withInsecure(insecure));
         var out = spec.commandLine().getOut();
         out.println("signed " + r.image().digest() + " as " + r.signature().identity() + " with key " + r.signature().keyFingerprint());
         out.println("  signature   " + r.signature().signature().digest());
