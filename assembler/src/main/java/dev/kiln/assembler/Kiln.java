@@ -385,19 +385,22 @@ public final class Kiln implements AutoCloseable {
      * Pushes the image of an OCI layout (a {@link #build} output) to {@code reference}
      * ({@code HOST[:PORT]/REPO[:TAG]}): blobs the registry lacks, each platform's manifest by digest,
      * then the top manifest or index by tag. Logins come from the containers/docker auth files; plain
-     * HTTP is spoken only to loopback registries unless {@code insecure}.
+     * HTTP is spoken only to loopback registries unless {@code registry} is insecure; waits are bounded
+     * and reported as {@code registry} says.
      */
-    public static dev.kiln.assembler.registry.Pushed push(Path layout, String reference, boolean insecure) {
+    public static dev.kiln.assembler.registry.Pushed push(Path layout, String reference,
+            dev.kiln.assembler.registry.RegistryOptions registry) {
         var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
-        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().insecure(insecure).build()) {
+        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().options(registry).build()) {
             return client.push(layout, ref);
         }
     }
 
     /** Pulls {@code reference} into an OCI image layout at {@code layout}, every manifest and blob verified. */
-    public static dev.kiln.assembler.oci.Descriptor pull(String reference, Path layout, boolean insecure) {
+    public static dev.kiln.assembler.oci.Descriptor pull(String reference, Path layout,
+            dev.kiln.assembler.registry.RegistryOptions registry) {
         var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
-        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().insecure(insecure).build()) {
+        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().options(registry).build()) {
             return client.pull(ref, layout);
         }
     }

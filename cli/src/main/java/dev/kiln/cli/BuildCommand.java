@@ -67,6 +67,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     ContextOption context;
 
+    @Mixin
+    RegistryTimeoutOption registry;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -76,8 +79,9 @@ final class BuildCommand implements Callable<Integer> {
         if (output == null && push == null && tarball == null) {
             throw new ParameterException(commandSpec.commandLine(), "say where the image goes: -o DIR, --push REF or --tarball FILE");
         }
-        if (tarball == null && (tag != null || arch != null) || push == null && insecure) {
-            throw new ParameterException(commandSpec.commandLine(), "--tag and --arch go with --tarball, --insecure with --push");
+        if (tarball == null && (tag != null || arch != null) || push == null && (insecure || registry.given())) {
+            throw new ParameterException(commandSpec.commandLine(),
+                    "--tag and --arch go with --tarball, --insecure and --registry-timeout with --push");
         }
         String tarballTag = tag != null ? tag : push != null ? push : "localhost/" + specName() + ":latest";
         try {
@@ -117,7 +121,8 @@ final class BuildCommand implements Callable<Integer> {
                         + ", " + tarballTag + ")");
             }
             if (push != null) {
-                out.println("pushed " + Kiln.push(built.layout(), push, insecure).reference());
+                var options = registry.options(insecure, quiet, commandSpec.commandLine().getErr());
+                out.println("pushed " + Kiln.push(built.layout(), push, options).reference());
             }
             return 0;
         } finally {

@@ -48,6 +48,9 @@ final class SignCommand implements Callable<Integer> {
     @Mixin
     PasswordOption password;
 
+    @Mixin
+    RegistryTimeoutOption registry;
+
     @Spec
     CommandSpec spec;
 
@@ -55,7 +58,7 @@ final class SignCommand implements Callable<Integer> {
     public Integer call() {
         SigningKey signingKey = SigningKey.read(key, password.password());
         ImageSigning.Result r = ImageSigning.sign(image, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey,
-                new ImageSigning.Documents(attest, sbom), insecure);
+                new ImageSigning.Documents(attest, sbom), registry.options(insecure, false, spec.commandLine().getErr()));
         var out = spec.commandLine().getOut();
         out.println("signed " + r.image().digest() + " as " + r.signature().identity() + " with key " + r.signature().keyFingerprint());
         out.println("  signature   " + r.signature().signature().digest());

@@ -49,6 +49,9 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StoreOption store;
 
+    @picocli.CommandLine.Mixin
+    RegistryTimeoutOption registry;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -68,7 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("kiln-verify-");
         try {
             Path storeDir = useStore ? store.store : scratch.resolve("store");
-            ImageSource source = ImageSource.open(image, scratch, insecure);
+            ImageSource source = ImageSource.open(image, scratch, registry.options(insecure, quiet, err));
             try (Kiln kiln = Kiln.builder().store(storeDir).open()) {
                 if (!quiet) {
                     out.println("rebuilding " + source.described() + " (" + source.top().digest() + ") in "

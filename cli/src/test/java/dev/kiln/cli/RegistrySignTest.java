@@ -13,6 +13,7 @@ import dev.kiln.assembler.Kiln;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.RegistryClient;
 import dev.kiln.assembler.registry.RegistryCredentials;
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.testing.TestImages;
 import dev.kiln.assembler.testing.TestRegistry;
 import dev.kiln.store.Digest;
@@ -93,7 +94,7 @@ class RegistrySignTest {
     /** The built image pushed to {@code repo:v1}; returns {@code HOST/repo}. */
     private static String pushed(String repo) {
         String name = registry.host() + "/" + repo;
-        assertEquals(digest, Kiln.push(layout, name + ":v1", false).top().digest().toString());
+        assertEquals(digest, Kiln.push(layout, name + ":v1", RegistryOptions.DEFAULT).top().digest().toString());
         return name;
     }
 

@@ -115,8 +115,8 @@ final class LayoutTransfer {
     }
 
     private void download(ImageLayout layout, ImageReference repo, Descriptor blob) {
-        client.retrying(repo, "download blob " + blob.digest(), () -> {
-            try (Response r = client.blobResponse(repo, blob.digest()); InputStream in = r.body().byteStream()) {
+        client.retrying(repo, "download blob " + blob.digest(), a -> {
+            try (Response r = client.blobResponse(a, repo, blob.digest()); InputStream in = r.body().byteStream()) {
                 return layout.writeBlob(blob.mediaType(), blob.digest(), blob.size(), in);
             }
         });

@@ -9,11 +9,12 @@ import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.assembler.oci.VerifiedCopy;
 import dev.kiln.fetcher.EnvironmentProxies;
-import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.ProxySelector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,8 +59,11 @@ import okio.Source;
  *       challenge with the login. Logins come from {@link RegistryCredentials} and go only where a
  *       registry asked for them.
  *   <li><b>Failures.</b> No connection, timeouts, HTTP 5xx, 429 and 408 are retried with backoff (an
- *       upload restarts its session); anything else is a {@link RegistryException} naming the
- *       registry, the repository and what to do.
+ *       upload restarts its session), within the bounds of {@link RegistryOptions}: by default 30 s
+ *       for any one answer and 60 s for one operation in all, so a registry that never answers fails
+ *       within a minute; the {@link RegistryListener} hears what is waited for meanwhile. Anything
+ *       else, and the last failure, is a {@link RegistryException} naming the registry, the
+ *       repository and what to do.
  * </ul>
  */
 public final class RegistryClient implements AutoCloseable {
@@ -90,6 +96,10 @@ public final class RegistryClient implements AutoCloseable {
 
     private final OkHttpClient http;
     private final boolean insecure;
+    private final EnvironmentProxies proxies;
+    /** Runs the timers of {@link SilenceWatch}; null when nobody listens. */
+    private final ScheduledExecutorService timer;
+    private final Retrying retrying;
     private final RegistryCredentials credentials;
     private final long chunkThreshold;
     private final long chunkSize;
@@ -97,19 +107,29 @@ public final class RegistryClient implements AutoCloseable {
     private final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
     private RegistryClient(Builder b) {
-        EnvironmentProxies proxies = EnvironmentProxies.from(b.environment, ProxySelector.getDefault());
-        this.http = new OkHttpClient.Builder()
-                .connectTimeout(b.connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .writeTimeout(b.readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        RegistryOptions options = b.options;
+        this.proxies = EnvironmentProxies.from(b.environment, ProxySelector.getDefault());
+        this.timer = options.listener() == RegistryListener.NONE ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kiln registry wait");
+            t.setDaemon(true);
+            return t;
+        });
+        OkHttpClient.Builder http = new OkHttpClient.Builder()
+                .connectTimeout(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .retryOnConnectionFailure(true)
                 // redirects are followed here, so each hop's scheme is checked before it is connected to
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .proxySelector(proxies)
-                .proxyAuthenticator(proxies.authenticator())
-                .build();
-        this.insecure = b.insecure;
+                .proxyAuthenticator(proxies.authenticator());
+        if (timer != null) {
+            http.eventListenerFactory(SilenceWatch.factory(timer, options));
+        }
+        this.http = http.build();
+        this.retrying = new Retrying(this.http, options, this::advice);
+        this.insecure = options.insecure();
         this.credentials = b.credentials != null ? b.credentials : RegistryCredentials.fromEnvironment(b.environment);
         this.chunkThreshold = b.chunkThreshold;
         this.chunkSize = b.chunkSize;
@@ -126,20 +146,30 @@ public final class RegistryClient implements AutoCloseable {
 
     /** Settings for a {@link RegistryClient}. */
     public static final class Builder {
-        private boolean insecure;
+        private RegistryOptions options = RegistryOptions.DEFAULT;
         private RegistryCredentials credentials;
         private Map<String, String> environment = System.getenv();
         private long chunkThreshold = DEFAULT_CHUNK_THRESHOLD;
         private long chunkSize = DEFAULT_CHUNK_SIZE;
-        private Duration connectTimeout = Duration.ofSeconds(15);
-        private Duration readTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
 
+        /** Plain HTTP or not, the timeouts and the listener at once (default {@link RegistryOptions#DEFAULT}). */
+        public Builder options(RegistryOptions o) {
+            this.options = Objects.requireNonNull(o, "options");
+            return this;
+        }
+
         /** Speak plain HTTP to every registry (by default only loopback ones). */
         public Builder insecure(boolean b) {
-            this.insecure = b;
+            this.options = options.withInsecure(b);
+            return this;
+        }
+
+        /** Who is told what the client waits for (default: nobody). */
+        public Builder listener(RegistryListener l) {
+            this.options = options.withListener(Objects.requireNonNull(l, "listener"));
             return this;
         }
 
@@ -165,9 +195,9 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
-        public Builder timeouts(Duration connect, Duration read) {
-            this.connectTimeout = Objects.requireNonNull(connect, "connect");
-            this.readTimeout = Objects.requireNonNull(read, "read");
+        /** See {@link RegistryOptions}: the longest waits for a connection, an answer, and one operation in all. */
+        public Builder timeouts(Duration connect, Duration read, Duration maxWait) {
+            this.options = options.withTimeouts(connect, read, maxWait);
             return this;
         }
 
@@ -206,9 +236,9 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     boolean hasBlob(ImageReference repo, Digest digest, Access access) {
-        return retrying(repo, "check for blob " + digest, () -> {
+        return retrying(repo, "check for blob " + digest, a -> {
             Request head = new Request.Builder().url(url(repo, "blobs/" + digest)).head().build();
-            try (Response r = exchange(repo, access, head)) {
+            try (Response r = exchange(a, repo, access, head)) {
                 if (r.code() == 200) {
                     return true;
                 }
@@ -244,8 +274,8 @@ public final class RegistryClient implements AutoCloseable {
 
     /** A blob of at most {@code maxBytes}, verified against {@code digest}. */
     public byte[] getBlob(ImageReference repo, Digest digest, long maxBytes) {
-        return retrying(repo, "download blob " + digest, () -> {
-            try (Response r = blobResponse(repo, digest)) {
+        return retrying(repo, "download blob " + digest, a -> {
+            try (Response r = blobResponse(a, repo, digest)) {
                 long declared = r.body().contentLength();
                 if (declared > maxBytes) {
                     throw new RegistryException(repo.registry() + ": blob " + digest + " in " + repo.repository() + " has "
@@ -271,8 +301,8 @@ public final class RegistryClient implements AutoCloseable {
      */
     public void getBlob(ImageReference repo, Digest digest, long size, Path target) {
         Path abs = target.toAbsolutePath();
-        retrying(repo, "download blob " + digest, () -> {
-            try (Response r = blobResponse(repo, digest); InputStream in = r.body().byteStream()) {
+        retrying(repo, "download blob " + digest, a -> {
+            try (Response r = blobResponse(a, repo, digest); InputStream in = r.body().byteStream()) {
                 AtomicFile.write(abs, AtomicFile.PUBLIC,
                         out -> VerifiedCopy.copy(in, out, digest, size, repo.registry() + "/" + repo.repository() + " blob " + digest));
             }
@@ -281,9 +311,9 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** An open 200 response for the blob {@code digest} (redirects followed). */
-    Response blobResponse(ImageReference repo, Digest digest) throws IOException {
+    Response blobResponse(Retrying.Attempt a, ImageReference repo, Digest digest) throws IOException {
         Request get = new Request.Builder().url(url(repo, "blobs/" + digest)).get().build();
-        Response r = exchange(repo, Access.PULL, get);
+        Response r = exchange(a, repo, Access.PULL, get);
         if (r.code() != 200) {
             try (r) {
                 throw failure(repo, Access.PULL, r, "download blob " + digest);
@@ -299,8 +329,8 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private void upload(ImageReference repo, Digest digest, long size, BlobSlices blob) {
-        retrying(repo, "upload blob " + digest, () -> {
-            HttpUrl location = startUpload(repo);
+        retrying(repo, "upload blob " + digest, a -> {
+            HttpUrl location = startUpload(a, repo);
             Request put;
             if (size <= chunkThreshold) {
                 put = new Request.Builder().url(withDigest(location, digest)).put(blob.slice(0, size)).build();
@@ -311,7 +341,7 @@ public final class RegistryClient implements AutoCloseable {
                     Request patch = new Request.Builder().url(location)
                             .header("Content-Range", offset + "-" + (offset + n - 1))
                             .patch(blob.slice(offset, n)).build();
-                    try (Response r = exchange(repo, Access.PUSH, patch)) {
+                    try (Response r = exchange(a, repo, Access.PUSH, patch)) {
                         if (r.code() != 202) {
                             throw failure(repo, Access.PUSH, r, "upload a chunk of blob " + digest);
                         }
@@ -322,7 +352,7 @@ public final class RegistryClient implements AutoCloseable {
                 }
                 put = new Request.Builder().url(withDigest(location, digest)).put(RequestBody.create(new byte[0], OCTET_STREAM)).build();
             }
-            try (Response r = exchange(repo, Access.PUSH, put)) {
+            try (Response r = exchange(a, repo, Access.PUSH, put)) {
                 if (r.code() != 201 && r.code() != 204) {
                     throw failure(repo, Access.PUSH, r, "finish the upload of blob " + digest);
                 }
@@ -336,9 +366,9 @@ public final class RegistryClient implements AutoCloseable {
         });
     }
 
-    private HttpUrl startUpload(ImageReference repo) throws IOException {
+    private HttpUrl startUpload(Retrying.Attempt a, ImageReference repo) throws IOException {
         Request post = new Request.Builder().url(url(repo, "blobs/uploads/")).post(RequestBody.create(new byte[0], null)).build();
-        try (Response r = exchange(repo, Access.PUSH, post)) {
+        try (Response r = exchange(a, repo, Access.PUSH, post)) {
             if (r.code() != 202) {
                 throw failure(repo, Access.PUSH, r, "start a blob upload");
             }
@@ -363,8 +393,8 @@ public final class RegistryClient implements AutoCloseable {
         }
         Matcher m = RANGE.matcher(range.trim());
         if (!m.matches() || Long.parseLong(m.group(1)) != received - 1) {
-            throw new RegistryException.Transient(repo.registry() + " has bytes " + range + " of blob " + digest
-                    + ", expected 0-" + (received - 1), null);
+            String has = "has bytes " + range + " of blob " + digest + ", expected 0-" + (received - 1);
+            throw new RegistryException.Transient(repo.registry() + " " + has, "it " + has, null);
         }
     }
 
@@ -383,9 +413,9 @@ public final class RegistryClient implements AutoCloseable {
 
     /** The manifest or index {@code reference} (a tag or a digest) names in {@code repo}, or empty on 404. */
     Optional<ManifestContent> findManifest(ImageReference repo, String reference, Optional<Digest> expected, Access access) {
-        return retrying(repo, "get manifest " + reference, () -> {
+        return retrying(repo, "get manifest " + reference, a -> {
             Request get = new Request.Builder().url(url(repo, "manifests/" + reference)).header("Accept", ACCEPT_MANIFESTS).get().build();
-            try (Response r = exchange(repo, access, get)) {
+            try (Response r = exchange(a, repo, access, get)) {
                 if (r.code() == 404) {
                     return Optional.empty();
                 }
@@ -438,10 +468,10 @@ public final class RegistryClient implements AutoCloseable {
         if (reference.startsWith("sha256:") && !reference.equals(digest.toString())) {
             throw new IllegalArgumentException("a manifest pushed by digest must be that digest: " + reference + " vs " + digest);
         }
-        return retrying(repo, "push manifest " + reference, () -> {
+        return retrying(repo, "push manifest " + reference, a -> {
             Request put = new Request.Builder().url(url(repo, "manifests/" + reference))
                     .put(RequestBody.create(bytes, MediaType.get(mediaType))).build();
-            try (Response r = exchange(repo, access, put)) {
+            try (Response r = exchange(a, repo, access, put)) {
                 if (r.code() != 201 && r.code() != 200 && r.code() != 204) {
                     throw failure(repo, access, r, "push manifest " + reference);
                 }
@@ -492,9 +522,9 @@ public final class RegistryClient implements AutoCloseable {
     /** A page of the referrers API, or empty when the registry has no referrers API (404). */
     private Optional<ReferrersPage> referrersPage(ImageReference repo, Digest subject, HttpUrl page) {
         String what = "list the referrers of " + subject;
-        return retrying(repo, what, () -> {
+        return retrying(repo, what, a -> {
             Request get = new Request.Builder().url(page).header("Accept", MediaTypes.INDEX).get().build();
-            try (Response r = exchange(repo, Access.PULL, get)) {
+            try (Response r = exchange(a, repo, Access.PULL, get)) {
                 if (r.code() == 404) {
                     return Optional.empty();
                 }
@@ -655,7 +685,7 @@ public final class RegistryClient implements AutoCloseable {
      * Sends {@code request} with the authorization known for its scope, follows redirects (checking
      * each hop's scheme, dropping credentials when the host changes), and answers one 401 challenge.
      */
-    Response exchange(ImageReference repo, Access access, Request request) throws IOException {
+    Response exchange(Retrying.Attempt a, ImageReference repo, Access access, Request request) throws IOException {
         String key = authKey(repo, access);
         String sent = authorizations.get(key);
         if (sent == null && access == Access.PULL) {
@@ -664,15 +694,15 @@ public final class RegistryClient implements AutoCloseable {
         if (sent == null) {
             sent = authorizations.get(repo.registry() + " basic");
         }
-        Response r = send(request, sent);
+        Response r = send(a, request, sent);
         if (r.code() != 401) {
             return r;
         }
         List<AuthChallenge> challenges = AuthChallenge.parse(r.headers("WWW-Authenticate"));
         String error = errorText(r);
         r.close();
-        String fresh = answer(repo, access, challenges, sent, error);
-        Response again = send(request, fresh);
+        String fresh = answer(a, repo, access, challenges, sent, error);
+        Response again = send(a, request, fresh);
         if (again.code() == 401) {
             String second = errorText(again);
             again.close();
@@ -681,14 +711,16 @@ public final class RegistryClient implements AutoCloseable {
         return again;
     }
 
-    private Response send(Request request, String authorization) throws IOException {
-        Request r = request.newBuilder().header("User-Agent", "kiln").header("Accept-Encoding", "identity").build();
+    /** Sends {@code request} on the attempt's client, tagged with it for the {@link SilenceWatch}. */
+    private Response send(Retrying.Attempt a, Request request, String authorization) throws IOException {
+        Request r = request.newBuilder().header("User-Agent", "kiln").header("Accept-Encoding", "identity")
+                .tag(Retrying.Attempt.class, a).build();
         if (authorization != null) {
             r = r.newBuilder().header("Authorization", authorization).build();
         }
         for (int hop = 0; ; hop++) {
             checkScheme(r.url());
-            Response response = http.newCall(r).execute();
+            Response response = a.http().newCall(r).execute();
             if (!response.isRedirect() || !(r.method().equals("GET") || r.method().equals("HEAD"))) {
                 return response;
             }
@@ -707,12 +739,12 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
-    private String answer(ImageReference repo, Access access, List<AuthChallenge> challenges, String sent, String error)
-            throws IOException {
+    private String answer(Retrying.Attempt a, ImageReference repo, Access access, List<AuthChallenge> challenges, String sent,
+            String error) throws IOException {
         Optional<RegistryCredentials.Login> login = credentials.find(repo.registry(), repo.repository());
         Optional<AuthChallenge> bearer = AuthChallenge.first(challenges, "bearer");
         if (bearer.isPresent()) {
-            String token = token(repo, access, bearer.get(), login);
+            String token = token(a, repo, access, bearer.get(), login);
             String value = "Bearer " + token;
             if (value.equals(sent)) {
                 throw unauthorized(repo, access, error, login.isPresent());
@@ -737,8 +769,8 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** A token from the challenge's realm for this repository's scope; the login goes along when there is one. */
-    private String token(ImageReference repo, Access access, AuthChallenge challenge, Optional<RegistryCredentials.Login> login)
-            throws IOException {
+    private String token(Retrying.Attempt a, ImageReference repo, Access access, AuthChallenge challenge,
+            Optional<RegistryCredentials.Login> login) throws IOException {
         String realm = challenge.param("realm").orElseThrow(() -> new RegistryException(repo.registry()
                 + " sent a Bearer challenge without a realm\n  fix: check the registry's token service configuration"));
         HttpUrl realmUrl = HttpUrl.parse(realm);
@@ -749,7 +781,7 @@ public final class RegistryClient implements AutoCloseable {
         challenge.param("service").ifPresent(s -> url.addQueryParameter("service", s));
         url.addQueryParameter("scope", "repository:" + repo.repository() + ":" + access.actions);
         String basic = login.map(l -> Credentials.basic(l.user(), l.password(), StandardCharsets.UTF_8)).orElse(null);
-        try (Response r = send(new Request.Builder().url(url.build()).get().build(), basic)) {
+        try (Response r = send(a, new Request.Builder().url(url.build()).get().build(), basic)) {
             if (r.code() == 401 || r.code() == 403) {
                 throw new RegistryException(repo.registry() + "'s token service (" + realmUrl.host() + ") refused "
                         + (login.isPresent() ? "the login from " + login.get().source() : "an anonymous request")
@@ -757,7 +789,8 @@ public final class RegistryClient implements AutoCloseable {
                         + "\n  fix: " + loginAdvice(repo));
             }
             if (r.code() >= 500 || r.code() == 429 || r.code() == 408) {
-                throw new RegistryException.Transient(repo.registry() + "'s token service answered HTTP " + r.code(), null);
+                throw new RegistryException.Transient(repo.registry() + "'s token service answered HTTP " + r.code(),
+                        "its token service answered HTTP " + r.code(), null);
             }
             if (r.code() != 200) {
                 throw new RegistryException(repo.registry() + "'s token service answered HTTP " + r.code() + errorSuffix(errorText(r)));
@@ -807,7 +840,8 @@ public final class RegistryClient implements AutoCloseable {
         String error = errorText(r);
         String where = repo.registry() + " (repository " + repo.repository() + ")";
         if (code >= 500 || code == 429 || code == 408) {
-            return new RegistryException.Transient(where + ": " + what + ": HTTP " + code + errorSuffix(error), null);
+            return new RegistryException.Transient(where + ": " + what + ": HTTP " + code + errorSuffix(error),
+                    "HTTP " + code + errorSuffix(error), null);
         }
         if (code == 401) {
             return unauthorized(repo, access, error, true);
@@ -867,29 +901,21 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
-    @FunctionalInterface
-    interface Attempt<T> {
-        T run() throws IOException;
+    /** Runs {@code work}, trying again after transient failures within the bounds of {@link RegistryOptions}. */
+    <T> T retrying(ImageReference repo, String what, Retrying.Work<T> work) {
+        return retrying.run(repo, what, work);
     }
 
-    /** Runs {@code attempt}, trying again after transient failures with a growing pause. */
-    <T> T retrying(ImageReference repo, String what, Attempt<T> attempt) {
-        RegistryException last = null;
-        for (int i = 1; i <= HttpTransport.ATTEMPTS; i++) {
-            try {
-                return attempt.run();
-            } catch (RegistryException.Transient e) {
-                last = e;
-            } catch (IOException e) {
-                last = new RegistryException.Transient(repo.registry() + " (repository " + repo.repository() + "): "
-                        + what + ": " + HttpTransport.describe(e), e);
-            }
-            if (i < HttpTransport.ATTEMPTS) {
-                HttpTransport.backoff(i);
-            }
-        }
-        throw new RegistryException(last.getMessage() + " (tried " + HttpTransport.ATTEMPTS + " times)"
-                + "\n  fix: check the network and that " + repo.registry() + " is up, then try again", last);
+    /** What to do when a registry did not answer in time, or kept failing. */
+    private String advice(ImageReference repo) {
+        HttpUrl api = url(repo, "");
+        Optional<Proxy> proxy = proxies.select(api.uri()).stream().filter(p -> p.type() != Proxy.Type.DIRECT).findFirst();
+        String via = proxy.map(p -> p.address() instanceof InetSocketAddress s ? s.getHostString() + ":" + s.getPort()
+                : String.valueOf(p.address())).map(p -> " through the proxy " + p + " (https_proxy, http_proxy, no_proxy)")
+                .orElse("");
+        return "check that " + repo.registry() + " is up and reachable from here" + via + ": 'curl -v "
+                + api.newBuilder().encodedPath("/v2/").build() + "' should answer at once;"
+                + " a registry that is only slow can be given longer with --registry-timeout SECONDS";
     }
 
     /** A part of a file as a request body that can be sent again. */
@@ -935,6 +961,9 @@ public final class RegistryClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

@@ -20,9 +20,16 @@ public class RegistryException extends AssembleException {
     /** A failure that trying again may cure: no connection, a timeout, HTTP 5xx, 429 or 408. */
     static final class Transient extends RegistryException {
         private static final long serialVersionUID = 1L;
+        private final String reason;
 
-        Transient(String message, Throwable cause) {
+        /** {@code reason} is the short cause ("HTTP 503", "no answer for 30 s") a waiting line gives. */
+        Transient(String message, String reason, Throwable cause) {
             super(message, cause);
+            this.reason = reason;
+        }
+
+        String reason() {
+            return reason;
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.RegistryClient;
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,10 +63,11 @@ public final class ImageSigning {
      * Signs {@code image}: an OCI image layout directory (the image {@code ref} names in it, default
      * the only one; identity default {@link #defaultIdentity}) or a registry reference
      * {@code HOST[:PORT]/REPO[:TAG|@sha256:...]} (a tag is resolved to its digest and the digest
-     * signed; identity default {@code HOST/REPO}; plain HTTP only to loopback unless {@code insecure}).
+     * signed; identity default {@code HOST/REPO}; plain HTTP only to loopback unless {@code registry} is
+     * insecure).
      */
     public static Result sign(String image, Optional<String> ref, Optional<String> identity, SigningKey key,
-            Documents documents, boolean insecure) {
+            Documents documents, RegistryOptions registry) {
         Path path = Path.of(image);
         if (Files.isDirectory(path)) {
             LayoutReferrers target = LayoutReferrers.open(path);
@@ -82,7 +84,7 @@ public final class ImageSigning {
             throw new AssembleException("--ref names an image inside a layout; '" + image + "' is a registry reference"
                     + "\n  fix: name the image by tag or digest in the reference itself (HOST/REPO:TAG or HOST/REPO@sha256:...)");
         }
-        try (RegistryClient client = RegistryClient.builder().insecure(insecure).build()) {
+        try (RegistryClient client = RegistryClient.builder().options(registry).build()) {
             RegistryReferrers target = RegistryReferrers.of(client, reference);
             return sign(target, target.image(reference), identity.orElse(reference.name()), key, documents);
         }

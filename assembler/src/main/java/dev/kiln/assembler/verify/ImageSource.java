@@ -6,6 +6,7 @@ import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.RegistryClient;
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.sign.LayoutReferrers;
 import dev.kiln.assembler.sign.Referrers;
 import dev.kiln.assembler.sign.RegistryReferrers;
@@ -30,19 +31,19 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * @param top the image: a manifest or an index
  * @param described how the user named it, for messages
  * @param pulledFrom the registry reference it was pulled from; empty for a local image
- * @param insecure whether that registry may be spoken to over plain HTTP
+ * @param registry how that registry is spoken to (plain HTTP or not, how long to wait)
  */
 public record ImageSource(Path layout, Descriptor top, String described, Optional<ImageReference> pulledFrom,
-        boolean insecure) {
+        RegistryOptions registry) {
     private static final Pattern ARCHIVE_NAME = Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}");
 
     /** A local image: a layout directory, or the layout of an archive. */
     public ImageSource(Path layout, Descriptor top, String described) {
-        this(layout, top, described, Optional.empty(), false);
+        this(layout, top, described, Optional.empty(), RegistryOptions.DEFAULT);
     }
 
     /** Opens {@code image}; a copy (an archive's layout, a pull) goes under {@code scratch}. */
-    public static ImageSource open(String image, Path scratch, boolean insecure) {
+    public static ImageSource open(String image, Path scratch, RegistryOptions registry) {
         Path path = Path.of(image);
         if (Files.isDirectory(path)) {
             LayoutReader reader = LayoutReader.open(path);
@@ -72,8 +73,8 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
                     + "\n  expected: an OCI layout directory, a docker archive, or a registry reference HOST/REPO[:TAG][@sha256:...]");
         }
         Path layout = scratch.resolve("pulled");
-        Descriptor top = Kiln.pull(image, layout, insecure);
-        return new ImageSource(layout, top, image, Optional.of(ImageReference.parse(image)), insecure);
+        Descriptor top = Kiln.pull(image, layout, registry);
+        return new ImageSource(layout, top, image, Optional.of(ImageReference.parse(image)), registry);
     }
 
     /**
@@ -84,7 +85,7 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
         if (pulledFrom.isEmpty()) {
             return use.apply(LayoutReferrers.open(layout));
         }
-        try (RegistryClient client = RegistryClient.builder().insecure(insecure).build()) {
+        try (RegistryClient client = RegistryClient.builder().options(registry).build()) {
             return use.apply(RegistryReferrers.of(client, pulledFrom.get()));
         }
     }

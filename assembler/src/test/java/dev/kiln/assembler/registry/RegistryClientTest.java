@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -325,17 +326,23 @@ class RegistryClientTest {
     @Test
     void transientFailuresAreRetriedAndPersistentOnesNameTheRegistry() {
         Path layout = single();
-        try (RegistryClient c = client()) {
+        List<RegistryListener.Waiting> heard = new CopyOnWriteArrayList<>();
+        try (RegistryClient c = RegistryClient.builder().credentials(RegistryCredentials.none()).listener(heard::add).build()) {
             registry.failNext(r -> FakeRegistry.error(503, "UNAVAILABLE"));
             registry.failNext(r -> FakeRegistry.error(502, "BAD_GATEWAY"));
             c.push(layout, registry.ref("kiln/test:1"));
             assertNotNull(registry.manifests.get("kiln/test 1"));
+            assertEquals(List.of(2, 3), heard.stream().map(RegistryListener.Waiting::attempt).toList());
+            heard.clear();
             for (int i = 0; i < 3; i++) {
                 registry.failNext(r -> FakeRegistry.error(503, "UNAVAILABLE"));
             }
             RegistryException e = assertThrows(RegistryException.class, () -> c.getManifest(registry.ref("kiln/test:1")));
             assertTrue(e.getMessage().contains(registry.host() + " (repository kiln/test): get manifest 1: HTTP 503"), e.getMessage());
             assertTrue(e.getMessage().contains("tried 3 times"), e.getMessage());
+            assertEquals(List.of(2, 3).stream().map(n -> "waiting for " + registry.host() + " (kiln/test: get manifest 1): HTTP 503:"
+                    + " UNAVAILABLE fake unavailable, trying again (" + n + " of 3); kiln gives up after 60 s in all").toList(),
+                    heard.stream().map(RegistryListener.Waiting::message).toList());
         }
     }
 

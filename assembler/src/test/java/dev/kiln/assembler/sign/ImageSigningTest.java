@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.OciJsonReader;
+import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.sign.VerificationException.Problem;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -106,10 +107,10 @@ class ImageSigningTest extends LayoutFixture {
     @Test
     void aMissingLayoutIsNamedAndARegistryImageHasNoRefName() {
         AssembleException e = assertThrows(AssembleException.class, () -> ImageSigning.sign(tmp.resolve("nope").toString(),
-                Optional.empty(), Optional.empty(), KEY, ImageSigning.Documents.NONE, false));
+                Optional.empty(), Optional.empty(), KEY, ImageSigning.Documents.NONE, RegistryOptions.DEFAULT));
         assertTrue(e.getMessage().startsWith("no such layout directory: " + tmp.resolve("nope")), e.getMessage());
         e = assertThrows(AssembleException.class, () -> ImageSigning.sign("127.0.0.1:1/base:v1",
-                Optional.of("latest"), Optional.empty(), KEY, ImageSigning.Documents.NONE, false));
+                Optional.of("latest"), Optional.empty(), KEY, ImageSigning.Documents.NONE, RegistryOptions.DEFAULT));
         assertTrue(e.getMessage().startsWith("--ref names an image inside a layout"), e.getMessage());
     }
 }
