@@ -16,11 +16,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "build", mixinStandardHelpOptions = true, description = {
-    "Build SPEC's image into an OCI image layout directory: lock (unless SPEC.lock.json was made from",
-    "this spec), fetch and verify every package, unpack without running maintainer scripts, and write",
-    "deterministic layers per architecture: the packages, the local sources, the spec and lock",
-    "(several archs give an image index). Then, if asked,",
-    "push it to a registry (--push) and write a docker/podman load archive (--tarball)."})
+    "Build SPEC's image into an OCI layout, a registry or a load archive.",
+    "%nkiln locks SPEC (unless SPEC.lock.json was made from this spec), fetches and verifies every package,"
+            + " unpacks them without running maintainer scripts, and writes deterministic layers per architecture:"
+            + " the packages, the local sources, the spec and lock (several archs give an image index). The image"
+            + " goes to an OCI image layout directory (-o), a registry (--push) and a docker/podman load archive"
+            + " (--tarball), as asked."})
 final class BuildCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
     Path spec;
@@ -56,9 +57,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors and the result.")
     boolean quiet;
 
-    @Option(names = "--check", description = {
-        "Build twice from scratch, each in a fresh temporary store (not --store), the second in another JVM (another",
-        "JDK if one is installed, other time zone, locale and umask, one CPU); exit 1 with where the layouts differ."})
+    @Option(names = "--check", description = "Build twice from scratch, each in a fresh temporary store (not --store), the"
+            + " second in another JVM (another JDK if one is installed, other time zone, locale and umask, one CPU);"
+            + " exit 1 with where the layouts differ.")
     boolean check;
 
     @Mixin

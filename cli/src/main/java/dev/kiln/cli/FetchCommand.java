@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true, description = {
-    "Put every locked package of every architecture into the store, verified against the lock.",
-    "Packages already in the store are not fetched again; with everything present no request is made."})
+    "Put every package a lockfile pins into the store, verified.",
+    "%nEvery architecture's packages are fetched and checked against the sizes and sha256 digests in the"
+            + " lock. Packages already in the store are not fetched again; with everything present no request is made."})
 final class FetchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "LOCK", description = "The lockfile (SPEC.lock.json).")
     Path lock;

@@ -5,16 +5,19 @@ import dev.kiln.fetcher.FetchListener;
 import dev.kiln.store.Digest;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How {@code kiln fetch} reports: on a terminal one live line per active download and a total with
  * bytes and rate; otherwise a plain line per package; {@code --json} one JSON object per event;
- * {@code --quiet} nothing.
+ * {@code --quiet} nothing. Failures are not printed as they happen but once, in the error that ends
+ * the fetch ({@code --json} has an event for each).
  */
 abstract class FetchProgress implements FetchListener, AutoCloseable {
     enum Mode { LIVE, PLAIN, JSON, QUIET }
@@ -45,6 +48,7 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
 
     private static final class Plain extends FetchProgress {
         private final PrintWriter out;
+        private final Set<String> retried = new HashSet<>();
 
         Plain(PrintWriter out) {
             this.out = out;
@@ -57,19 +61,17 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
             }
         }
 
+        /** Once per host and reason: a dead mirror makes every file retry for the same reason. */
         @Override
         public synchronized void retrying(Download d, URI url, String why) {
-            out.println("retrying " + d.name() + " from " + url + ": " + why);
+            if (retried.add(url.getHost() + ":" + url.getPort() + " " + why)) {
+                out.println("retrying " + d.name() + " from " + url + ": " + why);
+            }
         }
 
         @Override
         public synchronized void damaged(Download d, Digest found) {
             out.println(damagedLine(d, found));
-        }
-
-        @Override
-        public synchronized void failed(Download d, String why) {
-            out.println("failed " + d.name() + ": " + why);
         }
     }
 
@@ -171,8 +173,6 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
         @Override
         public synchronized void failed(Download d, String why) {
             active.remove(d);
-            clear();
-            out.println("failed " + d.name() + ": " + why);
             draw(true);
         }
 

@@ -22,10 +22,10 @@ final class KeysCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true, description = {
-        "Make an ECDSA P-256 key pair: DIR/NAME.pub, the PEM public key that",
-        "'cosign verify --key' reads (trusted keys live in keys/), and DIR/NAME.key,",
-        "PKCS#8 PEM, mode 0600, encrypted when a password is given. Refuses to",
-        "overwrite keys, and to put the private key in a git work tree unless --force."})
+        "Make an ECDSA P-256 key pair for signing images.",
+        "%nDIR/NAME.pub is the PEM public key that 'cosign verify --key' reads (trusted keys live in keys/);"
+                + " DIR/NAME.key is the private key, PKCS#8 PEM, mode 0600, encrypted when a password is given."
+                + " Refuses to overwrite keys, and to put the private key in a git work tree unless --force."})
     static final class Generate implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "The key pair's name: letters, digits, '.', '_', '-'.")
         String name;

@@ -16,8 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "lock", mixinStandardHelpOptions = true,
         description = {
-            "Resolve SPEC against its signed repositories and write a lockfile pinning every package by sha256.",
-            "The lock is written to SPEC.lock.json beside the spec unless -o is given."})
+            "Resolve SPEC and write a lockfile pinning every package by sha256.",
+            "%nSPEC is resolved for each of its architectures against its signed repositories. The lock is"
+                    + " written to SPEC.lock.json beside the spec unless -o is given."})
 final class LockCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
     Path spec;

@@ -3,9 +3,12 @@ package dev.kiln.cli;
 import dev.kiln.store.KilnException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code kiln} command: a thin shell over {@link dev.kiln.assembler.Kiln}. */
 @Command(name = "kiln",
@@ -17,7 +20,7 @@ import picocli.CommandLine.Command;
             "0:success",
             "1:a check failed (for example 'lock --check' found the lock stale)",
             "2:wrong usage",
-            "3:an error (bad spec, network, signature, store); the message says what to do"})
+            "3:an error (spec, network, signature, store): the message says what to do"})
 public final class Main implements Runnable {
     static final int CHECK_FAILED = 1;
     static final int ERROR = 3;
@@ -27,7 +30,7 @@ public final class Main implements Runnable {
      * command it is given (~50 ms before a command starts), so a run that names its command gets
      * only that one; help and mistakes get them all.
      */
-    private static final Map<String, Class<?>> COMMANDS = commands();
+    static final Map<String, Class<?>> COMMANDS = commands();
 
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
@@ -47,7 +50,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'kiln lock examples/base.yaml'");
+        throw new ParameterException(spec.commandLine(), "name a command, e.g. 'kiln lock examples/base.yaml'");
     }
 
     public static void main(String[] args) {
@@ -69,6 +72,7 @@ public final class Main implements Runnable {
         }
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof KilnException) {
                 err.println("kiln: " + e.getMessage());
@@ -82,6 +86,40 @@ public final class Main implements Runnable {
             return ERROR;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * A usage mistake is one line and where to read more, not the mistake above forty lines of help
+     * (as git and cargo do): {@code kiln: unknown option '--lok' (did you mean --lock?)}.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine where = e.getCommandLine();
+        PrintWriter err = where.getErr();
+        err.println("kiln: " + said(e));
+        err.println("Run '" + where.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return where.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    private static String said(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            List<String> unmatched = u.getUnmatched();
+            String first = unmatched.get(0);
+            String what;
+            if (first.startsWith("-")) {
+                what = "unknown option '" + first + "'";
+            } else if (!u.getCommandLine().getSubcommands().isEmpty()) {
+                what = "'" + first + "' is not a " + u.getCommandLine().getCommandSpec().qualifiedName() + " command";
+            } else {
+                what = "unexpected argument" + (unmatched.size() == 1 ? " '" + first + "'"
+                        : "s '" + String.join("', '", unmatched) + "'");
+            }
+            List<String> suggestions = u.getSuggestions();
+            return suggestions.isEmpty() ? what : what + " (did you mean " + String.join(" or ", suggestions) + "?)";
+        }
+        String m = e.getMessage() == null ? "wrong usage" : e.getMessage();
+        // picocli's sentences start with a capital; after "kiln: " ours do not
+        return m.length() > 1 && Character.isUpperCase(m.charAt(0)) && Character.isLowerCase(m.charAt(1))
+                ? Character.toLowerCase(m.charAt(0)) + m.substring(1) : m;
     }
 
     /** The version from the jar's manifest, or "dev" when run from classes. */

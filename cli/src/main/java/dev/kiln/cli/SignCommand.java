@@ -16,12 +16,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sign", mixinStandardHelpOptions = true, description = {
-    "Sign an image in an OCI image layout or a registry: a cosign signature of its manifest",
-    "(or index) digest and, with --attest and --sbom, DSSE-signed in-toto attestations, each",
-    "attached as an OCI 1.1 referrer. Deterministic: signing again changes nothing."})
+    "Sign an image in an OCI image layout or a registry.",
+    "%nkiln attaches a cosign signature of the image's manifest (or index) digest and, with --attest and"
+            + " --sbom, DSSE-signed in-toto attestations, each as an OCI 1.1 referrer. Deterministic: signing"
+            + " again changes nothing."})
 final class SignCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "IMAGE", description = {"The OCI image layout directory (what 'kiln build -o' wrote), or a",
-        "registry reference HOST[:PORT]/REPO[:TAG] or HOST[:PORT]/REPO@sha256:... (a tag is resolved and its digest signed)."})
+    @Parameters(paramLabel = "IMAGE", description = "The OCI image layout directory (what 'kiln build -o' wrote), or a"
+            + " registry reference HOST[:PORT]/REPO[:TAG] or HOST[:PORT]/REPO@sha256:... (a tag is resolved and its digest signed).")
     String image;
 
     @Option(names = "--key", paramLabel = "KEY", required = true, description = "The private key (PKCS#8 PEM, from 'kiln keys generate').")
@@ -31,8 +32,8 @@ final class SignCommand implements Callable<Integer> {
             description = "An in-toto Statement about the image to sign and attach as an attestation; repeatable.")
     List<Path> attest = new ArrayList<>();
 
-    @Option(names = "--sbom", paramLabel = "FILE", description = {"An SPDX JSON SBOM of the image (DIR.ARCH.spdx.json from kiln build) to attach",
-        "as a signed in-toto attestation (predicate type https://spdx.dev/Document); repeatable."})
+    @Option(names = "--sbom", paramLabel = "FILE", description = "An SPDX JSON SBOM of the image (DIR.ARCH.spdx.json from"
+            + " kiln build) to attach as a signed in-toto attestation (predicate type https://spdx.dev/Document); repeatable.")
     List<Path> sbom = new ArrayList<>();
 
     @Option(names = "--ref", paramLabel = "NAME", description = "The image's name in the layout (default: the only one, 'latest' from kiln build).")

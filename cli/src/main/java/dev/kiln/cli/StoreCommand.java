@@ -38,8 +38,9 @@ final class StoreCommand implements Runnable {
         return ContentStore.open(root);
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record; exit 1 if anything is corrupt.",
-        "With --repair, remove what is corrupt (it is fetched or rebuilt again when needed)."})
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record.",
+        "%nExit 1 if anything is corrupt. With --repair, remove what is corrupt (it is fetched or rebuilt again"
+                + " when needed)."})
     static final class Verify implements Callable<Integer> {
         @Mixin
         StoreOption store;
@@ -60,8 +61,8 @@ final class StoreCommand implements Runnable {
         }
     }
 
-    @Command(name = "gc", mixinStandardHelpOptions = true, description = {"Delete every blob that no root reaches and print what was freed.",
-        "Roots: lockfiles registered by 'kiln lock' and 'kiln fetch', plus --keep files."})
+    @Command(name = "gc", mixinStandardHelpOptions = true, description = {"Delete every blob that no root reaches and say what was freed.",
+        "%nThe roots are the lockfiles registered by 'kiln lock' and 'kiln fetch', and the --keep files."})
     static final class Gc implements Callable<Integer> {
         @Mixin
         StoreOption store;
@@ -86,7 +87,8 @@ final class StoreCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the blobs: digest, size, and the roots and memo steps that refer to them.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = {"List the blobs with their size and what refers to them.",
+        "%nFor each blob: its digest, its size, and the roots and memo steps that refer to it."})
     static final class Ls implements Callable<Integer> {
         @Mixin
         StoreOption store;

@@ -17,12 +17,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
-    "Rebuild IMAGE from the spec and lock it carries (or --spec/--lock), in a fresh temporary store, at",
-    "its own epoch, fetching every package by its pinned sha256, and compare the rebuild with IMAGE blob",
-    "by blob, and its dpkg records with the lock's packages. Exit 0 printing the digest when identical;",
-    "exit 1 saying where they part (or which package, or why the signature fails with --key).",
-    "IMAGE: an OCI layout directory (DIR, or DIR:NAME for the image it names NAME), a docker archive",
-    "(kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
+    "Rebuild IMAGE from its spec and lock and compare the two.",
+    "%nThe rebuild uses the spec and lock IMAGE carries (or --spec and --lock), runs in a fresh temporary"
+            + " store (the store with --use-store) at the image's own epoch, and fetches every package by its pinned sha256. It is compared"
+            + " with IMAGE blob by blob, and the image's dpkg records with the lock's packages. Exit 0 printing"
+            + " the digest when identical; exit 1 saying where they part (or which package, or why the signature"
+            + " fails with --key).",
+    "%nIMAGE: an OCI layout directory (DIR, or DIR:NAME for the image it names NAME), a docker archive"
+            + " (kiln build --tarball), or HOST/REPO[:TAG][@sha256:...]."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE", description = "The image to verify.")
     String image;

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,9 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>On one URL, transient failures (a dropped or stalled connection, HTTP 5xx, 429, 408) are retried
  * with exponential backoff, resuming with an HTTP Range request where the body broke off. A URL that
- * says 404/410, serves the wrong bytes, or keeps failing is given up for the next one. Failures are
- * gathered, and after every other download has finished a {@link FetchException} lists each one with
- * the URLs tried and what went wrong; what did download stays in the store.
+ * says 404/410, serves the wrong bytes, or keeps failing is given up for the next one. A host that
+ * cannot be reached at all (unknown, refusing, not answering the connection) is not tried again for
+ * the other files of the same fetch. Failures are gathered, and after every other download has
+ * finished a {@link DownloadsFailedException} says each way of failing once, with how many files
+ * failed so and one of them; what did download stays in the store.
  */
 public final class Fetcher {
     public static final int DEFAULT_CONCURRENCY = 8;
@@ -41,6 +44,8 @@ public final class Fetcher {
     /** However much progress each attempt makes, a URL gets at most this many times its attempts. */
     private static final int ATTEMPTS_CAP_FACTOR = 4;
     private static final int BUFFER = 1 << 16;
+    /** The detail of a URL skipped because its host took no connection for another file. */
+    private static final String NOT_TRIED = " (not tried: no connection for another file)";
 
     private final Transport transport;
     private final ContentStore store;
@@ -130,10 +135,11 @@ public final class Fetcher {
             throw new FetchException(offlineMessage(missing));
         }
 
-        List<Outcome> outcomes = runAll(missing);
+        List<Outcome> outcomes = runAll(missing, new ConcurrentHashMap<>());
         List<Outcome> failures = outcomes.stream().filter(o -> o.problems() != null).toList();
         if (!failures.isEmpty()) {
-            throw new FetchException(failureMessage(failures, unique.size()));
+            boolean network = failures.stream().allMatch(o -> o.problems().stream().allMatch(Problem::network));
+            throw new DownloadsFailedException(report(failures, unique.size()), network);
         }
         long fetchedBytes = missing.stream().mapToLong(Download::size).sum();
         return new FetchResult(missing.size(), fetchedBytes, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
@@ -179,10 +185,48 @@ public final class Fetcher {
     }
 
     /** A download's end: null problems when it is in the store. */
-    private record Outcome(Download download, List<String> problems) {
+    private record Outcome(Download download, List<Problem> problems) {
+        /**
+         * How it failed, in the same words for every file that failed the same way: {@code from HOST: WHY},
+         * or with several hosts {@code HOST: WHY; then HOST: WHY}.
+         */
+        String cause() {
+            List<String> hosts = new ArrayList<>();
+            List<String> whys = new ArrayList<>();
+            List<String> each = new ArrayList<>();
+            for (Problem p : problems) {
+                String host = p.url() == null ? "" : UnreachableHostException.hostOf(p.url());
+                addOnce(hosts, host);
+                addOnce(whys, p.why());
+                addOnce(each, host.isEmpty() ? p.why() : host + ": " + p.why());
+            }
+            if (hosts.size() == 1 && !hosts.get(0).isEmpty()) {
+                return "from " + hosts.get(0) + ": " + String.join("; then ", whys);
+            }
+            return String.join("; then ", each);
+        }
+
+        private static void addOnce(List<String> list, String s) {
+            if (!list.contains(s)) {
+                list.add(s);
+            }
+        }
     }
 
-    private List<Outcome> runAll(List<Download> missing) {
+    /**
+     * Why one URL was given up. {@code why} is the same for every file that failed the same way
+     * ({@code connection refused}); {@code detail} is this file's ({@code after 10 of 300 bytes},
+     * the attempts made). {@code network}: no connection, a timeout, a dropped connection or a
+     * server error, as opposed to an answer that was wrong (404, other bytes, another size).
+     * {@code unreachable}: not even a connection, so the host is not tried again in this fetch.
+     */
+    private record Problem(URI url, String why, String detail, boolean network, boolean unreachable) {
+        String said() {
+            return (url == null ? "" : url + ": ") + why + detail;
+        }
+    }
+
+    private List<Outcome> runAll(List<Download> missing, Map<String, Problem> unreachable) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, missing.size()), workerThreads());
         try {
             // largest first: the longest transfer starts at once instead of trailing alone at the end
@@ -190,7 +234,7 @@ public final class Fetcher {
             bySize.sort(java.util.Comparator.comparingLong(Download::size).reversed());
             List<Future<Outcome>> futures = new ArrayList<>();
             for (Download d : bySize) {
-                futures.add(pool.submit(() -> fetchOne(d)));
+                futures.add(pool.submit(() -> fetchOne(d, unreachable)));
             }
             List<Outcome> outcomes = new ArrayList<>();
             for (Future<Outcome> f : futures) {
@@ -216,28 +260,39 @@ public final class Fetcher {
         }
     }
 
-    private Outcome fetchOne(Download d) {
-        List<String> problems = new ArrayList<>();
+    /** {@code unreachable}: hosts no connection could be made to in this fetch, with why; shared by the workers. */
+    private Outcome fetchOne(Download d, Map<String, Problem> unreachable) {
+        List<Problem> problems = new ArrayList<>();
         if (d.urls().isEmpty()) {
-            problems.add("no URL to fetch it from");
+            problems.add(new Problem(null, "no URL to fetch it from", "", false, false));
         }
         for (URI url : d.urls()) {
             if (Thread.currentThread().isInterrupted()) {
-                problems.add(url + ": not tried (interrupted)");
+                problems.add(new Problem(url, "not tried (interrupted)", "", false, false));
                 break;
             }
-            listener.started(d, url);
-            String why;
-            try (Transfer transfer = new Transfer(d, url)) {
-                why = transfer.run();
+            String host = UnreachableHostException.hostOf(url);
+            Problem dead = unreachable.get(host);
+            if (dead != null) {
+                // a host that took no connection for another file is not tried again (as apt does)
+                problems.add(new Problem(url, dead.why(), NOT_TRIED, true, true));
+                continue;
             }
-            if (why == null) {
+            listener.started(d, url);
+            Problem problem;
+            try (Transfer transfer = new Transfer(d, url)) {
+                problem = transfer.run();
+            }
+            if (problem == null) {
                 listener.finished(d, false);
                 return new Outcome(d, null);
             }
-            problems.add(url + ": " + why);
+            if (problem.unreachable()) {
+                unreachable.putIfAbsent(host, problem);
+            }
+            problems.add(problem);
         }
-        listener.failed(d, String.join("; ", problems));
+        listener.failed(d, String.join("; ", problems.stream().map(Problem::said).toList()));
         return new Outcome(d, problems);
     }
 
@@ -263,18 +318,22 @@ public final class Fetcher {
         }
 
         /** Null when the file is published, else why this URL was given up. */
-        String run() {
+        Problem run() {
             int withoutProgress = 0;
             int cap = attemptsPerUrl * ATTEMPTS_CAP_FACTOR;
             String lastWhy = null;
+            String lastDetail = "";
+            boolean lastUnreachable = false;
             for (int attempt = 1; attempt <= cap; attempt++) {
                 long before = staging.length();
                 if (attempt > 1) {
-                    listener.retrying(d, url, lastWhy);
+                    listener.retrying(d, url, lastWhy + lastDetail);
                     if (!sleep(backoff.toMillis() << Math.min(Math.max(withoutProgress - 1, 0), 10))) {
-                        return lastWhy + "; interrupted before retrying";
+                        return new Problem(url, lastWhy, lastDetail + "; interrupted before retrying", true, false);
                     }
                 }
+                lastDetail = "";
+                lastUnreachable = false;
                 try {
                     pull();
                     if (staging.length() == d.size()) {
@@ -282,26 +341,32 @@ public final class Fetcher {
                         return null;
                     }
                     // a body of unknown length that ended early: a dropped connection, resumed like one
-                    lastWhy = "the body ended after " + staging.length() + " of " + d.size() + " bytes";
+                    lastWhy = "the body ended early";
+                    lastDetail = " after " + staging.length() + " of " + d.size() + " bytes";
                 } catch (NotFoundException e) {
-                    return reason(e);
+                    return new Problem(url, reason(e), "", false, false);
+                } catch (UnreachableHostException e) {
+                    lastWhy = reason(e);
+                    lastUnreachable = true;
                 } catch (TransientFetchException e) {
                     lastWhy = reason(e);
                 } catch (IOException e) {
-                    lastWhy = HttpTransport.describe(e) + " after " + staging.length() + " of " + d.size() + " bytes";
+                    lastWhy = HttpTransport.describe(e);
+                    lastDetail = " after " + staging.length() + " of " + d.size() + " bytes";
                 } catch (Refused e) {
-                    return e.getMessage();
+                    return new Problem(url, e.getMessage(), "", false, false);
                 } catch (FetchException | StoreException e) {
                     // another HTTP status, or bytes whose digest is not the lock's (commit says which)
-                    return reason(e);
+                    return new Problem(url, reason(e), "", false, false);
                 }
                 if (staging.length() > before) {
                     withoutProgress = 0;
                 } else if (++withoutProgress >= attemptsPerUrl) {
-                    return lastWhy + " (gave up after " + count(withoutProgress, "attempt") + " without progress)";
+                    return new Problem(url, lastWhy, lastDetail + " (gave up after " + count(withoutProgress, "attempt")
+                            + " without progress)", true, lastUnreachable);
                 }
             }
-            return lastWhy + " (gave up after " + count(cap, "attempt") + ")";
+            return new Problem(url, lastWhy, lastDetail + " (gave up after " + count(cap, "attempt") + ")", true, lastUnreachable);
         }
 
         /** Reads the rest of the file from where the staged bytes end. */
@@ -373,18 +438,44 @@ public final class Fetcher {
         return m.append("\n  fix: run without --offline to download them").toString();
     }
 
-    private static String failureMessage(List<Outcome> failures, int total) {
+    /**
+     * What failed, each way of failing once: a dead mirror fails every file alike, and hundreds of
+     * identical lines would hide the one thing to fix. A way shared by several files is said with
+     * their number and one of them; a file that failed its own way is said in full.
+     */
+    private static String report(List<Outcome> failures, int total) {
+        Map<String, List<Outcome>> byCause = new LinkedHashMap<>();
+        for (Outcome o : failures) {
+            byCause.computeIfAbsent(o.cause(), c -> new ArrayList<>()).add(o);
+        }
         StringBuilder m = new StringBuilder("could not fetch " + failures.size() + " of " + count(total, "file"));
         m.append(failures.size() < total ? " (the others are in the store):" : ":");
-        for (Outcome o : failures) {
-            Download d = o.download();
-            m.append("\n  ").append(d.name()).append(" (").append(d.sha256()).append(", ").append(d.size()).append(" bytes)");
-            for (String p : o.problems()) {
-                m.append("\n    ").append(p.replace("\n", "\n      "));
+        for (Map.Entry<String, List<Outcome>> e : byCause.entrySet()) {
+            List<Outcome> alike = e.getValue();
+            if (alike.size() == 1) {
+                Download d = alike.get(0).download();
+                m.append("\n  ").append(d.name()).append(" (").append(d.sha256()).append(", ").append(d.size()).append(" bytes)");
+                for (Problem p : alike.get(0).problems()) {
+                    m.append("\n    ").append(p.said().replace("\n", "\n      "));
+                }
+                continue;
+            }
+            // the example is a file that was tried, not one skipped because its host was already dead
+            Outcome example = alike.stream().filter(o -> o.problems().stream().noneMatch(p -> p.detail().equals(NOT_TRIED)))
+                    .findFirst().orElse(alike.get(0));
+            String cause = e.getKey().replace("\n", "\n    ");
+            m.append("\n  ").append(alike.size()).append(cause.startsWith("from ") ? " files " : " files: ").append(cause);
+            m.append("\n    for example ").append(example.download().name());
+            List<Problem> tried = example.problems();
+            if (tried.size() == 1) {
+                m.append(": ").append(tried.get(0).url() == null ? "" : tried.get(0).url()).append(tried.get(0).detail());
+            } else {
+                for (Problem p : tried) {
+                    m.append("\n      ").append(p.url() == null ? "" : p.url()).append(p.detail());
+                }
             }
         }
-        return m.append("\n  nothing partial or unverified was kept; fix: retry, or point the repository at another mirror")
-                .toString();
+        return m.toString();
     }
 
     private static String count(int n, String noun) {

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -43,6 +44,10 @@ import okhttp3.ResponseBody;
 public final class HttpTransport implements Transport {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What to do when the network, not a server's answer, failed a fetch. */
+    public static final String NETWORK_FIX = "\n  fix: check the mirror (DEBIAN_MIRROR or the host's apt sources), the network"
+            + " and any proxy (http_proxy, https_proxy), then retry";
 
     /** How often a request is tried before a transient failure is reported (the registry client too). */
     public static final int ATTEMPTS = 3;
@@ -173,8 +178,11 @@ public final class HttpTransport implements Transport {
                 }
             }
         }
-        throw new TransientFetchException(last.getMessage() + " (tried " + ATTEMPTS + " times)"
-                + "\n  fix: check the mirror (DEBIAN_MIRROR or the host's apt sources) and the network", last);
+        String message = last.getMessage() + " (tried " + ATTEMPTS + " times)" + NETWORK_FIX;
+        if (last instanceof UnreachableHostException) {
+            throw new UnreachableHostException(uri, message, last);
+        }
+        throw new TransientFetchException(message, last);
     }
 
     @Override
@@ -208,6 +216,9 @@ public final class HttpTransport implements Transport {
                 response = call.execute();
             }
         } catch (IOException e) {
+            if (unreachable(e)) {
+                throw new UnreachableHostException(uri, uri + ": " + describe(e), e);
+            }
             throw new TransientFetchException(uri + ": " + describe(e), e);
         }
         int code = response.code();
@@ -248,19 +259,45 @@ public final class HttpTransport implements Transport {
         throw new FetchException(uri + ": expected HTTP 200, found HTTP " + code);
     }
 
-    /** A short account of a network failure, for messages. */
+    /** A short account of a network failure, for messages: what the user can act on, not the socket's words. */
     public static String describe(IOException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof SocketTimeoutException) {
-            return "timed out waiting for the server" + (msg.contains("time") ? "" : " (" + msg + ")");
+            return connecting(e) ? "timed out connecting to the server" : "timed out waiting for the server";
         }
         if (e instanceof UnknownHostException) {
-            return "unknown host (" + msg + ")";
+            return "no such host (DNS has no address for it)";
+        }
+        String root = rootMessage(e);
+        if (root.contains("Connection refused")) {
+            return "connection refused";
+        }
+        if (root.contains("No route to host") || root.contains("Network is unreachable")) {
+            return "no route to the server (" + root.toLowerCase(java.util.Locale.ROOT) + ")";
         }
         if (e instanceof ConnectException) {
-            return "cannot connect (" + msg + ")";
+            return "cannot connect (" + root + ")";
         }
         return "connection failed (" + msg + ")";
+    }
+
+    /** Whether no connection could be made at all (as opposed to one that broke or stalled). */
+    static boolean unreachable(IOException e) {
+        return e instanceof UnknownHostException || e instanceof ConnectException || e instanceof NoRouteToHostException
+                || e instanceof SocketTimeoutException && connecting(e);
+    }
+
+    private static boolean connecting(IOException e) {
+        return rootMessage(e).toLowerCase(java.util.Locale.ROOT).contains("connect timed out")
+                || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect timed out");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private static String basic(Netrc.Login login) {

@@ -360,6 +360,67 @@ class FetcherTest {
     }
 
     @Test
+    void aMirrorThatRefusesEveryConnectionIsSaidOnceWithHowManyFilesAndOneOfThem() throws IOException {
+        int port = closedPort();
+        List<Download> downloads = new ArrayList<>();
+        for (int i = 0; i < 28; i++) {
+            byte[] b = bytes(100 + i, 300 + i);
+            downloads.add(Download.of("p" + i + " 1 amd64", URI.create("http://127.0.0.1:" + port + "/pool/p" + i + ".deb"),
+                    b.length, Digest.of(b)));
+        }
+
+        DownloadsFailedException e = assertThrows(DownloadsFailedException.class,
+                () -> new Fetcher(transport, store, 1, events).withRetries(3, Duration.ofMillis(5)).fetch(downloads));
+
+        String msg = e.getMessage();
+        assertEquals(List.of(
+                "could not fetch 28 of 28 files:",
+                "  28 files from 127.0.0.1:" + port + ": connection refused",
+                "    for example p27 1 amd64: http://127.0.0.1:" + port + "/pool/p27.deb (gave up after 3 attempts without progress)",
+                "  nothing partial or unverified was kept",
+                "  fix: check the mirror (DEBIAN_MIRROR or the host's apt sources), the network and any proxy (http_proxy,"
+                        + " https_proxy), then retry"), msg.lines().toList());
+        assertTrue(e.networkOnly());
+        assertEquals(1, events.milestones().size(), "after one file found the host dead the others are not tried: "
+                + events.milestones());
+        assertStoreHoldsOnly();
+    }
+
+    @Test
+    void filesThatFailTheSameWayAreCountedAndOnesThatFailTheirOwnWayAreListed() {
+        int port = closedPort();
+        byte[] other = bytes(5000, 2);
+        mirror.serve("/pool/a.deb", other);
+        Digest expected = Digest.of(bytes(6000, 3));
+        Download wrong = Download.of("a 1 amd64", mirror.uri("/pool/a.deb"), 6000, expected);
+        List<Download> downloads = new ArrayList<>(List.of(wrong));
+        for (int i = 0; i < 3; i++) {
+            byte[] b = bytes(100 + i, 400 + i);
+            downloads.add(Download.of("q" + i, URI.create("http://127.0.0.1:" + port + "/q" + i), b.length, Digest.of(b)));
+        }
+
+        DownloadsFailedException e = assertThrows(DownloadsFailedException.class, () -> fetcher().fetch(downloads));
+
+        String msg = e.getMessage();
+        assertTrue(msg.startsWith("could not fetch 4 of 4 files:"), msg);
+        assertTrue(msg.contains("\n  3 files from 127.0.0.1:" + port + ": connection refused\n    for example q"), msg);
+        assertTrue(msg.contains("\n  a 1 amd64 (" + expected + ", 6000 bytes)\n    " + mirror.uri("/pool/a.deb")
+                + ": the server announces 5000 bytes, expected 6000"), msg);
+        assertEquals(1, msg.split("127.0.0.1:" + port + ":", -1).length - 1, msg);
+        assertFalse(e.networkOnly(), "a server answered with the wrong file");
+        assertTrue(msg.endsWith("fix: retry, or point the repository at another mirror"), msg);
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on: connections to it are refused. */
+    private static int closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void manyDownloadsRunInParallelWithinTheBound() {
         int n = 40;
         int bound = 8;

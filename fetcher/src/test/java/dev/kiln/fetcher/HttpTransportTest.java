@@ -136,6 +136,39 @@ class HttpTransportTest {
     }
 
     @Test
+    void aPortThatRefusesIsAnUnreachableHostNamedWithItsPort() throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        URI uri = URI.create("http://127.0.0.1:" + port + "/debian/dists/bookworm/InRelease");
+        try (HttpTransport t = transport(Map.of())) {
+            UnreachableHostException once = assertThrows(UnreachableHostException.class, () -> t.get(uri, 0));
+            assertEquals("127.0.0.1:" + port, once.host());
+            assertEquals(uri + ": connection refused", once.getMessage());
+            UnreachableHostException retried = assertThrows(UnreachableHostException.class, () -> t.get(uri));
+            assertTrue(retried.getMessage().startsWith(uri + ": connection refused (tried 3 times)\n  fix: check the mirror"),
+                    retried.getMessage());
+        }
+    }
+
+    @Test
+    void networkFailuresAreSaidInTheUsersWords() {
+        assertEquals("no such host (DNS has no address for it)",
+                HttpTransport.describe(new java.net.UnknownHostException("mirror.invalid: Name or service not known")));
+        java.net.ConnectException refused = new java.net.ConnectException("Failed to connect to /10.0.0.1:80");
+        refused.initCause(new java.net.ConnectException("Connection refused"));
+        assertEquals("connection refused", HttpTransport.describe(refused));
+        assertTrue(HttpTransport.unreachable(refused));
+        java.net.SocketTimeoutException connecting = new java.net.SocketTimeoutException("Connect timed out");
+        assertEquals("timed out connecting to the server", HttpTransport.describe(connecting));
+        assertTrue(HttpTransport.unreachable(connecting));
+        java.net.SocketTimeoutException reading = new java.net.SocketTimeoutException("timeout");
+        assertEquals("timed out waiting for the server", HttpTransport.describe(reading));
+        assertTrue(!HttpTransport.unreachable(reading), "a stalled server was reached");
+    }
+
+    @Test
     void oneAttemptReportsAServerErrorAsTransient() {
         mirror.serve(PATH, FILE).fail(PATH, Fault.status(503));
         try (HttpTransport t = transport(Map.of())) {

@@ -3,8 +3,8 @@ package dev.kiln.assembler.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.resolver.lock.JsonTree;
+import dev.kiln.resolver.lock.MalformedJsonException;
 import dev.kiln.store.Digest;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +30,8 @@ public final class OciJsonReader {
                 throw new AssembleException(source + ": expected a JSON object, found " + node.getNodeType());
             }
             return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new AssembleException(source + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
-        } catch (IOException e) {
-            throw new AssembleException(source + ": cannot be read: " + dev.kiln.store.IoErrors.why(e), e);
+        } catch (MalformedJsonException e) {
+            throw new AssembleException(source + ": not valid JSON: " + e.getMessage(), e);
         }
     }
 

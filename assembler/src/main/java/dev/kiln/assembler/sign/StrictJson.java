@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.resolver.lock.JsonTree;
-import java.io.IOException;
+import dev.kiln.resolver.lock.MalformedJsonException;
 
 /**
  * JSON for signed and signing documents: a duplicate key or anything after the document is an
@@ -25,10 +25,8 @@ final class StrictJson {
     static JsonNode parse(byte[] json) {
         try {
             return JsonTree.read(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not JSON: " + dev.kiln.store.IoErrors.why(e));
+        } catch (MalformedJsonException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage());
         }
     }
 

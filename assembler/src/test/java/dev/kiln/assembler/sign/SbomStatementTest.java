@@ -61,7 +61,7 @@ class SbomStatementTest {
         IllegalArgumentException trailing = assertThrows(IllegalArgumentException.class,
                 () -> SbomStatement.describedImages("{\"spdxVersion\":\"SPDX-2.3\"} {\"spdxVersion\":\"SPDX-2.2\"}".getBytes(UTF_8)),
                 "a second document after the first could be read by another reader instead");
-        assertTrue(trailing.getMessage().contains("more after the JSON value ends"), trailing.getMessage());
+        assertTrue(trailing.getMessage().contains("expected the end of the file after the document, found more: another object"), trailing.getMessage());
     }
 
     @Test

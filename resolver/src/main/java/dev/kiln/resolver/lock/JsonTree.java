@@ -1,22 +1,24 @@
 package dev.kiln.resolver.lock;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Reads one JSON document into a {@link JsonNode} tree with jackson-core's streaming parser, as
  * {@code ObjectMapper.readTree} would but without an ObjectMapper, whose set-up (serializer
  * caches, type factory, date formats) costs a short run like a warm {@code kiln lock} ~25 ms.
  * Stricter than readTree: a key given twice in one object and anything after the document are
- * errors. Locks, source listings and signed documents (payloads, statements, referrer indexes)
- * are read with it.
+ * errors, and what is wrong is said in plain words ({@link MalformedJsonException}). Locks, source
+ * listings, manifests and signed documents (payloads, statements, referrer indexes) are read with it.
  */
 public final class JsonTree {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -25,28 +27,44 @@ public final class JsonTree {
     private JsonTree() {
     }
 
-    public static JsonNode read(byte[] json) throws IOException {
+    /** The document in {@code json}; a malformed one is said in plain words, with its line and column. */
+    public static JsonNode read(byte[] json) throws MalformedJsonException {
         try (JsonParser p = FACTORY.createParser(json)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                throw new JsonParseException(p, "no JSON value (the input is empty)");
+            try {
+                JsonToken first = p.nextToken();
+                if (first == null) {
+                    throw new MalformedJsonException(0, 0, "a JSON document", "nothing (the file is empty or blank)");
+                }
+                JsonNode root = value(p, first);
+                JsonToken after = p.nextToken();
+                if (after != null) {
+                    JsonLocation at = p.currentTokenLocation();
+                    String more = after.isStructStart() ? "another " + (after == JsonToken.START_OBJECT ? "object" : "list")
+                            : "'" + abbreviated(p.getText()) + "'";
+                    throw new MalformedJsonException(at.getLineNr(), at.getColumnNr(), "the end of the file after the document",
+                            "more: " + more);
+                }
+                return root;
+            } catch (JsonProcessingException e) {
+                throw MalformedJsonException.of(e, p.currentLocation());
             }
-            JsonNode root = value(p, first);
-            if (p.nextToken() != null) {
-                throw new JsonParseException(p, "more after the JSON value ends");
-            }
-            return root;
+        } catch (JsonProcessingException e) {
+            throw MalformedJsonException.of(e, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from memory", e);
         }
     }
 
-    private static JsonNode value(JsonParser p, JsonToken t) throws IOException {
+    private static JsonNode value(JsonParser p, JsonToken t) throws IOException, MalformedJsonException {
         switch (t) {
             case START_OBJECT: {
                 ObjectNode o = NODES.objectNode();
                 for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
                     String name = p.currentName();
                     if (o.has(name)) {
-                        throw new JsonParseException(p, "the key \"" + name + "\" is given twice");
+                        JsonLocation at = p.currentTokenLocation();
+                        throw new MalformedJsonException(at.getLineNr(), at.getColumnNr(), "each key once in an object",
+                                "\"" + name + "\" a second time");
                     }
                     o.set(name, value(p, p.nextToken()));
                 }
@@ -79,7 +97,12 @@ public final class JsonTree {
             case VALUE_NULL:
                 return NODES.nullNode();
             default:
-                throw new JsonParseException(p, "unexpected " + t);
+                // the streaming parser gives only the tokens above where a value starts
+                throw new IllegalStateException("no JSON value starts with " + t);
         }
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -123,121 +123,187 @@ public final class LockJson {
         return out.toByteArray();
     }
 
+    /**
+     * Reads a lockfile; {@code what} names it in errors. Every key must be there with its type (text,
+     * a whole number, true or false, a list, an object); each error names the file, the key and where
+     * it is, what was expected and what was found.
+     */
     public static Lock read(byte[] json, String what) {
         JsonNode root;
         try {
             root = JsonTree.read(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            var at = e.getLocation();
-            String where = at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            String text = new String(json, 0, Math.min(json.length, 1 << 16), java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (MalformedJsonException e) {
+            String text = new String(json, 0, Math.min(json.length, 1 << 16), StandardCharsets.ISO_8859_1);
             boolean aSpec = what.endsWith(".yaml") || what.endsWith(".yml") || text.startsWith("contents:") || text.contains("\ncontents:");
-            throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getOriginalMessage() + where
+            throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getMessage()
                     + (aSpec ? "\n  this looks like an image spec\n  fix: give its lock, SPEC.lock.json beside it ('kiln lock SPEC'"
                             + " writes it)" : "\n  fix: regenerate it with 'kiln lock'"));
-        } catch (IOException e) {
-            throw new ResolveException(what + ": not a valid JSON lockfile: " + dev.kiln.store.IoErrors.why(e)
-                    + "\n  fix: regenerate it with 'kiln lock'");
         }
-        try {
-            int version = (int) number(root, "lockVersion", what, Integer.MIN_VALUE, Integer.MAX_VALUE);
-            if (version != Lock.VERSION) {
-                throw new ResolveException(what + ": lockVersion " + version + " is not one this kiln reads (expected "
-                        + Lock.VERSION + ")\n  fix: regenerate it with 'kiln lock'");
-            }
-            JsonNode spec = req(root, "spec", what);
-            Lock.Spec s = new Lock.Spec(req(spec, "path", what).asText(), Digest.parse(req(spec, "digest", what).asText()));
-            List<Lock.Repository> repos = new ArrayList<>();
-            for (JsonNode r : req(root, "repositories", what)) {
-                List<String> signers = new ArrayList<>();
-                for (JsonNode f : req(r, "signedBy", what)) {
-                    signers.add(f.asText());
-                }
-                repos.add(new Lock.Repository(req(r, "line", what).asText(),
-                        Digest.parse(req(r, "release", what).asText()),
-                        Instant.parse(req(r, "date", what).asText()),
-                        r.has("validUntil") ? Optional.of(Instant.parse(r.get("validUntil").asText())) : Optional.empty(),
-                        signers));
-            }
-            JsonNode o = req(root, "options", what);
-            Set<String> exclude = new TreeSet<>();
-            for (JsonNode e : req(o, "exclude", what)) {
-                exclude.add(e.asText());
-            }
-            Map<String, Set<String>> skip = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = req(o, "skipDependencies", what).properties().iterator();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
-                Set<String> deps = new TreeSet<>();
-                for (JsonNode d : e.getValue()) {
-                    deps.add(d.asText());
-                }
-                skip.put(e.getKey(), deps);
-            }
-            Lock.Options options = new Lock.Options(exclude, skip, bool(o, "recommends", what));
-            TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
-            Iterator<Map.Entry<String, JsonNode>> ai = req(root, "archs", what).properties().iterator();
-            while (ai.hasNext()) {
-                Map.Entry<String, JsonNode> a = ai.next();
-                List<Lock.Package> ps = new ArrayList<>();
-                for (JsonNode p : a.getValue()) {
-                    int repo = (int) number(p, "repository", what, Integer.MIN_VALUE, Integer.MAX_VALUE);
-                    if (repo < 0 || repo >= repos.size()) {
-                        throw new ResolveException(what + ": package " + p.path("name").asText()
-                                + " names repository " + repo + ", but the lock has " + repos.size());
-                    }
-                    ps.add(new Lock.Package(req(p, "name", what).asText(), req(p, "version", what).asText(),
-                            req(p, "architecture", what).asText(), req(p, "source", what).asText(),
-                            req(p, "path", what).asText(), number(p, "size", what, Long.MIN_VALUE, Long.MAX_VALUE),
-                            Digest.parse(req(p, "sha256", what).asText()), repo));
-                }
-                archs.put(a.getKey(), ps);
-            }
-            List<Lock.LocalSource> sources = new ArrayList<>();
-            JsonNode ls = root.get("localSources");
-            if (ls != null) {
-                if (!ls.isArray()) {
-                    throw new ResolveException(what + ": expected a list in 'localSources', found " + ls
-                            + "\n  fix: regenerate it with 'kiln lock'");
-                }
-                for (JsonNode l : ls) {
-                    sources.add(new Lock.LocalSource(req(l, "path", what).asText(), req(l, "source", what).asText(),
-                            Digest.parse(req(l, "sha256", what).asText()),
-                            (int) number(l, "files", what, 0, Integer.MAX_VALUE), number(l, "size", what, 0, Long.MAX_VALUE)));
-                }
-            }
-            return new Lock(version, s, repos, options, archs, sources);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new ResolveException(what + ": a malformed value in the lockfile: " + e.getMessage()
-                    + "\n  fix: regenerate it with 'kiln lock'");
+        Fields f = new Fields(what);
+        f.object(root, "the lockfile");
+        int version = (int) f.number(root, "lockVersion", "", Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (version != Lock.VERSION) {
+            throw new ResolveException(what + ": lockVersion " + version + " is not one this kiln reads (expected "
+                    + Lock.VERSION + ")" + REGENERATE);
         }
+        JsonNode spec = f.object(root, "spec", "");
+        Lock.Spec s = new Lock.Spec(f.text(spec, "path", "spec"), f.digest(spec, "digest", "spec"));
+        List<Lock.Repository> repos = new ArrayList<>();
+        JsonNode repositories = f.list(root, "repositories", "");
+        for (int i = 0; i < repositories.size(); i++) {
+            String in = "repositories[" + i + "]";
+            JsonNode r = f.object(repositories.get(i), in);
+            List<String> signers = f.texts(r, "signedBy", in);
+            Optional<Instant> validUntil = r.has("validUntil") ? Optional.of(f.time(r, "validUntil", in)) : Optional.empty();
+            repos.add(new Lock.Repository(f.text(r, "line", in), f.digest(r, "release", in), f.time(r, "date", in),
+                    validUntil, signers));
+        }
+        JsonNode o = f.object(root, "options", "");
+        Set<String> exclude = new TreeSet<>(f.texts(o, "exclude", "options"));
+        Map<String, Set<String>> skip = new LinkedHashMap<>();
+        JsonNode skipNode = f.object(o, "skipDependencies", "options");
+        Iterator<String> names = skipNode.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            skip.put(name, new TreeSet<>(f.texts(skipNode, name, "options.skipDependencies")));
+        }
+        Lock.Options options = new Lock.Options(exclude, skip, f.bool(o, "recommends", "options"));
+        TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+        JsonNode archsNode = f.object(root, "archs", "");
+        Iterator<String> ai = archsNode.fieldNames();
+        while (ai.hasNext()) {
+            String arch = ai.next();
+            JsonNode list = f.list(archsNode, arch, "archs");
+            List<Lock.Package> ps = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String in = "archs." + arch + "[" + i + "]";
+                JsonNode p = f.object(list.get(i), in);
+                int repo = (int) f.number(p, "repository", in, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                if (repo < 0 || repo >= repos.size()) {
+                    throw new ResolveException(what + ": package " + p.path("name").asText()
+                            + " names repository " + repo + ", but the lock has " + repos.size() + REGENERATE);
+                }
+                ps.add(new Lock.Package(f.text(p, "name", in), f.text(p, "version", in), f.text(p, "architecture", in),
+                        f.text(p, "source", in), f.text(p, "path", in), f.number(p, "size", in, Long.MIN_VALUE, Long.MAX_VALUE),
+                        f.digest(p, "sha256", in), repo));
+            }
+            archs.put(arch, ps);
+        }
+        List<Lock.LocalSource> sources = new ArrayList<>();
+        if (root.has("localSources")) {
+            JsonNode ls = f.list(root, "localSources", "");
+            for (int i = 0; i < ls.size(); i++) {
+                String in = "localSources[" + i + "]";
+                JsonNode l = f.object(ls.get(i), in);
+                sources.add(new Lock.LocalSource(f.text(l, "path", in), f.text(l, "source", in), f.digest(l, "sha256", in),
+                        (int) f.number(l, "files", in, 0, Integer.MAX_VALUE), f.number(l, "size", in, 0, Long.MAX_VALUE)));
+            }
+        }
+        return new Lock(version, s, repos, options, archs, sources);
     }
 
-    private static JsonNode req(JsonNode n, String key, String what) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            throw new ResolveException(what + ": the lockfile lacks '" + key + "'\n  fix: regenerate it with 'kiln lock'");
-        }
-        return v;
-    }
+    private static final String REGENERATE = "\n  fix: regenerate it with 'kiln lock'";
 
-    /** Jackson's asInt/asLong turn a string into 0; a lockfile value that is not a whole number is an error. */
-    private static long number(JsonNode n, String key, String what, long min, long max) {
-        JsonNode v = req(n, key, what);
-        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-            throw new ResolveException(what + ": expected a whole number in '" + key + "', found " + v
-                    + "\n  fix: regenerate it with 'kiln lock'");
+    /** Typed reads of a lockfile's keys; {@code in} says where a key is ({@code archs.amd64[3]}), "" at the top. */
+    private record Fields(String what) {
+        JsonNode req(JsonNode n, String key, String in) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                throw new ResolveException(what + ": the lockfile lacks '" + key + "'" + (in.isEmpty() ? "" : " in " + in) + REGENERATE);
+            }
+            return v;
         }
-        return v.asLong();
-    }
 
-    private static boolean bool(JsonNode n, String key, String what) {
-        JsonNode v = req(n, key, what);
-        if (!v.isBoolean()) {
-            throw new ResolveException(what + ": expected true or false in '" + key + "', found " + v
-                    + "\n  fix: regenerate it with 'kiln lock'");
+        private ResolveException wrong(String expected, String key, String in, JsonNode found) {
+            String value = found.toString();
+            if (value.length() > 60) {
+                value = value.substring(0, 60) + "...";
+            }
+            return new ResolveException(what + ": expected " + expected + " in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+                    + ", found " + value + REGENERATE);
         }
-        return v.asBoolean();
+
+        JsonNode object(JsonNode v, String in) {
+            if (!v.isObject()) {
+                String value = v.toString();
+                throw new ResolveException(what + ": expected an object for " + in + ", found "
+                        + (value.length() > 60 ? value.substring(0, 60) + "..." : value) + REGENERATE);
+            }
+            return v;
+        }
+
+        JsonNode object(JsonNode n, String key, String in) {
+            JsonNode v = req(n, key, in);
+            if (!v.isObject()) {
+                throw wrong("an object", key, in, v);
+            }
+            return v;
+        }
+
+        JsonNode list(JsonNode n, String key, String in) {
+            JsonNode v = req(n, key, in);
+            if (!v.isArray()) {
+                throw wrong("a list", key, in, v);
+            }
+            return v;
+        }
+
+        String text(JsonNode n, String key, String in) {
+            JsonNode v = req(n, key, in);
+            if (!v.isTextual()) {
+                throw wrong("text", key, in, v);
+            }
+            return v.asText();
+        }
+
+        List<String> texts(JsonNode n, String key, String in) {
+            JsonNode v = list(n, key, in);
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : v) {
+                if (!e.isTextual()) {
+                    throw wrong("a list of text", key, in, v);
+                }
+                out.add(e.asText());
+            }
+            return out;
+        }
+
+        Digest digest(JsonNode n, String key, String in) {
+            String text = text(n, key, in);
+            try {
+                return Digest.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ResolveException(what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+                        + ": " + e.getMessage() + REGENERATE);
+            }
+        }
+
+        Instant time(JsonNode n, String key, String in) {
+            String text = text(n, key, in);
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new ResolveException(what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+                        + ": expected a UTC time like 2024-06-29T09:41:37Z, found '" + text + "'" + REGENERATE);
+            }
+        }
+
+        /** Jackson's asInt/asLong turn a string into 0; a lockfile value that is not a whole number is an error. */
+        long number(JsonNode n, String key, String in, long min, long max) {
+            JsonNode v = req(n, key, in);
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+                throw wrong("a whole number" + (min == 0 ? " of 0 or more" : ""), key, in, v);
+            }
+            return v.asLong();
+        }
+
+        boolean bool(JsonNode n, String key, String in) {
+            JsonNode v = req(n, key, in);
+            if (!v.isBoolean()) {
+                throw wrong("true or false", key, in, v);
+            }
+            return v.asBoolean();
+        }
     }
 
     static String text(byte[] b) {

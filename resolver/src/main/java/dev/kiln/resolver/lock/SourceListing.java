@@ -223,7 +223,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
             } else {
                 throw new IllegalArgumentException("type '" + type + "'");
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (MalformedJsonException | IllegalArgumentException e) {
             throw new ResolveException(what + ": not a source listing: " + e.getMessage());
         }
         if (!Arrays.equals(listing.json(), json)) {

@@ -1,6 +1,7 @@
 package dev.kiln.resolver.repo;
 
 import dev.kiln.fetcher.Download;
+import dev.kiln.fetcher.DownloadsFailedException;
 import dev.kiln.fetcher.FetchException;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.Fetcher;
@@ -406,10 +407,13 @@ public final class RepositoryReader {
         urls.add(dists.resolve(e.path()));
         try {
             new Fetcher(transport, store, 1, FetchListener.NONE)
-                    .fetch(List.of(new Download(e.path(), urls, e.size(), e.sha256())));
-        } catch (FetchException failed) {
+                    .fetch(List.of(new Download("the index " + dists + e.path(), urls, e.size(), e.sha256())));
+        } catch (DownloadsFailedException failed) {
+            if (failed.networkOnly()) {
+                throw failed; // the mirror was not reached: nothing to say of its contents
+            }
             throw new FetchException(dists + e.path() + " does not match the signed Release (or could not be had):"
-                    + "\n  expected: " + e.size() + " bytes with " + e.sha256() + "\n" + failed.getMessage()
+                    + "\n  expected: " + e.size() + " bytes with " + e.sha256() + "\n" + failed.report()
                     + "\n  nothing was kept; fix: the mirror is inconsistent or tampered with; retry or use another mirror", failed);
         }
     }

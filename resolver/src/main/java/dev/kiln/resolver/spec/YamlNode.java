@@ -126,7 +126,11 @@ sealed interface YamlNode {
                 }
                 parts.add(l.strip());
             }
-            return new SpecException(file, Math.max(line, 0), "", "invalid YAML: " + String.join(": ", parts),
+            // the parser's own words for the end of the input, and jackson's source marks, left out
+            String said = String.join(": ", parts).replace("<stream end>", "the end of the file")
+                    .replace("unexpected end of stream", "the end of the file").replaceAll("\\s*\\[Source:.*?\\]", "")
+                    .replaceAll("\\s*\\(from `[^`]*`\\)", "");
+            return new SpecException(file, Math.max(line, 0), "", "invalid YAML: " + said,
                     "check the indentation and quoting near this line");
         }
     }

@@ -231,8 +231,8 @@ class LockJsonTest {
     void aSpecGivenForALockIsSaidToBeOneWithWhereItsLockIs() {
         ResolveException e = assertThrows(ResolveException.class, () -> LockJson.read(
                 "# an image\ncontents:\n  packages: [libc6]\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "base.yaml"));
-        assertTrue(e.getMessage().startsWith("base.yaml: not a valid JSON lockfile: Unexpected character ('#'"), e.getMessage());
-        assertTrue(e.getMessage().contains("(line 1, column 1)") && e.getMessage().contains("this looks like an image spec")
+        assertTrue(e.getMessage().startsWith("base.yaml: not a valid JSON lockfile: line 1, column 1: expected a value"), e.getMessage());
+        assertTrue(e.getMessage().contains("found '#'") && e.getMessage().contains("this looks like an image spec")
                 && e.getMessage().contains("SPEC.lock.json"), e.getMessage());
         assertFalse(e.getMessage().contains("REDACTED"), e.getMessage()); // jackson's location text stays out
     }
@@ -294,6 +294,34 @@ class LockJsonTest {
         ResolveException e = readError(bookwormJsonWith("\"recommends\": false", "\"recommends\": \"yes\""));
         assertTrue(e.getMessage().contains("'recommends'"), e.getMessage());
         assertTrue(e.getMessage().contains("\"yes\""), e.getMessage());
+    }
+
+    @Test
+    void aSectionOfTheWrongTypeIsRefusedNotSkipped() {
+        // these once read as a lock with fewer packages, or none
+        ResolveException list = readError(bookwormJsonWith("\"archs\": {", "\"archs\": [1, 2], \"was\": {"));
+        assertEquals(WHAT + ": expected an object in 'archs', found [1,2]\n  fix: regenerate it with 'kiln lock'", list.getMessage());
+        ResolveException number = readError(bookwormJsonWith("\"amd64\": [", "\"amd64\": 5, \"was\": ["));
+        assertEquals(WHAT + ": expected a list in 'amd64' of archs, found 5\n  fix: regenerate it with 'kiln lock'",
+                number.getMessage());
+        ResolveException repos = readError(bookwormJsonWith("\"repositories\": [", "\"repositories\": 5, \"was\": ["));
+        assertTrue(repos.getMessage().startsWith(WHAT + ": expected a list in 'repositories', found 5"), repos.getMessage());
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsNamedWithWhereItIs() {
+        ResolveException e = readError(bookwormJsonWith("\"name\": \"libc6\"", "\"name\": {\"x\": 1}"));
+        assertTrue(e.getMessage().startsWith(WHAT + ": expected text in 'name' of archs.amd64[0], found {\"x\":1}"), e.getMessage());
+        ResolveException signer = readError(bookwormJsonWith("\"signedBy\": [", "\"signedBy\": [7, "));
+        assertTrue(signer.getMessage().contains("expected a list of text in 'signedBy' of repositories[0]"), signer.getMessage());
+        ResolveException top = readError("[1, 2]");
+        assertTrue(top.getMessage().startsWith(WHAT + ": expected an object for the lockfile, found [1,2]"), top.getMessage());
+    }
+
+    @Test
+    void aMissingKeyDeepInsideSaysWhere() {
+        ResolveException e = readError(bookwormJsonWith("\"sha256\": \"" + LIBC6_ARM64.hex() + "\",", ""));
+        assertTrue(e.getMessage().contains("lacks 'sha256' in archs.arm64[0]"), e.getMessage());
     }
 
     @Test

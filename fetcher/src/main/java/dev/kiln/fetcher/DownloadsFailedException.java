@@ -1,0 +1,33 @@
+package dev.kiln.fetcher;
+
+/**
+ * Some files of a fetch could not be had. The message says each way of failing once, then that
+ * nothing partial was kept, then what to do: see the network and the mirror's address when only the
+ * network failed, else another mirror.
+ */
+public final class DownloadsFailedException extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    private final String report;
+    private final boolean network;
+
+    DownloadsFailedException(String report, boolean network) {
+        super(report + "\n  nothing partial or unverified was kept"
+                + (network ? HttpTransport.NETWORK_FIX : "\n  fix: retry, or point the repository at another mirror"));
+        this.report = report;
+        this.network = network;
+    }
+
+    /** What failed and how, without what was kept and what to do. */
+    public String report() {
+        return report;
+    }
+
+    /**
+     * Whether only the network failed (no connection, a timeout, a dropped connection, a server
+     * error): no server answered with something wrong.
+     */
+    public boolean networkOnly() {
+        return network;
+    }
+}
