@@ -153,6 +153,29 @@ class LocalSourceCommandTest {
         }
     }
 
+    /**
+     * A file of /proc bind-mounted inside a directory source (as root, or in a mount namespace, can
+     * do): the walk notices the other file system and refuses it. kiln runs in a JVM of its own
+     * that sees the mount through bubblewrap.
+     */
+    @Test
+    void aProcFileMountedInsideASourceIsRefused() throws Exception {
+        Path www = site();
+        Path mountPoint = Files.writeString(www.resolve("version"), "");
+        Path spec = repo.spec(tmp, "mounted", "paths:\n  - {path: /srv/www, type: directory, source: www}\n");
+        Process probe = new ProcessBuilder("bwrap", "--dev-bind", "/", "/", "--ro-bind", "/proc/version", mountPoint.toString(), "true")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor() == 0, "bubblewrap cannot bind-mount here");
+        Process p = new ProcessBuilder("bwrap", "--dev-bind", "/", "/", "--ro-bind", "/proc/version", mountPoint.toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dkiln.home=" + HOME,
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "lock", "--store", tmp.resolve("store").toString(), spec.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(Main.ERROR, p.waitFor(), output);
+        assertTrue(output.contains(spec + ":7: paths[0].source: www/version is on a proc file system mounted inside the source"),
+                output);
+    }
+
     @Test
     void aSourceOutsideTheSpecsDirectoryBuildsWithAContextThatHoldsItAndPinsTheSameLock() throws IOException {
         Path ctx = Files.createDirectories(tmp.resolve("repo/images"));

@@ -34,7 +34,7 @@ public final class BuildContext {
     /** Directories kiln never copies from, whatever the context: the kernel's views of processes and devices. */
     private static final List<Path> NEVER = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
     /** File system types whose files are the kernel's state, not content: refused however they are mounted. */
-    private static final Set<String> PSEUDO = Set.of("proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2",
+    static final Set<String> PSEUDO = Set.of("proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2",
             "debugfs", "tracefs", "securityfs", "configfs", "efivarfs", "bpf", "pstore", "mqueue", "binfmt_misc", "fusectl");
 
     private final Path dir;

@@ -51,7 +51,7 @@ public final class LocalSources {
         Map<String, Path> onDisk = context.check(spec);
         List<Lock.LocalSource> out = new ArrayList<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceListing listing = reader(where).read(onDisk.get(entry.path()), kind(entry)).listing();
+            SourceListing listing = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry)).listing();
             store.put(listing.json());
             out.add(new Lock.LocalSource(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size()));
         });
@@ -68,7 +68,7 @@ public final class LocalSources {
         Map<String, Path> onDisk = context.check(spec);
         Map<String, LocalSource> out = new LinkedHashMap<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceReader.Read read = reader(where).read(onDisk.get(entry.path()), kind(entry));
+            SourceReader.Read read = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry));
             Map<Digest, Content> contents = new HashMap<>();
             for (SourceListing.Item i : read.listing().entries()) {
                 if (i.sha256() == null || contents.containsKey(i.sha256())) {

@@ -6,23 +6,28 @@ import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.SpecException;
 import dev.kiln.store.Digest;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads a local file or directory that a spec copies into its image, as untrusted input: it
@@ -30,8 +35,8 @@ import java.util.Map;
  * file on disk. Refused, with a message naming the spec, the key and the path: special files
  * (devices, fifos, sockets), symlinks that are absolute, lead outside the source or lead nowhere,
  * names that are not text, and sources over {@link #MAX_BYTES} or {@link #MAX_ENTRIES}. Nothing
- * under the source is followed: a symlink is copied as a symlink. The source itself may be a
- * symlink; it is followed, as the user named it.
+ * under the source is followed: a symlink is copied as a symlink. The source's own path comes
+ * from {@link BuildContext#check}, every symlink on the way already followed.
  */
 public final class SourceReader {
     /** The most bytes one source may hold: more belongs in a package. */
@@ -44,6 +49,8 @@ public final class SourceReader {
     private final Where where;
     private final long maxBytes;
     private final int maxEntries;
+    /** Told the path of each subdirectory and file just before it is opened (tests change the disk there). */
+    private final Consumer<String> beforeOpen;
 
     /**
      * Where a source is named, for messages.
@@ -71,99 +78,221 @@ public final class SourceReader {
     }
 
     SourceReader(Where where, long maxBytes, int maxEntries) {
+        this(where, maxBytes, maxEntries, rel -> { });
+    }
+
+    SourceReader(Where where, long maxBytes, int maxEntries, Consumer<String> beforeOpen) {
         this.where = where;
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
+        this.beforeOpen = beforeOpen;
     }
 
     /**
-     * Reads {@code path}, which must be of {@code kind}: a path {@link BuildContext#check} gave,
-     * every symlink on the way followed; one that leads elsewhere now has changed since.
+     * Reads {@code path}, which must be of {@code kind}: a path {@link BuildContext#check} gave
+     * inside {@code context}, every symlink on the way followed (both are real paths). The walk
+     * never follows a symlink: from the context down, each directory is opened relative to the
+     * one above it and each file relative to its directory, refusing a symlink (a secure directory
+     * stream: {@code openat} with {@code O_NOFOLLOW}). A directory swapped for a symlink while kiln
+     * reads cannot lead it out of the context; it is an error. Mount points inside a directory
+     * source onto one of the kernel's pseudo file systems are refused.
      */
-    public Read read(Path path, SourceListing.Kind kind) {
-        Path root;
-        PosixFileAttributes top;
+    public Read read(Path context, Path path, SourceListing.Kind kind) {
+        if (!path.startsWith(context)) {
+            throw new IllegalArgumentException(path + " is not inside " + context);
+        }
         try {
-            root = path.toRealPath();
-            if (!root.equals(path)) {
-                throw where.error(where.source() + " changed while kiln was reading it (it led to " + path + ", now to " + root + ")",
-                        "build again");
+            Path now = path.toRealPath();
+            if (!now.equals(path)) {
+                throw changed("it led to " + path + ", now to " + now);
             }
-            top = Files.readAttributes(root, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw where.error("no such file or directory: " + path,
                     "relative sources are taken from the spec's directory; check the path");
         } catch (IOException e) {
             throw where.error("cannot read " + path + ": " + reason(e), null);
         }
-        if (kind == SourceListing.Kind.FILE) {
-            if (!top.isRegularFile()) {
-                throw where.error(path + " is " + describe(root, top) + ", expected a regular file",
-                        top.isDirectory() ? "to copy a directory, write type: directory" : "copy regular files only");
+        Path rel = context.relativize(path);
+        SecureDirectoryStream<Path> dir = open(context);
+        try {
+            for (int i = 0; i + 1 < rel.getNameCount(); i++) {
+                SecureDirectoryStream<Path> next = descend(dir, rel.getName(i), context.resolve(rel.subpath(0, i + 1)));
+                close(dir);
+                dir = next;
             }
-            Counter counter = new Counter();
-            counter.entry(".");
-            Digest sha256 = hash(root, ".", counter);
-            return new Read(new SourceListing(kind, List.of(SourceListing.Item.file(".", mode(top), counter.bytes, sha256))),
-                    Map.of(".", root));
+            if (rel.toString().isEmpty()) {
+                // the source is the context itself: the directory just opened
+                if (kind == SourceListing.Kind.FILE) {
+                    throw where.error(path + " is a directory, expected a regular file", "to copy a directory, write type: directory");
+                }
+                return walk(dir, path);
+            }
+            Path name = rel.getFileName();
+            PosixFileAttributes top = attributes(dir, name, path, ".");
+            if (top.isSymbolicLink()) {
+                throw changed("it is a symlink now");
+            }
+            if (kind == SourceListing.Kind.FILE) {
+                if (!top.isRegularFile()) {
+                    throw where.error(path + " is " + describe(path, top) + ", expected a regular file",
+                            top.isDirectory() ? "to copy a directory, write type: directory" : "copy regular files only");
+                }
+                Counter counter = new Counter();
+                counter.entry(".");
+                Digest sha256 = hash(dir, name, path, ".", counter);
+                return new Read(new SourceListing(kind, List.of(SourceListing.Item.file(".", mode(top), counter.bytes, sha256))),
+                        Map.of(".", path));
+            }
+            if (!top.isDirectory()) {
+                throw where.error(path + " is " + describe(path, top) + ", expected a directory",
+                        top.isRegularFile() ? "to copy one file, write type: file" : null);
+            }
+            try (SecureDirectoryStream<Path> source = descend(dir, name, path)) {
+                return walk(source, path);
+            } catch (IOException e) {
+                throw where.error("cannot read " + path + ": " + reason(e), null);
+            }
+        } finally {
+            close(dir);
         }
-        if (!top.isDirectory()) {
-            throw where.error(path + " is " + describe(root, top) + ", expected a directory",
-                    top.isRegularFile() ? "to copy one file, write type: file" : null);
-        }
-        return walk(root);
     }
 
-    private Read walk(Path root) {
+    private static void close(SecureDirectoryStream<Path> dir) {
+        try {
+            dir.close();
+        } catch (IOException ignored) {
+            // a directory handle that was only read
+        }
+    }
+
+    /** The directory at a real path, opened as a stream that can open what it holds without following links. */
+    private SecureDirectoryStream<Path> open(Path dir) {
+        try {
+            DirectoryStream<Path> s = Files.newDirectoryStream(dir);
+            if (s instanceof SecureDirectoryStream<Path> secure) {
+                return secure;
+            }
+            s.close();
+            throw where.error("this system cannot open directories without following links (no secure directory stream),"
+                    + " so kiln does not copy local sources on it", "ship the files in a package instead");
+        } catch (IOException e) {
+            throw where.error("cannot read " + dir + ": " + reason(e), null);
+        }
+    }
+
+    /** The directory {@code name} in {@code dir}, opened without following a symlink. */
+    private SecureDirectoryStream<Path> descend(SecureDirectoryStream<Path> dir, Path name, Path shown) {
+        try {
+            return dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw changed(shown + " is gone");
+        } catch (IOException e) {
+            // ELOOP or ENOTDIR: a symlink now, or no longer a directory
+            if (!Files.isDirectory(shown, LinkOption.NOFOLLOW_LINKS)) {
+                throw changed(shown + " is no longer a directory (" + reason(e) + ")");
+            }
+            throw where.error("cannot read " + shown + ": " + reason(e), null);
+        }
+    }
+
+    private SpecException changed(String how) {
+        return where.error(where.source() + " changed while kiln was reading it (" + how + ")", "build again");
+    }
+
+    private Read walk(SecureDirectoryStream<Path> root, Path rootPath) {
         List<SourceListing.Item> items = new ArrayList<>();
         Map<String, Path> files = new LinkedHashMap<>();
-        Counter counter = new Counter();
-        Deque<String> dirs = new ArrayDeque<>();
-        dirs.push("");
-        while (!dirs.isEmpty()) {
-            String dir = dirs.pop();
-            List<Path> children = children(dir.isEmpty() ? root : root.resolve(dir), dir);
-            // pushed in reverse, so that directories are walked in name order and errors come in a stable order
-            List<String> subdirs = new ArrayList<>();
-            for (Path child : children) {
-                String name = name(child, dir);
-                String rel = dir.isEmpty() ? name : dir + "/" + name;
-                counter.entry(rel);
-                PosixFileAttributes a = attributes(child, rel);
-                if (a.isSymbolicLink()) {
-                    items.add(SourceListing.Item.symlink(rel, linkTarget(root, child, rel)));
-                } else if (a.isDirectory()) {
-                    items.add(SourceListing.Item.directory(rel));
-                    subdirs.add(rel);
-                } else if (a.isRegularFile()) {
-                    long before = counter.bytes;
-                    Digest sha256 = hash(child, rel, counter);
-                    items.add(SourceListing.Item.file(rel, mode(a), counter.bytes - before, sha256));
-                    files.put(rel, child);
-                } else {
-                    throw where.error(where.source() + "/" + rel + " is " + describe(child, a)
-                                    + "; only regular files, directories and symlinks can be copied",
-                            "remove it from the source, or copy the files beside it one by one with type: file");
-                }
-            }
-            for (int i = subdirs.size() - 1; i >= 0; i--) {
-                dirs.push(subdirs.get(i));
-            }
-        }
+        String device = device(attributesOf(root, rootPath));
+        walk(root, rootPath, "", device, items, files, new Counter());
         return new Read(new SourceListing(SourceListing.Kind.DIRECTORY, items), files);
     }
 
-    private List<Path> children(Path dir, String rel) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            for (Path p : s) {
-                out.add(p);
+    /** Lists {@code dir} (at {@code rel} in the source), then each subdirectory in name order, depth first. */
+    private void walk(SecureDirectoryStream<Path> dir, Path rootPath, String rel, String device, List<SourceListing.Item> items,
+            Map<String, Path> files, Counter counter) {
+        List<String> subdirs = new ArrayList<>();
+        for (String name : children(dir, rel)) {
+            String childRel = rel.isEmpty() ? name : rel + "/" + name;
+            Path onDisk = rootPath.resolve(childRel);
+            counter.entry(childRel);
+            Path child = Path.of(name);
+            PosixFileAttributes a = attributes(dir, child, onDisk, childRel);
+            if (!a.isSymbolicLink()) {
+                checkMount(a, device, onDisk, childRel);
             }
-        } catch (IOException e) {
-            throw where.error("cannot list " + (rel.isEmpty() ? where.source() : where.source() + "/" + rel) + ": " + reason(e), null);
+            if (a.isSymbolicLink()) {
+                items.add(SourceListing.Item.symlink(childRel, linkTarget(rootPath, onDisk, childRel)));
+            } else if (a.isDirectory()) {
+                items.add(SourceListing.Item.directory(childRel));
+                subdirs.add(name);
+            } else if (a.isRegularFile()) {
+                long before = counter.bytes;
+                beforeOpen.accept(childRel);
+                Digest sha256 = hash(dir, child, onDisk, childRel, counter);
+                items.add(SourceListing.Item.file(childRel, mode(a), counter.bytes - before, sha256));
+                files.put(childRel, onDisk);
+            } else {
+                throw where.error(where.source() + "/" + childRel + " is " + describe(onDisk, a)
+                                + "; only regular files, directories and symlinks can be copied",
+                        "remove it from the source, or copy the files beside it one by one with type: file");
+            }
         }
-        out.sort((a, b) -> Arrays.compareUnsigned(a.getFileName().toString().getBytes(UTF_8),
-                b.getFileName().toString().getBytes(UTF_8)));
+        for (String name : subdirs) {
+            String childRel = rel.isEmpty() ? name : rel + "/" + name;
+            beforeOpen.accept(childRel);
+            try (SecureDirectoryStream<Path> sub = descend(dir, Path.of(name), rootPath.resolve(childRel))) {
+                walk(sub, rootPath, childRel, device, items, files, counter);
+            } catch (IOException e) {
+                throw where.error("cannot read " + where.source() + "/" + childRel + ": " + reason(e), null);
+            }
+        }
+    }
+
+    /**
+     * An entry on another file system than the source (a mount point inside it) must not be one of
+     * the kernel's: a bind mount of {@code /proc} inside a context would otherwise be copied.
+     */
+    private void checkMount(PosixFileAttributes a, String device, Path onDisk, String rel) {
+        String here = device(a);
+        if (device == null || here == null || here.equals(device)) {
+            return;
+        }
+        String type;
+        try {
+            type = Files.getFileStore(onDisk).type();
+        } catch (IOException e) {
+            throw where.error("cannot read " + where.source() + "/" + rel + ": " + reason(e), null);
+        }
+        if (BuildContext.PSEUDO.contains(type)) {
+            throw where.error(where.source() + "/" + rel + " is on a " + type + " file system mounted inside the source, whose"
+                    + " files are the kernel's state of this machine; kiln never copies from one", "remove the mount from the source");
+        }
+    }
+
+    /** The device a file is on, from its file key ({@code (dev=803,ino=12)} on Linux), or null when the system does not say. */
+    private static String device(PosixFileAttributes a) {
+        Object key = a.fileKey();
+        if (key == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = DEVICE.matcher(key.toString());
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("dev=([0-9a-fA-F]+)");
+
+    private List<String> children(SecureDirectoryStream<Path> dir, String rel) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (Path p : dir) {
+                out.add(name(p, rel));
+            }
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw where.error("cannot list " + (rel.isEmpty() ? where.source() : where.source() + "/" + rel) + ": "
+                    + reason(e.getCause()), null);
+        }
+        // byte order of the names, so that errors come in a stable order
+        out.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(UTF_8), b.getBytes(UTF_8)));
         return out;
     }
 
@@ -182,11 +311,23 @@ public final class SourceReader {
         return name;
     }
 
-    private PosixFileAttributes attributes(Path p, String rel) {
+    /** The attributes of {@code name} in {@code dir}, of the entry itself (a symlink is not followed). */
+    private PosixFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name, Path onDisk, String rel) {
         try {
-            return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return dir.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+        } catch (NoSuchFileException e) {
+            throw changed(onDisk + " is gone");
         } catch (IOException e) {
-            throw where.error("cannot read " + where.source() + "/" + rel + ": " + reason(e), null);
+            throw where.error("cannot read " + (rel.equals(".") ? onDisk.toString() : where.source() + "/" + rel) + ": " + reason(e), null);
+        }
+    }
+
+    /** The attributes of the directory {@code dir} is open on. */
+    private PosixFileAttributes attributesOf(SecureDirectoryStream<Path> dir, Path shown) {
+        try {
+            return dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+        } catch (IOException e) {
+            throw where.error("cannot read " + shown + ": " + reason(e), null);
         }
     }
 
@@ -227,17 +368,22 @@ public final class SourceReader {
         return target;
     }
 
-    /** The file's sha256, read once without following a symlink, counting towards the limit. */
-    private Digest hash(Path file, String rel, Counter counter) {
+    /** The sha256 of the file {@code name} in {@code dir}, opened without following a symlink and read once, counting towards the limit. */
+    private Digest hash(SecureDirectoryStream<Path> dir, Path name, Path onDisk, String rel, Counter counter) {
         MessageDigest md = Digest.newSha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                md.update(buffer, 0, n);
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        try (SeekableByteChannel in = dir.newByteChannel(name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                buffer.flip();
+                md.update(buffer);
+                buffer.clear();
                 counter.bytes(n);
             }
         } catch (IOException e) {
-            throw where.error("cannot read " + (rel.equals(".") ? file.toString() : where.source() + "/" + rel) + ": " + reason(e), null);
+            if (Files.isSymbolicLink(onDisk) || !Files.isRegularFile(onDisk, LinkOption.NOFOLLOW_LINKS)) {
+                throw changed(onDisk + " could not be opened as the file it was (" + reason(e) + ")");
+            }
+            throw where.error("cannot read " + (rel.equals(".") ? onDisk.toString() : where.source() + "/" + rel) + ": " + reason(e), null);
         }
         return Digest.fromRaw(md.digest());
     }
@@ -276,6 +422,9 @@ public final class SourceReader {
     private static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

@@ -20,6 +20,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,12 +53,22 @@ class SourceReaderTest {
         Files.setLastModifiedTime(p, FileTime.from(Instant.ofEpochSecond(mtime)));
     }
 
-    private static SourceListing read(Path root) {
-        return new SourceReader(WHERE).read(root, Kind.DIRECTORY).listing();
+    /** Reads a source below the test's directory, which is its context. */
+    private SourceListing read(Path root) {
+        return new SourceReader(WHERE).read(context(), root, Kind.DIRECTORY).listing();
     }
 
-    private static String refusal(Path root, Kind kind) {
-        return assertThrows(SpecException.class, () -> new SourceReader(WHERE).read(root, kind)).getMessage();
+    private Path context() {
+        try {
+            return tmp.toRealPath();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String refusal(Path root, Kind kind) {
+        Path context = root.startsWith(context()) ? context() : root.getParent();
+        return assertThrows(SpecException.class, () -> new SourceReader(WHERE).read(context, root, kind)).getMessage();
     }
 
     @Test
@@ -109,7 +120,7 @@ class SourceReaderTest {
     void aFileSourceIsListedAlone() throws IOException {
         Path f = tmp.resolve("app.conf");
         write(f, "port = 8080\n", "rwxr-x---", 1_700_000_001L);
-        SourceListing l = new SourceReader(WHERE).read(f, Kind.FILE).listing();
+        SourceListing l = new SourceReader(WHERE).read(context(), f, Kind.FILE).listing();
         assertEquals(new SourceListing(Kind.FILE, List.of(SourceListing.Item.file(".", 0755, 12, Digest.of("port = 8080\n")))), l);
     }
 
@@ -120,6 +131,57 @@ class SourceReaderTest {
         Path link = Files.createSymbolicLink(tmp.resolve("current"), root.getFileName());
         assertEquals("app.yaml:7: paths[1].source: ./app changed while kiln was reading it (it led to " + link + ", now to "
                 + root + "); build again", refusal(link, Kind.DIRECTORY));
+    }
+
+    /**
+     * Someone who can write the source while kiln reads it swaps a directory kiln has listed, or a
+     * file it is about to hash, for a symlink to a secret outside: kiln opens each relative to its
+     * directory without following links, so the swap is an error, never the secret's bytes.
+     */
+    @Test
+    void aDirectorySwappedForASymlinkOutWhileKilnReadsIsAnErrorNotTheSecret() throws IOException {
+        Path root = tree("swapped");
+        Path outside = Files.createDirectories(tmp.resolve("outside/css"));
+        Files.writeString(outside.resolve("site.css"), "token=s3cret\n");
+        SourceReader reader = new SourceReader(WHERE, SourceReader.MAX_BYTES, SourceReader.MAX_ENTRIES, rel -> {
+            if (rel.equals("static/css")) {
+                swapForLink(root.resolve(rel), outside);
+            }
+        });
+        SpecException e = assertThrows(SpecException.class, () -> reader.read(context(), root, Kind.DIRECTORY));
+        assertTrue(e.getMessage().contains("./app changed while kiln was reading it (" + root.resolve("static/css")
+                + " is no longer a directory"), e.getMessage());
+    }
+
+    @Test
+    void aFileSwappedForASymlinkOutJustBeforeItIsHashedIsAnErrorNotTheSecret() throws IOException {
+        Path root = tree("swapped-file");
+        Path secret = Files.writeString(tmp.resolve("secret.conf"), "token=s3cret\n");
+        SourceReader reader = new SourceReader(WHERE, SourceReader.MAX_BYTES, SourceReader.MAX_ENTRIES, rel -> {
+            if (rel.equals("index.html")) {
+                swapForLink(root.resolve(rel), secret);
+            }
+        });
+        SpecException e = assertThrows(SpecException.class, () -> reader.read(context(), root, Kind.DIRECTORY));
+        assertTrue(e.getMessage().contains("./app changed while kiln was reading it (" + root.resolve("index.html")
+                + " could not be opened as the file it was"), e.getMessage());
+    }
+
+    private static void swapForLink(Path p, Path target) {
+        try {
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> s = Files.walk(p)) {
+                    for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(q);
+                    }
+                }
+            } else {
+                Files.delete(p);
+            }
+            Files.createSymbolicLink(p, target);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -195,9 +257,9 @@ class SourceReaderTest {
     @Test
     void tooManyBytesOrPathsAreRefused() throws IOException {
         Path root = tree("big");
-        SpecException bytes = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 40, 100).read(root, Kind.DIRECTORY));
+        SpecException bytes = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 40, 100).read(context(), root, Kind.DIRECTORY));
         assertTrue(bytes.getMessage().contains("./app holds more than 40 bytes; copy less, or ship it in a package"), bytes.getMessage());
-        SpecException paths = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 1 << 20, 3).read(root, Kind.DIRECTORY));
+        SpecException paths = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 1 << 20, 3).read(context(), root, Kind.DIRECTORY));
         assertTrue(paths.getMessage().contains("./app holds more than 3 paths"), paths.getMessage());
     }
 
