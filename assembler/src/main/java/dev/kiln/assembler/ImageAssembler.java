@@ -13,12 +13,14 @@ import dev.kiln.assembler.rootfs.OriginLayers;
 import dev.kiln.assembler.rootfs.RootfsBuilder;
 import dev.kiln.assembler.rootfs.SourceLayer;
 import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.DamagedContentException;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.ContentStore;
+import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -75,46 +77,69 @@ final class ImageAssembler {
         LayerCache layers = new LayerCache(store);
         List<Descriptor> images = new ArrayList<>();
         for (String arch : lock.archs().keySet()) {
-            List<Lock.Package> locked = lock.packages(arch);
-            List<DebPackage> debs = unpack(locked);
-            List<Lock.Package> held = new ArrayList<>();
-            for (int i = 0; i < locked.size(); i++) {
-                Lock.Package p = locked.get(i);
-                DebPackage deb = debs.get(i);
-                deb.field("Maintainer").ifPresent(m -> maintainers.put(p.sha256(), m));
-                // what the unpacked control data says (checked against the lock), not the lock's text
-                held.add(new Lock.Package(deb.packageName(), deb.version(), deb.architecture().orElseThrow(), p.source(), p.path(),
-                        p.size(), p.sha256(), p.repository()));
+            Descriptor image;
+            try {
+                image = image(arch, layers, layout);
+            } catch (DamagedContentException e) {
+                // an unpacked package an earlier run left was changed since: without it the memo
+                // misses, so the package is unpacked again from its (hashed) .deb, once
+                Digest file = Digest.parse("sha256:" + e.file().getFileName());
+                store.recheck(file);
+                if (isCopy(file)) {
+                    throw new AssembleException(e.getMessage().lines().findFirst().orElse("")
+                            + "\n  it was removed from the store\n  fix: build again (the source is read from disk again)", e);
+                }
+                image = image(arch, layers, layout);
             }
-            installed.put(arch, List.copyOf(held));
-            dev.kiln.resolver.Timing.mark("unpacked " + arch);
-            RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
-                    .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
-            RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
-            RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
-            RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();
-            List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
-                    ? OriginLayers.split(packages, spec.layering().budget())
-                    : List.of(new OriginLayers.Layer("packages", packages.tree())));
-            if (trees != null) {
-                SourceLayer.over(packages.tree(), rootfs.tree()).ifPresent(t -> plan.add(new OriginLayers.Layer(
-                        SourceLayer.label(spec.copies().stream().map(ImageSpec.PathEntry::path).toList()), t)));
-            }
-            plan.add(new OriginLayers.Layer("spec and lock", metadata(rootfs.tree())));
-            List<LayerDigests> written = new ArrayList<>();
-            List<String> comments = new ArrayList<>();
-            for (OriginLayers.Layer l : plan) {
-                written.add(copyLayer(layers, l.tree(), layout));
-                comments.add(l.label());
-            }
-            dev.kiln.resolver.Timing.mark("layers " + arch);
-            var config = SpecConfig.configFile(spec, arch, written.stream().map(LayerDigests::uncompressed).toList(),
-                    comments, epoch);
-            Descriptor image = layout.writeImage(config, written, SpecConfig.annotations(spec));
             this.images.put(arch, image);
             images.add(image);
         }
         return images.size() == 1 ? images.get(0) : layout.writeIndex(new Index(images, SpecConfig.annotations(spec)));
+    }
+
+    /** Whether a store file holds a local source's file (those are put in the store from disk, not made by a memo step). */
+    private boolean isCopy(Digest file) {
+        return copies.values().stream().anyMatch(c -> c.contents().containsKey(file));
+    }
+
+    /** One architecture's image: its packages unpacked and checked, its layers written or found, its config and manifest. */
+    private Descriptor image(String arch, LayerCache layers, ImageLayout layout) {
+        List<Lock.Package> locked = lock.packages(arch);
+        List<DebPackage> debs = unpack(locked);
+        List<Lock.Package> held = new ArrayList<>();
+        for (int i = 0; i < locked.size(); i++) {
+            Lock.Package p = locked.get(i);
+            DebPackage deb = debs.get(i);
+            deb.field("Maintainer").ifPresent(m -> maintainers.put(p.sha256(), m));
+            // what the unpacked control data says (checked against the lock), not the lock's text
+            held.add(new Lock.Package(deb.packageName(), deb.version(), deb.architecture().orElseThrow(), p.source(), p.path(),
+                    p.size(), p.sha256(), p.repository()));
+        }
+        installed.put(arch, List.copyOf(held));
+        dev.kiln.resolver.Timing.mark("unpacked " + arch);
+        RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
+                .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
+        RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
+        RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
+        RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();
+        List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
+                ? OriginLayers.split(packages, spec.layering().budget())
+                : List.of(new OriginLayers.Layer("packages", packages.tree())));
+        if (trees != null) {
+            SourceLayer.over(packages.tree(), rootfs.tree()).ifPresent(t -> plan.add(new OriginLayers.Layer(
+                    SourceLayer.label(spec.copies().stream().map(ImageSpec.PathEntry::path).toList()), t)));
+        }
+        plan.add(new OriginLayers.Layer("spec and lock", metadata(rootfs.tree())));
+        List<LayerDigests> written = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        for (OriginLayers.Layer l : plan) {
+            written.add(copyLayer(layers, l.tree(), layout));
+            comments.add(l.label());
+        }
+        dev.kiln.resolver.Timing.mark("layers " + arch);
+        var config = SpecConfig.configFile(spec, arch, written.stream().map(LayerDigests::uncompressed).toList(),
+                comments, epoch);
+        return layout.writeImage(config, written, SpecConfig.annotations(spec));
     }
 
     /**

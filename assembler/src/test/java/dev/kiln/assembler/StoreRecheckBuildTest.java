@@ -143,23 +143,51 @@ class StoreRecheckBuildTest {
     }
 
     @Test
-    void aRememberedUnpackedFileWhoseBytesChangedNeverReachesANewLayer() throws IOException {
-        build("clean", FetchListener.NONE);
-        // the unpacked copy of tiny: its file bytes follow the 16-byte header
-        Path unpacked;
-        try (Stream<Path> records = Files.list(store.resolve("memo").resolve(UnpackCache.STEP))) {
-            unpacked = blob(Digest.parse(Files.readString(records.findFirst().orElseThrow()).trim()));
-        }
+    void aRememberedUnpackedFileWhoseBytesChangedIsUnpackedAgainNotLaidIntoALayer() throws IOException {
+        Digest clean = build("clean", FetchListener.NONE).top().digest();
+        Path unpacked = unpackedBlob();
         try (RandomAccessFile f = new RandomAccessFile(unpacked.toFile(), "rw")) {
-            f.seek(16);
+            f.seek(16); // the first file's bytes follow the 16-byte header
             int b = f.read();
             f.seek(16);
             f.write(b ^ 0x20);
         }
         deleteTree(store.resolve("memo").resolve(LayerCache.STEP)); // so the layer is written again from the files
-        KilnException e = assertThrows(KilnException.class, () -> build("tampered", FetchListener.NONE));
-        assertTrue(e.getMessage().contains("the store's file " + unpacked + " is damaged"), e.getMessage());
-        assertFalse(Files.exists(tmp.resolve("tampered")));
+        assertEquals(clean, build("again", FetchListener.NONE).top().digest());
+        assertFalse(Files.exists(unpacked) && !Digest.of(Files.readAllBytes(unpacked)).hex().equals(unpacked.getFileName().toString()),
+                "the damaged copy is gone");
+    }
+
+    /** The unpacked copy of tiny, where its memo record leads. */
+    private Path unpackedBlob() throws IOException {
+        try (Stream<Path> records = Files.list(store.resolve("memo").resolve(UnpackCache.STEP))) {
+            Path record = blob(Digest.parse(Files.readString(records.findFirst().orElseThrow()).trim()));
+            String line = Files.readString(record).lines().filter(l -> l.startsWith("blob ")).findFirst().orElseThrow();
+            return blob(Digest.parse(line.split(" ")[1]));
+        }
+    }
+
+    /** A memo entry led to another tree's layer record (another spec's layer), or to a record edited in place. */
+    @Test
+    void aLayerRecordThatIsNotThisTreesIsAMissNotItsLayer() throws IOException {
+        Digest clean = build("clean", FetchListener.NONE).top().digest();
+        Path memo = store.resolve("memo").resolve(LayerCache.STEP);
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(memo)) {
+            entries = s.sorted().toList();
+        }
+        assertEquals(2, entries.size(), "the packages' layer and the spec's");
+        // each entry now leads to the other's record
+        String first = Files.readString(entries.get(0));
+        Files.writeString(entries.get(0), Files.readString(entries.get(1)));
+        Files.writeString(entries.get(1), first);
+        assertEquals(clean, build("swapped", FetchListener.NONE).top().digest());
+        // a record edited in place: another diff_id
+        Path record = blob(Digest.parse(Files.readString(entries.get(0)).trim()));
+        List<String> lines = Files.readAllLines(record);
+        lines.set(3, Digest.of("forged").toString() + " " + lines.get(3).split(" ")[1]);
+        Files.write(record, lines);
+        assertEquals(clean, build("edited", FetchListener.NONE).top().digest());
     }
 
     private static void deleteTree(Path dir) throws IOException {

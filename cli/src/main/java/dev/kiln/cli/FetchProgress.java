@@ -39,7 +39,7 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
     /** A blob the store held under a package's sha256 with other bytes: said once, with what happens next. */
     static String damagedLine(Download d, Digest found) {
         return "the store's copy of " + d.name() + " (" + d.sha256() + ") held other bytes (" + found
-                + "); removed, fetching it again";
+                + "); removed it from the store";
     }
 
     static String mb(long bytes) {

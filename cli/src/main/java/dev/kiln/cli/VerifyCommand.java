@@ -54,6 +54,13 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RegistryTimeoutOption registry;
 
+    /**
+     * Accepted so that one set of options serves lock, build and verify; a rebuild takes local
+     * sources from the image or the store, never from disk, so the context is only checked.
+     */
+    @picocli.CommandLine.Mixin
+    ContextOption context;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -64,6 +71,15 @@ final class VerifyCommand implements Callable<Integer> {
         if ((spec == null) != (lock == null)) {
             throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
                     "give both --spec and --lock, or neither (then the image's own are used)");
+        }
+        if (context.context != null) {
+            if (!Files.isDirectory(context.context)) {
+                throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                        "--context " + context.context + ": not a directory");
+            }
+            if (spec != null) {
+                dev.kiln.assembler.local.BuildContext.of(spec, Optional.of(context.context)); // it must hold the spec, as for build
+            }
         }
         Optional<String> pem = Optional.empty();
         if (key != null) {

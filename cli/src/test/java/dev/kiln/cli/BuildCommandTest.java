@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.assembler.cache.LayerCache;
+import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.testing.TestRegistry;
 
 import java.io.IOException;
@@ -174,7 +175,7 @@ class BuildCommandTest {
         String[] a = run("build", "-q", "--store", store.toString(), "-o", tmp.resolve("entry-a").toString(), one.toString());
         assertEquals("0", a[0], a[2]);
         long layersBefore = memoRecords(store, LayerCache.STEP);
-        long unpackedBefore = memoRecords(store, "deb-unpack-v1");
+        long unpackedBefore = memoRecords(store, UnpackCache.STEP);
         assertTrue(unpackedBefore > 0, "unpacked packages are memo entries");
 
         Files.writeString(one, Files.readString(one) + "entrypoint: {command: /bin/true}\n");
@@ -185,7 +186,7 @@ class BuildCommandTest {
         assertEquals(before.get(0), after.get(0), "the package layer is the same");
         assertTrue(!before.get(1).equals(after.get(1)), "the spec layer holds the new spec");
         assertEquals(layersBefore + 1, memoRecords(store, LayerCache.STEP), "only the spec layer was written anew");
-        assertEquals(unpackedBefore, memoRecords(store, "deb-unpack-v1"), "no package was unpacked again");
+        assertEquals(unpackedBefore, memoRecords(store, UnpackCache.STEP), "no package was unpacked again");
     }
 
     private static long memoRecords(Path store, String step) throws IOException {

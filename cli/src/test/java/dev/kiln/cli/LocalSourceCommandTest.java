@@ -196,6 +196,13 @@ class LocalSourceCommandTest {
         // the image verifies without the context: a rebuild takes the sources from the image
         String[] verify = run("verify", "--use-store", "--store", repo.seed(tmp.resolve("fresh")).toString(), tmp.resolve("oci").toString());
         assertEquals("0", verify[0], verify[1] + verify[2]);
+        // verify takes the same option (one set of options for lock, build and verify), and checks it
+        String[] withContext = run("verify", "--use-store", "--store", repo.seed(tmp.resolve("fresh-2")).toString(),
+                "--context", tmp.resolve("repo").toString(), tmp.resolve("oci").toString());
+        assertEquals("0", withContext[0], withContext[1] + withContext[2]);
+        String[] noSuchContext = run("verify", "--context", tmp.resolve("nope").toString(), tmp.resolve("oci").toString());
+        assertEquals("2", noSuchContext[0], noSuchContext[1] + noSuchContext[2]);
+        assertTrue(noSuchContext[2].contains("--context " + tmp.resolve("nope") + ": not a directory"), noSuchContext[2]);
         // a context that does not hold the spec is refused
         String[] elsewhere = run("lock", "--store", store, "--context", tmp.resolve("repo/shared").toString(), spec.toString());
         assertEquals(Integer.toString(Main.ERROR), elsewhere[0]);

@@ -72,7 +72,8 @@ class StoreRecheckCommandTest {
             String[] again = build(store, "again-" + other.name());
             assertEquals("0", again[0], again[1] + again[2]);
             assertTrue(again[1].contains("the store's copy of hello 1.0-1 amd64 (" + hello.sha256() + ") held other bytes ("
-                    + Digest.of(bytes) + "); removed, fetching it again"), again[1]);
+                    + Digest.of(bytes) + "); removed it from the store"), again[1]);
+            assertTrue(again[1].contains("fetched hello 1.0-1 amd64"), "and fetched it again: " + again[1]);
             assertEquals(digest(clean), digest(again), "the image a clean store gives");
             assertEquals(hello.sha256(), Digest.of(Files.readAllBytes(blob)), "the store holds the right bytes again");
         }

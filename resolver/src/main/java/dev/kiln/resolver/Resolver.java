@@ -130,7 +130,7 @@ public final class Resolver {
             var memo = store.memo(SOLVE_STEP, solveKey);
             if (memo.isPresent()) {
                 try {
-                    Lock cached = LockJson.read(store.read(memo.get()), "memo " + memo.get());
+                    Lock cached = LockJson.read(store.readChecked(memo.get()).orElseThrow(), "memo " + memo.get());
                     Timing.mark("solve memo hit");
                     reader.commit(verified);
                     return new Lock(Lock.VERSION, spec, locked, cached.options(), cached.archs());

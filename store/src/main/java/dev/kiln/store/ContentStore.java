@@ -203,6 +203,28 @@ public final class ContentStore implements AutoCloseable {
     }
 
     /**
+     * The bytes of a small blob (a memo record, a listing), if the store has it and they hash to its
+     * name. A blob that holds other bytes is removed (so the step that wrote it runs again) and
+     * gives empty, as an absent one does: memo records are held to their names wherever they
+     * shape what kiln makes.
+     */
+    public Optional<byte[]> readChecked(Digest digest) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(blobPath(digest));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read blob " + digest + ": " + IoErrors.why(e), e);
+        }
+        if (Digest.of(bytes).equals(digest)) {
+            return Optional.of(bytes);
+        }
+        recheck(digest);
+        return Optional.empty();
+    }
+
+    /**
      * Hashes the blob named {@code digest} again: a name is not a proof, and a store restored from a
      * CI cache or shared with others can hold other bytes under it. When it does, the blob is
      * removed, so that whatever needs it fetches or computes it again, and what it held is

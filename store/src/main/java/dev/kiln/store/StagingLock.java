@@ -80,10 +80,17 @@ public final class StagingLock implements AutoCloseable {
                 ExitCleanup.add(file);
                 boolean kept = false;
                 try {
-                    FileLock lock = ch.tryLock();
+                    boolean locked;
+                    try {
+                        locked = ch.tryLock() != null;
+                    } catch (IOException noLocks) {
+                        // a file system without locks (ENOLCK): staging goes on unmarked by a lock, and
+                        // no sweep there can take one either, so it is never removed as abandoned
+                        locked = true;
+                    }
                     // between creating and locking, another process's sweep may have taken the
                     // fresh file for an abandoned one and removed it: then start again
-                    if (lock != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    if (locked && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                         Object key = fileKey(file);
                         HELD.add(key);
                         kept = true;

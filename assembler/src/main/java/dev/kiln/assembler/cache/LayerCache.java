@@ -16,13 +16,14 @@ import java.util.Optional;
 
 /**
  * Layers as a memo step: the key is the tree's {@link TreeDigest} and the epoch, the value a small
- * record blob naming the gzip layer blob (also in the store) with its diff_id and sizes. An
+ * record blob naming its key and the gzip layer blob (also in the store) with its diff_id and
+ * sizes. A record is used only when it hashes to its name and names the key it is found under. An
  * unchanged tree is never written or compressed twice, whichever image it belongs to.
  */
 public final class LayerCache {
     /** The memo step; its name changes whenever the tar or gzip bytes for a tree would. */
     public static final String STEP = "layer-v3";
-    private static final String HEADER = "kiln-layer-1";
+    private static final String HEADER = "kiln-layer-2"; // 2: the record names its key
 
     private final ContentStore store;
 
@@ -37,7 +38,7 @@ public final class LayerCache {
     /** The layer of {@code tree} at {@code epoch}: from the memo, or written, compressed and recorded now. */
     public Cached layer(FileTree tree, long epoch) {
         Digest key = Digest.of(STEP + "\n" + TreeDigest.of(tree).hex() + "\n" + epoch);
-        Optional<LayerDigests> done = store.memo(STEP, key).flatMap(this::readRecord);
+        Optional<LayerDigests> done = store.memo(STEP, key).flatMap(record -> readRecord(record, key));
         if (done.isPresent() && store.contains(done.get().compressed())) {
             return new Cached(done.get(), store.blobPath(done.get().compressed()), true);
         }
@@ -53,23 +54,28 @@ public final class LayerCache {
                 throw new IllegalStateException("layer digest " + digests.compressed() + " but the store hashed " + written);
             }
         }
-        String record = HEADER + "\n" + digests.compressed() + " " + digests.compressedSize() + "\n"
+        String record = HEADER + "\nkey " + key + "\n" + digests.compressed() + " " + digests.compressedSize() + "\n"
                 + digests.uncompressed() + " " + digests.uncompressedSize() + "\n";
         store.putMemo(STEP, key, store.put(record.getBytes(UTF_8)));
         return new Cached(digests, store.blobPath(digests.compressed()), false);
     }
 
-    private Optional<LayerDigests> readRecord(Digest record) {
-        if (!store.contains(record)) {
+    /**
+     * The digests a record names, if the record is whole (it hashes to its name) and was written
+     * for {@code key}: a memo entry that leads to another tree's record is a miss, not its layer.
+     */
+    private Optional<LayerDigests> readRecord(Digest record, Digest key) {
+        Optional<byte[]> bytes = store.readChecked(record);
+        if (bytes.isEmpty()) {
             return Optional.empty();
         }
         try {
-            String[] lines = new String(store.read(record), UTF_8).split("\n");
-            if (lines.length != 3 || !lines[0].equals(HEADER)) {
+            String[] lines = new String(bytes.get(), UTF_8).split("\n");
+            if (lines.length != 4 || !lines[0].equals(HEADER) || !lines[1].equals("key " + key)) {
                 return Optional.empty();
             }
-            String[] c = lines[1].split(" ");
-            String[] u = lines[2].split(" ");
+            String[] c = lines[2].split(" ");
+            String[] u = lines[3].split(" ");
             return Optional.of(new LayerDigests(Digest.parse(c[0]), Long.parseLong(c[1]), Digest.parse(u[0]), Long.parseLong(u[1])));
         } catch (RuntimeException damaged) {
             return Optional.empty(); // written again by the caller

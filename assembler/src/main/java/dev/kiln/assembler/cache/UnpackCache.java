@@ -49,8 +49,9 @@ import java.util.TreeMap;
  */
 public final class UnpackCache {
     /** The memo step; its name changes with the blob format. */
-    public static final String STEP = "deb-unpack-v1";
+    public static final String STEP = "deb-unpack-v2"; // v2: the memo leads to a record that names the .deb and the index's sha256
     private static final byte[] MAGIC = "kiln-unpacked-1\n".getBytes(UTF_8);
+    private static final String RECORD = "kiln-unpack-record-1";
 
     private final ContentStore store;
     private final UnpackLimits limits;
@@ -107,36 +108,64 @@ public final class UnpackCache {
         return Digest.of(STEP + "\n" + deb.hex() + "\n" + limits);
     }
 
-    /** The package from the memo, if it was unpacked before and its record reads back whole. */
+    /**
+     * The package from the memo, if it was unpacked before and its record holds: the record
+     * hashes to its name and was written for this .deb, and the index it names (control data,
+     * every entry, every file's sha256) hashes to the digest the record gives. Each file's bytes
+     * are held to their sha256 when a layer reads them. Anything else is a miss, redone.
+     */
     private Optional<DebPackage> remembered(Digest deb, String name) {
-        Optional<Digest> done = store.memo(STEP, key(deb));
-        if (done.isPresent() && store.contains(done.get())) {
-            try {
-                // written by an earlier run: each file's bytes are held to their sha256 when a layer reads them
-                return Optional.of(read(store.blobPath(done.get()), name, true));
-            } catch (AssembleException | UncheckedIOException damaged) {
-                // a damaged record is redone; `kiln store verify` reports the blob itself
-            }
+        Optional<byte[]> record = store.memo(STEP, key(deb)).flatMap(store::readChecked);
+        if (record.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        try {
+            String[] lines = new String(record.get(), UTF_8).split("\n");
+            if (lines.length != 4 || !lines[0].equals(RECORD) || !lines[1].equals("deb " + deb)) {
+                return Optional.empty();
+            }
+            String[] at = lines[2].split(" ");
+            String[] index = lines[3].split(" ");
+            if (at.length != 4 || !at[0].equals("blob") || index.length != 2 || !index[0].equals("index")) {
+                return Optional.empty();
+            }
+            Optional<Path> blob = store.blob(Digest.parse(at[1]));
+            if (blob.isEmpty()) {
+                return Optional.empty();
+            }
+            long indexAt = Long.parseLong(at[2]);
+            int length = Integer.parseInt(at[3]);
+            byte[] bytes = readAt(blob.get(), indexAt, length);
+            if (bytes.length != length || !Digest.of(bytes).equals(Digest.parse(index[1]))) {
+                return Optional.empty();
+            }
+            return Optional.of(decodeIndex(bytes, blob.get(), name, indexAt, true));
+        } catch (IOException | RuntimeException damaged) {
+            // a damaged record is redone; `kiln store verify` reports a damaged blob itself
+            return Optional.empty();
+        }
     }
 
-    /** Unpacks the .deb now and records the result in the memo. */
+    /** Unpacks the .deb now and records the result in the memo: the blob, and a record naming its index by sha256. */
     private DebPackage unpackNow(Digest deb, String name) {
         Digest key = key(deb);
         Digest blob;
+        long indexAt;
+        byte[] index;
         try (ContentStore.Staging staging = store.stage(null, -1)) {
             staging.write(MAGIC, 0, MAGIC.length);
             StagingSink sink = new StagingSink(staging);
             DebPackage pkg = new DebReader(limits, sink).read(store.blobPath(deb), name);
-            long indexAt = staging.length();
-            byte[] index = encodeIndex(pkg);
+            indexAt = staging.length();
+            index = encodeIndex(pkg);
             staging.write(index, 0, index.length);
             byte[] trailer = ByteBuffer.allocate(8).putLong(indexAt).array();
             staging.write(trailer, 0, trailer.length);
             blob = staging.commit();
         }
-        store.putMemo(STEP, key, blob);
+        String record = RECORD + "\ndeb " + deb + "\nblob " + blob + " " + indexAt + " " + index.length + "\nindex "
+                + Digest.of(index) + "\n";
+        store.putMemo(STEP, key, store.put(record.getBytes(UTF_8)));
         return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
 
@@ -262,7 +291,7 @@ public final class UnpackCache {
                 if (offset < MAGIC.length || size < 0 || offset + size > dataEnd) {
                     throw damaged(blob, name, path + ": bytes " + offset + "+" + size + " outside the data");
                 }
-                content = check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw))
+                content = check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw), name + ": " + path)
                         : new SliceContent(blob, offset, size, Digest.fromRaw(raw));
             }
             Entry e;

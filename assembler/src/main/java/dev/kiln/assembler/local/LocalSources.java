@@ -86,7 +86,7 @@ public final class LocalSources {
                 }
                 // bytes put there just now were hashed on the way; those there before are checked when read
                 Path blob = store.blobPath(i.sha256());
-                contents.put(i.sha256(), there ? SliceContent.checked(blob, 0, i.size(), i.sha256())
+                contents.put(i.sha256(), there ? SliceContent.checked(blob, 0, i.size(), i.sha256(), where.source() + "/" + i.path())
                         : new SliceContent(blob, 0, i.size(), i.sha256()));
             }
             store.put(read.listing().json());
@@ -118,7 +118,8 @@ public final class LocalSources {
             for (SourceListing.Item i : listing.entries()) {
                 if (i.sha256() != null && !contents.containsKey(i.sha256())) {
                     require(store, i.sha256(), p, i.path());
-                    contents.put(i.sha256(), SliceContent.checked(store.blobPath(i.sha256()), 0, i.size(), i.sha256()));
+                    contents.put(i.sha256(), SliceContent.checked(store.blobPath(i.sha256()), 0, i.size(), i.sha256(),
+                            p.source() + "/" + i.path()));
                 }
             }
             out.put(entry.path(), new LocalSource(entry, listing, contents));

@@ -2,6 +2,7 @@ package dev.kiln.assembler.local;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.kiln.assembler.tree.TreePath;
 import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.SpecException;
 import dev.kiln.store.Digest;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a local file or directory that a spec copies into its image, as untrusted input: it
@@ -275,11 +279,11 @@ public final class SourceReader {
         if (key == null) {
             return null;
         }
-        java.util.regex.Matcher m = DEVICE.matcher(key.toString());
+        Matcher m = DEVICE.matcher(key.toString());
         return m.find() ? m.group(1) : null;
     }
 
-    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("dev=([0-9a-fA-F]+)");
+    private static final Pattern DEVICE = Pattern.compile("dev=([0-9a-fA-F]+)");
 
     private List<String> children(SecureDirectoryStream<Path> dir, String rel) {
         List<String> out = new ArrayList<>();
@@ -287,7 +291,7 @@ public final class SourceReader {
             for (Path p : dir) {
                 out.add(name(p, rel));
             }
-        } catch (java.nio.file.DirectoryIteratorException e) {
+        } catch (DirectoryIteratorException e) {
             throw where.error("cannot list " + (rel.isEmpty() ? where.source() : where.source() + "/" + rel) + ": "
                     + reason(e.getCause()), null);
         }
@@ -302,7 +306,7 @@ public final class SourceReader {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c == '\uFFFD' || Character.isISOControl(c)) {
-                String shown = dev.kiln.assembler.tree.TreePath.printable(name);
+                String shown = TreePath.printable(name);
                 throw where.error("the name '" + (dir.isEmpty() ? "" : dir + "/") + shown + "' in " + where.source()
                                 + (c == '\uFFFD' ? " is not text in this JVM's encoding" : " holds a control character"),
                         c == '\uFFFD' ? "rename it, or run kiln under a UTF-8 locale (LANG=C.UTF-8)" : "rename it");
@@ -343,7 +347,7 @@ public final class SourceReader {
         } catch (IOException e) {
             throw where.error("cannot read the symlink " + where.source() + "/" + rel + ": " + reason(e), null);
         }
-        String shown = where.source() + "/" + rel + " -> " + dev.kiln.assembler.tree.TreePath.printable(target);
+        String shown = where.source() + "/" + rel + " -> " + TreePath.printable(target);
         if (target.startsWith("/")) {
             throw where.error("the symlink " + shown + " is absolute, so it would lead elsewhere in the image",
                     "make it relative to its directory, leading to something inside the source");

@@ -1,7 +1,6 @@
 package dev.kiln.assembler.tree;
 
 import dev.kiln.store.Digest;
-import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +15,7 @@ import java.util.Objects;
  * blobs never do. A slice of bytes hashed in this process (just unpacked) is read as it is; one
  * {@link #checked} (a store file written by an earlier run, which a damaged or shared store may
  * have changed) is hashed as it is read, and a reader that reaches its end with other bytes gets a
- * {@link StoreException} instead of the last of them.
+ * {@link DamagedContentException} instead of the last of them.
  */
 public final class SliceContent implements Content {
     private final Path file;
@@ -24,12 +23,14 @@ public final class SliceContent implements Content {
     private final long size;
     private final Digest digest;
     private final boolean check;
+    /** What the bytes are, for a message when they are damaged: {@code tiny 1.0: /etc/tiny.conf}. */
+    private final String owner;
 
     public SliceContent(Path file, long offset, long size, Digest digest) {
-        this(file, offset, size, digest, false);
+        this(file, offset, size, digest, false, null);
     }
 
-    private SliceContent(Path file, long offset, long size, Digest digest, boolean check) {
+    private SliceContent(Path file, long offset, long size, Digest digest, boolean check, String owner) {
         if (offset < 0 || size < 0) {
             throw new IllegalArgumentException("a slice at " + offset + " of " + size + " bytes");
         }
@@ -38,11 +39,15 @@ public final class SliceContent implements Content {
         this.size = size;
         this.digest = Objects.requireNonNull(digest, "digest");
         this.check = check;
+        this.owner = owner;
     }
 
-    /** A slice whose bytes are held to {@code digest} whenever they are read to the end. */
-    public static SliceContent checked(Path file, long offset, long size, Digest digest) {
-        return new SliceContent(file, offset, size, digest, true);
+    /**
+     * A slice whose bytes are held to {@code digest} whenever they are read to the end; {@code
+     * owner} says what they are in a message.
+     */
+    public static SliceContent checked(Path file, long offset, long size, Digest digest, String owner) {
+        return new SliceContent(file, offset, size, digest, true, owner);
     }
 
     @Override
@@ -110,9 +115,9 @@ public final class SliceContent implements Content {
         private void verify() {
             Digest found = Digest.fromRaw(md.digest());
             if (!found.equals(check.digest)) {
-                throw new StoreException("the store's file " + check.file + " is damaged: the " + check.size + " bytes at "
-                        + check.offset + " should hash to " + check.digest + ", found " + found
-                        + "\n  fix: run 'kiln store verify --repair' (it removes what is damaged), then build again");
+                throw new DamagedContentException("the store's file " + check.file + " is damaged: " + check.owner + " ("
+                        + check.size + " bytes at " + check.offset + ") should hash to " + check.digest + ", found " + found
+                        + "\n  fix: run 'kiln store verify --repair' (it removes what is damaged), then build again", check.file);
             }
         }
 

@@ -2,11 +2,13 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.oci.Index;
+import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.oci.Manifest;
 import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.store.Digest;
 import dev.kiln.store.IoErrors;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -74,14 +76,14 @@ public final class ImageBlobs {
         Path file = dir.resolve("blobs").resolve("sha256").resolve(d.digest().hex());
         boolean keep = !role.contains("layer");
         MessageDigest md = Digest.newSha256();
-        java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
         long size = 0;
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
                 size += n;
-                if (keep && size <= dev.kiln.assembler.oci.LayoutReader.MAX_DOCUMENT) {
+                if (keep && size <= LayoutReader.MAX_DOCUMENT) {
                     kept.write(buf, 0, n);
                 }
             }
@@ -98,6 +100,6 @@ public final class ImageBlobs {
                     + (size != d.size() ? " and are " + size + " bytes, not " + d.size() : ""));
             return null;
         }
-        return keep && size <= dev.kiln.assembler.oci.LayoutReader.MAX_DOCUMENT ? kept.toByteArray() : null;
+        return keep && size <= LayoutReader.MAX_DOCUMENT ? kept.toByteArray() : null;
     }
 }

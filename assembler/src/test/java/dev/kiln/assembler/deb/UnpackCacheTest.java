@@ -102,14 +102,40 @@ class UnpackCacheTest {
             Digest d = store.put(deb);
             UnpackCache cache = new UnpackCache(store, UnpackLimits.DEFAULT);
             DebPackage first = cache.unpack(d, "sample");
-            Path blob;
-            try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP))) {
-                blob = store.blobPath(Digest.parse(Files.readString(s.findFirst().orElseThrow()).strip()));
-            }
+            Path blob = unpackedBlob(store);
             blob.toFile().setWritable(true);
             Files.write(blob, new byte[] {1, 2, 3}); // truncated: the header and the index are gone
             DebPackage again = cache.unpack(d, "sample");
             assertEquals(first.data(), again.data());
+        }
+    }
+
+    /** The unpacked blob the (only) memo record leads to: the record names it on its {@code blob} line. */
+    static Path unpackedBlob(ContentStore store) throws IOException {
+        try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP))) {
+            Digest record = Digest.parse(Files.readString(s.findFirst().orElseThrow()).strip());
+            String blobLine = Files.readString(store.blobPath(record)).lines().filter(l -> l.startsWith("blob ")).findFirst().orElseThrow();
+            return store.blobPath(Digest.parse(blobLine.split(" ")[1]));
+        }
+    }
+
+    @Test
+    void aRecordLeadingToAnotherPackagesFilesIsAMissNotThoseFiles() throws IOException {
+        byte[] deb = sampleDeb();
+        try (ContentStore store = ContentStore.open(dir.resolve("store"))) {
+            Digest d = store.put(deb);
+            UnpackCache cache = new UnpackCache(store, UnpackLimits.DEFAULT);
+            DebPackage honest = cache.unpack(d, "sample");
+            Path memo;
+            try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP))) {
+                memo = s.findFirst().orElseThrow();
+            }
+            // a record written for another .deb, put where this one's memo leads
+            String record = Files.readString(store.blobPath(Digest.parse(Files.readString(memo).strip())));
+            Digest forged = store.put(record.replace("deb " + d, "deb " + Digest.of("another package")).getBytes());
+            Files.writeString(memo, forged + "\n");
+            assertEquals(honest.data(), cache.unpack(d, "sample").data());
+            assertNotEquals(forged.toString(), Files.readString(memo).strip(), "the memo leads to a new record");
         }
     }
 

@@ -199,7 +199,7 @@ public final class RepositoryReader {
         Optional<Digest> memo = store.memo(VERIFY_STEP, verdictKey(signed, detachedSignature, src));
         if (memo.isPresent()) {
             try {
-                VerifiedDocument recalled = VerdictRecord.read(store.read(memo.get()), store);
+                VerifiedDocument recalled = VerdictRecord.read(store.readChecked(memo.get()).orElseThrow(), store);
                 if (now.isBefore(recalled.validThrough()) && !recalled.signedAt().isAfter(now.plus(SignatureVerifier.CLOCK_SKEW))) {
                     return recalled;
                 }
@@ -355,7 +355,7 @@ public final class RepositoryReader {
         Optional<Digest> cached = store.memo(IndexCodec.STEP, e.sha256());
         if (cached.isPresent()) {
             try {
-                return IndexCodec.source(store.read(cached.get()));
+                return IndexCodec.source(store.readChecked(cached.get()).orElseThrow());
             } catch (RuntimeException damaged) {
                 // a damaged cache entry is rebuilt from the verified index below
             }

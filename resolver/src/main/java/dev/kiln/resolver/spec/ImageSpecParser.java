@@ -307,6 +307,12 @@ public final class ImageSpecParser {
         if (text.startsWith("~")) {
             throw node.error("'" + text + "': kiln does not expand '~'", "write the path relative to the spec's directory");
         }
+        if (text.startsWith("/")) {
+            // always refused: a lock keeps the source as written, and an image would name this host's path
+            throw node.error("'" + text + "' is an absolute path, and local sources come only from inside the build context",
+                    "copy what you need beside the spec and name it from there, e.g. source: ./"
+                            + text.substring(text.lastIndexOf('/') + 1));
+        }
         return text;
     }
 

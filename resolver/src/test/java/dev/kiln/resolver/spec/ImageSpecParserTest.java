@@ -450,14 +450,21 @@ class ImageSpecParserTest {
         ImageSpec spec = parse(MINIMAL + "paths:\n"
                 + "  - {path: /app, type: directory, source: ./app, uid: 65532, gid: 65532, permissions: 0o750}\n"
                 + "  - {path: /etc/app.conf, type: file, source: ../shared/app.conf}\n"
-                + "  - {path: /srv, type: directory, source: /srv/www, recursive: true}\n"
+                + "  - {path: /srv, type: directory, source: www, recursive: true}\n"
                 + "  - {path: /tmp, type: directory, permissions: 0o1777}\n");
         assertEquals(List.of(
                         new PathEntry("/app", PathType.DIRECTORY, OptionalInt.of(0750), 65532, 65532, Optional.of("./app"), false),
                         new PathEntry("/etc/app.conf", PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("../shared/app.conf"), false),
-                        new PathEntry("/srv", PathType.DIRECTORY, OptionalInt.empty(), 0, 0, Optional.of("/srv/www"), true)),
+                        new PathEntry("/srv", PathType.DIRECTORY, OptionalInt.empty(), 0, 0, Optional.of("www"), true)),
                 spec.copies());
         assertFalse(spec.paths().get(3).copiesSource(), "a directory without a source only makes the directory");
+    }
+
+    @Test
+    void anAbsoluteSourceIsRefusedWhenTheSpecIsRead() {
+        assertEquals("spec.yaml:5: paths[0].source: '/etc/shadow' is an absolute path, and local sources come only from inside"
+                        + " the build context; copy what you need beside the spec and name it from there, e.g. source: ./shadow",
+                error(MINIMAL + "paths:\n  - {path: /etc/shadow, type: file, source: /etc/shadow}\n"));
     }
 
     @Test
