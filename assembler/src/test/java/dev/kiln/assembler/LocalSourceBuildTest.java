@@ -275,8 +275,8 @@ class LocalSourceBuildTest {
     void changingOneByteOfASourceRewritesOnlyTheSourcesLayerAndTheSpecLayer() throws IOException {
         Path store = tmp.resolve("store");
         Kiln.Built first = build(store, "a", false);
-        long layerRecords = memoRecords(store, LayerCache.STEP);
-        long unpacked = memoRecords(store, UnpackCache.STEP);
+        long layerRecords = memoRecords(store, LayerCache.STEP.id());
+        long unpacked = memoRecords(store, UnpackCache.STEP.id());
         Files.writeString(tmp.resolve("app/index.html"), "<h1>hellO</h1>\n");
         Kiln.Built second = build(store, "b", false);
         List<Digest> before = layers(first);
@@ -284,8 +284,8 @@ class LocalSourceBuildTest {
         assertEquals(before.get(0), after.get(0), "the package layer is the same blob");
         assertNotEquals(before.get(1), after.get(1), "the sources' layer holds the new byte");
         assertNotEquals(before.get(2), after.get(2), "the lock in the spec layer pins the new listing");
-        assertEquals(layerRecords + 2, memoRecords(store, LayerCache.STEP), "two layers were written anew, the package layer was not");
-        assertEquals(unpacked, memoRecords(store, UnpackCache.STEP), "no package was unpacked again");
+        assertEquals(layerRecords + 2, memoRecords(store, LayerCache.STEP.id()), "two layers were written anew, the package layer was not");
+        assertEquals(unpacked, memoRecords(store, UnpackCache.STEP.id()), "no package was unpacked again");
     }
 
     @Test

@@ -152,7 +152,7 @@ class StoreRecheckBuildTest {
             f.seek(16);
             f.write(b ^ 0x20);
         }
-        deleteTree(store.resolve("memo").resolve(LayerCache.STEP)); // so the layer is written again from the files
+        deleteTree(store.resolve("memo").resolve(LayerCache.STEP.id())); // so the layer is written again from the files
         assertEquals(clean, build("again", FetchListener.NONE).top().digest());
         assertFalse(Files.exists(unpacked) && !Digest.of(Files.readAllBytes(unpacked)).hex().equals(unpacked.getFileName().toString()),
                 "the damaged copy is gone");
@@ -160,7 +160,7 @@ class StoreRecheckBuildTest {
 
     /** The unpacked copy of tiny, where its memo record leads. */
     private Path unpackedBlob() throws IOException {
-        try (Stream<Path> records = Files.list(store.resolve("memo").resolve(UnpackCache.STEP))) {
+        try (Stream<Path> records = Files.list(store.resolve("memo").resolve(UnpackCache.STEP.id()))) {
             Path record = blob(Digest.parse(Files.readString(records.findFirst().orElseThrow()).trim()));
             String line = Files.readString(record).lines().filter(l -> l.startsWith("blob ")).findFirst().orElseThrow();
             return blob(Digest.parse(line.split(" ")[1]));
@@ -171,7 +171,7 @@ class StoreRecheckBuildTest {
     @Test
     void aLayerRecordThatIsNotThisTreesIsAMissNotItsLayer() throws IOException {
         Digest clean = build("clean", FetchListener.NONE).top().digest();
-        Path memo = store.resolve("memo").resolve(LayerCache.STEP);
+        Path memo = store.resolve("memo").resolve(LayerCache.STEP.id());
         List<Path> entries;
         try (Stream<Path> s = Files.list(memo)) {
             entries = s.sorted().toList();

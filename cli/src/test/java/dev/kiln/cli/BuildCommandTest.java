@@ -174,8 +174,8 @@ class BuildCommandTest {
         Files.writeString(one, Files.readString(staticSpec()));
         String[] a = run("build", "-q", "--store", store.toString(), "-o", tmp.resolve("entry-a").toString(), one.toString());
         assertEquals("0", a[0], a[2]);
-        long layersBefore = memoRecords(store, LayerCache.STEP);
-        long unpackedBefore = memoRecords(store, UnpackCache.STEP);
+        long layersBefore = memoRecords(store, LayerCache.STEP.id());
+        long unpackedBefore = memoRecords(store, UnpackCache.STEP.id());
         assertTrue(unpackedBefore > 0, "unpacked packages are memo entries");
 
         Files.writeString(one, Files.readString(one) + "entrypoint: {command: /bin/true}\n");
@@ -185,8 +185,8 @@ class BuildCommandTest {
         List<String> after = layerDigests(tmp.resolve("entry-b"));
         assertEquals(before.get(0), after.get(0), "the package layer is the same");
         assertTrue(!before.get(1).equals(after.get(1)), "the spec layer holds the new spec");
-        assertEquals(layersBefore + 1, memoRecords(store, LayerCache.STEP), "only the spec layer was written anew");
-        assertEquals(unpackedBefore, memoRecords(store, UnpackCache.STEP), "no package was unpacked again");
+        assertEquals(layersBefore + 1, memoRecords(store, LayerCache.STEP.id()), "only the spec layer was written anew");
+        assertEquals(unpackedBefore, memoRecords(store, UnpackCache.STEP.id()), "no package was unpacked again");
     }
 
     private static long memoRecords(Path store, String step) throws IOException {

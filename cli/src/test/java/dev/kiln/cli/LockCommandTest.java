@@ -106,7 +106,7 @@ class LockCommandTest {
 
     /**
      * A store in which the parsed form of an index cannot be recorded: the memo step of parsed
-     * indexes (IndexCodec.STEP) is a file, so no entry can be written under it.
+     * indexes (IndexCodec.STEP.id()) is a file, so no entry can be written under it.
      */
     private static Path storeThatCannotCacheIndexes(String name) throws IOException {
         Path store = tmp.resolve(name);

@@ -17,6 +17,7 @@ import dev.kiln.resolver.solve.Universe;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
 import dev.kiln.store.KilnException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ import java.util.concurrent.Future;
  */
 public final class Resolver {
     /** Bump when the solver's choices change, so that memoized solutions are not reused. */
-    static final String SOLVE_STEP = "debian-solve-v2"; // v2: unknown excluded or skipped names are refused
+    static final MemoStep SOLVE_STEP = MemoStep.DEBIAN_SOLVE;
 
     private final Transport transport;
     private final ContentStore store;
@@ -185,7 +186,7 @@ public final class Resolver {
      * the spec asks for, so its result is memoized under a key of exactly those inputs.
      */
     private static Digest solveKey(LockRequest req, List<RepositoryReader.VerifiedRelease> verified) {
-        StringBuilder k = new StringBuilder(SOLVE_STEP).append('\n');
+        StringBuilder k = new StringBuilder(SOLVE_STEP.id()).append('\n');
         for (int i = 0; i < verified.size(); i++) {
             k.append("repo ").append(req.repositories().get(i).written()).append(' ')
                     .append(verified.get(i).digest()).append('\n');

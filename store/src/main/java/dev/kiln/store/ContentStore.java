@@ -456,7 +456,16 @@ public final class ContentStore implements AutoCloseable {
     }
 
     /** Looks up a memo record: the output digest of step {@code step} for input key {@code key}. */
-    public Optional<Digest> memo(String step, Digest key) {
+    public Optional<Digest> memo(MemoStep step, Digest key) {
+        return memo(step.id(), key);
+    }
+
+    /** Records that step {@code step} gave {@code value} for input key {@code key}. */
+    public void putMemo(MemoStep step, Digest key, Digest value) {
+        putMemo(step.id(), key, value);
+    }
+
+    Optional<Digest> memo(String step, Digest key) {
         Path p = memo.resolve(step).resolve(key.hex());
         try {
             String text = Files.readString(p, StandardCharsets.US_ASCII).trim();
@@ -470,7 +479,7 @@ public final class ContentStore implements AutoCloseable {
         }
     }
 
-    public void putMemo(String step, Digest key, Digest value) {
+    void putMemo(String step, Digest key, Digest value) {
         checkName(step);
         ensureOpen();
         try {

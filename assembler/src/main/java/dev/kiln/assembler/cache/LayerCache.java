@@ -9,6 +9,7 @@ import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreeDigest;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.Optional;
  */
 public final class LayerCache {
     /** The memo step; its name changes whenever the tar or gzip bytes for a tree would. */
-    public static final String STEP = "layer-v3";
+    public static final MemoStep STEP = MemoStep.LAYER;
     private static final String HEADER = "kiln-layer-2"; // 2: the record names its key
 
     private final ContentStore store;
@@ -37,7 +38,7 @@ public final class LayerCache {
 
     /** The layer of {@code tree} at {@code epoch}: from the memo, or written, compressed and recorded now. */
     public Cached layer(FileTree tree, long epoch) {
-        Digest key = Digest.of(STEP + "\n" + TreeDigest.of(tree).hex() + "\n" + epoch);
+        Digest key = Digest.of(STEP.id() + "\n" + TreeDigest.of(tree).hex() + "\n" + epoch);
         Optional<LayerDigests> done = store.memo(STEP, key).flatMap(record -> readRecord(record, key));
         if (done.isPresent() && store.contains(done.get().compressed())) {
             return new Cached(done.get(), store.blobPath(done.get().compressed()), true);

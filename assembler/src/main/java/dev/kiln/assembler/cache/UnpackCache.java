@@ -16,6 +16,7 @@ import dev.kiln.assembler.tree.SliceContent;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -49,7 +50,7 @@ import java.util.TreeMap;
  */
 public final class UnpackCache {
     /** The memo step; its name changes with the blob format. */
-    public static final String STEP = "deb-unpack-v2"; // v2: the memo leads to a record that names the .deb and the index's sha256
+    public static final MemoStep STEP = MemoStep.DEB_UNPACK;
     private static final byte[] MAGIC = "kiln-unpacked-1\n".getBytes(UTF_8);
     private static final String RECORD = "kiln-unpack-record-1";
 
@@ -105,7 +106,7 @@ public final class UnpackCache {
     }
 
     private Digest key(Digest deb) {
-        return Digest.of(STEP + "\n" + deb.hex() + "\n" + limits);
+        return Digest.of(STEP.id() + "\n" + deb.hex() + "\n" + limits);
     }
 
     /**
@@ -221,7 +222,7 @@ public final class UnpackCache {
             out.writeInt(pkg.data().size());
             for (Entry e : pkg.data()) {
                 writeString(out, e.path());
-                out.writeByte(e.type().ordinal());
+                out.writeByte(e.type().code());
                 out.writeInt(e.mode());
                 out.writeLong(e.uid());
                 out.writeLong(e.gid());
@@ -265,14 +266,10 @@ public final class UnpackCache {
         }
         FileTree.Builder tree = FileTree.builder(name);
         List<Entry> hardlinks = new ArrayList<>();
-        Entry.Type[] types = Entry.Type.values();
         for (int i = count(in, blob, name); i > 0; i--) {
             String path = readString(in);
             int type = in.readUnsignedByte();
-            if (type >= types.length) {
-                throw damaged(blob, name, "an entry of unknown type " + type);
-            }
-            Entry.Type t = types[type];
+            Entry.Type t = Entry.Type.ofCode(type).orElseThrow(() -> damaged(blob, name, "an entry of unknown type " + type));
             int mode = in.readInt();
             long uid = in.readLong();
             long gid = in.readLong();

@@ -24,7 +24,34 @@ import java.util.TreeMap;
 public record Entry(String path, Type type, int mode, long uid, long gid, long mtime, String linkTarget,
         SortedMap<String, ByteString> xattrs, Content content) {
 
-    public enum Type { FILE, DIR, SYMLINK, HARDLINK }
+    /**
+     * What an entry is. Each has a code that is persisted (in tree digests, which key memoized
+     * layers, and in unpacked packages), so the codes are explicit, never the declaration order.
+     */
+    public enum Type {
+        FILE(0), DIR(1), SYMLINK(2), HARDLINK(3);
+
+        private final int code;
+
+        Type(int code) {
+            this.code = code;
+        }
+
+        /** The persisted code. */
+        public int code() {
+            return code;
+        }
+
+        /** The type with {@code code}, if there is one. */
+        public static java.util.Optional<Type> ofCode(int code) {
+            for (Type t : values()) {
+                if (t.code == code) {
+                    return java.util.Optional.of(t);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
 
     public static final int MODE_BITS = 07777;
     public static final long MAX_ID = 0xFFFF_FFFFL;

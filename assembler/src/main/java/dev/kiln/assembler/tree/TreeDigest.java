@@ -26,7 +26,7 @@ public final class TreeDigest {
             out.writeInt(tree.size());
             for (Entry e : tree) {
                 writeString(out, e.path());
-                out.writeByte(e.type().ordinal());
+                out.writeByte(e.type().code());
                 out.writeInt(e.mode());
                 out.writeLong(e.uid());
                 out.writeLong(e.gid());

@@ -63,8 +63,8 @@ class UnpackCacheTest {
             try (Stream<Path> staged = Files.list(store.root().resolve("tmp"))) {
                 assertEquals(0, staged.count(), "the staged blob is removed");
             }
-            assertTrue(!Files.exists(store.root().resolve("memo").resolve(UnpackCache.STEP))
-                    || records(store, UnpackCache.STEP) == 0, "nothing recorded");
+            assertTrue(!Files.exists(store.root().resolve("memo").resolve(UnpackCache.STEP.id()))
+                    || records(store, UnpackCache.STEP.id()) == 0, "nothing recorded");
             assertEquals(1, new dev.kiln.store.StoreInventory(store).blobs().size(), "only the .deb");
         }
     }
@@ -86,7 +86,7 @@ class UnpackCacheTest {
             assertArrayEquals(new byte[200_000], data.content().readAllBytes());
             assertEquals("#!/bin/sh\necho tool\n", new String(first.data().get("/usr/bin/tool").orElseThrow().content().readAllBytes(),
                     StandardCharsets.UTF_8));
-            assertEquals(1, records(store, UnpackCache.STEP));
+            assertEquals(1, records(store, UnpackCache.STEP.id()));
 
             // the .deb gone, the memo still answers: nothing is decompressed again
             Files.delete(store.blobPath(d));
@@ -112,7 +112,7 @@ class UnpackCacheTest {
 
     /** The unpacked blob the (only) memo record leads to: the record names it on its {@code blob} line. */
     static Path unpackedBlob(ContentStore store) throws IOException {
-        try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP))) {
+        try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP.id()))) {
             Digest record = Digest.parse(Files.readString(s.findFirst().orElseThrow()).strip());
             String blobLine = Files.readString(store.blobPath(record)).lines().filter(l -> l.startsWith("blob ")).findFirst().orElseThrow();
             return store.blobPath(Digest.parse(blobLine.split(" ")[1]));
@@ -127,7 +127,7 @@ class UnpackCacheTest {
             UnpackCache cache = new UnpackCache(store, UnpackLimits.DEFAULT);
             DebPackage honest = cache.unpack(d, "sample");
             Path memo;
-            try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP))) {
+            try (Stream<Path> s = Files.list(store.root().resolve("memo").resolve(UnpackCache.STEP.id()))) {
                 memo = s.findFirst().orElseThrow();
             }
             // a record written for another .deb, put where this one's memo leads
@@ -148,7 +148,7 @@ class UnpackCacheTest {
             UnpackCache strict = new UnpackCache(store, UnpackLimits.DEFAULT.withMaxEntryBytes(1000));
             AssembleException e = org.junit.jupiter.api.Assertions.assertThrows(AssembleException.class, () -> strict.unpack(d, "sample"));
             assertTrue(e.getMessage().contains("over the limit"), e.getMessage());
-            assertNotEquals(0, records(store, UnpackCache.STEP));
+            assertNotEquals(0, records(store, UnpackCache.STEP.id()));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.resolver.lock;
 import dev.kiln.resolver.debian.Release;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
 import dev.kiln.store.RootReader;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.Set;
  * lockfiles fall back to the format-blind scan.
  */
 public final class LockRoots implements RootReader {
-    private static final String INDEX_STEP = "debian-index-v2";
 
     private final ContentStore store;
 
@@ -69,7 +69,7 @@ public final class LockRoots implements RootReader {
             for (Release.FileEntry e : release.sha256().values()) {
                 if (store.contains(e.sha256())) {
                     out.add(e.sha256());
-                    Optional<Digest> parsed = store.memo(INDEX_STEP, e.sha256());
+                    Optional<Digest> parsed = store.memo(MemoStep.DEBIAN_INDEX, e.sha256());
                     parsed.ifPresent(out::add);
                 }
             }

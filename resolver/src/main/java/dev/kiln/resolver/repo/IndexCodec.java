@@ -2,6 +2,7 @@ package dev.kiln.resolver.repo;
 
 import dev.kiln.resolver.debian.PackageRecord;
 import dev.kiln.resolver.solve.PackageSource;
+import dev.kiln.store.MemoStep;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Set;
  * entries) and a trailer pointing at them.
  */
 final class IndexCodec {
-    static final String STEP = "debian-index-v2";
+    static final MemoStep STEP = MemoStep.DEBIAN_INDEX;
     private static final int MAGIC = 0x4b495832; // "KIX2"
 
     private IndexCodec() {

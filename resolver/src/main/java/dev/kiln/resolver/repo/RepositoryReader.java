@@ -17,6 +17,7 @@ import dev.kiln.resolver.debian.Release;
 import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -189,7 +190,7 @@ public final class RepositoryReader {
         }
     }
 
-    private static final String VERIFY_STEP = "pgp-verify-v1";
+    private static final MemoStep VERIFY_STEP = MemoStep.PGP_VERIFY;
 
     /**
      * Checks a signature, or recalls the verdict on exactly these bytes under exactly these keys:
@@ -215,7 +216,7 @@ public final class RepositoryReader {
 
     /** Names a verdict: exactly these signed bytes (and detached signature) under exactly these key files. */
     private static Digest verdictKey(byte[] signed, byte[] detachedSignature, Source src) {
-        return Digest.of(VERIFY_STEP + "\n" + Digest.of(signed) + "\n"
+        return Digest.of(VERIFY_STEP.id() + "\n" + Digest.of(signed) + "\n"
                 + (detachedSignature == null ? "clearsigned" : Digest.of(detachedSignature)) + "\n" + src.keys().id());
     }
 

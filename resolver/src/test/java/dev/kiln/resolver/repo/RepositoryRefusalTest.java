@@ -127,7 +127,7 @@ class RepositoryRefusalTest {
         Path memo = store.root().resolve("memo");
         try (Stream<Path> s = Files.walk(memo)) {
             assertEquals(List.of(), s.filter(Files::isRegularFile).map(memo::relativize).map(Path::toString)
-                    .filter(f -> f.startsWith(IndexCodec.STEP)).toList(), "no parsed index was cached after settle()");
+                    .filter(f -> f.startsWith(IndexCodec.STEP.id())).toList(), "no parsed index was cached after settle()");
         }
     }
 

@@ -1,0 +1,36 @@
+package dev.kiln.store;
+
+/**
+ * Every memo step kiln keeps in a store, named once with its version. The name is the folder of
+ * the step's records under {@code memo/}, and it is part of each key: a step whose output (or the
+ * format of its records) changes gets a new version, so that no record of the old one is read as
+ * one of the new. {@code MemoStepTest} pins the names, so that none moves by accident.
+ */
+public enum MemoStep {
+    /** A verified {@code Packages} index, parsed into kiln's store form; keyed by the index's sha256. */
+    DEBIAN_INDEX("debian-index-v2"),
+    /** A solve of a spec's requests over verified Releases; the record is a lock. */
+    DEBIAN_SOLVE("debian-solve-v2"),
+    /** A good OpenPGP signature verdict on signed bytes under given keys. */
+    PGP_VERIFY("pgp-verify-v1"),
+    /** A .deb unpacked into one blob, led to by a record naming the .deb and the index's sha256. */
+    DEB_UNPACK("deb-unpack-v2"),
+    /** A file tree written as a deterministic gzip layer at an epoch; the record names its key. */
+    LAYER("layer-v3");
+
+    private final String id;
+
+    MemoStep(String id) {
+        this.id = id;
+    }
+
+    /** The persisted name, e.g. {@code layer-v3}. */
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
