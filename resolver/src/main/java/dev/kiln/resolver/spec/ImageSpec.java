@@ -61,6 +61,11 @@ public record ImageSpec(
         lines = Map.copyOf(lines);
     }
 
+    /** A spec built in code, rendered as canonical YAML (see {@link SpecBuilder}). */
+    public static SpecBuilder builder() {
+        return new SpecBuilder();
+    }
+
     /** The line {@code key} (a key path like {@code paths[2].source}) was written on, or 0 if it was not. */
     public int line(String key) {
         return lines.getOrDefault(key, 0);
