@@ -66,6 +66,22 @@ public final class SpecException extends ResolveException {
         return Optional.ofNullable(hint);
     }
 
+    @Override
+    public String code() {
+        return "spec.invalid";
+    }
+
+    /** Where (file, line, key) and what was expected and found, without the hint. */
+    @Override
+    public String description() {
+        return format(file, line, key, problem, null);
+    }
+
+    @Override
+    public Optional<String> fix() {
+        return hint();
+    }
+
     private static String format(String file, int line, String key, String problem, String hint) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {

@@ -461,6 +461,15 @@ class ImageSpecParserTest {
     }
 
     @Test
+    void aSpecErrorKeepsItsPlaceAndItsHintApartForPrograms() {
+        SpecException e = assertThrows(SpecException.class, () -> parse(MINIMAL + "paths:\n  - {path: /a, type: file, source: /etc/x}\n"));
+        assertEquals("spec.yaml:5: paths[0].source: '/etc/x' is an absolute path, and local sources come only from inside the"
+                + " build context", e.description());
+        assertEquals(Optional.of("copy what you need beside the spec and name it from there, e.g. source: ./x"), e.fix());
+        assertEquals("spec.invalid", e.code());
+    }
+
+    @Test
     void anAbsoluteSourceIsRefusedWhenTheSpecIsRead() {
         assertEquals("spec.yaml:5: paths[0].source: '/etc/shadow' is an absolute path, and local sources come only from inside"
                         + " the build context; copy what you need beside the spec and name it from there, e.g. source: ./shadow",

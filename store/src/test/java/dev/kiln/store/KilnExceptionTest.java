@@ -1,0 +1,24 @@
+package dev.kiln.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** An error's parts apart, for programs: the problem, the fix, and a code to group by. */
+class KilnExceptionTest {
+    @Test
+    void theFixIsWhatFollowsTheFixLine() {
+        KilnException e = new StoreException("the store's blob sha256:ab is damaged\n  fix: run 'kiln store verify --repair'");
+        assertEquals("the store's blob sha256:ab is damaged", e.description());
+        assertEquals(Optional.of("run 'kiln store verify --repair'"), e.fix());
+    }
+
+    @Test
+    void aMessageWithoutAFixIsAllProblem() {
+        KilnException e = new KilnException("something went wrong");
+        assertEquals("something went wrong", e.description());
+        assertEquals(Optional.empty(), e.fix());
+        assertEquals("kiln", e.code());
+    }
+}
