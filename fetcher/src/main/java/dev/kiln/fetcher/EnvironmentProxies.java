@@ -1,5 +1,6 @@
 package dev.kiln.fetcher;
 
+import dev.kiln.store.Network;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,7 +9,6 @@ import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -63,7 +63,7 @@ public final class EnvironmentProxies extends ProxySelector {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         Endpoint e = scheme.equals("https") ? https : scheme.equals("http") ? http : null;
         String host = uri.getHost();
-        if (host == null || isLoopback(host) || bypassed(host)) {
+        if (host == null || Network.isLoopback(host) || bypassed(host)) {
             return List.of(Proxy.NO_PROXY);
         }
         if (e == null) {
@@ -130,20 +130,10 @@ public final class EnvironmentProxies extends ProxySelector {
         return false;
     }
 
-    /** {@code localhost}, a name under {@code .localhost}, or a loopback IP literal (no DNS lookup). */
-    public static boolean isLoopback(String host) {
-        String h = stripBrackets(host.toLowerCase(Locale.ROOT));
-        if (h.equals("localhost") || h.endsWith(".localhost")) {
-            return true;
-        }
-        InetAddress literal = literal(h);
-        return literal != null && literal.isLoopbackAddress();
-    }
-
     private static boolean inCidr(String host, String cidr) {
-        InetAddress address = literal(host);
+        InetAddress address = Network.ipLiteral(host);
         int slash = cidr.indexOf('/');
-        InetAddress network = literal(cidr.substring(0, slash));
+        InetAddress network = Network.ipLiteral(cidr.substring(0, slash));
         if (address == null || network == null) {
             return false;
         }
@@ -165,20 +155,6 @@ public final class EnvironmentProxies extends ProxySelector {
             }
         }
         return true;
-    }
-
-    /** The address an IP literal names, without ever asking DNS; null for a host name. */
-    private static InetAddress literal(String host) {
-        boolean ipv4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean ipv6 = host.contains(":") && host.matches("[0-9a-f:.]+");
-        if (!ipv4 && !ipv6) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     private static String stripBrackets(String host) {

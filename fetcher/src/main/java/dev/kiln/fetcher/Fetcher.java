@@ -3,6 +3,7 @@ package dev.kiln.fetcher;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.KilnException;
+import dev.kiln.store.Network;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -351,7 +352,7 @@ public final class Fetcher {
                 } catch (TransientFetchException e) {
                     lastWhy = reason(e);
                 } catch (IOException e) {
-                    lastWhy = HttpTransport.describe(e);
+                    lastWhy = Network.describe(e);
                     lastDetail = " after " + staging.length() + " of " + d.size() + " bytes";
                 } catch (Refused e) {
                     return new Problem(url, e.getMessage(), "", false, false);

@@ -1,5 +1,6 @@
 package dev.kiln.fetcher;
 
+import dev.kiln.store.Network;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ public final class HttpTransport implements Transport {
             + " and any proxy (http_proxy, https_proxy), then retry";
 
     /** How often a request is tried before a transient failure is reported (the registry client too). */
-    public static final int ATTEMPTS = 3;
+    public static final int ATTEMPTS = Network.ATTEMPTS;
     private static final long BACKOFF_MILLIS = 100;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
 
@@ -217,9 +218,9 @@ public final class HttpTransport implements Transport {
             }
         } catch (IOException e) {
             if (unreachable(e)) {
-                throw new UnreachableHostException(uri, uri + ": " + describe(e), e);
+                throw new UnreachableHostException(uri, uri + ": " + Network.describe(e), e);
             }
-            throw new TransientFetchException(uri + ": " + describe(e), e);
+            throw new TransientFetchException(uri + ": " + Network.describe(e), e);
         }
         int code = response.code();
         if (code == 200 || code == 206) {
@@ -259,45 +260,10 @@ public final class HttpTransport implements Transport {
         throw new FetchException(uri + ": expected HTTP 200, found HTTP " + code);
     }
 
-    /** A short account of a network failure, for messages: what the user can act on, not the socket's words. */
-    public static String describe(IOException e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof SocketTimeoutException) {
-            return connecting(e) ? "timed out connecting to the server" : "timed out waiting for the server";
-        }
-        if (e instanceof UnknownHostException) {
-            return "no such host (DNS has no address for it)";
-        }
-        String root = rootMessage(e);
-        if (root.contains("Connection refused")) {
-            return "connection refused";
-        }
-        if (root.contains("No route to host") || root.contains("Network is unreachable")) {
-            return "no route to the server (" + root.toLowerCase(java.util.Locale.ROOT) + ")";
-        }
-        if (e instanceof ConnectException) {
-            return "cannot connect (" + root + ")";
-        }
-        return "connection failed (" + msg + ")";
-    }
-
     /** Whether no connection could be made at all (as opposed to one that broke or stalled). */
     static boolean unreachable(IOException e) {
         return e instanceof UnknownHostException || e instanceof ConnectException || e instanceof NoRouteToHostException
-                || e instanceof SocketTimeoutException && connecting(e);
-    }
-
-    private static boolean connecting(IOException e) {
-        return rootMessage(e).toLowerCase(java.util.Locale.ROOT).contains("connect timed out")
-                || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("connect timed out");
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                || e instanceof SocketTimeoutException && Network.whileConnecting(e);
     }
 
     private static String basic(Netrc.Login login) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.fetcher.testing.TestMirror;
 import dev.kiln.fetcher.testing.TestMirror.Fault;
+import dev.kiln.store.Network;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -155,16 +156,16 @@ class HttpTransportTest {
     @Test
     void networkFailuresAreSaidInTheUsersWords() {
         assertEquals("no such host (DNS has no address for it)",
-                HttpTransport.describe(new java.net.UnknownHostException("mirror.invalid: Name or service not known")));
+                Network.describe(new java.net.UnknownHostException("mirror.invalid: Name or service not known")));
         java.net.ConnectException refused = new java.net.ConnectException("Failed to connect to /10.0.0.1:80");
         refused.initCause(new java.net.ConnectException("Connection refused"));
-        assertEquals("connection refused", HttpTransport.describe(refused));
+        assertEquals("connection refused", Network.describe(refused));
         assertTrue(HttpTransport.unreachable(refused));
         java.net.SocketTimeoutException connecting = new java.net.SocketTimeoutException("Connect timed out");
-        assertEquals("timed out connecting to the server", HttpTransport.describe(connecting));
+        assertEquals("timed out connecting to the server", Network.describe(connecting));
         assertTrue(HttpTransport.unreachable(connecting));
         java.net.SocketTimeoutException reading = new java.net.SocketTimeoutException("timeout");
-        assertEquals("timed out waiting for the server", HttpTransport.describe(reading));
+        assertEquals("timed out waiting for the server", Network.describe(reading));
         assertTrue(!HttpTransport.unreachable(reading), "a stalled server was reached");
     }
 

@@ -2,9 +2,9 @@ package dev.kiln.assembler.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.resolver.lock.JsonTree;
-import dev.kiln.resolver.lock.MalformedJsonException;
 import dev.kiln.store.Digest;
+import dev.kiln.store.json.JsonTree;
+import dev.kiln.store.json.MalformedJsonException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

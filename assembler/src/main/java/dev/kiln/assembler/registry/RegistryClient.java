@@ -11,6 +11,7 @@ import dev.kiln.assembler.oci.VerifiedCopy;
 import dev.kiln.fetcher.EnvironmentProxies;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
+import dev.kiln.store.Network;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -661,7 +662,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     private boolean plainHttp(String hostAndPort) {
-        return insecure || EnvironmentProxies.isLoopback(hostOnly(hostAndPort));
+        return insecure || Network.isLoopback(hostOnly(hostAndPort));
     }
 
     private static String hostOnly(String hostAndPort) {
@@ -674,7 +675,7 @@ public final class RegistryClient implements AutoCloseable {
 
     /** Refuses a plain-HTTP URL to a host that is not loopback, unless insecure. */
     private void checkScheme(HttpUrl url) {
-        if (!url.isHttps() && !insecure && !EnvironmentProxies.isLoopback(url.host())) {
+        if (!url.isHttps() && !insecure && !Network.isLoopback(url.host())) {
             throw new RegistryException("refusing plain HTTP to " + url.host() + " (" + url.scheme() + "://" + url.host()
                     + url.encodedPath() + "): kiln speaks HTTP without TLS only to loopback registries"
                     + "\n  fix: serve the registry (and its token service) over HTTPS, or pass --insecure if the network is trusted");

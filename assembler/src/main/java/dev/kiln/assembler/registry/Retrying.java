@@ -1,6 +1,6 @@
 package dev.kiln.assembler.registry;
 
-import dev.kiln.fetcher.HttpTransport;
+import dev.kiln.store.Network;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -19,7 +19,7 @@ import okhttp3.OkHttpClient;
  * at most one timeout: time it spent before that moved bytes, it was not waiting.
  */
 final class Retrying {
-    static final int ATTEMPTS = HttpTransport.ATTEMPTS;
+    static final int ATTEMPTS = Network.ATTEMPTS;
     /** The pause after the first failed try; it doubles after each further one. */
     static final Duration PAUSE = Duration.ofMillis(100);
 
@@ -46,7 +46,7 @@ final class Retrying {
                 return msg.contains("connect") ? "no connection within " + seconds(connect)
                         : "no answer for " + seconds(read);
             }
-            return HttpTransport.describe(e);
+            return Network.describe(e);
         }
     }
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kiln.resolver.lock.JsonTree;
-import dev.kiln.resolver.lock.MalformedJsonException;
+import dev.kiln.store.json.JsonTree;
+import dev.kiln.store.json.MalformedJsonException;
 
 /**
  * JSON for signed and signing documents: a duplicate key or anything after the document is an

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.store.Digest;
+import dev.kiln.store.json.JsonTree;
+import dev.kiln.store.json.MalformedJsonException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

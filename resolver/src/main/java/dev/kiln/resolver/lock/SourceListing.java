@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.store.Digest;
+import dev.kiln.store.json.JsonTree;
+import dev.kiln.store.json.MalformedJsonException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;

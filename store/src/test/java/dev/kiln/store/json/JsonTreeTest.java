@@ -1,4 +1,4 @@
-package dev.kiln.resolver.lock;
+package dev.kiln.store.json;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;

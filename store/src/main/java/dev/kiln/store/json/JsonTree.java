@@ -1,4 +1,4 @@
-package dev.kiln.resolver.lock;
+package dev.kiln.store.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
