@@ -1,14 +1,10 @@
 package dev.kiln.assembler;
 
-import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
+import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.deb.UnpackLimits;
-import dev.kiln.assembler.layer.LayerDigests;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.SpecConfig;
+import dev.kiln.assembler.image.SpecConfig;
 import dev.kiln.assembler.rootfs.OriginLayers;
 import dev.kiln.assembler.rootfs.RootfsBuilder;
 import dev.kiln.assembler.rootfs.SourceLayer;
@@ -16,6 +12,10 @@ import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.DamagedContentException;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayerDigests;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpec;

@@ -1,5 +1,8 @@
 package dev.kiln.assembler;
 
+import dev.kiln.assembler.local.BuildContext;
+import dev.kiln.assembler.local.LocalSource;
+import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.FetchResult;
@@ -7,9 +10,6 @@ import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
-import dev.kiln.assembler.local.BuildContext;
-import dev.kiln.assembler.local.LocalSource;
-import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.Resolver;
@@ -265,7 +265,7 @@ public final class Kiln implements AutoCloseable {
     }
 
     /** What {@link #build} made: the layout and the digest of its top manifest (or index). */
-    public record Built(Path layout, dev.kiln.assembler.oci.Descriptor top, Lock lock, long epoch) {
+    public record Built(Path layout, dev.kiln.oci.Descriptor top, Lock lock, long epoch) {
     }
 
     /**
@@ -306,7 +306,7 @@ public final class Kiln implements AutoCloseable {
             buildContext = BuildContext.of(specFile, context);
             buildContext.check(spec);
         }
-        dev.kiln.assembler.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
+        dev.kiln.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
         dev.kiln.assembler.rootfs.RootfsBuilder.checkSpec(spec); // accounts and run-as, too
         if (atEpoch.isEmpty()) {
             sourceDateEpoch(); // a bad SOURCE_DATE_EPOCH too
@@ -354,13 +354,13 @@ public final class Kiln implements AutoCloseable {
         if (!dev.kiln.store.Digest.of(specBytes).equals(spec.digest())) {
             throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
         }
-        try (dev.kiln.assembler.oci.ImageLayout layout = dev.kiln.assembler.oci.ImageLayout.stage(out)) {
+        try (dev.kiln.oci.ImageLayout layout = dev.kiln.oci.ImageLayout.stage(out)) {
             ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
-            dev.kiln.assembler.oci.Descriptor top = assembler.write(layout);
+            dev.kiln.oci.Descriptor top = assembler.write(layout);
             awaitBackground();
             // the SBOMs and the provenance are written (beside the target, under temporary names)
             // before the layout is put in place, so that a full disk leaves neither behind
-            Path staged = layout.prepare(top, dev.kiln.assembler.oci.ImageLayout.IMAGE_REF);
+            Path staged = layout.prepare(top, dev.kiln.oci.ImageLayout.IMAGE_REF);
             Path target = out.toAbsolutePath().normalize();
             List<AtomicFile.Staged> documents = stageDocuments(staged, target, assembler, lock, epoch);
             try {
@@ -397,7 +397,7 @@ public final class Kiln implements AutoCloseable {
     }
 
     /** Pulls {@code reference} into an OCI image layout at {@code layout}, every manifest and blob verified. */
-    public static dev.kiln.assembler.oci.Descriptor pull(String reference, Path layout,
+    public static dev.kiln.oci.Descriptor pull(String reference, Path layout,
             dev.kiln.assembler.registry.RegistryOptions registry) {
         var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
         try (var client = dev.kiln.assembler.registry.RegistryClient.builder().options(registry).build()) {
@@ -410,8 +410,8 @@ public final class Kiln implements AutoCloseable {
      * image for {@code arch} (else this host's) among the spec's, so that a build is not wasted.
      */
     public static void checkTarball(Path tarball, Path specFile, java.util.Optional<String> arch) {
-        dev.kiln.assembler.oci.DockerArchive.checkTarget(tarball);
-        dev.kiln.assembler.oci.DockerArchive.checkArchitecture(ImageSpecParser.parse(specFile).archs(), arch);
+        dev.kiln.oci.DockerArchive.checkTarget(tarball);
+        dev.kiln.oci.DockerArchive.checkArchitecture(ImageSpecParser.parse(specFile).archs(), arch);
     }
 
     /**
@@ -419,14 +419,14 @@ public final class Kiln implements AutoCloseable {
      * {@code repoTag} ({@code HOST/REPO[:TAG]}, tag {@code latest} if none). A multi-platform image
      * gives the manifest for {@code arch} (Debian or OCI name), else the host's architecture.
      */
-    public static dev.kiln.assembler.oci.Descriptor writeTarball(Path layout, Path tarball, String repoTag, java.util.Optional<String> arch) {
+    public static dev.kiln.oci.Descriptor writeTarball(Path layout, Path tarball, String repoTag, java.util.Optional<String> arch) {
         var ref = dev.kiln.assembler.registry.ImageReference.parse(repoTag);
         if (ref.digest().isPresent()) {
             throw new dev.kiln.assembler.registry.RegistryException("a docker archive names its image by tag, found the digest in '"
                     + repoTag + "'\n  fix: give HOST/REPO:TAG");
         }
         String name = ref.name() + ":" + ref.tagOrDefault().orElseThrow();
-        return dev.kiln.assembler.oci.DockerArchive.write(layout, tarball, name, arch);
+        return dev.kiln.oci.DockerArchive.write(layout, tarball, name, arch);
     }
 
     /**
@@ -467,12 +467,12 @@ public final class Kiln implements AutoCloseable {
     }
 
     private static AttestationReport attestations(dev.kiln.assembler.verify.ImageSource image,
-            dev.kiln.assembler.oci.LayoutReader reader, String pem) {
+            dev.kiln.oci.LayoutReader reader, String pem) {
         List<dev.kiln.assembler.sign.VerificationKey> keys =
                 List.of(dev.kiln.assembler.sign.VerificationKey.parsePem(pem, "the public key given"));
         List<dev.kiln.store.Digest> subjects = new ArrayList<>();
         subjects.add(image.top().digest());
-        for (dev.kiln.assembler.oci.Descriptor d : reader.images()) {
+        for (dev.kiln.oci.Descriptor d : reader.images()) {
             if (!subjects.contains(d.digest())) {
                 subjects.add(d.digest());
             }
@@ -510,7 +510,7 @@ public final class Kiln implements AutoCloseable {
         dev.kiln.assembler.verify.ImageBlobs.check(image.layout(), image.top(), image.described());
         java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
                 pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
-        var reader = dev.kiln.assembler.oci.LayoutReader.at(image.layout(), image.top());
+        var reader = dev.kiln.oci.LayoutReader.at(image.layout(), image.top());
         AttestationReport attestations = publicKey.map(pem -> attestations(image, reader, pem)).orElse(AttestationReport.NONE);
         long epoch;
         Path inputs = scratch.resolve("inputs");
@@ -569,7 +569,7 @@ public final class Kiln implements AutoCloseable {
     private static List<AtomicFile.Staged> stageDocuments(Path staged, Path target, ImageAssembler assembler, Lock lock, long epoch) {
         String name = target.getFileName().toString();
         Map<Path, byte[]> documents = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, dev.kiln.assembler.oci.Descriptor> image : assembler.images().entrySet()) {
+        for (Map.Entry<String, dev.kiln.oci.Descriptor> image : assembler.images().entrySet()) {
             String arch = image.getKey();
             documents.put(target.resolveSibling(name + "." + arch + ".spdx.json"), dev.kiln.assembler.sbom.SpdxSbom.of(assembler.installed(),
                     new dev.kiln.assembler.sbom.SpdxSbom.Image(name, image.getValue().digest(), arch, epoch), version())

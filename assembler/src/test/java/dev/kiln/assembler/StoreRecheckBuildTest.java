@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
-import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.testing.TinyRepository;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.oci.LayoutReader;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.store.Digest;

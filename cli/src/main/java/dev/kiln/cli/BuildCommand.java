@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "build", mixinStandardHelpOptions = true, description = {
     "Build SPEC's image into an OCI layout, a registry or a load archive.",
@@ -128,7 +128,7 @@ final class BuildCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (scratch != null) {
-                dev.kiln.assembler.oci.ImageLayout.deleteRecursively(scratch);
+                dev.kiln.oci.ImageLayout.deleteRecursively(scratch);
             }
         }
     }

@@ -102,7 +102,7 @@ final class CdsTraining {
                         Digest.of(body))), false, FetchListener.NONE);
             }
         } finally {
-            dev.kiln.assembler.oci.ImageLayout.deleteRecursively(dir);
+            dev.kiln.oci.ImageLayout.deleteRecursively(dir);
         }
     }
 

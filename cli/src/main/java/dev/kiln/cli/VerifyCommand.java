@@ -1,20 +1,20 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.oci.ImageLayout;
 import dev.kiln.assembler.sign.VerificationException;
 import dev.kiln.assembler.verify.ImageSource;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.oci.ImageLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, description = {
     "Rebuild IMAGE from its spec and lock and compare the two.",

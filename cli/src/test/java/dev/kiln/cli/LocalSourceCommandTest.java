@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.testing.TinyRepository;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,13 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageConfig;
-import dev.kiln.assembler.oci.ImageConfigFile;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Platform;
 import dev.kiln.assembler.sign.Attestations;
 import dev.kiln.assembler.sign.LayoutReferrers;
 import dev.kiln.assembler.sign.Signatures;
@@ -20,10 +14,16 @@ import dev.kiln.assembler.sign.VerificationKey;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.Platform;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,7 +48,7 @@ class SignCommandTest {
                     .add(Entry.dir("/", 0755, 0, 0, 1_700_000_000L))
                     .add(Entry.file("/hello", 0644, 0, 0, 1_700_000_001L, Content.of("hi\n".getBytes(UTF_8))))
                     .build();
-            LayerDigests layer = layout.writeLayer(tree, new TarLayerWriter(1_700_000_000L));
+            LayerDigests layer = layout.writeLayer(out -> new TarLayerWriter(1_700_000_000L).writeGzip(tree, out));
             ImageConfigFile config = new ImageConfigFile(Platform.ofDebian("amd64"), Optional.of(Instant.ofEpochSecond(1_700_000_000L)),
                     ImageConfig.EMPTY, List.of(layer.uncompressed()), List.of());
             return layout.commit(layout.writeImage(config, List.of(layer), Map.of()), "latest");

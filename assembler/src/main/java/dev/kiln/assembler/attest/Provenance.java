@@ -2,9 +2,9 @@ package dev.kiln.assembler.attest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJson;
 import dev.kiln.assembler.sbom.Purl;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJson;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -59,7 +59,7 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
      * names ({@code name}), and when that is an index, each manifest in it ({@code name@linux/amd64}).
      */
     public static List<Subject> subjects(Path layout, String name) {
-        dev.kiln.assembler.oci.Descriptor top = dev.kiln.assembler.oci.LayoutReader.open(layout).top();
+        dev.kiln.oci.Descriptor top = dev.kiln.oci.LayoutReader.open(layout).top();
         List<Subject> out = new ArrayList<>();
         Digest topDigest = top.digest();
         out.add(new Subject(name, topDigest));
@@ -85,7 +85,7 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
 
     private static JsonNode read(Path file) {
         try {
-            return dev.kiln.assembler.oci.OciJsonReader.tree(Files.readAllBytes(file), file.toString());
+            return dev.kiln.oci.OciJsonReader.tree(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
             throw new AssembleException("cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  expected: an OCI image layout as 'kiln build' writes it", e);

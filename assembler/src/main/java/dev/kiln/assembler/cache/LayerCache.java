@@ -3,10 +3,10 @@ package dev.kiln.assembler.cache;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreeDigest;
+import dev.kiln.oci.LayerDigests;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;

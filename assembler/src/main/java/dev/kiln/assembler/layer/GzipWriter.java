@@ -1,5 +1,6 @@
 package dev.kiln.assembler.layer;
 
+import dev.kiln.oci.LayerDigests;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.kiln.assembler.registry;
 
-import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.oci.Descriptor;
 
 /**
  * What a push put where: {@code reference} carries the digest of {@code top} (the manifest or index

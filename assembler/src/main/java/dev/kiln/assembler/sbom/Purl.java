@@ -1,6 +1,6 @@
 package dev.kiln.assembler.sbom;
 
-import dev.kiln.assembler.oci.OciJson;
+import dev.kiln.oci.OciJson;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.Digest;

@@ -1,7 +1,7 @@
 package dev.kiln.assembler.sbom;
 
-import dev.kiln.assembler.oci.OciJson;
-import dev.kiln.assembler.oci.Platform;
+import dev.kiln.oci.OciJson;
+import dev.kiln.oci.Platform;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.time.Instant;

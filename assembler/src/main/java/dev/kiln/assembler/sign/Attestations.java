@@ -2,9 +2,9 @@ package dev.kiln.assembler.sign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.ArtifactManifest;
-import dev.kiln.assembler.oci.Descriptor;
 import dev.kiln.assembler.sign.VerificationException.Problem;
+import dev.kiln.oci.ArtifactManifest;
+import dev.kiln.oci.Descriptor;
 import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.Collection;

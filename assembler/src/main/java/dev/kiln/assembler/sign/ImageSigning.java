@@ -1,12 +1,12 @@
 package dev.kiln.assembler.sign;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJsonReader;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.RegistryClient;
 import dev.kiln.assembler.registry.RegistryOptions;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJsonReader;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;

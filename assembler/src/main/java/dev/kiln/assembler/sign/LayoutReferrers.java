@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.ArtifactManifest;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJson;
+import dev.kiln.oci.ArtifactManifest;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJson;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -80,7 +80,7 @@ public final class LayoutReferrers implements Referrers {
         for (JsonNode entry : manifestsArray(readIndex())) {
             entries.add(descriptor(entry));
         }
-        return dev.kiln.assembler.oci.LayoutReader.pickImage(entries, refName, this::manifest,
+        return dev.kiln.oci.LayoutReader.pickImage(entries, refName, this::manifest,
                 dir.resolve("index.json").toString(), "--ref NAME");
     }
 

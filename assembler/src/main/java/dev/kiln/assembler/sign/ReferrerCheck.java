@@ -1,10 +1,11 @@
 package dev.kiln.assembler.sign;
 
-import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.sign.VerificationException.Problem;
-import dev.kiln.store.Digest;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.sign.VerificationException.Problem;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.OciException;
+import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -99,7 +100,7 @@ final class ReferrerCheck {
     private static byte[] read(Referrers target, Descriptor d) throws Failure {
         try {
             return target.blob(d);
-        } catch (AssembleException e) {
+        } catch (AssembleException | OciException e) {
             throw new Failure(Problem.CORRUPTED, e.getMessage().lines().findFirst().orElse(""));
         }
     }
@@ -108,7 +109,7 @@ final class ReferrerCheck {
         JsonNode manifest;
         try {
             manifest = StrictJson.parse(target.manifest(manifestDescriptor));
-        } catch (IllegalArgumentException | AssembleException e) {
+        } catch (IllegalArgumentException | AssembleException | OciException e) {
             throw new Failure(Problem.CORRUPTED, "an unreadable manifest: " + e.getMessage().lines().findFirst().orElse(""));
         }
         List<Descriptor> layers = new ArrayList<>();

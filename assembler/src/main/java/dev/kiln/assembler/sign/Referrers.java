@@ -1,7 +1,7 @@
 package dev.kiln.assembler.sign;
 
-import dev.kiln.assembler.oci.ArtifactManifest;
-import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.oci.ArtifactManifest;
+import dev.kiln.oci.Descriptor;
 import dev.kiln.store.Digest;
 import java.util.List;
 

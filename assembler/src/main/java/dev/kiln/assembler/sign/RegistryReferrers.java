@@ -2,13 +2,13 @@ package dev.kiln.assembler.sign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.ArtifactManifest;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJson;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.ManifestContent;
 import dev.kiln.assembler.registry.RegistryClient;
+import dev.kiln.oci.ArtifactManifest;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJson;
 import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.List;

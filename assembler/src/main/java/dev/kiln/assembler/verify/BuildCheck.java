@@ -2,8 +2,8 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.oci.ImageLayout;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.oci.ImageLayout;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.store.ExitCleanup;
 import dev.kiln.store.KilnException;

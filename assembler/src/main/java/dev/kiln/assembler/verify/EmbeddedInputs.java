@@ -1,12 +1,12 @@
 package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Manifest;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJsonReader;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJsonReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

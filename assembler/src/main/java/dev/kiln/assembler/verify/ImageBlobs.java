@@ -1,11 +1,11 @@
 package dev.kiln.assembler.verify;
 
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Manifest;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJsonReader;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJsonReader;
 import dev.kiln.store.Digest;
 import dev.kiln.store.IoErrors;
 import java.io.ByteArrayOutputStream;

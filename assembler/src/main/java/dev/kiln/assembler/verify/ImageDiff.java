@@ -44,8 +44,8 @@ public record ImageDiff(Path left, Path right, List<Difference> differences, int
      * Compares the image {@code leftTop} of one layout with {@code rightTop} of another: the two
      * tops and everything they reach, whatever else the layouts hold.
      */
-    public static ImageDiff between(Path left, dev.kiln.assembler.oci.Descriptor leftTop, Path right,
-            dev.kiln.assembler.oci.Descriptor rightTop) {
+    public static ImageDiff between(Path left, dev.kiln.oci.Descriptor leftTop, Path right,
+            dev.kiln.oci.Descriptor rightTop) {
         return new LayoutComparison(left, right, DEFAULT_ENTRY_LIMIT)
                 .runFrom(leftTop.digest(), leftTop.mediaType(), rightTop.digest(), rightTop.mediaType());
     }

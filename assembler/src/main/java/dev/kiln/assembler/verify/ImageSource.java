@@ -2,14 +2,14 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.RegistryClient;
 import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.sign.LayoutReferrers;
 import dev.kiln.assembler.sign.Referrers;
 import dev.kiln.assembler.sign.RegistryReferrers;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Manifest;
-import dev.kiln.assembler.oci.OciJsonReader;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.OciJsonReader;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.store.ContentStore;

@@ -2,12 +2,13 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.ControlParagraph;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Manifest;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJsonReader;
-import dev.kiln.assembler.oci.Platform;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.OciJsonReader;
+import dev.kiln.oci.Platform;
 import dev.kiln.resolver.lock.Lock;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class InstalledPackages {
                 Manifest manifest = layout.manifest(image);
                 platform = platform(layout, manifest);
                 records = records(layout, manifest);
-            } catch (AssembleException damaged) {
+            } catch (AssembleException | OciException damaged) {
                 continue; // a missing, corrupt or broken blob: the blob comparison names it, and the image fails on it
             }
             String arch = platform.debianArchitecture();

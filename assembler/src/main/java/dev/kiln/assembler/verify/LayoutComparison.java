@@ -3,10 +3,10 @@ package dev.kiln.assembler.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.verify.Difference.Aspect;
 import dev.kiln.assembler.verify.LayerListing.Compression;
 import dev.kiln.assembler.verify.LayerListing.Item;
+import dev.kiln.oci.MediaTypes;
 import dev.kiln.store.Digest;
 import dev.kiln.store.json.JsonTree;
 import dev.kiln.store.json.MalformedJsonException;
@@ -104,7 +104,7 @@ final class LayoutComparison {
         }
         com.fasterxml.jackson.databind.node.ArrayNode latest = JSON.createArrayNode();
         for (JsonNode m : manifests) {
-            if (dev.kiln.assembler.oci.ImageLayout.IMAGE_REF.equals(m.path("annotations").path(dev.kiln.assembler.oci.ImageLayout.REF_NAME).asText(null))) {
+            if (dev.kiln.oci.ImageLayout.IMAGE_REF.equals(m.path("annotations").path(dev.kiln.oci.ImageLayout.REF_NAME).asText(null))) {
                 latest.add(m);
             }
         }

@@ -8,20 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageConfig;
-import dev.kiln.assembler.oci.ImageConfigFile;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.Platform;
 import dev.kiln.assembler.sbom.LockFixture;
 import dev.kiln.assembler.sbom.Purl;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.Platform;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -134,7 +134,7 @@ class ProvenanceTest {
             for (String arch : List.of("amd64", "arm64")) {
                 FileTree tree = FileTree.builder("t").add(Entry.dir("/", 0755, 0, 0, 0))
                         .add(Entry.file("/arch", 0644, 0, 0, 1, Content.of(arch.getBytes(UTF_8)))).build();
-                LayerDigests layer = layout.writeLayer(tree, new TarLayerWriter(EPOCH));
+                LayerDigests layer = layout.writeLayer(o -> new TarLayerWriter(EPOCH).writeGzip(tree, o));
                 ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.empty(), ImageConfig.EMPTY,
                         List.of(layer.uncompressed()), List.of());
                 images.add(layout.writeImage(config, List.of(layer), Map.of()));
@@ -152,7 +152,7 @@ class ProvenanceTest {
 
     @Test
     void aDirectoryThatIsNotALayoutIsAClearError() {
-        var e = assertThrows(AssembleException.class, () -> Provenance.subjects(tmp, "x"));
+        var e = assertThrows(OciException.class, () -> Provenance.subjects(tmp, "x"));
         assertTrue(e.getMessage().contains("not an OCI image layout"), e.getMessage());
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.oci.LayerDigests;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package dev.kiln.assembler.layer;
 
+import dev.kiln.oci.LayerDigests;
 import java.io.ByteArrayOutputStream;
 
 /** Run by {@link OtherJvmTest} under every other JDK on the host: prints the fixture layer's digests. */

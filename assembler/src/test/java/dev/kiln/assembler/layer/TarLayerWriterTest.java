@@ -11,6 +11,7 @@ import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.LayerDigests;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -220,28 +221,6 @@ class TarLayerWriterTest {
         Path out = Files.createDirectories(dir.resolve("out"));
         run(out, "tar", "-xf", tar.toString(), "usr/bin/passwd", "usr/bin/chfn-hard");
         assertTrue(Files.isSameFile(out.resolve("usr/bin/passwd"), out.resolve("usr/bin/chfn-hard")));
-    }
-
-    @Test
-    void paxRecordLengthsCountTheirOwnDigits() {
-        Map<String, byte[]> r = new java.util.LinkedHashMap<>();
-        r.put("path", "a".repeat(89).getBytes(UTF_8)); // 1+4+1+89+1 = 96 + 2 digits = 98
-        r.put("uid", "3000000".getBytes(UTF_8)); // 1+3+1+7+1 = 13 + 2 = 15
-        r.put("k", "x".repeat(92).getBytes(UTF_8)); // 1+1+1+92+1 = 96 + 2 = 98; 97 + ... stays 2 digits
-        r.put("q", "x".repeat(95).getBytes(UTF_8)); // 99 + 2 = 101 -> 3 digits -> 102
-        String s = new String(TarLayerWriter.paxRecords(r), UTF_8);
-        assertTrue(s.startsWith("98 path="));
-        assertTrue(s.contains("\n15 uid=3000000\n98 k="));
-        assertTrue(s.contains("\n102 q="));
-    }
-
-    @Test
-    void ustarSplitPrefersTheLongestPrefixThatLeavesAShortName() {
-        byte[] name = SPLITTABLE.substring(1).getBytes(UTF_8);
-        int at = TarLayerWriter.ustarSplit(name);
-        assertEquals(LONG_DIR.substring(1), new String(name, 0, at, UTF_8));
-        assertEquals(0, TarLayerWriter.ustarSplit("usr/bin/x".getBytes(UTF_8)));
-        assertEquals(-1, TarLayerWriter.ustarSplit(LONG_COMPONENT.substring(1).getBytes(UTF_8)));
     }
 
     // --- peers: the real tools read what we write ---

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Manifest;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.testing.TestImages;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.testing.TestImages;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -252,7 +252,7 @@ class RegistryClientTest {
             wrong[wrong.length / 2] ^= 1;
             registry.lies.put(layer.digest(), wrong);
             Path target = tmp.resolve("pulled");
-            AssembleException e = assertThrows(AssembleException.class, () -> c.pull(registry.ref("kiln/test:1"), target));
+            OciException e = assertThrows(OciException.class, () -> c.pull(registry.ref("kiln/test:1"), target));
             assertTrue(e.getMessage().contains(layer.digest() + " (" + MediaTypes.LAYER_TAR_GZIP + ")"), e.getMessage());
             assertTrue(e.getMessage().contains("nothing of it was kept"), e.getMessage());
             assertFalse(Files.exists(target));

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.testing.TestImages;
-import dev.kiln.assembler.testing.TestRegistry;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.testing.TestImages;
+import dev.kiln.oci.testing.TestRegistry;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;

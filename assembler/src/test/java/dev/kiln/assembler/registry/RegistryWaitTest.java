@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.registry.RegistryListener.Waiting;
 import dev.kiln.assembler.registry.RegistryListener.Waiting.Kind;
-import dev.kiln.assembler.testing.SilentServer;
+import dev.kiln.oci.testing.SilentServer;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -9,13 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.layer.TarLayerWriter;
 import dev.kiln.assembler.local.LocalSource;
-import dev.kiln.assembler.testing.TestImages;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreeDigest;
 import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.Platform;
+import dev.kiln.oci.testing.TestImages;
 import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
@@ -23,6 +29,7 @@ import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -265,8 +272,8 @@ class SourceLayerTest {
     @Test
     void umociUnpacksTheSameFilesFromThePackageAndSourceLayersAsFromOneLayer(@TempDir Path tmp) throws Exception {
         RootfsBuilder.Layered trees = RootfsBuilder.assembleLayered(packages(), messy());
-        TestImages.ofLayers(tmp.resolve("layered"), layers(trees));
-        TestImages.ofLayers(tmp.resolve("single"), List.of(trees.whole().tree()));
+        ofLayers(tmp.resolve("layered"), layers(trees));
+        ofLayers(tmp.resolve("single"), List.of(trees.whole().tree()));
         String layered = unpackedListing(tmp, "layered");
         assertEquals(unpackedListing(tmp, "single"), layered);
         assertTrue(layered.contains("./usr/share/app/again 81e8 2 "), "the hardlink pair survives: " + layered);
@@ -287,5 +294,18 @@ class SourceLayerTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", command));
         assertEquals(0, p.exitValue(), String.join(" ", command) + "\n" + out);
         return out;
+    }
+
+    /** One amd64 image at {@code dir} with these layers, bottom first; its top is a manifest named {@code latest}. */
+    private static Descriptor ofLayers(Path dir, List<FileTree> trees) {
+        try (ImageLayout layout = ImageLayout.stage(dir)) {
+            TarLayerWriter writer = new TarLayerWriter(TestImages.EPOCH);
+            List<LayerDigests> layers = trees.stream().map(t -> layout.writeLayer(out -> writer.writeGzip(t, out))).toList();
+            ImageConfigFile config = new ImageConfigFile(Platform.ofDebian("amd64"), Optional.of(Instant.ofEpochSecond(TestImages.EPOCH)),
+                    TestImages.runtime(), layers.stream().map(LayerDigests::uncompressed).toList(), List.of());
+            Descriptor image = layout.writeImage(config, layers, Map.of());
+            layout.commit(image, "latest");
+            return image;
+        }
     }
 }

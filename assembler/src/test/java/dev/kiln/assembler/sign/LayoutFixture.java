@@ -1,6 +1,6 @@
 package dev.kiln.assembler.sign;
 
-import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.oci.Descriptor;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;

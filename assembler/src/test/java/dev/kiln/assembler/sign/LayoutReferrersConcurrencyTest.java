@@ -3,7 +3,7 @@ package dev.kiln.assembler.sign;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kiln.assembler.oci.Descriptor;
+import dev.kiln.oci.Descriptor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,15 +10,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.OciJson;
 import dev.kiln.assembler.registry.ImageReference;
 import dev.kiln.assembler.registry.ManifestContent;
 import dev.kiln.assembler.registry.RegistryClient;
 import dev.kiln.assembler.registry.RegistryCredentials;
 import dev.kiln.assembler.sign.VerificationException.Problem;
-import dev.kiln.assembler.testing.TestRegistry;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciJson;
+import dev.kiln.oci.testing.TestRegistry;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -170,6 +170,6 @@ class RegistryReferrersTest {
         assertEquals(first, second);
         assertArrayEquals(listed, fallbackIndex().bytes());
         assertArrayEquals(statement, Attestations.verify(target, image.digest(), List.of(KEY.verificationKey())).get(0).statement());
-        assertArrayEquals(OciJson.EMPTY_OBJECT, target.blob(dev.kiln.assembler.oci.ArtifactManifest.EMPTY_CONFIG));
+        assertArrayEquals(OciJson.EMPTY_OBJECT, target.blob(dev.kiln.oci.ArtifactManifest.EMPTY_CONFIG));
     }
 }

@@ -10,10 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.oci.ArtifactManifest;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.MediaTypes;
 import dev.kiln.assembler.sign.VerificationException.Problem;
+import dev.kiln.oci.ArtifactManifest;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciException;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -245,7 +246,7 @@ class SignaturesTest extends LayoutFixture {
         Signatures.sign(target, image, IDENTITY, KEY);
         assertEquals(image.digest(), target.image(Optional.empty()).digest());
         assertEquals(image.digest(), target.image(Optional.of("latest")).digest());
-        AssembleException e = assertThrows(AssembleException.class, () -> target.image(Optional.of("v2")));
+        OciException e = assertThrows(OciException.class, () -> target.image(Optional.of("v2")));
         assertTrue(e.getMessage().contains("expected one image named 'v2', found 0 (names: latest, latest-amd64)"), e.getMessage());
     }
 

@@ -2,17 +2,17 @@ package dev.kiln.assembler.sign;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageConfig;
-import dev.kiln.assembler.oci.ImageConfigFile;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.Platform;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.Platform;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class TestLayouts {
     }
 
     private static Descriptor image(ImageLayout layout, String greeting, String arch) {
-        LayerDigests layer = layout.writeLayer(tree(greeting + " " + arch), new TarLayerWriter(EPOCH));
+        LayerDigests layer = layout.writeLayer(out -> new TarLayerWriter(EPOCH).writeGzip(tree(greeting + " " + arch), out));
         ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.of(Instant.ofEpochSecond(EPOCH)),
                 ImageConfig.EMPTY, List.of(layer.uncompressed()), List.of());
         return layout.writeImage(config, List.of(layer), Map.of("org.opencontainers.image.title", greeting));

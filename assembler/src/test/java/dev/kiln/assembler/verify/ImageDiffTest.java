@@ -6,20 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.layer.GzipWriter;
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageConfig;
-import dev.kiln.assembler.oci.ImageConfigFile;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.MediaTypes;
-import dev.kiln.assembler.oci.Platform;
 import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.verify.Difference.Aspect;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.Platform;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,7 +94,7 @@ class ImageDiffTest {
         try (ImageLayout layout = ImageLayout.stage(tmp.resolve(name))) {
             List<Descriptor> images = new ArrayList<>();
             for (Map.Entry<String, List<Entry>> t : new java.util.TreeMap<>(trees).entrySet()) {
-                LayerDigests layer = layout.writeLayer(tree(t.getValue()), new TarLayerWriter(EPOCH));
+                LayerDigests layer = layout.writeLayer(out -> new TarLayerWriter(EPOCH).writeGzip(tree(t.getValue()), out));
                 images.add(layout.writeImage(config(t.getKey(), layer.uncompressed(), user), List.of(layer), Map.of()));
             }
             Descriptor top = images.size() == 1 ? images.get(0) : layout.writeIndex(new Index(images, Map.of()));

@@ -5,18 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.layer.LayerDigests;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.oci.Descriptor;
-import dev.kiln.assembler.oci.ImageConfig;
-import dev.kiln.assembler.oci.ImageConfigFile;
-import dev.kiln.assembler.oci.ImageLayout;
-import dev.kiln.assembler.oci.Index;
-import dev.kiln.assembler.oci.LayoutReader;
-import dev.kiln.assembler.oci.Platform;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.ImageConfigFile;
+import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.Index;
+import dev.kiln.oci.LayerDigests;
+import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.Platform;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -62,7 +62,7 @@ class InstalledPackagesTest {
     private static Descriptor image(ImageLayout layout, String arch, List<FileTree> layers) {
         List<LayerDigests> written = new ArrayList<>();
         for (FileTree t : layers) {
-            written.add(layout.writeLayer(t, new TarLayerWriter(EPOCH)));
+            written.add(layout.writeLayer(out -> new TarLayerWriter(EPOCH).writeGzip(t, out)));
         }
         ImageConfigFile config = new ImageConfigFile(Platform.ofDebian(arch), Optional.of(Instant.ofEpochSecond(EPOCH)),
                 ImageConfig.EMPTY, written.stream().map(LayerDigests::uncompressed).toList(), List.of());
