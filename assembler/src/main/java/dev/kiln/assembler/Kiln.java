@@ -388,19 +388,19 @@ public final class Kiln implements AutoCloseable {
      * HTTP is spoken only to loopback registries unless {@code registry} is insecure; waits are bounded
      * and reported as {@code registry} says.
      */
-    public static dev.kiln.assembler.registry.Pushed push(Path layout, String reference,
-            dev.kiln.assembler.registry.RegistryOptions registry) {
-        var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
-        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().options(registry).build()) {
+    public static dev.kiln.oci.registry.Pushed push(Path layout, String reference,
+            dev.kiln.oci.registry.RegistryOptions registry) {
+        var ref = dev.kiln.oci.registry.ImageReference.parse(reference);
+        try (var client = RegistryClients.builder(registry).build()) {
             return client.push(layout, ref);
         }
     }
 
     /** Pulls {@code reference} into an OCI image layout at {@code layout}, every manifest and blob verified. */
     public static dev.kiln.oci.Descriptor pull(String reference, Path layout,
-            dev.kiln.assembler.registry.RegistryOptions registry) {
-        var ref = dev.kiln.assembler.registry.ImageReference.parse(reference);
-        try (var client = dev.kiln.assembler.registry.RegistryClient.builder().options(registry).build()) {
+            dev.kiln.oci.registry.RegistryOptions registry) {
+        var ref = dev.kiln.oci.registry.ImageReference.parse(reference);
+        try (var client = RegistryClients.builder(registry).build()) {
             return client.pull(ref, layout);
         }
     }
@@ -420,9 +420,9 @@ public final class Kiln implements AutoCloseable {
      * gives the manifest for {@code arch} (Debian or OCI name), else the host's architecture.
      */
     public static dev.kiln.oci.Descriptor writeTarball(Path layout, Path tarball, String repoTag, java.util.Optional<String> arch) {
-        var ref = dev.kiln.assembler.registry.ImageReference.parse(repoTag);
+        var ref = dev.kiln.oci.registry.ImageReference.parse(repoTag);
         if (ref.digest().isPresent()) {
-            throw new dev.kiln.assembler.registry.RegistryException("a docker archive names its image by tag, found the digest in '"
+            throw new dev.kiln.oci.registry.RegistryException("a docker archive names its image by tag, found the digest in '"
                     + repoTag + "'\n  fix: give HOST/REPO:TAG");
         }
         String name = ref.name() + ":" + ref.tagOrDefault().orElseThrow();

@@ -89,10 +89,10 @@ final class BuildCommand implements Callable<Integer> {
             // bad references fail before the build, not after it
             for (String ref : new String[] {push, tarball != null ? tarballTag : null}) {
                 if (ref != null) {
-                    dev.kiln.assembler.registry.ImageReference.parse(ref);
+                    dev.kiln.oci.registry.ImageReference.parse(ref);
                 }
             }
-        } catch (dev.kiln.assembler.registry.RegistryException e) {
+        } catch (dev.kiln.oci.registry.RegistryException e) {
             throw new ParameterException(commandSpec.commandLine(), e.getMessage());
         }
         if (tarball != null) {

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.registry.RegistryListener;
-import dev.kiln.assembler.registry.RegistryOptions;
+import dev.kiln.oci.registry.RegistryListener;
+import dev.kiln.oci.registry.RegistryOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;

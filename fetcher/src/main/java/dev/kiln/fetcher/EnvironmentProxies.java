@@ -93,7 +93,7 @@ public final class EnvironmentProxies extends ProxySelector {
     }
 
     /** The {@code Proxy-Authorization} value for {@code proxy}, if its variable carried user:password. */
-    Optional<String> credentials(Proxy proxy) {
+    public Optional<String> credentials(Proxy proxy) {
         for (Endpoint e : new Endpoint[] {http, https}) {
             if (e != null && e.proxy().equals(proxy) && e.basicCredentials() != null) {
                 return Optional.of(e.basicCredentials());

@@ -1,12 +1,13 @@
 package dev.kiln.assembler.sign;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.registry.ImageReference;
-import dev.kiln.assembler.registry.RegistryClient;
-import dev.kiln.assembler.registry.RegistryOptions;
+import dev.kiln.assembler.RegistryClients;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.OciJsonReader;
+import dev.kiln.oci.registry.ImageReference;
+import dev.kiln.oci.registry.RegistryClient;
+import dev.kiln.oci.registry.RegistryOptions;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ public final class ImageSigning {
             throw new AssembleException("--ref names an image inside a layout; '" + image + "' is a registry reference"
                     + "\n  fix: name the image by tag or digest in the reference itself (HOST/REPO:TAG or HOST/REPO@sha256:...)");
         }
-        try (RegistryClient client = RegistryClient.builder().options(registry).build()) {
+        try (RegistryClient client = RegistryClients.builder(registry).build()) {
             RegistryReferrers target = RegistryReferrers.of(client, reference);
             return sign(target, target.image(reference), identity.orElse(reference.name()), key, documents);
         }

@@ -2,13 +2,13 @@ package dev.kiln.assembler.sign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.registry.ImageReference;
-import dev.kiln.assembler.registry.ManifestContent;
-import dev.kiln.assembler.registry.RegistryClient;
 import dev.kiln.oci.ArtifactManifest;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.OciJson;
+import dev.kiln.oci.registry.ImageReference;
+import dev.kiln.oci.registry.ManifestContent;
+import dev.kiln.oci.registry.RegistryClient;
 import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +72,7 @@ public final class RegistryReferrers implements Referrers {
     @Override
     public List<Referrers.Referrer> referrers(Digest subject) {
         List<Referrers.Referrer> found = new ArrayList<>();
-        for (dev.kiln.assembler.registry.Referrer r : client.referrers(repository, subject, Optional.empty())) {
+        for (dev.kiln.oci.registry.Referrer r : client.referrers(repository, subject, Optional.empty())) {
             if (!MediaTypes.isManifest(r.mediaType())) {
                 continue;
             }

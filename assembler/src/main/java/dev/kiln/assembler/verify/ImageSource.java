@@ -2,14 +2,15 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.registry.ImageReference;
-import dev.kiln.assembler.registry.RegistryClient;
-import dev.kiln.assembler.registry.RegistryOptions;
+import dev.kiln.assembler.RegistryClients;
 import dev.kiln.assembler.sign.LayoutReferrers;
 import dev.kiln.assembler.sign.Referrers;
 import dev.kiln.assembler.sign.RegistryReferrers;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.LayoutReader;
+import dev.kiln.oci.registry.ImageReference;
+import dev.kiln.oci.registry.RegistryClient;
+import dev.kiln.oci.registry.RegistryOptions;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +86,7 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
         if (pulledFrom.isEmpty()) {
             return use.apply(LayoutReferrers.open(layout));
         }
-        try (RegistryClient client = RegistryClient.builder().options(registry).build()) {
+        try (RegistryClient client = RegistryClients.builder(registry).build()) {
             return use.apply(RegistryReferrers.of(client, pulledFrom.get()));
         }
     }

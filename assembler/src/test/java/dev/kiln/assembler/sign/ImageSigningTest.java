@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.registry.RegistryOptions;
 import dev.kiln.assembler.sign.VerificationException.Problem;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.OciJsonReader;
+import dev.kiln.oci.registry.RegistryOptions;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
-package dev.kiln.assembler.registry;
+package dev.kiln.oci.registry;
 
-import dev.kiln.assembler.AssembleException;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.ImageLayout;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciException;
 import dev.kiln.oci.OciJsonReader;
 import dev.kiln.store.Digest;
 import java.io.InputStream;
@@ -19,11 +19,15 @@ import okhttp3.Response;
 
 /** Walks an image graph between an OCI layout and a registry: children before what names them. */
 final class LayoutTransfer {
-    private final RegistryClient client;
+    private final RegistryTransport transport;
+    private final Blobs blobs;
+    private final Manifests manifests;
     private final Set<Digest> done = new HashSet<>();
 
-    LayoutTransfer(RegistryClient client) {
-        this.client = client;
+    LayoutTransfer(RegistryTransport transport, Blobs blobs, Manifests manifests) {
+        this.transport = transport;
+        this.blobs = blobs;
+        this.manifests = manifests;
     }
 
     Pushed push(Path dir, ImageReference ref) {
@@ -38,7 +42,7 @@ final class LayoutTransfer {
         String mediaType = OciJsonReader.mediaType(bytes, top.mediaType(), dir + " " + top.digest());
         pushDependencies(layout, repo, new Descriptor(mediaType, top.digest(), top.size(), top.annotations(), top.platform()));
         String reference = ref.tagOrDefault().orElse(top.digest().toString());
-        client.putManifest(repo, reference, mediaType, bytes, RegistryClient.Access.PUSH);
+        manifests.putManifest(repo, reference, mediaType, bytes, Access.PUSH);
         return new Pushed(ref.withDigest(top.digest()), top);
     }
 
@@ -51,7 +55,7 @@ final class LayoutTransfer {
                 }
                 byte[] bytes = layout.bytes(child);
                 pushDependencies(layout, repo, child);
-                client.putManifest(repo, child.digest().toString(), child.mediaType(), bytes, RegistryClient.Access.PUSH);
+                manifests.putManifest(repo, child.digest().toString(), child.mediaType(), bytes, Access.PUSH);
             }
         } else if (MediaTypes.isManifest(d.mediaType())) {
             Manifest m = layout.manifest(d);
@@ -60,18 +64,18 @@ final class LayoutTransfer {
             blobs.addAll(m.layers());
             for (Descriptor blob : blobs) {
                 if (done.add(blob.digest())) {
-                    client.putBlob(repo, blob.digest(), blob.size(), layout.blob(blob));
+                    this.blobs.putBlob(repo, blob.digest(), blob.size(), layout.blob(blob));
                 }
             }
         } else {
-            throw new AssembleException(layout.dir() + ": " + d.digest() + " is a " + d.mediaType()
+            throw new OciException(layout.dir() + ": " + d.digest() + " is a " + d.mediaType()
                     + ", expected an image manifest or index");
         }
     }
 
     Descriptor pull(ImageReference ref, Path target) {
         ImageReference repo = ref.repositoryOnly();
-        ManifestContent top = client.getManifest(ref);
+        ManifestContent top = manifests.getManifest(ref);
         try (ImageLayout layout = ImageLayout.stage(target)) {
             pullDependencies(layout, repo, top);
             Descriptor written = layout.writeBlob(top.mediaType(), top.bytes());
@@ -87,8 +91,8 @@ final class LayoutTransfer {
                 if (layout.contains(child.digest())) {
                     continue;
                 }
-                ManifestContent c = client.findManifest(repo, child.digest().toString(), Optional.of(child.digest()),
-                        RegistryClient.Access.PULL).orElseThrow(() -> new RegistryException(repo.registry() + " lacks manifest "
+                ManifestContent c = manifests.findManifest(repo, child.digest().toString(), Optional.of(child.digest()),
+                        Access.PULL).orElseThrow(() -> new RegistryException(repo.registry() + " lacks manifest "
                         + child.digest() + " that index " + m.digest() + " of " + repo.repository() + " names"
                         + "\n  fix: the image in the registry is incomplete; push it again"));
                 if (c.size() != child.size()) {
@@ -115,8 +119,8 @@ final class LayoutTransfer {
     }
 
     private void download(ImageLayout layout, ImageReference repo, Descriptor blob) {
-        client.retrying(repo, "download blob " + blob.digest(), a -> {
-            try (Response r = client.blobResponse(a, repo, blob.digest()); InputStream in = r.body().byteStream()) {
+        transport.retrying(repo, "download blob " + blob.digest(), a -> {
+            try (Response r = blobs.blobResponse(a, repo, blob.digest()); InputStream in = r.body().byteStream()) {
                 return layout.writeBlob(blob.mediaType(), blob.digest(), blob.size(), in);
             }
         });

@@ -1,4 +1,4 @@
-package dev.kiln.assembler.registry;
+package dev.kiln.oci.registry;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

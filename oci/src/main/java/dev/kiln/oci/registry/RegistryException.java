@@ -1,12 +1,12 @@
-package dev.kiln.assembler.registry;
+package dev.kiln.oci.registry;
 
-import dev.kiln.assembler.AssembleException;
+import dev.kiln.oci.OciException;
 
 /**
  * A registry could not be reached, refused us, or sent what we cannot trust. The message names the
  * registry and repository and says what to do; credentials never appear in it.
  */
-public class RegistryException extends AssembleException {
+public class RegistryException extends OciException {
     private static final long serialVersionUID = 1L;
 
     public RegistryException(String message) {

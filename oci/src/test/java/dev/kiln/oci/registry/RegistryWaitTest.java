@@ -1,4 +1,4 @@
-package dev.kiln.assembler.registry;
+package dev.kiln.oci.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.registry.RegistryListener.Waiting;
-import dev.kiln.assembler.registry.RegistryListener.Waiting.Kind;
+import dev.kiln.oci.registry.RegistryListener.Waiting;
+import dev.kiln.oci.registry.RegistryListener.Waiting.Kind;
 import dev.kiln.oci.testing.SilentServer;
 import dev.kiln.store.Digest;
 import java.io.IOException;

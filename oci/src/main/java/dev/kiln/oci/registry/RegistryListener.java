@@ -1,4 +1,4 @@
-package dev.kiln.assembler.registry;
+package dev.kiln.oci.registry;
 
 import java.time.Duration;
 
