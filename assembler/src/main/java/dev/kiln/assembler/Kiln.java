@@ -434,7 +434,7 @@ public final class Kiln implements AutoCloseable {
      * and the packages where the image's dpkg records and the lock disagree.
      */
     public record Verification(dev.kiln.assembler.verify.ImageSource image, Built rebuilt,
-            dev.kiln.assembler.verify.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature,
+            dev.kiln.oci.compare.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature,
             List<dev.kiln.assembler.verify.InstalledPackages.Mismatch> packages, AttestationReport attestations) {
         public Verification {
             packages = List.copyOf(packages);
@@ -549,7 +549,7 @@ public final class Kiln implements AutoCloseable {
             throw new dev.kiln.assembler.verify.CheckFailedException(m + "\n  " + relabelled
                     + "\n  fix: the lock was edited after kiln made it; verify against the lock kiln wrote, or rebuild the image", e);
         }
-        var diff = dev.kiln.assembler.verify.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
+        var diff = dev.kiln.oci.compare.ImageDiff.between(image.layout(), image.top(), rebuilt.layout(), rebuilt.top());
         return new Verification(image, rebuilt, diff, signature, packages, attestations);
     }
 

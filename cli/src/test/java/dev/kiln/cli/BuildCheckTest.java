@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.verify.BuildCheck;
-import dev.kiln.assembler.verify.Difference;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.oci.compare.Difference;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

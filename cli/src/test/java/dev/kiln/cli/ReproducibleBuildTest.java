@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.verify.BuildCheck;
-import dev.kiln.assembler.verify.ImageDiff;
+import dev.kiln.oci.compare.ImageDiff;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;

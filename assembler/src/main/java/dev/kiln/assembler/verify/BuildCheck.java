@@ -4,6 +4,7 @@ import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.Kiln;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.ImageLayout;
+import dev.kiln.oci.compare.ImageDiff;
 import dev.kiln.resolver.KilnHome;
 import dev.kiln.store.ExitCleanup;
 import dev.kiln.store.KilnException;

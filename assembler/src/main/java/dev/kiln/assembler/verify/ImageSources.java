@@ -2,6 +2,7 @@ package dev.kiln.assembler.verify;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayerCompression;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.OciJsonReader;
@@ -108,12 +109,12 @@ public final class ImageSources {
             if (wanted.isEmpty()) {
                 break;
             }
-            Optional<LayerListing.Compression> compression = LayerListing.Compression.ofMediaType(layer.mediaType());
+            Optional<LayerCompression> compression = LayerCompression.ofMediaType(layer.mediaType());
             if (compression.isEmpty()) {
                 continue;
             }
             try (InputStream raw = new BufferedInputStream(Files.newInputStream(layout.blob(layer)), 1 << 16);
-                 InputStream tarBytes = LayerListing.decompress(raw, compression.get());
+                 InputStream tarBytes = compression.get().decompress(raw);
                  TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, StandardCharsets.UTF_8.name())) {
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                     String name = e.getName().replaceAll("^(\\./|/)+", "");

@@ -3,6 +3,7 @@ package dev.kiln.assembler.verify;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.ControlParagraph;
 import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.LayerCompression;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaTypes;
@@ -135,11 +136,11 @@ public final class InstalledPackages {
     static List<StatusRecord> records(LayoutReader layout, Manifest manifest) {
         Map<String, StatusRecord> byPath = new TreeMap<>();
         for (Descriptor layer : manifest.layers()) {
-            LayerListing.Compression compression = LayerListing.Compression.ofMediaType(layer.mediaType())
+            LayerCompression compression = LayerCompression.ofMediaType(layer.mediaType())
                     .orElseThrow(() -> new AssembleException("the layer " + layer.digest() + " is a " + layer.mediaType()
                             + ", expected a tar layer\n  fix: verify an image kiln built"));
             try (InputStream raw = new BufferedInputStream(Files.newInputStream(layout.blob(layer)), 1 << 16);
-                 InputStream plain = LayerListing.decompress(raw, compression);
+                 InputStream plain = compression.decompress(raw);
                  TarArchiveInputStream tar = new TarArchiveInputStream(plain, StandardCharsets.UTF_8.name())) {
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                     String path = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();

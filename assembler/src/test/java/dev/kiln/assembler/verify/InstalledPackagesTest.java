@@ -17,6 +17,7 @@ import dev.kiln.oci.Index;
 import dev.kiln.oci.LayerDigests;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.compare.ImageDiff;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.io.IOException;

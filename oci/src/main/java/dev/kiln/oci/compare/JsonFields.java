@@ -1,4 +1,4 @@
-package dev.kiln.assembler.verify;
+package dev.kiln.oci.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;

@@ -1,12 +1,12 @@
-package dev.kiln.assembler.verify;
+package dev.kiln.oci.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.verify.Difference.Aspect;
-import dev.kiln.assembler.verify.LayerListing.Compression;
-import dev.kiln.assembler.verify.LayerListing.Item;
+import dev.kiln.oci.LayerCompression;
 import dev.kiln.oci.MediaTypes;
+import dev.kiln.oci.OciException;
+import dev.kiln.oci.compare.Difference.Aspect;
+import dev.kiln.oci.compare.LayerListing.Item;
 import dev.kiln.store.Digest;
 import dev.kiln.store.json.JsonTree;
 import dev.kiln.store.json.MalformedJsonException;
@@ -56,7 +56,7 @@ final class LayoutComparison {
     ImageDiff run() {
         for (Side s : List.of(left, right)) {
             if (!Files.isDirectory(s.root)) {
-                throw new AssembleException("cannot compare " + s.root + ": expected an OCI image layout directory, found "
+                throw new OciException("cannot compare " + s.root + ": expected an OCI image layout directory, found "
                         + (Files.exists(s.root) ? "a file" : "nothing"));
             }
         }
@@ -222,7 +222,7 @@ final class LayoutComparison {
             case MediaTypes.INDEX, "application/vnd.docker.distribution.manifest.list.v2+json" -> Kind.INDEX;
             case MediaTypes.MANIFEST, "application/vnd.docker.distribution.manifest.v2+json" -> Kind.MANIFEST;
             case MediaTypes.CONFIG, "application/vnd.docker.container.image.v1+json" -> Kind.CONFIG;
-            default -> LayerListing.Compression.ofMediaType(mediaType).isPresent() ? Kind.LAYER : Kind.OTHER;
+            default -> LayerCompression.ofMediaType(mediaType).isPresent() ? Kind.LAYER : Kind.OTHER;
         };
     }
 
@@ -282,7 +282,7 @@ final class LayoutComparison {
             }
             case LAYER -> {
                 if (!same) {
-                    layers(where, l, r, LayerListing.Compression.ofMediaType(l.mediaType()).orElseThrow());
+                    layers(where, l, r, LayerCompression.ofMediaType(l.mediaType()).orElseThrow());
                 }
             }
             case OTHER -> {
@@ -386,17 +386,17 @@ final class LayoutComparison {
 
     // ---- layers
 
-    private void layers(String where, Desc ld, Desc rd, Compression compression) {
+    private void layers(String where, Desc ld, Desc rd, LayerCompression compression) {
         LayerListing l;
         LayerListing r;
         try {
             l = LayerListing.read(left.blob(ld.digest()), compression);
             r = LayerListing.read(right.blob(rd.digest()), compression);
         } catch (IOException e) {
-            throw new AssembleException("cannot read a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new OciException("cannot read a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         if (l.error.isPresent() || r.error.isPresent()) {
-            out.add(new Difference(where, Aspect.UNREADABLE, compression == Compression.NONE ? "tar" : compression.name().toLowerCase(
+            out.add(new Difference(where, Aspect.UNREADABLE, compression == LayerCompression.NONE ? "tar" : compression.name().toLowerCase(
                     java.util.Locale.ROOT) + " tar", l.error.map(e -> "broken after " + l.items.size() + " entries: " + e).orElse("ok"),
                     r.error.map(e -> "broken after " + r.items.size() + " entries: " + e).orElse("ok")));
         }
@@ -421,16 +421,16 @@ final class LayoutComparison {
             }
             out.add(new Difference(where, Aspect.ORDER, "entry " + i, lk.get(i), rk.get(i)));
         } else if (!l.uncompressed.equals(r.uncompressed)) {
-            try (InputStream a = LayerListing.decompress(open(left.blob(ld.digest())), compression);
-                 InputStream b = LayerListing.decompress(open(right.blob(rd.digest())), compression)) {
+            try (InputStream a = compression.decompress(open(left.blob(ld.digest())));
+                 InputStream b = compression.decompress(open(right.blob(rd.digest())))) {
                 Mismatch m = Mismatch.of(a, b);
                 out.add(new Difference(where, Aspect.TAR_BYTES, locate(l.items, m.offset()), m.left(), m.right()));
             } catch (IOException e) {
-                throw new AssembleException("cannot reread a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new OciException("cannot reread a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         } else {
-            bytes(where, compression == Compression.GZIP ? Aspect.COMPRESSION : Aspect.BYTES, left.blob(ld.digest()),
-                    right.blob(rd.digest()), compression == Compression.GZIP ? "gzip" : "blob");
+            bytes(where, compression == LayerCompression.GZIP ? Aspect.COMPRESSION : Aspect.BYTES, left.blob(ld.digest()),
+                    right.blob(rd.digest()), compression == LayerCompression.GZIP ? "gzip" : "blob");
         }
     }
 
@@ -588,7 +588,7 @@ final class LayoutComparison {
                     : what + " byte " + m.offset();
             out.add(new Difference(where, aspect, subject, m.left(), m.right()));
         } catch (IOException e) {
-            throw new AssembleException("cannot read " + l + " or " + r + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new OciException("cannot read " + l + " or " + r + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -688,7 +688,7 @@ final class LayoutComparison {
                 try (InputStream in = open(p)) {
                     return new BlobState(true, Digest.of(in));
                 } catch (IOException e) {
-                    throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
+                    throw new OciException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
                 }
             });
         }
@@ -702,7 +702,7 @@ final class LayoutComparison {
                 }
                 return Files.readAllBytes(p);
             } catch (IOException e) {
-                throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new OciException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         }
 
@@ -710,13 +710,13 @@ final class LayoutComparison {
             Path p = root.resolve(file);
             try {
                 if (Files.size(p) > MAX_JSON_BYTES) {
-                    throw new AssembleException(p + " is larger than " + MAX_JSON_BYTES + " bytes: expected a small JSON file");
+                    throw new OciException(p + " is larger than " + MAX_JSON_BYTES + " bytes: expected a small JSON file");
                 }
                 return Optional.of(Files.readAllBytes(p));
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new AssembleException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new OciException("cannot read " + p + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         }
 
@@ -730,7 +730,7 @@ final class LayoutComparison {
                     names.add(p.getFileName().toString());
                 }
             } catch (IOException e) {
-                throw new AssembleException("cannot list " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new OciException("cannot list " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             return names;
         }

@@ -1,4 +1,4 @@
-package dev.kiln.assembler.verify;
+package dev.kiln.assembler.image;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +11,6 @@ import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
-import dev.kiln.assembler.verify.Difference.Aspect;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.ImageConfigFile;
@@ -20,6 +19,9 @@ import dev.kiln.oci.Index;
 import dev.kiln.oci.LayerDigests;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.Platform;
+import dev.kiln.oci.compare.Difference;
+import dev.kiln.oci.compare.Difference.Aspect;
+import dev.kiln.oci.compare.ImageDiff;
 import dev.kiln.store.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -467,7 +469,7 @@ class ImageDiffTest {
     @Test
     void aLayoutThatIsNotThereIsAnError() {
         Path a = single("a", entries("amd64"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.kiln.assembler.AssembleException.class,
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.kiln.oci.OciException.class,
                 () -> ImageDiff.between(a, tmp.resolve("nothing")));
         assertTrue(e.getMessage().contains("expected an OCI image layout directory, found nothing"), e.getMessage());
     }

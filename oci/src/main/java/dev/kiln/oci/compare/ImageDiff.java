@@ -1,4 +1,4 @@
-package dev.kiln.assembler.verify;
+package dev.kiln.oci.compare;
 
 import java.nio.file.Path;
 import java.util.List;

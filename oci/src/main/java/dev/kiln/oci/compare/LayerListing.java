@@ -1,5 +1,6 @@
-package dev.kiln.assembler.verify;
+package dev.kiln.oci.compare;
 
+import dev.kiln.oci.LayerCompression;
 import dev.kiln.store.Digest;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
@@ -20,8 +21,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
  * What a layer blob holds, read in one streaming pass: each tar entry's metadata and the sha256 of
@@ -31,24 +30,6 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 final class LayerListing {
     private static final String XATTR = "SCHILY.xattr.";
     private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
-
-    enum Compression {
-        GZIP, ZSTD, NONE;
-
-        /** The compression a layer media type names; empty when it is not a tar layer. */
-        static Optional<Compression> ofMediaType(String mediaType) {
-            if (!mediaType.contains(".tar") && !mediaType.contains("rootfs.diff")) {
-                return Optional.empty();
-            }
-            if (mediaType.endsWith("gzip")) {
-                return Optional.of(GZIP);
-            }
-            if (mediaType.endsWith("zstd")) {
-                return Optional.of(ZSTD);
-            }
-            return mediaType.endsWith("tar") ? Optional.of(NONE) : Optional.empty();
-        }
-    }
 
     /**
      * One tar entry as a layer records it.
@@ -75,22 +56,14 @@ final class LayerListing {
         this.error = error;
     }
 
-    static InputStream decompress(InputStream raw, Compression compression) throws IOException {
-        return switch (compression) {
-            case GZIP -> GzipCompressorInputStream.builder().setInputStream(raw).get();
-            case ZSTD -> new ZstdCompressorInputStream(raw);
-            case NONE -> raw;
-        };
-    }
-
-    static LayerListing read(Path blob, Compression compression) throws IOException {
+    static LayerListing read(Path blob, LayerCompression compression) throws IOException {
         List<Item> items = new ArrayList<>();
         Map<String, Integer> seen = new TreeMap<>();
         Metered tarBytes = null;
         String error = null;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(blob), 1 << 16)) {
             try {
-                tarBytes = new Metered(decompress(raw, compression));
+                tarBytes = new Metered(compression.decompress(raw));
                 TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, StandardCharsets.UTF_8.name());
                 byte[] buf = new byte[1 << 16];
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
