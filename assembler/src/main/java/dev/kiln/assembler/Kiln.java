@@ -434,7 +434,7 @@ public final class Kiln implements AutoCloseable {
      * and the packages where the image's dpkg records and the lock disagree.
      */
     public record Verification(dev.kiln.assembler.verify.ImageSource image, Built rebuilt,
-            dev.kiln.oci.compare.ImageDiff diff, java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature,
+            dev.kiln.oci.compare.ImageDiff diff, java.util.Optional<dev.kiln.trust.Signatures.Verified> signature,
             List<dev.kiln.assembler.verify.InstalledPackages.Mismatch> packages, AttestationReport attestations) {
         public Verification {
             packages = List.copyOf(packages);
@@ -457,7 +457,7 @@ public final class Kiln implements AutoCloseable {
      * why not (another key's, changed after signing, moved from another image). Attestations are
      * reported, not required: the signature is what {@code --key} requires.
      */
-    public record AttestationReport(List<dev.kiln.assembler.sign.Attestations.Verified> verified, List<String> unverified) {
+    public record AttestationReport(List<dev.kiln.trust.Attestations.Verified> verified, List<String> unverified) {
         public AttestationReport {
             verified = List.copyOf(verified);
             unverified = List.copyOf(unverified);
@@ -468,8 +468,8 @@ public final class Kiln implements AutoCloseable {
 
     private static AttestationReport attestations(dev.kiln.assembler.verify.ImageSource image,
             dev.kiln.oci.LayoutReader reader, String pem) {
-        List<dev.kiln.assembler.sign.VerificationKey> keys =
-                List.of(dev.kiln.assembler.sign.VerificationKey.parsePem(pem, "the public key given"));
+        List<dev.kiln.trust.VerificationKey> keys =
+                List.of(dev.kiln.trust.VerificationKey.parsePem(pem, "the public key given"));
         List<dev.kiln.store.Digest> subjects = new ArrayList<>();
         subjects.add(image.top().digest());
         for (dev.kiln.oci.Descriptor d : reader.images()) {
@@ -477,14 +477,14 @@ public final class Kiln implements AutoCloseable {
                 subjects.add(d.digest());
             }
         }
-        List<dev.kiln.assembler.sign.Attestations.Verified> verified = new ArrayList<>();
+        List<dev.kiln.trust.Attestations.Verified> verified = new ArrayList<>();
         List<String> unverified = new ArrayList<>();
         image.withReferrers(target -> {
             for (dev.kiln.store.Digest subject : subjects) {
                 try {
-                    verified.addAll(dev.kiln.assembler.sign.Attestations.verify(target, subject, keys));
-                } catch (dev.kiln.assembler.sign.VerificationException e) {
-                    if (e.problem() != dev.kiln.assembler.sign.VerificationException.Problem.NO_SIGNATURE) {
+                    verified.addAll(dev.kiln.trust.Attestations.verify(target, subject, keys));
+                } catch (dev.kiln.trust.VerificationException e) {
+                    if (e.problem() != dev.kiln.trust.VerificationException.Problem.NO_SIGNATURE) {
                         unverified.add(e.getMessage());
                     }
                 }
@@ -508,8 +508,8 @@ public final class Kiln implements AutoCloseable {
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         // first: a changed blob is named as such, before anything reads the image's contents
         dev.kiln.assembler.verify.ImageBlobs.check(image.layout(), image.top(), image.described());
-        java.util.Optional<dev.kiln.assembler.sign.Signatures.Verified> signature = publicKey.map(
-                pem -> image.withReferrers(target -> dev.kiln.assembler.sign.Signatures.verify(target, image.top().digest(), pem)));
+        java.util.Optional<dev.kiln.trust.Signatures.Verified> signature = publicKey.map(
+                pem -> image.withReferrers(target -> dev.kiln.trust.Signatures.verify(target, image.top().digest(), pem)));
         var reader = dev.kiln.oci.LayoutReader.at(image.layout(), image.top());
         AttestationReport attestations = publicKey.map(pem -> attestations(image, reader, pem)).orElse(AttestationReport.NONE);
         long epoch;

@@ -1,14 +1,14 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.sign.KeyFiles;
+import dev.kiln.trust.KeyFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Make the keys that sign images.",
         subcommands = {KeysCommand.Generate.class})

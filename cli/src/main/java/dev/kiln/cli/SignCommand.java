@@ -1,8 +1,9 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.sign.Attestations;
-import dev.kiln.assembler.sign.ImageSigning;
-import dev.kiln.assembler.sign.SigningKey;
+import dev.kiln.assembler.RegistryClients;
+import dev.kiln.trust.Attestations;
+import dev.kiln.trust.ImageSigning;
+import dev.kiln.trust.SigningKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sign", mixinStandardHelpOptions = true, description = {
     "Sign an image in an OCI image layout or a registry.",
@@ -59,7 +60,8 @@ final class SignCommand implements Callable<Integer> {
     public Integer call() {
         SigningKey signingKey = SigningKey.read(key, password.password());
         ImageSigning.Result r = ImageSigning.sign(image, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey,
-                new ImageSigning.Documents(attest, sbom), registry.options(insecure, false, spec.commandLine().getErr()));
+                new ImageSigning.Documents(attest, sbom),
+                () -> RegistryClients.builder(registry.options(insecure, false, spec.commandLine().getErr())).build());
         var out = spec.commandLine().getOut();
         out.println("signed " + r.image().digest() + " as " + r.signature().identity() + " with key " + r.signature().keyFingerprint());
         out.println("  signature   " + r.signature().signature().digest());

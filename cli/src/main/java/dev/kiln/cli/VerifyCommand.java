@@ -1,10 +1,10 @@
 package dev.kiln.cli;
 
 import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.sign.VerificationException;
 import dev.kiln.assembler.verify.ImageSource;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.ImageLayout;
+import dev.kiln.trust.VerificationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ final class VerifyCommand implements Callable<Integer> {
         Optional<String> pem = Optional.empty();
         if (key != null) {
             // a missing or malformed key is refused now, not after the rebuild
-            pem = Optional.of(dev.kiln.assembler.sign.VerificationKey.readPem(key));
+            pem = Optional.of(dev.kiln.trust.VerificationKey.readPem(key));
         }
         Path scratch = Files.createTempDirectory("kiln-verify-");
         try {
