@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.verify.BuildCheck;
+import dev.kiln.api.BuildCheck;
+import dev.kiln.api.Kiln;
 import dev.kiln.fetcher.Download;
 import java.nio.file.Path;
 import java.util.List;

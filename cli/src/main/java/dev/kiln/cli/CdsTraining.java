@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.pgp.Keyring;

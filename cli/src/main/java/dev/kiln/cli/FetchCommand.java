@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchResult;
 import java.nio.file.Path;
@@ -9,10 +9,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true, description = {
     "Put every package a lockfile pins into the store, verified.",

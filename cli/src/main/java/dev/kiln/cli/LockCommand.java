@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.LockDiff;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.LockDiff;
 import dev.kiln.resolver.lock.Lock;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "lock", mixinStandardHelpOptions = true,
         description = {

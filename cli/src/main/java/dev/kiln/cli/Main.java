@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
-/** The {@code kiln} command: a thin shell over {@link dev.kiln.assembler.Kiln}. */
+/** The {@code kiln} command: a thin shell over {@link dev.kiln.api.Kiln}. */
 @Command(name = "kiln",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,

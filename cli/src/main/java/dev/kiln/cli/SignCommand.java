@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.RegistryClients;
+import dev.kiln.api.registry.RegistryClients;
 import dev.kiln.trust.Attestations;
 import dev.kiln.trust.ImageSigning;
 import dev.kiln.trust.SigningKey;

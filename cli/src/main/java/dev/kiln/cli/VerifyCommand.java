@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.verify.ImageSource;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.verify.ImageSource;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.ImageLayout;
 import dev.kiln.trust.VerificationException;
@@ -101,7 +101,7 @@ final class VerifyCommand implements Callable<Integer> {
                 } catch (VerificationException e) {
                     err.println("kiln: " + e.getMessage());
                     return Main.CHECK_FAILED;
-                } catch (dev.kiln.assembler.verify.CheckFailedException e) {
+                } catch (dev.kiln.api.verify.CheckFailedException e) {
                     err.println("kiln: " + e.getMessage());
                     return Main.CHECK_FAILED; // the image is not what its inputs build: a failed check, not an error
                 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.verify.BuildCheck;
+import dev.kiln.api.BuildCheck;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.compare.Difference;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.assembler.testing.TinyRepository;
+import dev.kiln.api.testing.TinyRepository;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

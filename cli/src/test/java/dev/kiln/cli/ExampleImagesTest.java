@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.resolver.lock.Lock;

@@ -4,7 +4,7 @@ import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.testing.TestMirror;
 import dev.kiln.resolver.lock.Lock;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.Kiln;
-import dev.kiln.assembler.testing.TinyRepository;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.testing.TinyRepository;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.LayoutReader;
 import java.io.IOException;

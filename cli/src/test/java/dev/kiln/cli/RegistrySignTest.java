@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.oci.registry.ImageReference;
 import dev.kiln.oci.registry.RegistryClient;
 import dev.kiln.oci.registry.RegistryCredentials;

@@ -4,7 +4,7 @@ import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.verify.BuildCheck;
+import dev.kiln.api.BuildCheck;
 import dev.kiln.oci.compare.ImageDiff;
 import java.io.File;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.testing.TinyRepository;
+import dev.kiln.api.testing.TinyRepository;
 import dev.kiln.oci.testing.SilentServer;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.cli.FixtureRepository.PackageFile;
 import dev.kiln.cli.FixtureRepository.Published;
 import dev.kiln.resolver.lock.Lock;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.assembler.Kiln;
+import dev.kiln.api.Kiln;
 import dev.kiln.cli.FixtureRepository.PackageFile;
 import dev.kiln.cli.FixtureRepository.Published;
 import dev.kiln.oci.ArtifactManifest;
