@@ -1,10 +1,10 @@
 package dev.kiln.api;
 
 import dev.kiln.api.registry.RegistryClients;
+import dev.kiln.assembler.copy.BuildContext;
+import dev.kiln.assembler.copy.Copies;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.image.ImageAssembler;
-import dev.kiln.assembler.local.BuildContext;
-import dev.kiln.assembler.local.LocalSource;
-import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.FetchResult;
@@ -203,13 +203,13 @@ public final class Kiln implements AutoCloseable {
         SolveOptions options = new SolveOptions(new LinkedHashSet<>(spec.contents().exclude()), skip, spec.contents().recommends());
         Path baseDir = specFile.toAbsolutePath().getParent();
         // local sources first: a source that cannot be copied fails before any download
-        List<Lock.LocalSource> sources = LocalSources.lock(spec, BuildContext.of(specFile, context), store);
+        List<Lock.Copy> sources = Copies.lock(spec, BuildContext.of(specFile, context), store);
         Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
         if (deferCaches) {
             resolver = resolver.deferringCacheWrites(background::add);
         }
         return resolver.lock(new Resolver.LockRequest(rel, spec.digest(), baseDir, spec.contents().repositories(),
-                requests, spec.archs(), options, offline)).withLocalSources(sources);
+                requests, spec.archs(), options, offline)).withCopies(sources);
     }
 
     /** Resolves a spec and writes its lockfile atomically. */
@@ -241,7 +241,7 @@ public final class Kiln implements AutoCloseable {
     public LockDiff check(Path specFile, Path lockFile) {
         Lock old = readLock(lockFile);
         Lock fresh = resolve(specFile, lockFile);
-        return LockDiff.between(old, fresh, LocalSources.listings(store));
+        return LockDiff.between(old, fresh, Copies.listings(store));
     }
 
     /**
@@ -292,7 +292,7 @@ public final class Kiln implements AutoCloseable {
      */
     public Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
             FetchListener listener) {
-        return build(specFile, lockFile, out, frozen, atEpoch, LocalSources.Origin.DISK, listener);
+        return build(specFile, lockFile, out, frozen, atEpoch, Copies.Origin.DISK, listener);
     }
 
     /**
@@ -300,11 +300,11 @@ public final class Kiln implements AutoCloseable {
      * when they changed, unless {@code frozen}), or the store by the lock's digests (a rebuild).
      */
     private Built build(Path specFile, Path lockFile, Path out, boolean frozen, java.util.OptionalLong atEpoch,
-            LocalSources.Origin origin, FetchListener listener) {
+            Copies.Origin origin, FetchListener listener) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
         // where local sources come from is checked before anything is written, resolved or fetched
         BuildContext buildContext = null;
-        if (origin == LocalSources.Origin.DISK) {
+        if (origin == Copies.Origin.DISK) {
             buildContext = BuildContext.of(specFile, context);
             buildContext.check(spec);
         }
@@ -333,16 +333,16 @@ public final class Kiln implements AutoCloseable {
             lock = writeLock(resolve(specFile, lockFile, false, true), lockFile);
             dev.kiln.resolver.Timing.mark("locked");
         }
-        Map<String, LocalSource> copies;
-        if (origin == LocalSources.Origin.DISK) {
-            copies = LocalSources.load(spec, buildContext, store);
-            Lock pinned = LocalSources.reconcile(lock, copies, specFile, lockFile, frozen, store);
+        Map<String, Copy> copies;
+        if (origin == Copies.Origin.DISK) {
+            copies = Copies.load(spec, buildContext, store);
+            Lock pinned = Copies.reconcile(lock, copies, specFile, lockFile, frozen, store);
             if (pinned != lock) {
                 lock = pinned;
                 writeAtomically(lockFile, LockJson.write(lock));
             }
         } else {
-            copies = LocalSources.fromStore(spec, lock, store);
+            copies = Copies.fromStore(spec, lock, store);
         }
         fetch(lockFile, LockDownloads.of(lock, mirrors), false, listener); // the lock in hand, not read again
         dev.kiln.resolver.Timing.mark("fetched");
@@ -429,7 +429,7 @@ public final class Kiln implements AutoCloseable {
      * What {@link #verify} found: the image, its rebuild and where they part (nothing when identical),
      * and the packages where the image's dpkg records and the lock disagree.
      */
-    public record Verification(dev.kiln.api.verify.ImageSource image, Built rebuilt,
+    public record Verification(dev.kiln.api.verify.CheckedImage image, Built rebuilt,
             dev.kiln.oci.compare.ImageDiff diff, java.util.Optional<dev.kiln.trust.Signatures.Verified> signature,
             List<dev.kiln.api.verify.InstalledPackages.Mismatch> packages, AttestationReport attestations) {
         public Verification {
@@ -462,7 +462,7 @@ public final class Kiln implements AutoCloseable {
         static final AttestationReport NONE = new AttestationReport(List.of(), List.of());
     }
 
-    private static AttestationReport attestations(dev.kiln.api.verify.ImageSource image,
+    private static AttestationReport attestations(dev.kiln.api.verify.CheckedImage image,
             dev.kiln.oci.LayoutReader reader, String pem) {
         List<dev.kiln.trust.VerificationKey> keys =
                 List.of(dev.kiln.trust.VerificationKey.parsePem(pem, "the public key given"));
@@ -500,7 +500,7 @@ public final class Kiln implements AutoCloseable {
      * for a registry reference in the registry), and the attestations that key signed are reported.
      * Nothing is written outside {@code scratch}.
      */
-    public Verification verify(dev.kiln.api.verify.ImageSource image, java.util.Optional<Path> spec,
+    public Verification verify(dev.kiln.api.verify.CheckedImage image, java.util.Optional<Path> spec,
             java.util.Optional<Path> lock, java.util.Optional<String> publicKey, Path scratch, FetchListener listener) {
         // first: a changed blob is named as such, before anything reads the image's contents
         dev.kiln.api.verify.ImageBlobs.check(image.layout(), image.top(), image.described());
@@ -532,11 +532,11 @@ public final class Kiln implements AutoCloseable {
         Lock pinned = readLock(lockFile);
         var packages = dev.kiln.api.verify.InstalledPackages.against(reader, image.top(), pinned);
         // local sources are pinned inputs: from this store, else from the image itself, each checked by its digest
-        dev.kiln.api.verify.ImageSources.recover(reader, image.top(), pinned, store);
+        dev.kiln.api.verify.ImageCopies.recover(reader, image.top(), pinned, store);
         Built rebuilt;
         try {
             rebuilt = build(specFile, lockFile, scratch.resolve("rebuilt"), true, java.util.OptionalLong.of(epoch),
-                    LocalSources.Origin.STORE, listener);
+                    Copies.Origin.STORE, listener);
         } catch (dev.kiln.assembler.deb.PackageMismatchException e) {
             // a lock entry relabelled with another version: the image's inputs are not what it says
             StringBuilder m = new StringBuilder(image.described() + " does not hold the packages its lock pins:");

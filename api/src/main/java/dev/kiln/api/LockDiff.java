@@ -24,7 +24,7 @@ public record LockDiff(List<String> lines) {
      * digest (in the store), to say which of its files changed.
      */
     public static LockDiff between(Lock old, Lock fresh,
-            java.util.function.Function<dev.kiln.store.Digest, java.util.Optional<dev.kiln.resolver.lock.SourceListing>> listings) {
+            java.util.function.Function<dev.kiln.store.Digest, java.util.Optional<dev.kiln.resolver.lock.CopyListing>> listings) {
         List<String> out = new ArrayList<>();
         if (!old.spec().digest().equals(fresh.spec().digest())) {
             out.add("~ spec " + fresh.spec().path() + " changed since the lock was made ("
@@ -47,7 +47,7 @@ public record LockDiff(List<String> lines) {
         if (!old.options().equals(fresh.options())) {
             out.add("~ options " + describe(old.options()) + " -> " + describe(fresh.options()));
         }
-        out.addAll(dev.kiln.assembler.local.LocalSources.changes(old.localSources(), fresh.localSources(), listings));
+        out.addAll(dev.kiln.assembler.copy.Copies.changes(old.copies(), fresh.copies(), listings));
         TreeSet<String> archs = new TreeSet<>(old.archs().keySet());
         archs.addAll(fresh.archs().keySet());
         for (String arch : archs) {

@@ -214,34 +214,34 @@ class LockDiffTest {
 
     // ---- local sources
 
-    private static dev.kiln.resolver.lock.SourceListing listing(String index) {
-        return new dev.kiln.resolver.lock.SourceListing(dev.kiln.resolver.lock.SourceListing.Kind.DIRECTORY, List.of(
-                dev.kiln.resolver.lock.SourceListing.Item.file("index.html", 0644, index.length(), Digest.of(index))));
+    private static dev.kiln.resolver.lock.CopyListing listing(String index) {
+        return new dev.kiln.resolver.lock.CopyListing(dev.kiln.resolver.lock.CopyListing.Kind.DIRECTORY, List.of(
+                dev.kiln.resolver.lock.CopyListing.Item.file("index.html", 0644, index.length(), Digest.of(index))));
     }
 
-    private static Lock.LocalSource pinned(dev.kiln.resolver.lock.SourceListing l) {
-        return new Lock.LocalSource("/app", "./app", l.digest(), l.files(), l.size());
+    private static Lock.Copy pinned(dev.kiln.resolver.lock.CopyListing l) {
+        return new Lock.Copy("/app", "./app", l.digest(), l.files(), l.size());
     }
 
     @Test
     void aLocalSourceWhoseContentChangedIsNamedWithTheFilesThatChangedWhenBothListingsAreKnown() {
         var before = listing("<h1>hello</h1>\n");
         var after = listing("<h1>hello!</h1>\n");
-        Lock was = old().withLocalSources(List.of(pinned(before)));
-        Lock now = old().withLocalSources(List.of(pinned(after)));
+        Lock was = old().withCopies(List.of(pinned(before)));
+        Lock now = old().withCopies(List.of(pinned(after)));
         String head = "~ source /app from ./app: its content changed (1 file, 15 bytes, " + before.digest().shortHex()
                 + " -> 1 file, 16 bytes, " + after.digest().shortHex() + ")";
         assertEquals(List.of(head), LockDiff.between(was, now).lines(), "without the listings, the digests");
-        Map<Digest, dev.kiln.resolver.lock.SourceListing> store = Map.of(before.digest(), before, after.digest(), after);
+        Map<Digest, dev.kiln.resolver.lock.CopyListing> store = Map.of(before.digest(), before, after.digest(), after);
         assertEquals(List.of(head, "    ~ index.html: content (15 bytes " + Digest.of("<h1>hello</h1>\n").shortHex() + " -> 16 bytes "
                         + Digest.of("<h1>hello!</h1>\n").shortHex() + ")"),
                 LockDiff.between(was, now, d -> Optional.ofNullable(store.get(d))).lines());
-        assertFalse(LockDiff.between(was, was.withLocalSources(List.of(pinned(before)))).stale());
+        assertFalse(LockDiff.between(was, was.withCopies(List.of(pinned(before)))).stale());
     }
 
     @Test
     void aLocalSourceAddedOrRemovedIsALine() {
-        Lock with = old().withLocalSources(List.of(pinned(listing("x"))));
+        Lock with = old().withCopies(List.of(pinned(listing("x"))));
         assertEquals(List.of("+ source /app from ./app (1 file, 1 bytes, " + listing("x").digest().shortHex() + ")"),
                 LockDiff.between(old(), with).lines());
         assertEquals(List.of("- source /app from ./app"), LockDiff.between(with, old()).lines());

@@ -73,8 +73,8 @@ final class LockCommand implements Callable<Integer> {
                 counts.append(e.getKey()).append(": ").append(e.getValue().size()).append(" packages, ")
                         .append(String.format("%.1f MB", bytes / 1e6));
             }
-            if (!lock.localSources().isEmpty()) {
-                counts.append("; ").append(lock.localSources().size()).append(lock.localSources().size() == 1 ? " local source" : " local sources");
+            if (!lock.copies().isEmpty()) {
+                counts.append("; ").append(lock.copies().size()).append(lock.copies().size() == 1 ? " local source" : " local sources");
             }
             out.println("wrote " + lockFile + " (" + counts + ")");
             return 0;

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
-import dev.kiln.api.verify.ImageSource;
+import dev.kiln.api.verify.CheckedImage;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.ImageLayout;
 import dev.kiln.trust.VerificationException;
@@ -78,7 +78,7 @@ final class VerifyCommand implements Callable<Integer> {
                         "--context " + context.context + ": not a directory");
             }
             if (spec != null) {
-                dev.kiln.assembler.local.BuildContext.of(spec, Optional.of(context.context)); // it must hold the spec, as for build
+                dev.kiln.assembler.copy.BuildContext.of(spec, Optional.of(context.context)); // it must hold the spec, as for build
             }
         }
         Optional<String> pem = Optional.empty();
@@ -89,15 +89,15 @@ final class VerifyCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("kiln-verify-");
         try {
             Path storeDir = useStore ? store.store : scratch.resolve("store");
-            ImageSource source = ImageSource.open(image, scratch, registry.options(insecure, quiet, err));
+            CheckedImage checked = CheckedImage.open(image, scratch, registry.options(insecure, quiet, err));
             try (Kiln kiln = Kiln.builder().store(storeDir).open()) {
                 if (!quiet) {
-                    out.println("rebuilding " + source.described() + " (" + source.top().digest() + ") in "
+                    out.println("rebuilding " + checked.described() + " (" + checked.top().digest() + ") in "
                             + (useStore ? "the store" : "a fresh store"));
                 }
                 Kiln.Verification v;
                 try {
-                    v = kiln.verify(source, Optional.ofNullable(spec), Optional.ofNullable(lock), pem, scratch, FetchListener.NONE);
+                    v = kiln.verify(checked, Optional.ofNullable(spec), Optional.ofNullable(lock), pem, scratch, FetchListener.NONE);
                 } catch (VerificationException e) {
                     err.println("kiln: " + e.getMessage());
                     return Main.CHECK_FAILED;
@@ -115,7 +115,7 @@ final class VerifyCommand implements Callable<Integer> {
                     err.println("kiln: note, attestations: " + why);
                 }
                 if (v.verified()) {
-                    out.println("verified " + source.described() + " " + source.top().digest()
+                    out.println("verified " + checked.described() + " " + checked.top().digest()
                             + ": rebuilt identically from its spec and lock");
                     return 0;
                 }
@@ -125,11 +125,11 @@ final class VerifyCommand implements Callable<Integer> {
                 if (!v.packages().isEmpty()) {
                     err.println("packages: the image's dpkg records against the lock");
                     v.packages().forEach(m -> err.println("  " + m.render()));
-                    err.println("kiln: " + source.described() + " does not hold the packages its lock pins ("
+                    err.println("kiln: " + checked.described() + " does not hold the packages its lock pins ("
                             + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
                 }
                 if (!v.identical()) {
-                    err.println("kiln: " + source.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
+                    err.println("kiln: " + checked.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
                 }
                 return Main.CHECK_FAILED;
             }

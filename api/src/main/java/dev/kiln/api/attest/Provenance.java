@@ -144,11 +144,11 @@ public record Provenance(Lock lock, List<Subject> subjects, String kilnVersion, 
                     "digest", Map.of("sha256", p.sha256().hex())));
         }
         // local sources by the digest of their listing (the lock's), named by where they go
-        for (Lock.LocalSource l : lock.localSources()) {
+        for (Lock.Copy l : lock.copies()) {
             out.add(Map.of(
                     "name", l.path(),
                     "digest", Map.of("sha256", l.sha256().hex()),
-                    "annotations", Map.of("source", l.source(), "listing", dev.kiln.resolver.lock.SourceListing.FORMAT)));
+                    "annotations", Map.of("source", l.source(), "listing", dev.kiln.resolver.lock.CopyListing.FORMAT)));
         }
         return out;
     }

@@ -158,7 +158,7 @@ class ProvenanceTest {
 
     @Test
     void localSourcesFollowThePackagesByTheDigestOfTheirListing() throws IOException {
-        Lock lock = LockFixture.lock().withLocalSources(List.of(new Lock.LocalSource("/srv/www", "./www", Digest.of("listing"), 2, 40)));
+        Lock lock = LockFixture.lock().withCopies(List.of(new Lock.Copy("/srv/www", "./www", Digest.of("listing"), 2, 40)));
         JsonNode deps = JSON.readTree(new Provenance(lock, List.of(new Provenance.Subject("base", Digest.of("index"))), "0.1.0", EPOCH)
                 .json()).get("predicate").get("buildDefinition").get("resolvedDependencies");
         JsonNode www = deps.get(deps.size() - 1);

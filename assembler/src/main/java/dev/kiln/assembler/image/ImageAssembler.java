@@ -52,7 +52,7 @@ public final class ImageAssembler {
     private final byte[] specBytes;
     private final Lock lock;
     private final long epoch;
-    private final java.util.Map<String, dev.kiln.assembler.local.LocalSource> copies;
+    private final java.util.Map<String, dev.kiln.assembler.copy.Copy> copies;
     private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
     private final java.util.SortedMap<String, List<Lock.Package>> installed = new java.util.TreeMap<>();
@@ -63,7 +63,7 @@ public final class ImageAssembler {
 
     /** @param copies what the spec's {@code paths} with a {@code source} copy in, by their path */
     public ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch,
-            java.util.Map<String, dev.kiln.assembler.local.LocalSource> copies) {
+            java.util.Map<String, dev.kiln.assembler.copy.Copy> copies) {
         this.store = store;
         this.spec = spec;
         this.specBytes = specBytes.clone();
@@ -172,7 +172,7 @@ public final class ImageAssembler {
      */
     public Lock installed() {
         return new Lock(lock.lockVersion(), lock.spec(), lock.repositories(), lock.options(), installed)
-                .withLocalSources(lock.localSources());
+                .withCopies(lock.copies());
     }
 
     /** The Maintainer of each package by its .deb's sha256, after {@link #write}. */

@@ -1,8 +1,8 @@
 package dev.kiln.assembler.rootfs;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.deb.DebPackage;
-import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
@@ -45,7 +45,7 @@ public final class RootfsBuilder {
      * @param copies what the {@code paths} entries with a {@code source} copy in, by their {@code path}
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
-            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, LocalSource> copies) {
+            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, Copy> copies) {
         public Options {
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(accounts, "accounts");
@@ -78,7 +78,7 @@ public final class RootfsBuilder {
             return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
 
-        public Options withCopies(Map<String, LocalSource> copies) {
+        public Options withCopies(Map<String, Copy> copies) {
             return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
         }
     }

@@ -1,11 +1,11 @@
 package dev.kiln.assembler.rootfs;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.local.LocalSource;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.TreePath;
-import dev.kiln.resolver.lock.SourceListing;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * directory or empty file is created (or its mode and owner set when it exists), a symlink or
  * hardlink made, {@code permissions} changes an existing path's mode and owner; with {@code
  * recursive} a directory's or a permissions change reaches everything below. A {@code file} or
- * {@code directory} with a {@code source} also copies in what its {@link LocalSource} lists: with
+ * {@code directory} with a {@code source} also copies in what its {@link Copy} lists: with
  * the entry's owner, the listing's modes (a {@code file}'s {@code permissions} win), the epoch as
  * mtime; directories that exist keep their mode and owner, other paths are replaced.
  */
@@ -28,7 +28,7 @@ final class SpecPaths {
      * Applies every entry in order; returns where each landed (see {@link #placed}), for the tree
      * without sources to place them alike.
      */
-    static List<Placement> apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, LocalSource> copies) {
+    static List<Placement> apply(Draft draft, List<ImageSpec.PathEntry> paths, Map<String, Copy> copies) {
         List<Placement> out = new java.util.ArrayList<>();
         for (ImageSpec.PathEntry p : paths) {
             out.add(apply(draft, p, copies, null));
@@ -65,7 +65,7 @@ final class SpecPaths {
         }
     }
 
-    private static Placement apply(Draft draft, ImageSpec.PathEntry p, Map<String, LocalSource> copies, Placement given) {
+    private static Placement apply(Draft draft, ImageSpec.PathEntry p, Map<String, Copy> copies, Placement given) {
         String written = TreePath.normalize(p.path());
         String path = given != null ? given.path() : placed(draft, written);
         String linkTarget = null;
@@ -91,11 +91,11 @@ final class SpecPaths {
                 }
             }
             case FILE -> {
-                LocalSource source = copy(copies, p);
-                if (source.listing().kind() != SourceListing.Kind.FILE) {
+                Copy source = copy(copies, p);
+                if (source.listing().kind() != CopyListing.Kind.FILE) {
                     throw new AssembleException("paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
                 }
-                SourceListing.Item file = source.listing().entries().get(0);
+                CopyListing.Item file = source.listing().entries().get(0);
                 refuseDirectory(draft, path, p);
                 draft.ensureParents(path);
                 draft.put(Entry.file(path, p.permissions().orElse(file.mode()), p.uid(), p.gid(), mtime, source.content(file)),
@@ -165,8 +165,8 @@ final class SpecPaths {
         }
     }
 
-    private static LocalSource copy(Map<String, LocalSource> copies, ImageSpec.PathEntry p) {
-        LocalSource s = copies.get(p.path());
+    private static Copy copy(Map<String, Copy> copies, ImageSpec.PathEntry p) {
+        Copy s = copies.get(p.path());
         if (s == null) {
             throw new IllegalStateException("paths: nothing was read for " + p.source().orElse("?") + " (copied to " + p.path() + ")");
         }
@@ -174,12 +174,12 @@ final class SpecPaths {
     }
 
     /** Lays a directory source's listing in below {@code dir}, in path order (parents first). */
-    private static void copyTree(Draft draft, String dir, ImageSpec.PathEntry p, LocalSource source) {
-        if (source.listing().kind() != SourceListing.Kind.DIRECTORY) {
+    private static void copyTree(Draft draft, String dir, ImageSpec.PathEntry p, Copy source) {
+        if (source.listing().kind() != CopyListing.Kind.DIRECTORY) {
             throw new AssembleException("paths: " + dir + " copies a directory, but " + p.source().orElseThrow() + " is a file");
         }
         long mtime = draft.epoch();
-        for (SourceListing.Item i : source.listing().entries()) {
+        for (CopyListing.Item i : source.listing().entries()) {
             String path = dir.equals(TreePath.ROOT) ? "/" + i.path() : dir + "/" + i.path();
             if (!TreePath.isNormal(path)) {
                 throw new AssembleException("paths: " + p.source().orElseThrow() + "/" + i.path() + " cannot be copied to "

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.layer.TarLayerWriter;
-import dev.kiln.assembler.local.LocalSource;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
@@ -22,7 +22,7 @@ import dev.kiln.oci.ImageLayout;
 import dev.kiln.oci.LayerDigests;
 import dev.kiln.oci.Platform;
 import dev.kiln.oci.testing.TestImages;
-import dev.kiln.resolver.lock.SourceListing;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
 import dev.kiln.store.Digest;
@@ -66,30 +66,30 @@ class SourceLayerTest {
     }
 
     /** A directory source of {@code files} (path to text; a path ending in / is a directory). */
-    private static LocalSource dirSource(ImageSpec.PathEntry entry, Map<String, String> files) {
-        List<SourceListing.Item> items = new ArrayList<>();
+    private static Copy dirSource(ImageSpec.PathEntry entry, Map<String, String> files) {
+        List<CopyListing.Item> items = new ArrayList<>();
         Map<Digest, Content> bytes = new HashMap<>();
         files.forEach((path, text) -> {
             if (path.endsWith("/")) {
-                items.add(SourceListing.Item.directory(path.substring(0, path.length() - 1)));
+                items.add(CopyListing.Item.directory(path.substring(0, path.length() - 1)));
             } else {
                 Content c = Content.of(text.getBytes(UTF_8));
-                items.add(SourceListing.Item.file(path, 0644, c.size(), c.digest()));
+                items.add(CopyListing.Item.file(path, 0644, c.size(), c.digest()));
                 bytes.put(c.digest(), c);
             }
         });
-        return new LocalSource(entry, new SourceListing(SourceListing.Kind.DIRECTORY, items), bytes);
+        return new Copy(entry, new CopyListing(CopyListing.Kind.DIRECTORY, items), bytes);
     }
 
-    private static LocalSource fileSource(ImageSpec.PathEntry entry, String text) {
+    private static Copy fileSource(ImageSpec.PathEntry entry, String text) {
         Content c = Content.of(text.getBytes(UTF_8));
-        return new LocalSource(entry, new SourceListing(SourceListing.Kind.FILE, List.of(SourceListing.Item.file(".", 0644, c.size(),
+        return new Copy(entry, new CopyListing(CopyListing.Kind.FILE, List.of(CopyListing.Item.file(".", 0644, c.size(),
                 c.digest()))), Map.of(c.digest(), c));
     }
 
-    private static RootfsBuilder.Options options(List<ImageSpec.PathEntry> paths, LocalSource... sources) {
-        Map<String, LocalSource> copies = new HashMap<>();
-        for (LocalSource s : sources) {
+    private static RootfsBuilder.Options options(List<ImageSpec.PathEntry> paths, Copy... sources) {
+        Map<String, Copy> copies = new HashMap<>();
+        for (Copy s : sources) {
             copies.put(s.entry().path(), s);
         }
         return RootfsBuilder.Options.of("amd64", EPOCH).withPaths(paths).withCopies(copies);
@@ -178,9 +178,9 @@ class SourceLayerTest {
     void anEntryUnderALinkThatASourceBringsLandsWhereTheLinkLeadsInBothTrees() {
         ImageSpec.PathEntry app = entry("/opt/app", PathType.DIRECTORY, null, 0, "./app", false);
         Content a = Content.of("a".getBytes(UTF_8));
-        LocalSource source = new LocalSource(app, new SourceListing(SourceListing.Kind.DIRECTORY, List.of(
-                SourceListing.Item.symlink("current", "v2"), SourceListing.Item.directory("v2"),
-                SourceListing.Item.file("v2/a", 0644, a.size(), a.digest()))), Map.of(a.digest(), a));
+        Copy source = new Copy(app, new CopyListing(CopyListing.Kind.DIRECTORY, List.of(
+                CopyListing.Item.symlink("current", "v2"), CopyListing.Item.directory("v2"),
+                CopyListing.Item.file("v2/a", 0644, a.size(), a.digest()))), Map.of(a.digest(), a));
         ImageSpec.PathEntry extra = entry("/opt/app/current/extra.conf", PathType.EMPTY_FILE, null, 0, null, false);
         RootfsBuilder.Layered trees = RootfsBuilder.assembleLayered(packages(), options(List.of(app, extra), source));
         // the tree without sources has no 'current' link to follow: it places the entry as the whole tree did

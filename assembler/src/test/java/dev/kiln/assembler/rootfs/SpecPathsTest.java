@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.assembler.AssembleException;
-import dev.kiln.assembler.local.LocalSource;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
-import dev.kiln.resolver.lock.SourceListing;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpec.PathType;
 import dev.kiln.store.Digest;
@@ -137,20 +137,20 @@ class SpecPathsTest {
     private static final long EPOCH = 1_700_000_000L;
 
     /** A directory source with a file, an executable, a subdirectory and a link, its bytes in memory. */
-    private static LocalSource appSource(ImageSpec.PathEntry entry) {
+    private static Copy appSource(ImageSpec.PathEntry entry) {
         byte[] index = "<h1>hi</h1>\n".getBytes(StandardCharsets.UTF_8);
         byte[] run = "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8);
-        SourceListing listing = new SourceListing(SourceListing.Kind.DIRECTORY, List.of(
-                SourceListing.Item.file("index.html", 0644, index.length, Digest.of(index)),
-                SourceListing.Item.directory("bin"),
-                SourceListing.Item.file("bin/run", 0755, run.length, Digest.of(run)),
-                SourceListing.Item.symlink("home.html", "index.html")));
-        return new LocalSource(entry, listing, Map.of(Digest.of(index), Content.of(index), Digest.of(run), Content.of(run)));
+        CopyListing listing = new CopyListing(CopyListing.Kind.DIRECTORY, List.of(
+                CopyListing.Item.file("index.html", 0644, index.length, Digest.of(index)),
+                CopyListing.Item.directory("bin"),
+                CopyListing.Item.file("bin/run", 0755, run.length, Digest.of(run)),
+                CopyListing.Item.symlink("home.html", "index.html")));
+        return new Copy(entry, listing, Map.of(Digest.of(index), Content.of(index), Digest.of(run), Content.of(run)));
     }
 
-    private static FileTree copy(List<ImageSpec.PathEntry> paths, LocalSource... sources) {
-        Map<String, LocalSource> copies = new java.util.HashMap<>();
-        for (LocalSource s : sources) {
+    private static FileTree copy(List<ImageSpec.PathEntry> paths, Copy... sources) {
+        Map<String, Copy> copies = new java.util.HashMap<>();
+        for (Copy s : sources) {
             copies.put(s.entry().path(), s);
         }
         return RootfsBuilder.build(List.of(), RootfsBuilder.Options.of("amd64", EPOCH).withPaths(paths).withCopies(copies));
@@ -190,11 +190,11 @@ class SpecPathsTest {
     @Test
     void aFileSourceTakesThePermissionsGivenElseItsListedMode() {
         byte[] conf = "port = 8080\n".getBytes(StandardCharsets.UTF_8);
-        SourceListing listing = new SourceListing(SourceListing.Kind.FILE, List.of(SourceListing.Item.file(".", 0755, conf.length, Digest.of(conf))));
+        CopyListing listing = new CopyListing(CopyListing.Kind.FILE, List.of(CopyListing.Item.file(".", 0755, conf.length, Digest.of(conf))));
         ImageSpec.PathEntry plain = new ImageSpec.PathEntry("/etc/a.conf", PathType.FILE, OptionalInt.empty(), 0, 0, Optional.of("a.conf"), false);
         ImageSpec.PathEntry strict = new ImageSpec.PathEntry("/etc/b.conf", PathType.FILE, OptionalInt.of(0600), 1, 2, Optional.of("a.conf"), false);
         Map<Digest, Content> bytes = Map.of(Digest.of(conf), Content.of(conf));
-        FileTree t = copy(List.of(plain, strict), new LocalSource(plain, listing, bytes), new LocalSource(strict, listing, bytes));
+        FileTree t = copy(List.of(plain, strict), new Copy(plain, listing, bytes), new Copy(strict, listing, bytes));
         assertEquals(0755, t.get("/etc/a.conf").orElseThrow().mode());
         Entry b = t.get("/etc/b.conf").orElseThrow();
         assertEquals(List.of(0600, 1L, 2L, EPOCH), List.of(b.mode(), b.uid(), b.gid(), b.mtime()));

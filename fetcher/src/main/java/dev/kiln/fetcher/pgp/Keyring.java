@@ -22,9 +22,9 @@ import java.util.stream.Stream;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPMarker;
+import org.bouncycastle.openpgp.PGPObjectFactory;
 import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
-import org.bouncycastle.openpgp.PGPObjectFactory;
 import org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator;
 
 /**
@@ -39,20 +39,20 @@ public final class Keyring {
 
     /** Certificates by primary fingerprint, sorted. */
     private final Map<String, Certificate> certificates;
-    private final Map<Long, List<SigningKey>> byKeyId;
+    private final Map<Long, List<PgpKeyFacts>> byKeyId;
 
     /** A key with its subkeys, the files it came from, and its evaluated keys (computed once). */
-    private record Certificate(PGPPublicKeyRing ring, Set<String> sources, List<SigningKey> keys) {
+    private record Certificate(PGPPublicKeyRing ring, Set<String> sources, List<PgpKeyFacts> keys) {
         static Certificate of(PGPPublicKeyRing ring, Set<String> sources) {
-            return new Certificate(ring, Collections.unmodifiableSet(new LinkedHashSet<>(sources)), SigningKey.evaluate(ring, String.join(", ", sources)));
+            return new Certificate(ring, Collections.unmodifiableSet(new LinkedHashSet<>(sources)), PgpKeyFacts.evaluate(ring, String.join(", ", sources)));
         }
     }
 
     private Keyring(Map<String, Certificate> certificates) {
         this.certificates = Collections.unmodifiableMap(certificates);
-        Map<Long, List<SigningKey>> index = new HashMap<>();
+        Map<Long, List<PgpKeyFacts>> index = new HashMap<>();
         for (Certificate certificate : certificates.values()) {
-            for (SigningKey key : certificate.keys()) {
+            for (PgpKeyFacts key : certificate.keys()) {
                 index.computeIfAbsent(key.key().getKeyID(), id -> new ArrayList<>()).add(key);
             }
         }
@@ -186,8 +186,8 @@ public final class Keyring {
     }
 
     /** Keys with this key ID, narrowed to the fingerprint when the signature names one. */
-    List<SigningKey> keysFor(long keyId, String fingerprintOrNull) {
-        List<SigningKey> keys = byKeyId.getOrDefault(keyId, List.of());
+    List<PgpKeyFacts> keysFor(long keyId, String fingerprintOrNull) {
+        List<PgpKeyFacts> keys = byKeyId.getOrDefault(keyId, List.of());
         if (fingerprintOrNull == null) {
             return keys;
         }
@@ -195,12 +195,12 @@ public final class Keyring {
     }
 
     /** Keys with this fingerprint (signatures without an issuer key ID but with a fingerprint). */
-    List<SigningKey> keysFor(String fingerprint) {
+    List<PgpKeyFacts> keysFor(String fingerprint) {
         return byKeyId.values().stream().flatMap(List::stream).filter(key -> key.fingerprint().equals(fingerprint)).toList();
     }
 
     private static void add(Map<String, Certificate> certificates, PGPPublicKeyRing ring, Set<String> sources) {
-        String fingerprint = SigningKey.hex(ring.getPublicKey().getFingerprint());
+        String fingerprint = PgpKeyFacts.hex(ring.getPublicKey().getFingerprint());
         Certificate existing = certificates.get(fingerprint);
         if (existing == null) {
             certificates.put(fingerprint, Certificate.of(ring, sources));

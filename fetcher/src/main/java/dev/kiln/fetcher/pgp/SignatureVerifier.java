@@ -131,7 +131,7 @@ public final class SignatureVerifier {
     }
 
     /** What one signature amounts to; {@code problem == null} means good. */
-    private record Outcome(PGPSignature signature, SigningKey key, String issuer, Instant created, Reason problem, String detail) {
+    private record Outcome(PGPSignature signature, PgpKeyFacts key, String issuer, Instant created, Reason problem, String detail) {
         String describe() {
             StringBuilder out = new StringBuilder("signature by ");
             out.append(key != null ? key.describe() : "unknown key " + issuer);
@@ -147,9 +147,9 @@ public final class SignatureVerifier {
         Instant time = signature.getCreationTime() == null ? null : signature.getCreationTime().toInstant();
         String fingerprint = issuerFingerprint(signature);
         long keyId = signature.getKeyID();
-        String issuer = fingerprint != null ? fingerprint : "with key ID " + SigningKey.keyId(keyId);
+        String issuer = fingerprint != null ? fingerprint : "with key ID " + PgpKeyFacts.keyId(keyId);
 
-        List<SigningKey> candidates = keyId != 0 ? keyring.keysFor(keyId, fingerprint)
+        List<PgpKeyFacts> candidates = keyId != 0 ? keyring.keysFor(keyId, fingerprint)
                 : fingerprint != null ? keyring.keysFor(fingerprint) : List.of();
         if (candidates.isEmpty()) {
             return new Outcome(signature, null, issuer, time, Reason.UNKNOWN_KEY, "not in the keyring, ignored");
@@ -159,10 +159,10 @@ public final class SignatureVerifier {
             return new Outcome(signature, candidates.get(0), issuer, time, Reason.MALFORMED,
                     String.format("is a signature of type 0x%02X, not a document signature", type));
         }
-        SigningKey key = null;
-        for (SigningKey candidate : candidates) {
-            if (SigningKey.verifies(() -> {
-                signature.init(SigningKey.VERIFIERS, candidate.key());
+        PgpKeyFacts key = null;
+        for (PgpKeyFacts candidate : candidates) {
+            if (PgpKeyFacts.verifies(() -> {
+                signature.init(PgpKeyFacts.VERIFIERS, candidate.key());
                 signature.update(signedData);
                 return signature.verify();
             })) {
@@ -319,7 +319,7 @@ public final class SignatureVerifier {
             if (area != null) {
                 IssuerFingerprint issuer = area.getIssuerFingerprint();
                 if (issuer != null && issuer.getKeyVersion() == 4) {
-                    return SigningKey.hex(issuer.getFingerprint());
+                    return PgpKeyFacts.hex(issuer.getFingerprint());
                 }
             }
         }

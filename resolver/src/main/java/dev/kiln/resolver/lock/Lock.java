@@ -13,9 +13,9 @@ import java.util.TreeMap;
 /**
  * An image's resolved inputs: every package of every architecture pinned by sha256, and the signed
  * Releases they were chosen from; and every local file or directory the spec copies in, pinned by
- * the digest of its {@link SourceListing}. It names no host, so it works with any mirror.
+ * the digest of its {@link CopyListing}. It names no host, so it works with any mirror.
  *
- * @param localSources the spec's copied sources, by destination path
+ * @param copies the local files and directories the spec copies in, by destination path
  */
 public record Lock(
         int lockVersion,
@@ -23,16 +23,16 @@ public record Lock(
         List<Repository> repositories,
         Options options,
         SortedMap<String, List<Package>> archs,
-        List<LocalSource> localSources) {
+        List<Copy> copies) {
 
     public static final int VERSION = 1;
 
     public Lock {
         repositories = List.copyOf(repositories);
         archs = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(archs));
-        List<LocalSource> sorted = new ArrayList<>(localSources);
-        sorted.sort(java.util.Comparator.comparing(LocalSource::path));
-        localSources = List.copyOf(sorted);
+        List<Copy> sorted = new ArrayList<>(copies);
+        sorted.sort(java.util.Comparator.comparing(Copy::path));
+        copies = List.copyOf(sorted);
     }
 
     /** A lock that copies no local sources (as every lock made before they existed). */
@@ -40,8 +40,8 @@ public record Lock(
         this(lockVersion, spec, repositories, options, archs, List.of());
     }
 
-    public Lock withLocalSources(List<LocalSource> sources) {
-        return new Lock(lockVersion, spec, repositories, options, archs, sources);
+    public Lock withCopies(List<Copy> copies) {
+        return new Lock(lockVersion, spec, repositories, options, archs, copies);
     }
 
     /** The spec the lock was made from: its path relative to the lock, and its digest. */
@@ -84,12 +84,12 @@ public record Lock(
      *
      * @param path where it goes in the image, as the spec writes it
      * @param source the local path as the spec writes it (relative to the spec's directory)
-     * @param sha256 the digest of its {@link SourceListing}
+     * @param sha256 the digest of its {@link CopyListing}
      * @param files how many regular files it holds, for people reading the lock
      * @param size their bytes together, for people reading the lock
      */
-    public record LocalSource(String path, String source, Digest sha256, int files, long size) {
-        public LocalSource {
+    public record Copy(String path, String source, Digest sha256, int files, long size) {
+        public Copy {
             java.util.Objects.requireNonNull(path, "path");
             java.util.Objects.requireNonNull(source, "source");
             java.util.Objects.requireNonNull(sha256, "sha256");

@@ -85,10 +85,10 @@ public final class LockJson {
             g.writeEndObject();
             g.writeBooleanField("recommends", lock.options().recommends());
             g.writeEndObject();
-            if (!lock.localSources().isEmpty()) {
+            if (!lock.copies().isEmpty()) {
                 // only when the spec copies something, so that other locks keep their bytes
                 g.writeArrayFieldStart("localSources");
-                for (Lock.LocalSource s : lock.localSources()) {
+                for (Lock.Copy s : lock.copies()) {
                     g.writeStartObject();
                     g.writeStringField("path", s.path());
                     g.writeStringField("source", s.source());
@@ -191,13 +191,13 @@ public final class LockJson {
             }
             archs.put(arch, ps);
         }
-        List<Lock.LocalSource> sources = new ArrayList<>();
+        List<Lock.Copy> sources = new ArrayList<>();
         if (root.has("localSources")) {
             JsonNode ls = f.list(root, "localSources", "");
             for (int i = 0; i < ls.size(); i++) {
                 String in = "localSources[" + i + "]";
                 JsonNode l = f.object(ls.get(i), in);
-                sources.add(new Lock.LocalSource(f.text(l, "path", in), f.text(l, "source", in), f.digest(l, "sha256", in),
+                sources.add(new Lock.Copy(f.text(l, "path", in), f.text(l, "source", in), f.digest(l, "sha256", in),
                         (int) f.number(l, "files", in, 0, Integer.MAX_VALUE), f.number(l, "size", in, 0, Long.MAX_VALUE)));
             }
         }

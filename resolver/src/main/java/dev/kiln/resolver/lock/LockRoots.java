@@ -41,13 +41,13 @@ public final class LockRoots implements RootReader {
         } catch (RuntimeException notALock) {
             return out;
         }
-        for (Lock.LocalSource s : lock.localSources()) {
+        for (Lock.Copy s : lock.copies()) {
             if (!store.contains(s.sha256())) {
                 continue;
             }
             out.add(s.sha256());
             try {
-                for (SourceListing.Item i : SourceListing.parse(store.read(s.sha256()), s.path()).entries()) {
+                for (CopyListing.Item i : CopyListing.parse(store.read(s.sha256()), s.path()).entries()) {
                     if (i.sha256() != null && store.contains(i.sha256())) {
                         out.add(i.sha256());
                     }

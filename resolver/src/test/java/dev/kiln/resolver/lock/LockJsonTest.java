@@ -368,14 +368,14 @@ class LockJsonTest {
 
     // ---- local sources
 
-    private static final Lock.LocalSource APP = new Lock.LocalSource("/app", "./app",
+    private static final Lock.Copy APP = new Lock.Copy("/app", "./app",
             Digest.parse("3d6f0a3f6e1b5f8a6c5b9e2c1d0f4a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5"), 3, 1234);
-    private static final Lock.LocalSource CONF = new Lock.LocalSource("/etc/app.conf", "../shared/app.conf",
+    private static final Lock.Copy CONF = new Lock.Copy("/etc/app.conf", "../shared/app.conf",
             Digest.parse("5a1e3c0b9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060504"), 1, 12);
 
     @Test
     void localSourcesAreWrittenSortedByPathAfterTheOptionsAndReadBack() {
-        Lock l = bookworm().withLocalSources(List.of(APP, CONF));
+        Lock l = bookworm().withCopies(List.of(APP, CONF));
         String json = written(l);
         assertInOrder(json, "\"options\"", "\"localSources\"", "\"path\": \"/app\"", "\"path\": \"/etc/app.conf\"", "\"archs\"");
         assertTrue(json.contains("""
@@ -389,18 +389,18 @@ class LockJsonTest {
                     },
                 """), json);
         assertEquals(l, read(json));
-        assertEquals(List.of(APP, CONF), read(json).localSources());
+        assertEquals(List.of(APP, CONF), read(json).copies());
     }
 
     @Test
     void aLockWithoutLocalSourcesHasNoSuchKeyAndAnOlderLockReadsAsHavingNone() {
         assertFalse(written(bookworm()).contains("localSources"));
-        assertEquals(List.of(), read(GOLDEN).localSources());
+        assertEquals(List.of(), read(GOLDEN).copies());
     }
 
     @Test
     void aMalformedLocalSourceIsAnErrorSayingToRegenerate() {
-        String json = written(bookworm().withLocalSources(List.of(APP)));
+        String json = written(bookworm().withCopies(List.of(APP)));
         ResolveException e = readError(json.replace("\"files\": 3", "\"files\": -3"));
         assertTrue(e.getMessage().contains("'files'") && e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
         ResolveException list = readError(json.replaceFirst("\"localSources\": \\[", "\"localSources\": 7, \"x\": ["));

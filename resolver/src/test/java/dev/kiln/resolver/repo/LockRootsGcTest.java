@@ -63,13 +63,13 @@ class LockRootsGcTest {
     void gcKeepsTheListingOfEachLocalSourceAndTheFilesItNames(@TempDir Path tmp) throws IOException {
         try (ContentStore store = ContentStore.open(tmp.resolve("store"))) {
             Digest index = store.put("<h1>hello</h1>\n".getBytes());
-            var listing = new dev.kiln.resolver.lock.SourceListing(dev.kiln.resolver.lock.SourceListing.Kind.DIRECTORY,
-                    List.of(dev.kiln.resolver.lock.SourceListing.Item.file("index.html", 0644, 15, index)));
+            var listing = new dev.kiln.resolver.lock.CopyListing(dev.kiln.resolver.lock.CopyListing.Kind.DIRECTORY,
+                    List.of(dev.kiln.resolver.lock.CopyListing.Item.file("index.html", 0644, 15, index)));
             Digest listed = store.put(listing.json());
             Digest oldFile = store.put("<h1>old</h1>\n".getBytes());
             Lock lock = new Lock(Lock.VERSION, new Lock.Spec("s.yaml", Digest.of("s")), List.of(),
                     new Lock.Options(java.util.Set.of(), Map.of(), false), new java.util.TreeMap<>())
-                    .withLocalSources(List.of(new Lock.LocalSource("/app", "./app", listed, 1, 15)));
+                    .withCopies(List.of(new Lock.Copy("/app", "./app", listed, 1, 15)));
             Path lockFile = tmp.resolve("s.lock.json");
             Files.write(lockFile, LockJson.write(lock));
             store.addRoot(lockFile);

@@ -1,23 +1,23 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import dev.kiln.assembler.tree.Content;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.lock.Lock;
-import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.Digest;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One local source ready to be laid into an image: the spec's entry, the listing the lock pins,
+ * One copy (a local file or directory the spec copies in) ready to be laid into an image: the spec's entry, the listing the lock pins,
  * and the bytes of each of its files by sha256 (in the store, so a build holds none of them).
  */
-public record LocalSource(ImageSpec.PathEntry entry, SourceListing listing, Map<Digest, Content> contents) {
-    public LocalSource {
+public record Copy(ImageSpec.PathEntry entry, CopyListing listing, Map<Digest, Content> contents) {
+    public Copy {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(listing, "listing");
         contents = Map.copyOf(contents);
-        for (SourceListing.Item i : listing.entries()) {
+        for (CopyListing.Item i : listing.entries()) {
             if (i.sha256() != null && !contents.containsKey(i.sha256())) {
                 throw new IllegalArgumentException(entry.path() + ": no content for " + i.path() + " (" + i.sha256() + ")");
             }
@@ -25,12 +25,12 @@ public record LocalSource(ImageSpec.PathEntry entry, SourceListing listing, Map<
     }
 
     /** What the lock records for it. */
-    public Lock.LocalSource locked() {
-        return new Lock.LocalSource(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size());
+    public Lock.Copy locked() {
+        return new Lock.Copy(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size());
     }
 
     /** The bytes of a file of the listing. */
-    public Content content(SourceListing.Item file) {
+    public Content content(CopyListing.Item file) {
         return contents.get(file.sha256());
     }
 }

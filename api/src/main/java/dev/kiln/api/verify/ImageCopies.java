@@ -6,8 +6,8 @@ import dev.kiln.oci.LayerCompression;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.OciJsonReader;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.lock.Lock;
-import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.StoreException;
@@ -29,14 +29,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * The local sources an image's lock pins, found for its rebuild as fixed inputs: what the store
- * already has by digest is used; the rest is taken from the image itself — each source's listing
+ * The copies an image's lock pins (local files the spec copies in), found for its rebuild as
+ * fixed inputs: what the store already has by digest is used; the rest is taken from the image itself — each source's listing
  * from {@code /etc/kiln/sources/<sha256>.json}, each file from its place in the image's layers —
  * and published into the store only if it has the digest the lock (through the listing) pins.
- * Content that does not is a {@link SourceMismatchException} naming each file and both digests.
+ * Content that does not is a {@link CopyMismatchException} naming each file and both digests.
  */
-public final class ImageSources {
-    private ImageSources() {
+public final class ImageCopies {
+    private ImageCopies() {
     }
 
     /** What a path in the image must hold. */
@@ -49,13 +49,13 @@ public final class ImageSources {
 
     /** Puts the listing and every file of each source {@code lock} pins into {@code store}, from the image {@code top}. */
     public static void recover(LayoutReader layout, Descriptor top, Lock lock, ContentStore store) {
-        if (lock.localSources().isEmpty()) {
+        if (lock.copies().isEmpty()) {
             return;
         }
         Descriptor image = EmbeddedInputs.firstImage(layout, top);
         Manifest manifest = OciJsonReader.manifest(EmbeddedInputs.read(layout, image), image.digest().toString());
         Map<String, Expected> listings = new LinkedHashMap<>();
-        for (Lock.LocalSource s : lock.localSources()) {
+        for (Lock.Copy s : lock.copies()) {
             if (!store.contains(s.sha256())) {
                 listings.put("etc/kiln/sources/" + s.sha256().hex() + ".json", new Expected(s.source(), s.sha256(), -1));
             }
@@ -69,10 +69,10 @@ public final class ImageSources {
             throw mismatch(image, problems);
         }
         Map<String, Expected> files = new TreeMap<>();
-        for (Lock.LocalSource s : lock.localSources()) {
-            SourceListing listing = SourceListing.parse(store.read(s.sha256()), "the listing of " + s.source());
+        for (Lock.Copy s : lock.copies()) {
+            CopyListing listing = CopyListing.parse(store.read(s.sha256()), "the listing of " + s.source());
             String dest = s.path().replaceAll("^/+|/+$", "");
-            for (SourceListing.Item i : listing.entries()) {
+            for (CopyListing.Item i : listing.entries()) {
                 if (i.sha256() != null && !store.contains(i.sha256())) {
                     String name = i.path().equals(".") ? dest : dest.isEmpty() ? i.path() : dest + "/" + i.path();
                     files.put(name, new Expected(s.source() + (i.path().equals(".") ? "" : "/" + i.path()), i.sha256(), i.size()));
@@ -91,8 +91,8 @@ public final class ImageSources {
         }
     }
 
-    private static SourceMismatchException mismatch(Descriptor image, List<String> problems) {
-        return new SourceMismatchException("the image " + image.digest() + " does not hold the local sources its lock pins:\n  "
+    private static CopyMismatchException mismatch(Descriptor image, List<String> problems) {
+        return new CopyMismatchException("the image " + image.digest() + " does not hold the local sources its lock pins:\n  "
                 + String.join("\n  ", problems)
                 + "\n  fix: the image was changed after it was built, or built from other content than the lock pins;"
                 + " verify with --use-store against the store that built it to see where it differs, or rebuild it");

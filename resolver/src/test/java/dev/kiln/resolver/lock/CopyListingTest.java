@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.resolver.ResolveException;
-import dev.kiln.resolver.lock.SourceListing.Item;
-import dev.kiln.resolver.lock.SourceListing.Kind;
+import dev.kiln.resolver.lock.CopyListing.Item;
+import dev.kiln.resolver.lock.CopyListing.Kind;
 import dev.kiln.store.Digest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The canonical listing of a local source, whose sha256 a lock pins. */
-class SourceListingTest {
+class CopyListingTest {
     private static final Digest INDEX = Digest.of("<h1>hello</h1>\n");
     private static final Digest RUN = Digest.of("#!/bin/sh\n");
 
@@ -32,7 +32,7 @@ class SourceListingTest {
 
     @Test
     void theBytesAreCompactJsonInPathByteOrderWithKeysInAFixedOrder() {
-        String json = new String(new SourceListing(Kind.DIRECTORY, items()).json(), UTF_8);
+        String json = new String(new CopyListing(Kind.DIRECTORY, items()).json(), UTF_8);
         assertEquals("{\"listing\":\"kiln-source-1\",\"type\":\"directory\",\"entries\":["
                 + "{\"path\":\"a b\",\"type\":\"directory\",\"mode\":\"0755\"},"
                 + "{\"path\":\"a b/c-d.txt\",\"type\":\"file\",\"mode\":\"0644\",\"size\":15,\"sha256\":\"" + INDEX.hex() + "\"},"
@@ -47,25 +47,25 @@ class SourceListingTest {
     void theDigestDoesNotDependOnTheOrderEntriesCameIn() {
         List<Item> reversed = new ArrayList<>(items());
         Collections.reverse(reversed);
-        assertEquals(new SourceListing(Kind.DIRECTORY, items()).digest(), new SourceListing(Kind.DIRECTORY, reversed).digest());
+        assertEquals(new CopyListing(Kind.DIRECTORY, items()).digest(), new CopyListing(Kind.DIRECTORY, reversed).digest());
     }
 
     @Test
     void aChangedByteModeTargetOrAnAddedPathChangesTheDigest() {
-        Digest base = new SourceListing(Kind.DIRECTORY, items()).digest();
+        Digest base = new CopyListing(Kind.DIRECTORY, items()).digest();
         List<List<Item>> variants = List.of(
                 replace(items(), 2, Item.file("index.html", 0644, 15, Digest.of("<h1>hellO</h1>\n"))),
                 replace(items(), 2, Item.file("index.html", 0755, 15, INDEX)),
                 replace(items(), 3, Item.symlink("home.html", "bin/run")),
                 append(items(), Item.directory("empty")));
         for (List<Item> v : variants) {
-            assertNotEquals(base, new SourceListing(Kind.DIRECTORY, v).digest(), v.toString());
+            assertNotEquals(base, new CopyListing(Kind.DIRECTORY, v).digest(), v.toString());
         }
     }
 
     @Test
     void aFileSourceIsOneEntryWithoutAPath() {
-        SourceListing one = new SourceListing(Kind.FILE, List.of(Item.file(".", 0644, 15, INDEX)));
+        CopyListing one = new CopyListing(Kind.FILE, List.of(Item.file(".", 0644, 15, INDEX)));
         assertEquals("{\"listing\":\"kiln-source-1\",\"type\":\"file\",\"mode\":\"0644\",\"size\":15,\"sha256\":\""
                 + INDEX.hex() + "\"}\n", new String(one.json(), UTF_8));
         assertEquals(1, one.files());
@@ -74,16 +74,16 @@ class SourceListingTest {
 
     @Test
     void parsingGivesBackTheSameListingAndOnlyTheCanonicalFormIsAccepted() {
-        SourceListing l = new SourceListing(Kind.DIRECTORY, items());
-        assertEquals(l, SourceListing.parse(l.json(), "x"));
-        SourceListing f = new SourceListing(Kind.FILE, List.of(Item.file(".", 0755, 10, RUN)));
-        assertEquals(f, SourceListing.parse(f.json(), "x"));
+        CopyListing l = new CopyListing(Kind.DIRECTORY, items());
+        assertEquals(l, CopyListing.parse(l.json(), "x"));
+        CopyListing f = new CopyListing(Kind.FILE, List.of(Item.file(".", 0755, 10, RUN)));
+        assertEquals(f, CopyListing.parse(f.json(), "x"));
         String pretty = new String(l.json(), UTF_8).replace(",", ", ");
-        assertTrue(assertThrows(ResolveException.class, () -> SourceListing.parse(pretty.getBytes(UTF_8), "x.json"))
+        assertTrue(assertThrows(ResolveException.class, () -> CopyListing.parse(pretty.getBytes(UTF_8), "x.json"))
                 .getMessage().contains("not in its canonical form"));
         String extra = new String(f.json(), UTF_8).replace("}", ",\"uid\":0}");
-        assertThrows(ResolveException.class, () -> SourceListing.parse(extra.getBytes(UTF_8), "x.json"));
-        assertTrue(assertThrows(ResolveException.class, () -> SourceListing.parse("{}".getBytes(UTF_8), "x.json"))
+        assertThrows(ResolveException.class, () -> CopyListing.parse(extra.getBytes(UTF_8), "x.json"));
+        assertTrue(assertThrows(ResolveException.class, () -> CopyListing.parse("{}".getBytes(UTF_8), "x.json"))
                 .getMessage().startsWith("x.json: not a source listing"));
     }
 
@@ -91,15 +91,15 @@ class SourceListingTest {
     void pathsMustBeNormalRelativePathsUnderListedDirectories() {
         for (String bad : List.of("/etc/passwd", "../up", "a/../../b", "a//b", "./a", "a/")) {
             assertThrows(IllegalArgumentException.class,
-                    () -> new SourceListing(Kind.DIRECTORY, List.of(Item.file(bad, 0644, 1, INDEX))), bad);
+                    () -> new CopyListing(Kind.DIRECTORY, List.of(Item.file(bad, 0644, 1, INDEX))), bad);
         }
         assertThrows(IllegalArgumentException.class,
-                () -> new SourceListing(Kind.DIRECTORY, List.of(Item.file("missing/file", 0644, 1, INDEX))));
+                () -> new CopyListing(Kind.DIRECTORY, List.of(Item.file("missing/file", 0644, 1, INDEX))));
     }
 
     @Test
     void changesNameEachPathAndWhatChangedInIt() {
-        SourceListing was = new SourceListing(Kind.DIRECTORY, items());
+        CopyListing was = new CopyListing(Kind.DIRECTORY, items());
         List<Item> now = replace(items(), 2, Item.file("index.html", 0755, 16, Digest.of("<h1>hello!</h1>\n")));
         now = replace(now, 0, Item.directory("sbin"));
         now = replace(now, 1, Item.file("sbin/run", 0755, 10, RUN));
@@ -107,7 +107,7 @@ class SourceListingTest {
                         "~ index.html: content (15 bytes " + INDEX.shortHex() + " -> 16 bytes " + Digest.of("<h1>hello!</h1>\n").shortHex()
                                 + "), mode 0644 -> 0755",
                         "+ sbin", "+ sbin/run"),
-                was.changesTo(new SourceListing(Kind.DIRECTORY, now)));
+                was.changesTo(new CopyListing(Kind.DIRECTORY, now)));
     }
 
     private static List<Item> replace(List<Item> items, int i, Item with) {

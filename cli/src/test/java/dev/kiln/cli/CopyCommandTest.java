@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lock it is checked against. The first tests need no network (a one-package repository already in
  * the store); the last one runs the whole cycle on the host's mirror.
  */
-class LocalSourceCommandTest {
+class CopyCommandTest {
 
     @TempDir
     static Path shared;

@@ -1,11 +1,11 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.SliceContent;
 import dev.kiln.resolver.ResolveException;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.lock.Lock;
-import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
@@ -27,12 +27,12 @@ import java.util.function.Function;
 /**
  * The local files and directories a spec copies into its image ({@code paths} entries of type
  * {@code file} or {@code directory} with a {@code source}), as inputs pinned by content: {@code
- * kiln lock} records the digest of each one's {@link SourceListing}; a build reads them again, puts
+ * kiln lock} records the digest of each one's {@link CopyListing}; a build reads them again, puts
  * their files into the store as blobs and holds them to the lock; a rebuild ({@code kiln verify})
  * takes them from the store by those digests and never reads the local disk.
  */
-public final class LocalSources {
-    private LocalSources() {
+public final class Copies {
+    private Copies() {
     }
 
     /** Where a build takes the sources' content from. */
@@ -47,13 +47,13 @@ public final class LocalSources {
      * For the lock: each source held to {@code context}, then read and hashed, its listing kept in
      * the store (to explain later changes).
      */
-    public static List<Lock.LocalSource> lock(ImageSpec spec, BuildContext context, ContentStore store) {
+    public static List<Lock.Copy> lock(ImageSpec spec, BuildContext context, ContentStore store) {
         Map<String, Path> onDisk = context.check(spec);
-        List<Lock.LocalSource> out = new ArrayList<>();
+        List<Lock.Copy> out = new ArrayList<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceListing listing = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry)).listing();
+            CopyListing listing = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry)).listing();
             store.put(listing.json());
-            out.add(new Lock.LocalSource(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size()));
+            out.add(new Lock.Copy(entry.path(), entry.source().orElseThrow(), listing.digest(), listing.files(), listing.size()));
         });
         return out;
     }
@@ -64,13 +64,13 @@ public final class LocalSources {
      * destination path. What they hold is what the build lays in; {@link #reconcile} holds it to
      * the lock.
      */
-    public static Map<String, LocalSource> load(ImageSpec spec, BuildContext context, ContentStore store) {
+    public static Map<String, Copy> load(ImageSpec spec, BuildContext context, ContentStore store) {
         Map<String, Path> onDisk = context.check(spec);
-        Map<String, LocalSource> out = new LinkedHashMap<>();
+        Map<String, Copy> out = new LinkedHashMap<>();
         forEachCopy(spec, (entry, where) -> {
-            SourceReader.Read read = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry));
+            CopyReader.Read read = reader(where).read(context.dir(), onDisk.get(entry.path()), kind(entry));
             Map<Digest, Content> contents = new HashMap<>();
-            for (SourceListing.Item i : read.listing().entries()) {
+            for (CopyListing.Item i : read.listing().entries()) {
                 if (i.sha256() == null || contents.containsKey(i.sha256())) {
                     continue;
                 }
@@ -90,7 +90,7 @@ public final class LocalSources {
                         : new SliceContent(blob, 0, i.size(), i.sha256()));
             }
             store.put(read.listing().json());
-            out.put(entry.path(), new LocalSource(entry, read.listing(), contents));
+            out.put(entry.path(), new Copy(entry, read.listing(), contents));
         });
         return out;
     }
@@ -99,30 +99,30 @@ public final class LocalSources {
      * For a rebuild: each source the spec copies, from the store by the digest {@code lock} pins
      * (its listing, then each file). The caller has put them there, e.g. from the image itself.
      */
-    public static Map<String, LocalSource> fromStore(ImageSpec spec, Lock lock, ContentStore store) {
-        Map<String, Lock.LocalSource> pinned = new HashMap<>();
-        lock.localSources().forEach(s -> pinned.put(s.path(), s));
-        Map<String, LocalSource> out = new LinkedHashMap<>();
+    public static Map<String, Copy> fromStore(ImageSpec spec, Lock lock, ContentStore store) {
+        Map<String, Lock.Copy> pinned = new HashMap<>();
+        lock.copies().forEach(s -> pinned.put(s.path(), s));
+        Map<String, Copy> out = new LinkedHashMap<>();
         forEachCopy(spec, (entry, where) -> {
-            Lock.LocalSource p = pinned.remove(entry.path());
+            Lock.Copy p = pinned.remove(entry.path());
             if (p == null || !p.source().equals(entry.source().orElseThrow())) {
                 throw new ResolveException("the lock pins no content for " + where.source() + " (copied to " + entry.path()
                         + ")\n  fix: give the lock that was made from this spec");
             }
-            SourceListing listing = SourceListing.parse(blob(store, p.sha256(), p, "its listing"), "the listing of " + p.source());
+            CopyListing listing = CopyListing.parse(blob(store, p.sha256(), p, "its listing"), "the listing of " + p.source());
             if (listing.kind() != kind(entry)) {
                 throw new ResolveException("the lock's " + p.source() + " is a " + listing.kind().name().toLowerCase(java.util.Locale.ROOT)
                         + ", the spec copies a " + entry.type().yamlName() + "\n  fix: give the lock that was made from this spec");
             }
             Map<Digest, Content> contents = new HashMap<>();
-            for (SourceListing.Item i : listing.entries()) {
+            for (CopyListing.Item i : listing.entries()) {
                 if (i.sha256() != null && !contents.containsKey(i.sha256())) {
                     require(store, i.sha256(), p, i.path());
                     contents.put(i.sha256(), SliceContent.checked(store.blobPath(i.sha256()), 0, i.size(), i.sha256(),
                             p.source() + "/" + i.path()));
                 }
             }
-            out.put(entry.path(), new LocalSource(entry, listing, contents));
+            out.put(entry.path(), new Copy(entry, listing, contents));
         });
         if (!pinned.isEmpty()) {
             throw new ResolveException("the lock pins " + pinned.keySet() + ", which the spec does not copy"
@@ -137,16 +137,16 @@ public final class LocalSources {
      * {@code lock} with the sources pinned anew (the packages are the spec's business, and the
      * spec did not change).
      */
-    public static Lock reconcile(Lock lock, Map<String, LocalSource> loaded, Path specFile, Path lockFile, boolean frozen,
+    public static Lock reconcile(Lock lock, Map<String, Copy> loaded, Path specFile, Path lockFile, boolean frozen,
             ContentStore store) {
-        List<Lock.LocalSource> now = loaded.values().stream().map(LocalSource::locked).toList();
-        Lock updated = lock.withLocalSources(now);
-        if (updated.localSources().equals(lock.localSources())) {
+        List<Lock.Copy> now = loaded.values().stream().map(Copy::locked).toList();
+        Lock updated = lock.withCopies(now);
+        if (updated.copies().equals(lock.copies())) {
             return lock;
         }
         if (frozen) {
             StringBuilder m = new StringBuilder("--frozen, but the local sources changed since " + lockFile + " was made:");
-            for (String line : changes(lock.localSources(), updated.localSources(), listings(store))) {
+            for (String line : changes(lock.copies(), updated.copies(), listings(store))) {
                 m.append("\n  ").append(line);
             }
             m.append("\n  fix: run 'kiln lock ").append(specFile).append("' to pin what they hold now, or build without --frozen");
@@ -156,13 +156,13 @@ public final class LocalSources {
     }
 
     /** Listings by digest from the store, when it has them. */
-    public static Function<Digest, Optional<SourceListing>> listings(ContentStore store) {
+    public static Function<Digest, Optional<CopyListing>> listings(ContentStore store) {
         return d -> {
             if (!store.contains(d)) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(SourceListing.parse(store.read(d), d.toString()));
+                return Optional.of(CopyListing.parse(store.read(d), d.toString()));
             } catch (RuntimeException unreadable) {
                 return Optional.empty();
             }
@@ -173,15 +173,15 @@ public final class LocalSources {
      * How the pinned sources changed, diff-style: {@code - }/{@code + } a source, {@code ~ } a source
      * whose content changed, followed by what changed inside it when both listings are known.
      */
-    public static List<String> changes(List<Lock.LocalSource> old, List<Lock.LocalSource> now,
-            Function<Digest, Optional<SourceListing>> listings) {
-        Map<String, Lock.LocalSource> a = new TreeMap<>();
+    public static List<String> changes(List<Lock.Copy> old, List<Lock.Copy> now,
+            Function<Digest, Optional<CopyListing>> listings) {
+        Map<String, Lock.Copy> a = new TreeMap<>();
         old.forEach(s -> a.put(s.path(), s));
-        Map<String, Lock.LocalSource> b = new TreeMap<>();
+        Map<String, Lock.Copy> b = new TreeMap<>();
         now.forEach(s -> b.put(s.path(), s));
         TreeMap<String, List<String>> out = new TreeMap<>();
         a.forEach((path, was) -> {
-            Lock.LocalSource is = b.get(path);
+            Lock.Copy is = b.get(path);
             if (is == null) {
                 out.put(path, List.of("- source " + path + " from " + was.source()));
             } else if (is.sha256().equals(was.sha256()) && !is.source().equals(was.source())) {
@@ -189,8 +189,8 @@ public final class LocalSources {
             } else if (!is.equals(was)) {
                 List<String> lines = new ArrayList<>();
                 lines.add("~ source " + path + " from " + is.source() + ": its content changed (" + summary(was) + " -> " + summary(is) + ")");
-                Optional<SourceListing> before = listings.apply(was.sha256());
-                Optional<SourceListing> after = listings.apply(is.sha256());
+                Optional<CopyListing> before = listings.apply(was.sha256());
+                Optional<CopyListing> after = listings.apply(is.sha256());
                 if (before.isPresent() && after.isPresent()) {
                     before.get().changesTo(after.get()).forEach(l -> lines.add("    " + l));
                 }
@@ -207,16 +207,16 @@ public final class LocalSources {
         return flat;
     }
 
-    private static String summary(Lock.LocalSource s) {
+    private static String summary(Lock.Copy s) {
         return s.files() + (s.files() == 1 ? " file, " : " files, ") + s.size() + " bytes, " + s.sha256().shortHex();
     }
 
-    private static byte[] blob(ContentStore store, Digest d, Lock.LocalSource s, String what) {
+    private static byte[] blob(ContentStore store, Digest d, Lock.Copy s, String what) {
         require(store, d, s, what);
         return store.read(d);
     }
 
-    private static void require(ContentStore store, Digest d, Lock.LocalSource s, String what) {
+    private static void require(ContentStore store, Digest d, Lock.Copy s, String what) {
         if (!store.contains(d)) {
             throw new AssembleException("the store has no " + d + " (" + what + " of " + s.source() + ", copied to " + s.path() + ")"
                     + "\n  fix: a rebuild takes local sources from the image it checks, or from the store that built it (--use-store)");
@@ -224,7 +224,7 @@ public final class LocalSources {
     }
 
     private interface CopyStep {
-        void accept(ImageSpec.PathEntry entry, SourceReader.Where where);
+        void accept(ImageSpec.PathEntry entry, CopyReader.Where where);
     }
 
     private static void forEachCopy(ImageSpec spec, CopyStep step) {
@@ -236,11 +236,11 @@ public final class LocalSources {
         }
     }
 
-    private static SourceReader reader(SourceReader.Where where) {
-        return new SourceReader(where);
+    private static CopyReader reader(CopyReader.Where where) {
+        return new CopyReader(where);
     }
 
-    private static SourceListing.Kind kind(ImageSpec.PathEntry entry) {
-        return entry.type() == ImageSpec.PathType.FILE ? SourceListing.Kind.FILE : SourceListing.Kind.DIRECTORY;
+    private static CopyListing.Kind kind(ImageSpec.PathEntry entry) {
+        return entry.type() == ImageSpec.PathType.FILE ? CopyListing.Kind.FILE : CopyListing.Kind.DIRECTORY;
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.SpecException;
@@ -102,12 +102,12 @@ public final class BuildContext {
     }
 
     /** Where the {@code i}th path entry's source is named, for messages. */
-    static SourceReader.Where where(ImageSpec spec, int i) {
+    static CopyReader.Where where(ImageSpec spec, int i) {
         String key = "paths[" + i + "].source";
-        return new SourceReader.Where(spec.source().toString(), spec.line(key), key, spec.paths().get(i).source().orElseThrow());
+        return new CopyReader.Where(spec.source().toString(), spec.line(key), key, spec.paths().get(i).source().orElseThrow());
     }
 
-    private Path locate(ImageSpec spec, ImageSpec.PathEntry entry, SourceReader.Where where) {
+    private Path locate(ImageSpec spec, ImageSpec.PathEntry entry, CopyReader.Where where) {
         String source = where.source();
         String fix = given ? "copy what you need into " + dir + " and name it from the spec's directory"
                 : "copy what you need beside the spec and name it from there, or, to reach wider, give a build"
@@ -154,7 +154,7 @@ public final class BuildContext {
                     + " state of this machine; kiln never copies from one", "copy regular files from the build context");
         }
         if (!a.isRegularFile() && !a.isDirectory()) {
-            throw where.error("'" + source + "' is " + SourceReader.describe(real, a)
+            throw where.error("'" + source + "' is " + CopyReader.describe(real, a)
                     + (real.equals(named) ? "" : " (" + real + ")") + "; only regular files and directories can be copied",
                     "copy a regular file or a directory");
         }

@@ -1,14 +1,14 @@
 package dev.kiln.api.verify;
 
 /**
- * An image does not hold the local sources its lock pins: a file copied into it has other bytes
+ * An image does not hold the copies its lock pins (local files the spec copies in): a file copied into it has other bytes
  * than the lock's listing says, or is missing. The image cannot be what its inputs build, so a
  * {@code verify} fails (exit 1) without rebuilding.
  */
-public final class SourceMismatchException extends CheckFailedException {
+public final class CopyMismatchException extends CheckFailedException {
     private static final long serialVersionUID = 1L;
 
-    public SourceMismatchException(String message) {
+    public CopyMismatchException(String message) {
         super(message);
     }
 }

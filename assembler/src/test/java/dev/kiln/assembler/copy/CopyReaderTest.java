@@ -1,4 +1,4 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.resolver.lock.SourceListing;
-import dev.kiln.resolver.lock.SourceListing.Kind;
+import dev.kiln.resolver.lock.CopyListing;
+import dev.kiln.resolver.lock.CopyListing.Kind;
 import dev.kiln.resolver.spec.SpecException;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -20,14 +20,14 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading a local source as untrusted input: a stable listing, and refusals that name the path. */
-class SourceReaderTest {
-    private static final SourceReader.Where WHERE = new SourceReader.Where("app.yaml", 7, "paths[1].source", "./app");
+class CopyReaderTest {
+    private static final CopyReader.Where WHERE = new CopyReader.Where("app.yaml", 7, "paths[1].source", "./app");
 
     @TempDir
     Path tmp;
@@ -54,8 +54,8 @@ class SourceReaderTest {
     }
 
     /** Reads a source below the test's directory, which is its context. */
-    private SourceListing read(Path root) {
-        return new SourceReader(WHERE).read(context(), root, Kind.DIRECTORY).listing();
+    private CopyListing read(Path root) {
+        return new CopyReader(WHERE).read(context(), root, Kind.DIRECTORY).listing();
     }
 
     private Path context() {
@@ -68,21 +68,21 @@ class SourceReaderTest {
 
     private String refusal(Path root, Kind kind) {
         Path context = root.startsWith(context()) ? context() : root.getParent();
-        return assertThrows(SpecException.class, () -> new SourceReader(WHERE).read(context, root, kind)).getMessage();
+        return assertThrows(SpecException.class, () -> new CopyReader(WHERE).read(context, root, kind)).getMessage();
     }
 
     @Test
     void aTreeIsListedWithNormalizedModesLinksAsLinksAndFileDigests() throws IOException {
         Path root = tree("app");
-        SourceListing l = read(root);
+        CopyListing l = read(root);
         assertEquals(List.of("empty dir", "home.html", "index.html", "run.sh", "static", "static/css", "static/css/site.css",
                         "static/css/up", "static/" + "n".repeat(200) + ".txt", "styles"),
-                l.entries().stream().map(SourceListing.Item::path).toList());
-        assertEquals(SourceListing.Item.file("index.html", 0644, 15, Digest.of("<h1>hello</h1>\n")), item(l, "index.html"));
+                l.entries().stream().map(CopyListing.Item::path).toList());
+        assertEquals(CopyListing.Item.file("index.html", 0644, 15, Digest.of("<h1>hello</h1>\n")), item(l, "index.html"));
         assertEquals(0755, item(l, "run.sh").mode(), "the owner's executable bit gives 0755");
         assertEquals(0644, item(l, "static/css/site.css").mode(), "0600 becomes 0644: the host's permissions do not leak");
-        assertEquals(SourceListing.Item.symlink("styles", "static/css"), item(l, "styles"));
-        assertEquals(SourceListing.Item.directory("empty dir"), item(l, "empty dir"));
+        assertEquals(CopyListing.Item.symlink("styles", "static/css"), item(l, "styles"));
+        assertEquals(CopyListing.Item.directory("empty dir"), item(l, "empty dir"));
         assertEquals(4, l.files());
     }
 
@@ -120,8 +120,8 @@ class SourceReaderTest {
     void aFileSourceIsListedAlone() throws IOException {
         Path f = tmp.resolve("app.conf");
         write(f, "port = 8080\n", "rwxr-x---", 1_700_000_001L);
-        SourceListing l = new SourceReader(WHERE).read(context(), f, Kind.FILE).listing();
-        assertEquals(new SourceListing(Kind.FILE, List.of(SourceListing.Item.file(".", 0755, 12, Digest.of("port = 8080\n")))), l);
+        CopyListing l = new CopyReader(WHERE).read(context(), f, Kind.FILE).listing();
+        assertEquals(new CopyListing(Kind.FILE, List.of(CopyListing.Item.file(".", 0755, 12, Digest.of("port = 8080\n")))), l);
     }
 
     @Test
@@ -143,7 +143,7 @@ class SourceReaderTest {
         Path root = tree("swapped");
         Path outside = Files.createDirectories(tmp.resolve("outside/css"));
         Files.writeString(outside.resolve("site.css"), "token=s3cret\n");
-        SourceReader reader = new SourceReader(WHERE, SourceReader.MAX_BYTES, SourceReader.MAX_ENTRIES, rel -> {
+        CopyReader reader = new CopyReader(WHERE, CopyReader.MAX_BYTES, CopyReader.MAX_ENTRIES, rel -> {
             if (rel.equals("static/css")) {
                 swapForLink(root.resolve(rel), outside);
             }
@@ -157,7 +157,7 @@ class SourceReaderTest {
     void aFileSwappedForASymlinkOutJustBeforeItIsHashedIsAnErrorNotTheSecret() throws IOException {
         Path root = tree("swapped-file");
         Path secret = Files.writeString(tmp.resolve("secret.conf"), "token=s3cret\n");
-        SourceReader reader = new SourceReader(WHERE, SourceReader.MAX_BYTES, SourceReader.MAX_ENTRIES, rel -> {
+        CopyReader reader = new CopyReader(WHERE, CopyReader.MAX_BYTES, CopyReader.MAX_ENTRIES, rel -> {
             if (rel.equals("index.html")) {
                 swapForLink(root.resolve(rel), secret);
             }
@@ -257,9 +257,9 @@ class SourceReaderTest {
     @Test
     void tooManyBytesOrPathsAreRefused() throws IOException {
         Path root = tree("big");
-        SpecException bytes = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 40, 100).read(context(), root, Kind.DIRECTORY));
+        SpecException bytes = assertThrows(SpecException.class, () -> new CopyReader(WHERE, 40, 100).read(context(), root, Kind.DIRECTORY));
         assertTrue(bytes.getMessage().contains("./app holds more than 40 bytes; copy less, or ship it in a package"), bytes.getMessage());
-        SpecException paths = assertThrows(SpecException.class, () -> new SourceReader(WHERE, 1 << 20, 3).read(context(), root, Kind.DIRECTORY));
+        SpecException paths = assertThrows(SpecException.class, () -> new CopyReader(WHERE, 1 << 20, 3).read(context(), root, Kind.DIRECTORY));
         assertTrue(paths.getMessage().contains("./app holds more than 3 paths"), paths.getMessage());
     }
 
@@ -270,7 +270,7 @@ class SourceReaderTest {
         assertTrue(refusal(root, Kind.DIRECTORY).contains("the name 'bad\\u000Aname' in ./app holds a control character"));
     }
 
-    private static SourceListing.Item item(SourceListing l, String path) {
+    private static CopyListing.Item item(CopyListing l, String path) {
         return l.entries().stream().filter(i -> i.path().equals(path)).findFirst().orElseThrow(() -> new AssertionError(path));
     }
 

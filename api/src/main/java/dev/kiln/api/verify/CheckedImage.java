@@ -33,21 +33,21 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * @param pulledFrom the registry reference it was pulled from; empty for a local image
  * @param registry how that registry is spoken to (plain HTTP or not, how long to wait)
  */
-public record ImageSource(Path layout, Descriptor top, String described, Optional<ImageReference> pulledFrom,
+public record CheckedImage(Path layout, Descriptor top, String described, Optional<ImageReference> pulledFrom,
         RegistryOptions registry) {
     private static final Pattern ARCHIVE_NAME = Pattern.compile("oci-layout|index\\.json|blobs/sha256/[0-9a-f]{64}");
 
     /** A local image: a layout directory, or the layout of an archive. */
-    public ImageSource(Path layout, Descriptor top, String described) {
+    public CheckedImage(Path layout, Descriptor top, String described) {
         this(layout, top, described, Optional.empty(), RegistryOptions.DEFAULT);
     }
 
     /** Opens {@code image}; a copy (an archive's layout, a pull) goes under {@code scratch}. */
-    public static ImageSource open(String image, Path scratch, RegistryOptions registry) {
+    public static CheckedImage open(String image, Path scratch, RegistryOptions registry) {
         Path path = Path.of(image);
         if (Files.isDirectory(path)) {
             LayoutReader reader = LayoutReader.open(path);
-            return new ImageSource(path, reader.top(), path.toString());
+            return new CheckedImage(path, reader.top(), path.toString());
         }
         if (Files.isRegularFile(path)) {
             Path layout = scratch.resolve("archive");
@@ -57,14 +57,14 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
                         + " --tarball' or 'docker save' (Docker 25 and later) write\n  fix: copy it into a layout first: skopeo copy "
                         + "docker-archive:" + path + " oci:DIR:latest, then verify DIR");
             }
-            return new ImageSource(layout, LayoutReader.open(layout).top(), path.toString());
+            return new CheckedImage(layout, LayoutReader.open(layout).top(), path.toString());
         }
         // LAYOUT:NAME, as skopeo's oci:LAYOUT:NAME: the image a layout names NAME
         int colon = image.lastIndexOf(':');
         if (colon > 0 && colon < image.length() - 1) {
             Path dir = Path.of(image.substring(0, colon));
             if (Files.isRegularFile(dir.resolve("oci-layout"))) {
-                return new ImageSource(dir, LayoutReader.open(dir, Optional.of(image.substring(colon + 1))).top(), image);
+                return new CheckedImage(dir, LayoutReader.open(dir, Optional.of(image.substring(colon + 1))).top(), image);
             }
         }
         // a registry reference starts with its host; a path that starts with / or . is local and missing
@@ -74,7 +74,7 @@ public record ImageSource(Path layout, Descriptor top, String described, Optiona
         }
         Path layout = scratch.resolve("pulled");
         Descriptor top = RegistryClients.pull(image, layout, registry);
-        return new ImageSource(layout, top, image, Optional.of(ImageReference.parse(image)), registry);
+        return new CheckedImage(layout, top, image, Optional.of(ImageReference.parse(image)), registry);
     }
 
     /**

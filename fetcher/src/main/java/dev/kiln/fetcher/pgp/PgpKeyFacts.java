@@ -28,7 +28,7 @@ import org.bouncycastle.openpgp.PGPSignatureSubpacketVector;
  * @param revocation why the key (or its primary key) is revoked, or null if it is not
  * @param unusable why the key cannot make data signatures at all, or null if it can
  */
-record SigningKey(
+record PgpKeyFacts(
         PGPPublicKey key,
         String fingerprint,
         String primaryFingerprint,
@@ -66,7 +66,7 @@ record SigningKey(
      * Evaluates every key of a certificate. The primary key must carry a valid self-signature;
      * without one nothing in the certificate can be trusted, so that is an error about the file.
      */
-    static List<SigningKey> evaluate(PGPPublicKeyRing ring, String source) {
+    static List<PgpKeyFacts> evaluate(PGPPublicKeyRing ring, String source) {
         PGPPublicKey primary = ring.getPublicKey();
         String primaryFingerprint = hex(primary.getFingerprint());
         if (primary.getVersion() != 4) {
@@ -116,8 +116,8 @@ record SigningKey(
         Instant primaryExpires = expiry(primaryCreated, selfSignature.getHashedSubPackets());
         String primaryRevocation = revocation(primary, PGPSignature.KEY_REVOCATION, primary);
 
-        List<SigningKey> keys = new ArrayList<>();
-        keys.add(new SigningKey(primary, primaryFingerprint, primaryFingerprint, userId, source,
+        List<PgpKeyFacts> keys = new ArrayList<>();
+        keys.add(new PgpKeyFacts(primary, primaryFingerprint, primaryFingerprint, userId, source,
                 primaryCreated, primaryExpires,
                 primaryRevocation == null ? null : "key " + primaryFingerprint + " " + primaryRevocation,
                 canSign(primary, selfSignature.getHashedSubPackets()) ? null
@@ -132,7 +132,7 @@ record SigningKey(
         return keys;
     }
 
-    private static SigningKey evaluateSubkey(
+    private static PgpKeyFacts evaluateSubkey(
             PGPPublicKey primary, PGPPublicKey subkey, String primaryFingerprint, String userId, String source,
             Instant primaryExpires, String primaryRevocation) {
         String fingerprint = hex(subkey.getFingerprint());
@@ -174,7 +174,7 @@ record SigningKey(
             String own = revocation(subkey, PGPSignature.SUBKEY_REVOCATION, primary);
             revocation = own == null ? null : "subkey " + fingerprint + " " + own;
         }
-        return new SigningKey(subkey, fingerprint, primaryFingerprint, userId, source, created, expires, revocation, unusable);
+        return new PgpKeyFacts(subkey, fingerprint, primaryFingerprint, userId, source, created, expires, revocation, unusable);
     }
 
     private static boolean crossCertified(PGPPublicKey primary, PGPPublicKey subkey, PGPSignature binding) {

@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What a local {@code source} copied into an image holds, in one canonical form whose sha256 is
- * the digest the lock pins ({@link Lock.LocalSource#sha256()}). It says exactly what reaches the
+ * What a copy (a local {@code source} copied into an image) holds, in one canonical form whose sha256 is
+ * the digest the lock pins ({@link Lock.Copy#sha256()}). It says exactly what reaches the
  * image from the source and nothing else: each path relative to the source, its type, its mode as
  * kiln normalizes it (0755 for directories and for files with the owner's executable bit, 0644 for
  * other files, 0777 for symlinks), a symlink's target and a file's size and sha256. Owners and
@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * @param entries for a directory, everything below it (not the directory itself), in path order;
  *     for a file, the file alone with the path {@code "."}
  */
-public record SourceListing(Kind kind, List<Item> entries) {
+public record CopyListing(Kind kind, List<Item> entries) {
     /** The format name at the head of every listing; changing the form means a new name. */
     public static final String FORMAT = "kiln-source-1";
 
@@ -94,7 +94,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
         }
     }
 
-    public SourceListing {
+    public CopyListing {
         Objects.requireNonNull(kind, "kind");
         List<Item> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing(Item::path, BYTE_ORDER));
@@ -198,8 +198,8 @@ public record SourceListing(Kind kind, List<Item> entries) {
      * Reads a listing back; only its canonical form is accepted, so that one listing has one
      * digest. {@code what} names it in errors.
      */
-    public static SourceListing parse(byte[] json, String what) {
-        SourceListing listing;
+    public static CopyListing parse(byte[] json, String what) {
+        CopyListing listing;
         try {
             JsonNode root = JsonTree.read(json);
             if (root == null || !FORMAT.equals(root.path("listing").asText())) {
@@ -207,7 +207,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
             }
             String type = root.path("type").asText();
             if (type.equals("file")) {
-                listing = new SourceListing(Kind.FILE, List.of(Item.file(".", parseMode(root.path("mode")),
+                listing = new CopyListing(Kind.FILE, List.of(Item.file(".", parseMode(root.path("mode")),
                         root.path("size").asLong(-1), Digest.parse(root.path("sha256").asText()))));
             } else if (type.equals("directory")) {
                 List<Item> items = new ArrayList<>();
@@ -221,7 +221,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
                         default -> throw new IllegalArgumentException("'" + path + "' has type '" + e.path("type").asText() + "'");
                     });
                 }
-                listing = new SourceListing(Kind.DIRECTORY, items);
+                listing = new CopyListing(Kind.DIRECTORY, items);
             } else {
                 throw new IllegalArgumentException("type '" + type + "'");
             }
@@ -246,7 +246,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
      * How {@code now} differs from this listing, one line per path, for messages: {@code + PATH},
      * {@code - PATH}, {@code ~ PATH: content}, {@code ~ PATH: mode 0644 -> 0755}, and so on.
      */
-    public List<String> changesTo(SourceListing now) {
+    public List<String> changesTo(CopyListing now) {
         Map<String, Item> a = byPath(this);
         Map<String, Item> b = byPath(now);
         TreeMap<String, String> out = new TreeMap<>(BYTE_ORDER);
@@ -286,7 +286,7 @@ public record SourceListing(Kind kind, List<Item> entries) {
         return List.copyOf(out.values());
     }
 
-    private static Map<String, Item> byPath(SourceListing l) {
+    private static Map<String, Item> byPath(CopyListing l) {
         Map<String, Item> m = new LinkedHashMap<>();
         for (Item i : l.entries) {
             m.put(i.path(), i);

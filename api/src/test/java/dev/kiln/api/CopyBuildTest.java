@@ -10,14 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.testing.TinyRepository;
-import dev.kiln.api.verify.ImageSource;
-import dev.kiln.api.verify.SourceMismatchException;
+import dev.kiln.api.verify.CheckedImage;
+import dev.kiln.api.verify.CopyMismatchException;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
+import dev.kiln.assembler.copy.BuildContext;
+import dev.kiln.assembler.copy.Copies;
+import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.image.ImageAssembler;
-import dev.kiln.assembler.local.BuildContext;
-import dev.kiln.assembler.local.LocalSource;
-import dev.kiln.assembler.local.LocalSources;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.Descriptor;
@@ -25,8 +25,8 @@ import dev.kiln.oci.ImageLayout;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.Manifest;
 import dev.kiln.resolver.ResolveException;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.lock.Lock;
-import dev.kiln.resolver.lock.SourceListing;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpecParser;
 import dev.kiln.store.ContentStore;
@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * directory and a file are pinned in the lock, laid into the image deterministically, held to the
  * lock on every build, and taken from the image itself when {@code verify} rebuilds it.
  */
-class LocalSourceBuildTest {
+class CopyBuildTest {
     private static final String PATHS = """
             paths:
               - {path: /app, type: directory, source: ./app, uid: 65532, gid: 65532}
@@ -139,13 +139,13 @@ class LocalSourceBuildTest {
         assertEquals("size = tiny\n", new String(e.get("etc/tiny/tiny.conf").data(), UTF_8), "the package's files beside it stay");
 
         // the lock pins each source by the digest of its listing, and the image carries the listings
-        List<Lock.LocalSource> pinned = Kiln.readLock(Kiln.defaultLockPath(spec)).localSources();
-        assertEquals(List.of("/app", "/etc/tiny/app.conf"), pinned.stream().map(Lock.LocalSource::path).toList());
-        assertEquals(List.of(2, 1), pinned.stream().map(Lock.LocalSource::files).toList());
-        for (Lock.LocalSource s : pinned) {
+        List<Lock.Copy> pinned = Kiln.readLock(Kiln.defaultLockPath(spec)).copies();
+        assertEquals(List.of("/app", "/etc/tiny/app.conf"), pinned.stream().map(Lock.Copy::path).toList());
+        assertEquals(List.of(2, 1), pinned.stream().map(Lock.Copy::files).toList());
+        for (Lock.Copy s : pinned) {
             TarItem listing = e.get("etc/kiln/sources/" + s.sha256().hex() + ".json");
             assertEquals(s.sha256(), Digest.of(listing.data()), s.path());
-            assertEquals(s.sha256(), SourceListing.parse(listing.data(), s.path()).digest());
+            assertEquals(s.sha256(), CopyListing.parse(listing.data(), s.path()).digest());
         }
         assertEquals(built.lock(), Kiln.readLock(Kiln.defaultLockPath(spec)));
     }
@@ -180,8 +180,8 @@ class LocalSourceBuildTest {
         Kiln.Built again = build(store, "b", false);
         assertNotEquals(first.top(), again.top());
         Lock relocked = Kiln.readLock(Kiln.defaultLockPath(spec));
-        assertNotEquals(first.lock().localSources().get(0).sha256(), relocked.localSources().get(0).sha256());
-        assertEquals(first.lock().localSources().get(1), relocked.localSources().get(1));
+        assertNotEquals(first.lock().copies().get(0).sha256(), relocked.copies().get(0).sha256());
+        assertEquals(first.lock().copies().get(1), relocked.copies().get(1));
         assertEquals(first.lock().archs(), relocked.archs(), "the packages are not resolved again");
         assertEquals("<h1>hellO</h1>\n", new String(entries(again.layout()).get("app/index.html").data(), UTF_8));
     }
@@ -300,7 +300,7 @@ class LocalSourceBuildTest {
         assertEquals(List.of("port = 8080\n", 0600), List.of(new String(conf.data(), UTF_8), conf.mode()));
         deleteTree(tmp.resolve("conf"));
         try (Kiln kiln = TinyRepository.kiln(repo.seed(tmp.resolve("fresh")))) {
-            Kiln.Verification v = kiln.verify(new ImageSource(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
+            Kiln.Verification v = kiln.verify(new CheckedImage(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
                     Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
             assertTrue(v.identical(), v.diff().render());
         }
@@ -322,10 +322,10 @@ class LocalSourceBuildTest {
         deleteTree(tmp.resolve("conf"));
         Path fresh = repo.seed(tmp.resolve("fresh"));
         try (Kiln kiln = TinyRepository.kiln(fresh)) {
-            Kiln.Verification v = kiln.verify(new ImageSource(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
+            Kiln.Verification v = kiln.verify(new CheckedImage(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
                     Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
             assertTrue(v.identical(), v.diff().render());
-            for (Lock.LocalSource s : built.lock().localSources()) {
+            for (Lock.Copy s : built.lock().copies()) {
                 assertTrue(kiln.store().contains(s.sha256()), "the listing came from the image into the store");
             }
         }
@@ -337,8 +337,8 @@ class LocalSourceBuildTest {
         Path forged = forge(honest, "forged");
         Path fresh = repo.seed(tmp.resolve("fresh"));
         try (Kiln kiln = TinyRepository.kiln(fresh)) {
-            SourceMismatchException e = assertThrows(SourceMismatchException.class, () -> kiln.verify(
-                    new ImageSource(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(), Optional.empty(),
+            CopyMismatchException e = assertThrows(CopyMismatchException.class, () -> kiln.verify(
+                    new CheckedImage(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(), Optional.empty(),
                     Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE));
             String m = e.getMessage();
             assertTrue(m.contains("does not hold the local sources its lock pins"), m);
@@ -354,7 +354,7 @@ class LocalSourceBuildTest {
         Kiln.Built honest = build(store, "honest", false);
         Path forged = forge(honest, "forged");
         try (Kiln kiln = TinyRepository.kiln(store)) {
-            Kiln.Verification v = kiln.verify(new ImageSource(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(),
+            Kiln.Verification v = kiln.verify(new CheckedImage(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(),
                     Optional.empty(), Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
             assertFalse(v.identical());
             assertEquals(honest.top(), v.rebuilt().top(), "the store's content is what the lock pins");
@@ -371,12 +371,12 @@ class LocalSourceBuildTest {
         ImageSpec parsed = ImageSpecParser.parse(spec);
         Path out = tmp.resolve(name);
         try (ContentStore store = ContentStore.open(repo.seed(tmp.resolve("forger")))) {
-            Map<String, LocalSource> copies = new HashMap<>(LocalSources.load(parsed, BuildContext.of(spec, Optional.empty()), store));
-            LocalSource app = copies.get("/app");
+            Map<String, Copy> copies = new HashMap<>(Copies.load(parsed, BuildContext.of(spec, Optional.empty()), store));
+            Copy app = copies.get("/app");
             Map<Digest, Content> lying = new HashMap<>(app.contents());
             Digest index = Digest.of("<h1>hello</h1>\n");
             lying.put(index, new LyingContent(index, "<h1>HELLO</h1>\n".getBytes(UTF_8)));
-            copies.put("/app", new LocalSource(app.entry(), app.listing(), lying));
+            copies.put("/app", new Copy(app.entry(), app.listing(), lying));
             ImageAssembler assembler = new ImageAssembler(store, parsed, Files.readAllBytes(spec), honest.lock(), honest.epoch(), copies);
             try (ImageLayout layout = ImageLayout.stage(out)) {
                 layout.commit(assembler.write(layout), ImageLayout.IMAGE_REF);

@@ -1,9 +1,9 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.kiln.assembler.tree.TreePath;
-import dev.kiln.resolver.lock.SourceListing;
+import dev.kiln.resolver.lock.CopyListing;
 import dev.kiln.resolver.spec.SpecException;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -35,14 +35,14 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a local file or directory that a spec copies into its image, as untrusted input: it
- * becomes a {@link SourceListing} (each file hashed once, in a bounded read) and the place of each
+ * becomes a {@link CopyListing} (each file hashed once, in a bounded read) and the place of each
  * file on disk. Refused, with a message naming the spec, the key and the path: special files
  * (devices, fifos, sockets), symlinks that are absolute, lead outside the source or lead nowhere,
  * names that are not text, and sources over {@link #MAX_BYTES} or {@link #MAX_ENTRIES}. Nothing
  * under the source is followed: a symlink is copied as a symlink. The source's own path comes
  * from {@link BuildContext#check}, every symlink on the way already followed.
  */
-public final class SourceReader {
+public final class CopyReader {
     /** The most bytes one source may hold: more belongs in a package. */
     public static final long MAX_BYTES = 1L << 30;
     /** The most paths one source may hold. */
@@ -71,21 +71,21 @@ public final class SourceReader {
     }
 
     /** What was read: the listing, and where each of its files lies ({@code "."} for a file source). */
-    public record Read(SourceListing listing, Map<String, Path> files) {
+    public record Read(CopyListing listing, Map<String, Path> files) {
         public Read {
             files = Map.copyOf(files);
         }
     }
 
-    public SourceReader(Where where) {
+    public CopyReader(Where where) {
         this(where, MAX_BYTES, MAX_ENTRIES);
     }
 
-    SourceReader(Where where, long maxBytes, int maxEntries) {
+    CopyReader(Where where, long maxBytes, int maxEntries) {
         this(where, maxBytes, maxEntries, rel -> { });
     }
 
-    SourceReader(Where where, long maxBytes, int maxEntries, Consumer<String> beforeOpen) {
+    CopyReader(Where where, long maxBytes, int maxEntries, Consumer<String> beforeOpen) {
         this.where = where;
         this.maxBytes = maxBytes;
         this.maxEntries = maxEntries;
@@ -101,7 +101,7 @@ public final class SourceReader {
      * reads cannot lead it out of the context; it is an error. Mount points inside a directory
      * source onto one of the kernel's pseudo file systems are refused.
      */
-    public Read read(Path context, Path path, SourceListing.Kind kind) {
+    public Read read(Path context, Path path, CopyListing.Kind kind) {
         if (!path.startsWith(context)) {
             throw new IllegalArgumentException(path + " is not inside " + context);
         }
@@ -126,7 +126,7 @@ public final class SourceReader {
             }
             if (rel.toString().isEmpty()) {
                 // the source is the context itself: the directory just opened
-                if (kind == SourceListing.Kind.FILE) {
+                if (kind == CopyListing.Kind.FILE) {
                     throw where.error(path + " is a directory, expected a regular file", "to copy a directory, write type: directory");
                 }
                 return walk(dir, path);
@@ -136,7 +136,7 @@ public final class SourceReader {
             if (top.isSymbolicLink()) {
                 throw changed("it is a symlink now");
             }
-            if (kind == SourceListing.Kind.FILE) {
+            if (kind == CopyListing.Kind.FILE) {
                 if (!top.isRegularFile()) {
                     throw where.error(path + " is " + describe(path, top) + ", expected a regular file",
                             top.isDirectory() ? "to copy a directory, write type: directory" : "copy regular files only");
@@ -144,7 +144,7 @@ public final class SourceReader {
                 Counter counter = new Counter();
                 counter.entry(".");
                 Digest sha256 = hash(dir, name, path, ".", counter);
-                return new Read(new SourceListing(kind, List.of(SourceListing.Item.file(".", mode(top), counter.bytes, sha256))),
+                return new Read(new CopyListing(kind, List.of(CopyListing.Item.file(".", mode(top), counter.bytes, sha256))),
                         Map.of(".", path));
             }
             if (!top.isDirectory()) {
@@ -204,15 +204,15 @@ public final class SourceReader {
     }
 
     private Read walk(SecureDirectoryStream<Path> root, Path rootPath) {
-        List<SourceListing.Item> items = new ArrayList<>();
+        List<CopyListing.Item> items = new ArrayList<>();
         Map<String, Path> files = new LinkedHashMap<>();
         String device = device(attributesOf(root, rootPath));
         walk(root, rootPath, "", device, items, files, new Counter());
-        return new Read(new SourceListing(SourceListing.Kind.DIRECTORY, items), files);
+        return new Read(new CopyListing(CopyListing.Kind.DIRECTORY, items), files);
     }
 
     /** Lists {@code dir} (at {@code rel} in the source), then each subdirectory in name order, depth first. */
-    private void walk(SecureDirectoryStream<Path> dir, Path rootPath, String rel, String device, List<SourceListing.Item> items,
+    private void walk(SecureDirectoryStream<Path> dir, Path rootPath, String rel, String device, List<CopyListing.Item> items,
             Map<String, Path> files, Counter counter) {
         List<String> subdirs = new ArrayList<>();
         for (String name : children(dir, rel)) {
@@ -225,15 +225,15 @@ public final class SourceReader {
                 checkMount(a, device, onDisk, childRel);
             }
             if (a.isSymbolicLink()) {
-                items.add(SourceListing.Item.symlink(childRel, linkTarget(rootPath, onDisk, childRel)));
+                items.add(CopyListing.Item.symlink(childRel, linkTarget(rootPath, onDisk, childRel)));
             } else if (a.isDirectory()) {
-                items.add(SourceListing.Item.directory(childRel));
+                items.add(CopyListing.Item.directory(childRel));
                 subdirs.add(name);
             } else if (a.isRegularFile()) {
                 long before = counter.bytes;
                 beforeOpen.accept(childRel);
                 Digest sha256 = hash(dir, child, onDisk, childRel, counter);
-                items.add(SourceListing.Item.file(childRel, mode(a), counter.bytes - before, sha256));
+                items.add(CopyListing.Item.file(childRel, mode(a), counter.bytes - before, sha256));
                 files.put(childRel, onDisk);
             } else {
                 throw where.error(where.source() + "/" + childRel + " is " + describe(onDisk, a)

@@ -1,4 +1,4 @@
-package dev.kiln.assembler.local;
+package dev.kiln.assembler.copy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
