@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.pgp.Keyring;
-import dev.kiln.resolver.Resolver;
 import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.lock.Resolver;
 import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.SolveOptions;
 import dev.kiln.resolver.spec.MirrorEnvironment;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.testing.TestKey;
-import dev.kiln.resolver.Resolver;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.lock.LockRoots;
+import dev.kiln.resolver.lock.Resolver;
 import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.SolveOptions;
 import dev.kiln.resolver.spec.SourceLine;

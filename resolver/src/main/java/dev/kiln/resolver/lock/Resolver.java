@@ -1,10 +1,11 @@
-package dev.kiln.resolver;
+package dev.kiln.resolver.lock;
 
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.TrustedKeys;
-import dev.kiln.resolver.lock.Lock;
-import dev.kiln.resolver.lock.LockJson;
+import dev.kiln.resolver.KilnHome;
+import dev.kiln.resolver.ResolveException;
+import dev.kiln.resolver.Timing;
 import dev.kiln.resolver.repo.RepositoryReader;
 import dev.kiln.resolver.repo.SuiteIndex;
 import dev.kiln.resolver.solve.Candidate;
@@ -17,8 +18,8 @@ import dev.kiln.resolver.solve.Universe;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
-import dev.kiln.store.MemoStep;
 import dev.kiln.store.KilnException;
+import dev.kiln.store.MemoStep;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
