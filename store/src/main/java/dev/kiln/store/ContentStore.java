@@ -86,8 +86,8 @@ public final class ContentStore implements AutoCloseable {
             Files.createDirectories(abs);
             lock = StoreLock.of(abs.resolve("store.lock"));
         } catch (IOException e) {
-            throw new StoreException("cannot create the store at " + abs + ": " + IoErrors.why(e)
-                    + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
+            throw new StoreException(StoreException.Kind.CANNOT_CREATE, "cannot create the store at " + abs + ": "
+                    + IoErrors.why(e) + "\n  expected: a writable directory (or give the store another one)", e);
         }
         lock.acquireShared(lockTimeout, waiting);
         ContentStore s = new ContentStore(abs, lock);
@@ -103,8 +103,8 @@ public final class ContentStore implements AutoCloseable {
             }
         } catch (IOException e) {
             s.close();
-            throw new StoreException("cannot create the store at " + s.root + ": " + IoErrors.why(e)
-                    + "\n  expected: a writable directory (set --store or KILN_STORE to move it)", e);
+            throw new StoreException(StoreException.Kind.CANNOT_CREATE, "cannot create the store at " + s.root + ": "
+                    + IoErrors.why(e) + "\n  expected: a writable directory (or give the store another one)", e);
         }
         return s;
     }
@@ -247,8 +247,9 @@ public final class ContentStore implements AutoCloseable {
         try {
             evict(blob, digest);
         } catch (IOException e) {
-            throw new StoreException("the store's blob " + digest + " holds other bytes (" + found + ") and cannot be removed: "
-                    + IoErrors.why(e) + "\n  fix: run 'kiln store verify --repair'", e);
+            throw new StoreException(StoreException.Kind.DAMAGED, "the store's blob " + digest + " holds other bytes (" + found
+                    + ") and cannot be removed: " + IoErrors.why(e) + "\n  fix: repair the store (this removes what is damaged)",
+                    e);
         }
         return Optional.of(found);
     }
@@ -289,7 +290,8 @@ public final class ContentStore implements AutoCloseable {
         try {
             return Files.readAllBytes(blobPath(digest));
         } catch (NoSuchFileException e) {
-            throw new StoreException("the store has no blob " + digest + " (looked in " + blobs + ")", e);
+            throw new StoreException(StoreException.Kind.MISSING,
+                    "the store has no blob " + digest + " (looked in " + blobs + ")", e);
         } catch (IOException e) {
             throw new StoreException("cannot read blob " + digest + ": " + IoErrors.why(e), e);
         }
@@ -339,10 +341,12 @@ public final class ContentStore implements AutoCloseable {
             }
             Digest actual = Digest.fromRaw(md.digest());
             if (expectedSize >= 0 && n != expectedSize) {
-                throw new StoreException("size mismatch: expected " + expectedSize + " bytes, found " + n);
+                throw new StoreException(StoreException.Kind.MISMATCH,
+                        "size mismatch: expected " + expectedSize + " bytes, found " + n);
             }
             if (expected != null && !expected.equals(actual)) {
-                throw new StoreException("content mismatch: expected " + expected + ", found " + actual);
+                throw new StoreException(StoreException.Kind.MISMATCH,
+                        "content mismatch: expected " + expected + ", found " + actual);
             }
             try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -404,7 +408,8 @@ public final class ContentStore implements AutoCloseable {
          */
         public void write(byte[] b, int off, int len) {
             if (expectedSize >= 0 && length + len > expectedSize) {
-                throw new StoreException("size mismatch: expected " + expectedSize + " bytes, found more ("
+                throw new StoreException(StoreException.Kind.MISMATCH,
+                        "size mismatch: expected " + expectedSize + " bytes, found more ("
                         + (length + len) + " so far)");
             }
             try {
@@ -423,10 +428,12 @@ public final class ContentStore implements AutoCloseable {
                 out.close();
                 Digest actual = Digest.fromRaw(md.digest());
                 if (expectedSize >= 0 && length != expectedSize) {
-                    throw new StoreException("size mismatch: expected " + expectedSize + " bytes, found " + length);
+                    throw new StoreException(StoreException.Kind.MISMATCH,
+                            "size mismatch: expected " + expectedSize + " bytes, found " + length);
                 }
                 if (expected != null && !expected.equals(actual)) {
-                    throw new StoreException("content mismatch: expected " + expected + ", found " + actual);
+                    throw new StoreException(StoreException.Kind.MISMATCH,
+                            "content mismatch: expected " + expected + ", found " + actual);
                 }
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     ch.force(true);
@@ -654,9 +661,9 @@ public final class ContentStore implements AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 // the message stands without the figure
             }
-            return new StoreException(what + ": the disk is full (no space left on the filesystem holding " + root
-                    + free + ")\n  fix: free space there ('kiln store gc' deletes blobs no lockfile uses),"
-                    + " or move the store with --store or KILN_STORE", e);
+            return new StoreException(StoreException.Kind.DISK_FULL, what + ": the disk is full (no space left on the"
+                    + " filesystem holding " + root + free + ")\n  fix: free space there ('kiln store gc' deletes blobs no"
+                    + " lockfile uses), or put the store on another filesystem", e);
         }
         return new StoreException(what + ": " + IoErrors.why(e), e);
     }
@@ -678,7 +685,7 @@ public final class ContentStore implements AutoCloseable {
         for (int r; (r = in.read(buf)) > 0; ) {
             total += r;
             if (limit >= 0 && total > limit) {
-                throw new StoreException("size mismatch: expected " + limit + " bytes, found more");
+                throw new StoreException(StoreException.Kind.MISMATCH, "size mismatch: expected " + limit + " bytes, found more");
             }
             out.write(buf, 0, r);
         }

@@ -1,5 +1,6 @@
 package dev.kiln.store;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,22 +15,33 @@ import java.util.Optional;
 public class KilnException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private static final String FIX = "\n  fix: ";
+    /** The code of an error that names no kind of its own. */
+    public static final ErrorCode KILN = () -> "kiln";
+
+    private final String code;
 
     public KilnException(String message) {
-        super(message);
+        this(KILN, message, null);
     }
 
     public KilnException(String message, Throwable cause) {
+        this(KILN, message, cause);
+    }
+
+    /** @param code the kind of failure, for {@link #code()} */
+    public KilnException(ErrorCode code, String message, Throwable cause) {
         super(message, cause);
+        this.code = Objects.requireNonNull(code, "code").code();
     }
 
     /**
      * The kind of failure, a short dotted name such as {@code store.damaged} or {@code fetch}:
-     * stable across releases, so that an exception tracker can group by it. Subclasses name
-     * theirs; this is {@code kiln} for an error no subclass names.
+     * stable across releases, so that an exception tracker can group by it. Each module's
+     * exception names its kinds in an enum ({@link StoreException.Kind}); this is {@code kiln}
+     * for an error that names none.
      */
     public String code() {
-        return "kiln";
+        return code;
     }
 
     /** The message without its fix: what was expected and what was found. */

@@ -134,8 +134,8 @@ final class StoreLock {
             // shared locks need a readable channel, exclusive ones a writable one
             channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
         } catch (IOException e) {
-            throw new StoreException("cannot open the store's lock file " + file + ": " + IoErrors.why(e)
-                    + "\n  expected: a writable store directory (set --store or KILN_STORE to move it)", e);
+            throw new StoreException(StoreException.Kind.CANNOT_CREATE, "cannot open the store's lock file " + file + ": "
+                    + IoErrors.why(e) + "\n  expected: a writable store directory (or give the store another one)", e);
         }
     }
 
@@ -184,12 +184,12 @@ final class StoreLock {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new StoreException(shared
+                throw new StoreException(StoreException.Kind.LOCKED, shared
                         ? "the store at " + storeRoot() + " is still locked for gc or repair by " + holders()
                                 + " after " + human(timeout)
                                 + "\n  fix: wait for it to finish, or stop it, then run this again"
                         : "the store at " + storeRoot() + " is still in use by " + holders() + " after " + human(timeout)
-                                + "\n  gc and verify --repair need the store to themselves"
+                                + "\n  gc and repair need the store to themselves"
                                 + "\n  fix: let those finish (or stop them), then run this again");
             }
             try {
@@ -205,7 +205,7 @@ final class StoreLock {
     private void waitUntil(long deadline, java.util.function.Supplier<String> timeoutMessage) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw new StoreException(timeoutMessage.get());
+            throw new StoreException(StoreException.Kind.LOCKED, timeoutMessage.get());
         }
         try {
             wait(Math.max(1, left / 1_000_000));

@@ -119,7 +119,7 @@ public final class StoreVerifier {
                         p.detail(), p.removed() ? " (removed)" : ""));
             }
             if (!repaired && !problems.isEmpty()) {
-                out.add("  fix: 'kiln store verify --repair' removes them; kiln fetches or recomputes what it needs again");
+                out.add("  fix: repairing the store removes them; kiln fetches or recomputes what it needs again");
             }
             return out;
         }

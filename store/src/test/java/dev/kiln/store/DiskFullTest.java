@@ -68,6 +68,7 @@ class DiskFullTest {
         assertTrue(e.getMessage().contains("the disk is full"), e.getMessage());
         assertTrue(e.getMessage().contains("fix: free space"), e.getMessage());
         assertTrue(e.getMessage().contains("kiln store gc"), e.getMessage());
+        assertEquals("store.disk-full", e.code());
     }
 
     private static void assertNothingPublished(ContentStore s) throws IOException {

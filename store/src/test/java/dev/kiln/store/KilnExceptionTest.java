@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 class KilnExceptionTest {
     @Test
     void theFixIsWhatFollowsTheFixLine() {
-        KilnException e = new StoreException("the store's blob sha256:ab is damaged\n  fix: run 'kiln store verify --repair'");
+        KilnException e = new StoreException(StoreException.Kind.DAMAGED, "the store's blob sha256:ab is damaged\n  fix: repair the store");
         assertEquals("the store's blob sha256:ab is damaged", e.description());
-        assertEquals(Optional.of("run 'kiln store verify --repair'"), e.fix());
+        assertEquals(Optional.of("repair the store"), e.fix());
+        assertEquals("store.damaged", e.code());
     }
 
     @Test

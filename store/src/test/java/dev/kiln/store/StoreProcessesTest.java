@@ -103,6 +103,7 @@ class StoreProcessesTest {
                     () -> new StoreGc(s).withLockTimeout(Duration.ofMillis(300)).withProgress(heard::add).gc(List.of()));
 
             assertTrue(e.getMessage().contains("still in use by pid " + holder.pid()), e.getMessage());
+            assertEquals("store.locked", e.code());
             assertTrue(e.getMessage().contains(StoreChild.class.getName()), "names the command: " + e.getMessage());
             assertTrue(e.getMessage().contains("fix:"), e.getMessage());
             assertEquals(1, heard.size(), heard.toString());
@@ -145,6 +146,7 @@ class StoreProcessesTest {
                     () -> ContentStore.open(root(), Duration.ofMillis(300), heard::add));
 
             assertTrue(e.getMessage().contains("locked for gc or repair by pid " + gc.pid()), e.getMessage());
+            assertEquals("store.locked", e.code());
             assertTrue(heard.size() == 1 && heard.get(0).contains("pid " + gc.pid()), heard.toString());
 
             CountDownLatch told = new CountDownLatch(1);
