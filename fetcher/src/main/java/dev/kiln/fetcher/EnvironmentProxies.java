@@ -217,7 +217,8 @@ public final class EnvironmentProxies extends ProxySelector {
 
     private static FetchException badProxy(String name, String value, String why) {
         String shown = value.replaceAll("//[^/@]*@", "//***@");
-        return new FetchException("the proxy in " + name + " (or " + name.toUpperCase(Locale.ROOT) + ") = '" + shown
+        return new FetchException(FetchException.Kind.PROXY,
+                "the proxy in " + name + " (or " + name.toUpperCase(Locale.ROOT) + ") = '" + shown
                 + "' cannot be used: " + why + "\n  expected: http://[user:password@]host[:port] or socks5://host[:port]");
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.fetcher;
 
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.ErrorCode;
 import dev.kiln.store.KilnException;
 import dev.kiln.store.Network;
 import dev.kiln.store.StoreException;
@@ -133,14 +134,14 @@ public final class Fetcher {
             return new FetchResult(0, 0, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
         }
         if (offline) {
-            throw new FetchException(offlineMessage(missing));
+            throw new FetchException(FetchException.Kind.OFFLINE_MISSING, offlineMessage(missing));
         }
 
         List<Outcome> outcomes = runAll(missing, new ConcurrentHashMap<>());
         List<Outcome> failures = outcomes.stream().filter(o -> o.problems() != null).toList();
         if (!failures.isEmpty()) {
             boolean network = failures.stream().allMatch(o -> o.problems().stream().allMatch(Problem::network));
-            throw new DownloadsFailedException(report(failures, unique.size()), network);
+            throw new DownloadsFailedException(report(failures, unique.size()), network, kind(failures));
         }
         long fetchedBytes = missing.stream().mapToLong(Download::size).sum();
         return new FetchResult(missing.size(), fetchedBytes, present, presentBytes, Duration.ofNanos(System.nanoTime() - t0));
@@ -217,14 +218,50 @@ public final class Fetcher {
     /**
      * Why one URL was given up. {@code why} is the same for every file that failed the same way
      * ({@code connection refused}); {@code detail} is this file's ({@code after 10 of 300 bytes},
-     * the attempts made). {@code network}: no connection, a timeout, a dropped connection or a
-     * server error, as opposed to an answer that was wrong (404, other bytes, another size).
-     * {@code unreachable}: not even a connection, so the host is not tried again in this fetch.
+     * the attempts made); {@code code} is the kind of failure ({@link FetchException.Kind}).
      */
-    private record Problem(URI url, String why, String detail, boolean network, boolean unreachable) {
+    private record Problem(URI url, String why, String detail, String code) {
+        Problem(URI url, String why, String detail, ErrorCode kind) {
+            this(url, why, detail, kind.code());
+        }
+
         String said() {
             return (url == null ? "" : url + ": ") + why + detail;
         }
+
+        /**
+         * No connection, a timeout, a dropped connection or a server error, as opposed to an answer
+         * that was wrong (404, other bytes, another size).
+         */
+        boolean network() {
+            return unreachable() || code.equals(FetchException.Kind.NETWORK.code());
+        }
+
+        /** Not even a connection, so the host is not tried again in this fetch. */
+        boolean unreachable() {
+            return code.equals(FetchException.Kind.UNREACHABLE.code());
+        }
+    }
+
+    /**
+     * The code of a fetch that failed: the network's when only the network failed (unreachable when
+     * no host took a connection); else wrong bytes when a server sent any, as that is the one to
+     * look into; else the servers' one answer (not found, refused), or {@code fetch} when they differ.
+     */
+    private static ErrorCode kind(List<Outcome> failures) {
+        List<Problem> all = failures.stream().flatMap(o -> o.problems().stream()).toList();
+        if (all.stream().allMatch(Problem::unreachable)) {
+            return FetchException.Kind.UNREACHABLE;
+        }
+        if (all.stream().allMatch(Problem::network)) {
+            return FetchException.Kind.NETWORK;
+        }
+        List<String> answers = all.stream().filter(p -> !p.network()).map(Problem::code).distinct().toList();
+        if (answers.contains(FetchException.Kind.WRONG_BYTES.code())) {
+            return FetchException.Kind.WRONG_BYTES;
+        }
+        String one = answers.get(0);
+        return answers.size() == 1 ? () -> one : FetchException.Kind.OTHER;
     }
 
     private List<Outcome> runAll(List<Download> missing, Map<String, Problem> unreachable) {
@@ -265,18 +302,18 @@ public final class Fetcher {
     private Outcome fetchOne(Download d, Map<String, Problem> unreachable) {
         List<Problem> problems = new ArrayList<>();
         if (d.urls().isEmpty()) {
-            problems.add(new Problem(null, "no URL to fetch it from", "", false, false));
+            problems.add(new Problem(null, "no URL to fetch it from", "", FetchException.Kind.OTHER));
         }
         for (URI url : d.urls()) {
             if (Thread.currentThread().isInterrupted()) {
-                problems.add(new Problem(url, "not tried (interrupted)", "", false, false));
+                problems.add(new Problem(url, "not tried (interrupted)", "", FetchException.Kind.OTHER));
                 break;
             }
             String host = UnreachableHostException.hostOf(url);
             Problem dead = unreachable.get(host);
             if (dead != null) {
                 // a host that took no connection for another file is not tried again (as apt does)
-                problems.add(new Problem(url, dead.why(), NOT_TRIED, true, true));
+                problems.add(new Problem(url, dead.why(), NOT_TRIED, FetchException.Kind.UNREACHABLE));
                 continue;
             }
             listener.started(d, url);
@@ -330,7 +367,8 @@ public final class Fetcher {
                 if (attempt > 1) {
                     listener.retrying(d, url, lastWhy + lastDetail);
                     if (!sleep(backoff.toMillis() << Math.min(Math.max(withoutProgress - 1, 0), 10))) {
-                        return new Problem(url, lastWhy, lastDetail + "; interrupted before retrying", true, false);
+                        return new Problem(url, lastWhy, lastDetail + "; interrupted before retrying",
+                                FetchException.Kind.NETWORK);
                     }
                 }
                 lastDetail = "";
@@ -345,7 +383,7 @@ public final class Fetcher {
                     lastWhy = "the body ended early";
                     lastDetail = " after " + staging.length() + " of " + d.size() + " bytes";
                 } catch (NotFoundException e) {
-                    return new Problem(url, reason(e), "", false, false);
+                    return new Problem(url, reason(e), "", e.code());
                 } catch (UnreachableHostException e) {
                     lastWhy = reason(e);
                     lastUnreachable = true;
@@ -355,19 +393,22 @@ public final class Fetcher {
                     lastWhy = Network.describe(e);
                     lastDetail = " after " + staging.length() + " of " + d.size() + " bytes";
                 } catch (Refused e) {
-                    return new Problem(url, e.getMessage(), "", false, false);
+                    return new Problem(url, e.getMessage(), "", FetchException.Kind.WRONG_BYTES);
                 } catch (FetchException | StoreException e) {
                     // another HTTP status, or bytes whose digest is not the lock's (commit says which)
-                    return new Problem(url, reason(e), "", false, false);
+                    boolean mismatch = e.code().equals(StoreException.Kind.MISMATCH.code());
+                    return new Problem(url, reason(e), "", mismatch ? FetchException.Kind.WRONG_BYTES.code() : e.code());
                 }
                 if (staging.length() > before) {
                     withoutProgress = 0;
                 } else if (++withoutProgress >= attemptsPerUrl) {
                     return new Problem(url, lastWhy, lastDetail + " (gave up after " + count(withoutProgress, "attempt")
-                            + " without progress)", true, lastUnreachable);
+                            + " without progress)", lastUnreachable ? FetchException.Kind.UNREACHABLE
+                            : FetchException.Kind.NETWORK);
                 }
             }
-            return new Problem(url, lastWhy, lastDetail + " (gave up after " + count(cap, "attempt") + ")", true, lastUnreachable);
+            return new Problem(url, lastWhy, lastDetail + " (gave up after " + count(cap, "attempt") + ")",
+                    lastUnreachable ? FetchException.Kind.UNREACHABLE : FetchException.Kind.NETWORK);
         }
 
         /** Reads the rest of the file from where the staged bytes end. */
@@ -436,7 +477,7 @@ public final class Fetcher {
         for (Download d : missing) {
             m.append("\n  ").append(d.name()).append("  ").append(d.sha256()).append("  ").append(d.size()).append(" bytes");
         }
-        return m.append("\n  fix: run without --offline to download them").toString();
+        return m.append("\n  fix: fetch them online").toString();
     }
 
     /**

@@ -231,7 +231,7 @@ public final class HttpTransport implements Transport {
                 if (m == null || !m.matches() || Long.parseLong(m.group(1)) != fromByte) {
                     call.cancel();
                     response.close();
-                    throw new FetchException(uri + ": asked for the bytes from " + fromByte
+                    throw new FetchException(FetchException.Kind.WRONG_BYTES, uri + ": asked for the bytes from " + fromByte
                             + ", the server sent Content-Range " + (range == null ? "(none)" : range));
                 }
                 start = fromByte;
@@ -247,17 +247,18 @@ public final class HttpTransport implements Transport {
             throw new TransientFetchException(uri + ": HTTP " + code + " from the server");
         }
         if (code == 416) {
-            throw new FetchException(uri + ": HTTP 416: the server has no byte " + fromByte
+            throw new FetchException(FetchException.Kind.WRONG_BYTES, uri + ": HTTP 416: the server has no byte " + fromByte
                     + " (its file is shorter than expected)");
         }
         if (code == 401 || code == 407) {
             String who = code == 401 ? "the server" : "the proxy";
-            throw new FetchException(uri + ": HTTP " + code + ": " + who + " wants credentials (or refused ours)"
+            throw new FetchException(FetchException.Kind.REFUSED,
+                    uri + ": HTTP " + code + ": " + who + " wants credentials (or refused ours)"
                     + "\n  fix: " + (code == 401
                     ? "add 'machine " + response.request().url().host() + " login USER password PASS' to ~/.netrc (or $NETRC)"
                     : "put them in the proxy variable: http_proxy=http://USER:PASS@host:port"));
         }
-        throw new FetchException(uri + ": expected HTTP 200, found HTTP " + code);
+        throw new FetchException(FetchException.Kind.REFUSED, uri + ": expected HTTP 200, found HTTP " + code);
     }
 
     /** Whether no connection could be made at all (as opposed to one that broke or stalled). */

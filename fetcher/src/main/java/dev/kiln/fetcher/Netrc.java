@@ -46,7 +46,7 @@ final class Netrc {
         } catch (NoSuchFileException e) {
             return EMPTY;
         } catch (IOException e) {
-            throw new FetchException("cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e)
+            throw new FetchException(FetchException.Kind.NETRC, "cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e)
                     + "\n  fix: make it readable, or remove it if it holds no credentials for kiln's mirrors", e);
         }
     }
@@ -109,7 +109,7 @@ final class Netrc {
 
     private static String value(List<String> tokens, int i, String keyword, String source) {
         if (i >= tokens.size()) {
-            throw new FetchException(source + ": '" + keyword + "' at the end of the file has no value"
+            throw new FetchException(FetchException.Kind.NETRC, source + ": '" + keyword + "' at the end of the file has no value"
                     + "\n  expected: machine HOST login USER password PASS");
         }
         return tokens.get(i);

@@ -5,6 +5,6 @@ public class NotFoundException extends FetchException {
     private static final long serialVersionUID = 1L;
 
     public NotFoundException(String message) {
-        super(message);
+        super(Kind.NOT_FOUND, message);
     }
 }

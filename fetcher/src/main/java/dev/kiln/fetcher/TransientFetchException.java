@@ -8,10 +8,14 @@ public class TransientFetchException extends FetchException {
     private static final long serialVersionUID = 1L;
 
     public TransientFetchException(String message) {
-        super(message);
+        super(Kind.NETWORK, message, null);
     }
 
     public TransientFetchException(String message, Throwable cause) {
-        super(message, cause);
+        super(Kind.NETWORK, message, cause);
+    }
+
+    protected TransientFetchException(Kind kind, String message, Throwable cause) {
+        super(kind, message, cause);
     }
 }

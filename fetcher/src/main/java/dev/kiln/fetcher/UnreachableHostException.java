@@ -12,7 +12,7 @@ public class UnreachableHostException extends TransientFetchException {
     private final String host;
 
     public UnreachableHostException(URI uri, String message, Throwable cause) {
-        super(message, cause);
+        super(Kind.UNREACHABLE, message, cause);
         this.host = hostOf(uri);
     }
 

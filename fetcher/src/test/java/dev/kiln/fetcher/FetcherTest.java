@@ -210,6 +210,7 @@ class FetcherTest {
         assertTrue(msg.contains(mirror.uri(PATH).toString()), msg);
         assertTrue(msg.contains("expected " + DEB_SHA), msg);
         assertTrue(msg.contains("found " + Digest.of(evil)), msg);
+        assertEquals("fetch.wrong-bytes", e.code());
         assertEquals(1, mirror.requestCount(), "wrong bytes are not worth asking for again");
         assertEquals(1, events.failures.get());
         assertStoreHoldsOnly();
@@ -276,6 +277,7 @@ class FetcherTest {
         assertTrue(msg.contains(NAME) && msg.contains(mirror.uri(PATH).toString()), msg);
         assertTrue(msg.contains("timed out"), msg);
         assertTrue(msg.contains("gave up after 3 attempts"), msg);
+        assertEquals("fetch.network", e.code());
         assertEquals(3, mirror.requestCount());
         assertStoreHoldsOnly();
     }
@@ -356,6 +358,7 @@ class FetcherTest {
         assertTrue(msg.contains(mirror.uri(PATH) + ": HTTP 404 (not found)"), msg);
         assertTrue(msg.contains(mirror2.uri(PATH) + ": HTTP 404 (not found)"), msg);
         assertFalse(msg.contains("a 1 amd64"), msg);
+        assertEquals("fetch.not-found", e.code(), "every server said not found");
         assertStoreHoldsOnly(Digest.of(other));
     }
 
@@ -381,6 +384,7 @@ class FetcherTest {
                 "  fix: check the mirror (DEBIAN_MIRROR or the host's apt sources), the network and any proxy (http_proxy,"
                         + " https_proxy), then retry"), msg.lines().toList());
         assertTrue(e.networkOnly());
+        assertEquals("fetch.unreachable", e.code());
         assertEquals(1, events.milestones().size(), "after one file found the host dead the others are not tried: "
                 + events.milestones());
         assertStoreHoldsOnly();
@@ -408,6 +412,7 @@ class FetcherTest {
                 + ": the server announces 5000 bytes, expected 6000"), msg);
         assertEquals(1, msg.split("127.0.0.1:" + port + ":", -1).length - 1, msg);
         assertFalse(e.networkOnly(), "a server answered with the wrong file");
+        assertEquals("fetch.wrong-bytes", e.code(), "the wrong file is what to look into, not the dead host");
         assertTrue(msg.endsWith("fix: retry, or point the repository at another mirror"), msg);
     }
 
@@ -474,7 +479,8 @@ class FetcherTest {
         assertTrue(msg.contains(NAME + "  " + DEB_SHA + "  " + DEB.length + " bytes"), msg);
         assertTrue(msg.contains("b 2 all  " + Digest.of(other) + "  200 bytes"), msg);
         assertFalse(msg.contains("a 1 all"), msg);
-        assertTrue(msg.contains("run without --offline"), msg);
+        assertTrue(msg.endsWith("\n  fix: fetch them online"), msg);
+        assertEquals("fetch.offline-missing", e.code());
         assertEquals(0, mirror.requestCount());
         assertStoreHoldsOnly(Digest.of(present));
     }

@@ -242,6 +242,7 @@ class HttpTransportTest {
         assertTrue(e.getMessage().contains("https_proxy"), e.getMessage());
         assertTrue(e.getMessage().contains("not https://"), e.getMessage());
         assertTrue(!e.getMessage().contains("secret"), "the password is not shown: " + e.getMessage());
+        assertEquals("fetch.proxy", e.code());
     }
 
     @Test
@@ -277,6 +278,7 @@ class HttpTransportTest {
             FetchException e = assertThrows(FetchException.class, () -> t.get(mirror.uri(PATH)));
             assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
             assertTrue(e.getMessage().contains("machine 127.0.0.1 login USER password PASS"), e.getMessage());
+            assertEquals("fetch.refused", e.code());
         }
     }
 

@@ -76,10 +76,12 @@ public final class Keyring {
                         .sorted()
                         .toList();
             } catch (IOException e) {
-                throw new FetchException("Cannot list key directory " + fileOrDirectory + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new FetchException(FetchException.Kind.KEYS,
+                        "Cannot list key directory " + fileOrDirectory + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
             if (files.isEmpty()) {
-                throw new FetchException("Key directory " + fileOrDirectory + " holds no key files; expected public keys "
+                throw new FetchException(FetchException.Kind.KEYS,
+                        "Key directory " + fileOrDirectory + " holds no key files; expected public keys "
                         + "as *.asc (armored) or *.gpg / *.pgp (binary) files.");
             }
             Map<String, Certificate> certificates = new TreeMap<>();
@@ -91,7 +93,8 @@ public final class Keyring {
             return new Keyring(certificates);
         }
         if (!Files.exists(fileOrDirectory)) {
-            throw new FetchException("Key file " + fileOrDirectory + " does not exist; expected a public key file "
+            throw new FetchException(FetchException.Kind.KEYS,
+                    "Key file " + fileOrDirectory + " does not exist; expected a public key file "
                     + "(*.asc, *.gpg) or a directory of them.");
         }
         return of(readFile(fileOrDirectory), fileOrDirectory.toString());
@@ -107,7 +110,8 @@ public final class Keyring {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new FetchException("Cannot read key file " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new FetchException(FetchException.Kind.KEYS,
+                    "Cannot read key file " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         return rings(bytes, file.toString());
     }
@@ -137,7 +141,8 @@ public final class Keyring {
     private static List<PGPPublicKeyRing> rings(byte[] armoredOrBinary, String sourceName) {
         List<PGPPublicKeyRing> rings = new ArrayList<>();
         if (isKeybox(armoredOrBinary)) {
-            throw new FetchException(sourceName + " is a GnuPG keybox (the pubring.kbx format), not an OpenPGP key file. "
+            throw new FetchException(FetchException.Kind.KEYS,
+                    sourceName + " is a GnuPG keybox (the pubring.kbx format), not an OpenPGP key file. "
                     + "Export the keys instead: gpg --export KEYID > key.gpg");
         }
         if (isArmored(armoredOrBinary)) {
@@ -148,7 +153,8 @@ public final class Keyring {
             readPackets(armoredOrBinary, sourceName, rings);
         }
         if (rings.isEmpty()) {
-            throw new FetchException(sourceName + " holds no OpenPGP public keys; expected an armored public key block "
+            throw new FetchException(FetchException.Kind.KEYS,
+                    sourceName + " holds no OpenPGP public keys; expected an armored public key block "
                     + "or a binary key file as exported by 'gpg --export'.");
         }
         return rings;
@@ -210,7 +216,8 @@ public final class Keyring {
         try {
             joined = PGPPublicKeyRing.join(existing.ring(), ring);
         } catch (PGPException | RuntimeException e) {
-            throw new FetchException(String.join(", ", sources) + ": key " + fingerprint + " cannot be merged with the "
+            throw new FetchException(FetchException.Kind.KEYS,
+                    String.join(", ", sources) + ": key " + fingerprint + " cannot be merged with the "
                     + "copy from " + String.join(", ", existing.sources()) + ": " + e.getMessage(), e);
         }
         Set<String> allSources = new LinkedHashSet<>(existing.sources());
@@ -226,11 +233,12 @@ public final class Keyring {
                 if (object instanceof PGPPublicKeyRing ring) {
                     rings.add(ring);
                 } else if (object instanceof PGPSecretKeyRing) {
-                    throw new FetchException(sourceName + " holds a SECRET key. kiln needs only public keys, and a secret "
+                    throw new FetchException(FetchException.Kind.KEYS,
+                            sourceName + " holds a SECRET key. kiln needs only public keys, and a secret "
                             + "key does not belong in keys/ or a repository line: export the public part "
                             + "(gpg --export --armor KEYID) and keep the secret key elsewhere.");
                 } else if (!(object instanceof PGPMarker)) {
-                    throw new FetchException(sourceName + " is not a public key file: found "
+                    throw new FetchException(FetchException.Kind.KEYS, sourceName + " is not a public key file: found "
                             + object.getClass().getSimpleName().replace("PGP", "an OpenPGP ")
                             + " where public keys were expected.");
                 }
@@ -239,7 +247,8 @@ public final class Keyring {
             if (e instanceof FetchException fetch) {
                 throw fetch;
             }
-            throw new FetchException(sourceName + " is not a valid OpenPGP public key file (" + e.getMessage()
+            throw new FetchException(FetchException.Kind.KEYS,
+                    sourceName + " is not a valid OpenPGP public key file (" + e.getMessage()
                     + "). Expected an armored public key block or a binary key file as exported by 'gpg --export'.", e);
         }
     }
@@ -266,21 +275,25 @@ public final class Keyring {
             }
             int headerEnd = text.indexOf("-----", begin + BEGIN.length());
             if (headerEnd < 0) {
-                throw new FetchException(sourceName + ": armor header line is not terminated with '-----'.");
+                throw new FetchException(FetchException.Kind.KEYS,
+                        sourceName + ": armor header line is not terminated with '-----'.");
             }
             String type = text.substring(begin + BEGIN.length(), headerEnd);
             if (type.equals("PRIVATE KEY BLOCK") || type.equals("SECRET KEY BLOCK")) {
-                throw new FetchException(sourceName + " holds a SECRET key block. kiln needs only public keys: export the "
+                throw new FetchException(FetchException.Kind.KEYS,
+                        sourceName + " holds a SECRET key block. kiln needs only public keys: export the "
                         + "public part (gpg --export --armor KEYID) and keep the secret key elsewhere.");
             }
             if (!type.equals("PUBLIC KEY BLOCK")) {
-                throw new FetchException(sourceName + " holds a 'PGP " + type + "' block where a 'PGP PUBLIC KEY BLOCK' "
+                throw new FetchException(FetchException.Kind.KEYS,
+                        sourceName + " holds a 'PGP " + type + "' block where a 'PGP PUBLIC KEY BLOCK' "
                         + "was expected.");
             }
             String end = "-----END PGP " + type + "-----";
             int endAt = text.indexOf(end, headerEnd);
             if (endAt < 0) {
-                throw new FetchException(sourceName + ": the public key block is not closed with '" + end
+                throw new FetchException(FetchException.Kind.KEYS,
+                        sourceName + ": the public key block is not closed with '" + end
                         + "'; the file is truncated.");
             }
             int blockEnd = endAt + end.length();
@@ -294,7 +307,8 @@ public final class Keyring {
         try (InputStream in = new ArmoredInputStream(new ByteArrayInputStream(block))) {
             return in.readAllBytes();
         } catch (IOException | RuntimeException e) {
-            throw new FetchException(sourceName + ": the armored public key block is damaged (" + e.getMessage()
+            throw new FetchException(FetchException.Kind.KEYS,
+                    sourceName + ": the armored public key block is damaged (" + e.getMessage()
                     + "); fetch the key file again.", e);
         }
     }

@@ -70,7 +70,7 @@ record PgpKeyFacts(
         PGPPublicKey primary = ring.getPublicKey();
         String primaryFingerprint = hex(primary.getFingerprint());
         if (primary.getVersion() != 4) {
-            throw new FetchException(source + ": key " + primaryFingerprint + " is an OpenPGP version "
+            throw new FetchException(FetchException.Kind.KEYS, source + ": key " + primaryFingerprint + " is an OpenPGP version "
                     + primary.getVersion() + " key; kiln reads version 4 keys (what Debian and apt use). "
                     + "Export the repository's version 4 key instead.");
         }
@@ -105,7 +105,8 @@ record PgpKeyFacts(
             }
         }
         if (selfSignature == null) {
-            throw new FetchException(source + ": key " + primaryFingerprint + " has no valid self-signature, so "
+            throw new FetchException(FetchException.Kind.KEYS,
+                    source + ": key " + primaryFingerprint + " has no valid self-signature, so "
                     + "nothing binds its user IDs, expiry or subkeys to it. The file is damaged or was exported "
                     + "without signatures; export it again (gpg --export --armor KEYID) or fetch it from the "
                     + "repository's documentation.");

@@ -38,7 +38,8 @@ public final class TrustedKeys {
                     return n.endsWith(".asc") || n.endsWith(".gpg") || n.endsWith(".pgp");
                 }).filter(Files::isRegularFile).sorted().forEach(files::add);
             } catch (IOException e) {
-                throw new FetchException("Cannot list key directory " + fileOrDirectory + ": " + dev.kiln.store.IoErrors.why(e), e);
+                throw new FetchException(FetchException.Kind.KEYS,
+                        "Cannot list key directory " + fileOrDirectory + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         } else {
             files.add(fileOrDirectory);
@@ -51,7 +52,8 @@ public final class TrustedKeys {
                 all.write(Files.readAllBytes(f));
                 all.write(0);
             } catch (IOException e) {
-                throw new FetchException("Cannot read key file " + f + ": " + dev.kiln.store.IoErrors.why(e)
+                throw new FetchException(FetchException.Kind.KEYS,
+                        "Cannot read key file " + f + ": " + dev.kiln.store.IoErrors.why(e)
                         + "; expected a readable public key file (*.asc, *.gpg)", e);
             }
         }

@@ -103,6 +103,7 @@ class KeyringTest {
         FetchException refused = assertThrows(FetchException.class, () -> Keyring.load(damaged));
 
         assertTrue(refused.getMessage().contains(damaged.toString()), refused.getMessage());
+        assertEquals("fetch.keys", refused.code());
     }
 
     @Test

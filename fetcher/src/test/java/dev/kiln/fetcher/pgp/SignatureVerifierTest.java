@@ -118,6 +118,7 @@ class SignatureVerifierTest {
                 () -> trusting(KEY).verifyClearsigned(altered, "InRelease"));
 
         assertEquals(Reason.BAD_SIGNATURE, refused.reason());
+        assertEquals("fetch.signature.bad-signature", refused.code());
         assertTrue(refused.getMessage().contains(KEY.fingerprint()), refused.getMessage());
     }
 
