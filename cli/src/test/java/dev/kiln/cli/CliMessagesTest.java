@@ -155,7 +155,7 @@ class CliMessagesTest {
                 String said = args[0] + " " + e.getKey() + " said:\n" + r[2];
                 assertEquals(Integer.toString(Main.ERROR), r[0], said);
                 assertTrue(r[2].startsWith("kiln: " + lock + where.get(e.getKey())), said);
-                assertTrue(r[2].endsWith("\n  fix: regenerate it with 'kiln lock'\n"), said);
+                assertTrue(r[2].endsWith("\n  fix: resolve the spec again to regenerate it ('kiln lock')\n"), said);
                 PARSER_INTERNALS.forEach(internal -> assertFalse(r[2].contains(internal), internal + " in " + said));
                 assertFalse(Files.exists(tmp.resolve("out")), "nothing is written");
             }

@@ -40,7 +40,7 @@ public class KilnException extends RuntimeException {
      * exception names its kinds in an enum ({@link StoreException.Kind}); this is {@code kiln}
      * for an error that names none.
      */
-    public String code() {
+    public final String code() {
         return code;
     }
 

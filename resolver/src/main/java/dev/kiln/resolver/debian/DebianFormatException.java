@@ -7,6 +7,6 @@ public class DebianFormatException extends ResolveException {
     private static final long serialVersionUID = 1L;
 
     public DebianFormatException(String message) {
-        super(message);
+        super(Kind.DEBIAN_FORMAT, message);
     }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.resolver.lock;
 
+import static dev.kiln.resolver.ResolveException.Kind.LOCK_INVALID;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -137,15 +139,15 @@ public final class LockJson {
         } catch (MalformedJsonException e) {
             String text = new String(json, 0, Math.min(json.length, 1 << 16), StandardCharsets.ISO_8859_1);
             boolean aSpec = what.endsWith(".yaml") || what.endsWith(".yml") || text.startsWith("contents:") || text.contains("\ncontents:");
-            throw new ResolveException(what + ": not a valid JSON lockfile: " + e.getMessage()
-                    + (aSpec ? "\n  this looks like an image spec\n  fix: give its lock, SPEC.lock.json beside it ('kiln lock SPEC'"
-                            + " writes it)" : "\n  fix: regenerate it with 'kiln lock'"));
+            throw new ResolveException(LOCK_INVALID, what + ": not a valid JSON lockfile: " + e.getMessage()
+                    + (aSpec ? "\n  this looks like an image spec\n  fix: give its lock, SPEC.lock.json beside it (resolving"
+                            + " the spec writes it: 'kiln lock')" : REGENERATE));
         }
         Fields f = new Fields(what);
         f.object(root, "the lockfile");
         int version = (int) f.number(root, "lockVersion", "", Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (version != Lock.VERSION) {
-            throw new ResolveException(what + ": lockVersion " + version + " is not one this kiln reads (expected "
+            throw new ResolveException(LOCK_INVALID, what + ": lockVersion " + version + " is not one this kiln reads (expected "
                     + Lock.VERSION + ")" + REGENERATE);
         }
         JsonNode spec = f.object(root, "spec", "");
@@ -182,7 +184,7 @@ public final class LockJson {
                 JsonNode p = f.object(list.get(i), in);
                 int repo = (int) f.number(p, "repository", in, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 if (repo < 0 || repo >= repos.size()) {
-                    throw new ResolveException(what + ": package " + p.path("name").asText()
+                    throw new ResolveException(LOCK_INVALID, what + ": package " + p.path("name").asText()
                             + " names repository " + repo + ", but the lock has " + repos.size() + REGENERATE);
                 }
                 ps.add(new Lock.Package(f.text(p, "name", in), f.text(p, "version", in), f.text(p, "architecture", in),
@@ -204,14 +206,15 @@ public final class LockJson {
         return new Lock(version, s, repos, options, archs, sources);
     }
 
-    private static final String REGENERATE = "\n  fix: regenerate it with 'kiln lock'";
+    private static final String REGENERATE = "\n  fix: resolve the spec again to regenerate it ('kiln lock')";
 
     /** Typed reads of a lockfile's keys; {@code in} says where a key is ({@code archs.amd64[3]}), "" at the top. */
     private record Fields(String what) {
         JsonNode req(JsonNode n, String key, String in) {
             JsonNode v = n.get(key);
             if (v == null || v.isNull()) {
-                throw new ResolveException(what + ": the lockfile lacks '" + key + "'" + (in.isEmpty() ? "" : " in " + in) + REGENERATE);
+                throw new ResolveException(LOCK_INVALID,
+                        what + ": the lockfile lacks '" + key + "'" + (in.isEmpty() ? "" : " in " + in) + REGENERATE);
             }
             return v;
         }
@@ -221,14 +224,15 @@ public final class LockJson {
             if (value.length() > 60) {
                 value = value.substring(0, 60) + "...";
             }
-            return new ResolveException(what + ": expected " + expected + " in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+            return new ResolveException(LOCK_INVALID,
+                    what + ": expected " + expected + " in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
                     + ", found " + value + REGENERATE);
         }
 
         JsonNode object(JsonNode v, String in) {
             if (!v.isObject()) {
                 String value = v.toString();
-                throw new ResolveException(what + ": expected an object for " + in + ", found "
+                throw new ResolveException(LOCK_INVALID, what + ": expected an object for " + in + ", found "
                         + (value.length() > 60 ? value.substring(0, 60) + "..." : value) + REGENERATE);
             }
             return v;
@@ -275,7 +279,8 @@ public final class LockJson {
             try {
                 return Digest.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new ResolveException(what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+                throw new ResolveException(LOCK_INVALID,
+                        what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
                         + ": " + e.getMessage() + REGENERATE);
             }
         }
@@ -285,7 +290,8 @@ public final class LockJson {
             try {
                 return Instant.parse(text);
             } catch (DateTimeParseException e) {
-                throw new ResolveException(what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
+                throw new ResolveException(LOCK_INVALID,
+                        what + ": a malformed value in '" + key + "'" + (in.isEmpty() ? "" : " of " + in)
                         + ": expected a UTC time like 2024-06-29T09:41:37Z, found '" + text + "'" + REGENERATE);
             }
         }

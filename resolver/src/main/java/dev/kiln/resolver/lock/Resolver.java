@@ -260,7 +260,8 @@ public final class Resolver {
                 path = Files.exists(local) ? local : home;
             }
             if (!Files.exists(path)) {
-                throw new ResolveException("'" + line.written() + "': signed-by key file " + p + " not found"
+                throw new ResolveException(ResolveException.Kind.KEY_NOT_FOUND,
+                        "'" + line.written() + "': signed-by key file " + p + " not found"
                         + "\n  looked in: " + baseDir.resolve(p) + " and " + KilnHome.dir().resolve(p)
                         + "\n  fix: give a path relative to the spec, or an absolute one");
             }

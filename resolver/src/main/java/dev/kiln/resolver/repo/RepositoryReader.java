@@ -7,8 +7,10 @@ import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.NotFoundException;
 import dev.kiln.fetcher.Transport;
-import dev.kiln.fetcher.pgp.TrustedKeys;
+import dev.kiln.fetcher.pgp.SignatureException;
+import dev.kiln.fetcher.pgp.SignatureException.Reason;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
+import dev.kiln.fetcher.pgp.TrustedKeys;
 import dev.kiln.fetcher.pgp.VerifiedDocument;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.debian.PackageRecord;
@@ -41,6 +43,7 @@ import org.tukaani.xz.XZInputStream;
 public final class RepositoryReader {
     private static final long MAX_RELEASE_BYTES = 64L << 20;
     private static final String ROLLBACK_STATE = "suite-date";
+    private static final String OFFLINE_FIX = "\n  fix: resolve the spec online once ('kiln lock'), or use the store that did";
 
     private final Transport transport;
     private final ContentStore store;
@@ -104,8 +107,8 @@ public final class RepositoryReader {
             byte[] sig = null;
             Optional<String> last = store.state(LAST_RELEASE_STATE, rollbackKey(src));
             if (last.isEmpty()) {
-                throw new ResolveException("offline, and this store has no verified Release for '" + src.line() + "'"
-                        + "\n  fix: run 'kiln lock' once without --offline (or use the store that did)");
+                throw new ResolveException(ResolveException.Kind.OFFLINE_MISSING, "offline, and this store has no verified"
+                        + " Release for '" + src.line() + "'" + OFFLINE_FIX);
             }
             String[] parts = last.get().trim().split(" ");
             raw = store.read(Digest.parse(parts[0]));
@@ -131,7 +134,8 @@ public final class RepositoryReader {
             try {
                 release = download(dists.resolve("Release"), MAX_RELEASE_BYTES);
             } catch (NotFoundException e2) {
-                throw new ResolveException("no InRelease or Release for suite '" + src.suite() + "' at " + dists
+                throw new ResolveException(ResolveException.Kind.NO_RELEASE,
+                        "no InRelease or Release for suite '" + src.suite() + "' at " + dists
                         + "\n  expected: " + dists.resolve("InRelease")
                         + "\n  fix: check the suite name and the mirror in the line '" + src.line() + "'");
             }
@@ -139,7 +143,8 @@ public final class RepositoryReader {
             try {
                 sig = download(dists.resolve("Release.gpg"), 1 << 20);
             } catch (NotFoundException e3) {
-                throw new FetchException(dists + ": the repository has neither InRelease nor Release.gpg, so nothing"
+                throw new SignatureException(Reason.NOT_SIGNED,
+                        dists + ": the repository has neither InRelease nor Release.gpg, so nothing"
                         + " vouches for its Release file\n  expected: a signed repository; kiln never uses unsigned metadata");
             }
             doc = verified(release, sig, src, dists.resolve("Release").toString());
@@ -280,7 +285,8 @@ public final class RepositoryReader {
 
     private void checkSuite(Source src, Release rel, URI dists) {
         if (!src.suite().equals(rel.suite()) && !src.suite().equals(rel.codename())) {
-            throw new ResolveException(dists + "InRelease is for suite '" + rel.suite() + "' (codename '"
+            throw new ResolveException(ResolveException.Kind.WRONG_SUITE,
+                    dists + "InRelease is for suite '" + rel.suite() + "' (codename '"
                     + rel.codename() + "'), not '" + src.suite() + "'"
                     + "\n  expected: the Release of the suite the spec names; a mismatch means the mirror serves"
                     + " another suite's metadata in its place\n  fix: check the mirror");
@@ -289,7 +295,8 @@ public final class RepositoryReader {
 
     private void checkFreshness(Source src, Release rel, URI dists) {
         if (rel.validUntil().isPresent() && rel.validUntil().get().isBefore(now)) {
-            throw new ResolveException(dists + "InRelease expired: Valid-Until " + rel.validUntil().get()
+            throw new ResolveException(ResolveException.Kind.RELEASE_EXPIRED,
+                    dists + "InRelease expired: Valid-Until " + rel.validUntil().get()
                     + " is before now (" + now + ")\n  expected: a Release still within its validity"
                     + "\n  fix: the mirror serves stale metadata (or this clock is wrong); use an up-to-date mirror");
         }
@@ -297,7 +304,8 @@ public final class RepositoryReader {
         if (seen.isPresent()) {
             Instant before = Instant.parse(seen.get().trim());
             if (rel.date().isBefore(before)) {
-                throw new ResolveException(dists + "InRelease is older than one this store has already seen:"
+                throw new ResolveException(ResolveException.Kind.ROLLBACK,
+                        dists + "InRelease is older than one this store has already seen:"
                         + "\n  expected: Date " + before + " or newer\n  found:    Date " + rel.date()
                         + "\n  this is how a replay (rollback) attack looks; kiln refuses to go back in time."
                         + "\n  fix: use an up-to-date mirror");
@@ -335,7 +343,7 @@ public final class RepositoryReader {
     private static final String[] FLAVOURS = {"Packages.gz", "Packages.xz", "Packages"};
 
     private Release.FileEntry pickIndex(Release rel, String component, String arch, URI dists, Source src) {
-        return pickOptionalIndex(rel, component, arch).orElseThrow(() -> new ResolveException(
+        return pickOptionalIndex(rel, component, arch).orElseThrow(() -> new ResolveException(ResolveException.Kind.NO_INDEX,
                 dists + "InRelease lists no Packages index for " + component + "/binary-" + arch
                         + "\n  expected: " + component + "/binary-" + arch + "/Packages.xz (or .gz, or plain)"
                         + "\n  found: architectures " + rel.architectures() + ", components " + rel.components()
@@ -397,8 +405,8 @@ public final class RepositoryReader {
      */
     private void fetchVerified(Release.FileEntry e, URI dists, Release rel) {
         if (offline) {
-            throw new ResolveException("offline, and this store lacks " + dists + e.path() + " (" + e.sha256() + ")"
-                    + "\n  fix: run 'kiln lock' once without --offline (or use the store that did)");
+            throw new ResolveException(ResolveException.Kind.OFFLINE_MISSING, "offline, and this store lacks " + dists + e.path()
+                    + " (" + e.sha256() + ")" + OFFLINE_FIX);
         }
         List<URI> urls = new ArrayList<>();
         if (rel.acquireByHash()) {
@@ -413,7 +421,7 @@ public final class RepositoryReader {
             if (failed.networkOnly()) {
                 throw failed; // the mirror was not reached: nothing to say of its contents
             }
-            throw new FetchException(dists + e.path() + " does not match the signed Release (or could not be had):"
+            throw new FetchException(failed::code, dists + e.path() + " does not match the signed Release (or could not be had):"
                     + "\n  expected: " + e.size() + " bytes with " + e.sha256() + "\n" + failed.report()
                     + "\n  nothing was kept; fix: the mirror is inconsistent or tampered with; retry or use another mirror", failed);
         }
@@ -469,7 +477,8 @@ public final class RepositoryReader {
     private byte[] download(URI uri, long max) {
         try (Transport.Body body = transport.get(uri)) {
             if (body.length() > max) {
-                throw new FetchException(uri + ": the server announces " + body.length() + " bytes; more than the "
+                throw new FetchException(FetchException.Kind.WRONG_BYTES,
+                        uri + ": the server announces " + body.length() + " bytes; more than the "
                         + max + " any such file may have");
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -479,14 +488,15 @@ public final class RepositoryReader {
                 for (int n; (n = in.read(buf)) > 0; ) {
                     total += n;
                     if (total > max) {
-                        throw new FetchException(uri + ": more than " + max + " bytes; refusing to read further");
+                        throw new FetchException(FetchException.Kind.WRONG_BYTES,
+                                uri + ": more than " + max + " bytes; refusing to read further");
                     }
                     out.write(buf, 0, n);
                 }
             }
             return out.toByteArray();
         } catch (IOException io) {
-            throw new FetchException("reading " + uri + " failed: " + io.getMessage(), io);
+            throw new FetchException(FetchException.Kind.NETWORK, "reading " + uri + " failed: " + io.getMessage(), io);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.resolver.solve;
 
+import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.debian.DebianVersion;
 import dev.kiln.resolver.debian.Relation;
 import dev.kiln.resolver.debian.VersionRelation;
@@ -88,7 +89,8 @@ public final class Solver {
                         + String.join(", ", providerNames) + " (" + arch + ")"
                         + "\n  fix: name one of them in contents.packages");
             }
-            throw new UnsatisfiableException("no package named '" + r.name() + "' for " + arch
+            throw new UnsatisfiableException(ResolveException.Kind.NO_SUCH_PACKAGE,
+                    "no package named '" + r.name() + "' for " + arch
                     + " in the spec's repositories" + closestNames(r.name()));
         }
         Candidate chosen;

@@ -71,7 +71,8 @@ public final class ImageSpecParser {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new SpecException(file.toString(), 0, "", "no such file", "check the path to the image spec");
+            throw new SpecException(SpecException.Kind.NOT_FOUND, file.toString(), 0, "", "no such file",
+                    "check the path to the image spec");
         } catch (IOException e) {
             throw new SpecException(file.toString(), 0, "", "cannot read: " + dev.kiln.store.IoErrors.why(e), null);
         }
@@ -309,9 +310,9 @@ public final class ImageSpecParser {
         }
         if (text.startsWith("/")) {
             // always refused: a lock keeps the source as written, and an image would name this host's path
-            throw node.error("'" + text + "' is an absolute path, and local sources come only from inside the build context",
-                    "copy what you need beside the spec and name it from there, e.g. source: ./"
-                            + text.substring(text.lastIndexOf('/') + 1));
+            throw node.locate(new SpecException(SpecException.Kind.COPY_OUTSIDE_CONTEXT, "'" + text + "' is an absolute path,"
+                    + " and local sources come only from inside the build context", "copy what you need beside the spec and"
+                    + " name it from there, e.g. source: ./" + text.substring(text.lastIndexOf('/') + 1)));
         }
         return text;
     }

@@ -1,6 +1,7 @@
 package dev.kiln.resolver.spec;
 
 import dev.kiln.resolver.ResolveException;
+import dev.kiln.store.ErrorCode;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,6 +13,38 @@ import java.util.Optional;
  */
 public final class SpecException extends ResolveException {
     private static final long serialVersionUID = 1L;
+
+    /** The spec's problems that a program (or an exception tracker) may want apart. */
+    public enum Kind implements ErrorCode {
+        /** Any other: a key, a value or the YAML is not what an image spec allows. */
+        INVALID("spec.invalid"),
+        /** There is no spec file where one is named. */
+        NOT_FOUND("spec.not-found"),
+        /** The build context given is not a directory, or does not contain the spec. */
+        CONTEXT("spec.context"),
+        /** A local source is an absolute path, or leads outside the build context (by '..' or a symlink). */
+        COPY_OUTSIDE_CONTEXT("spec.copy-outside-context"),
+        /** A local source names nothing on disk. */
+        COPY_NOT_FOUND("spec.copy-not-found"),
+        /**
+         * A local source is refused for what it is or holds: the kernel's files ({@code /proc}), a
+         * device or other special file, a symlink leading out of it or nowhere, or too much.
+         */
+        COPY_REFUSED("spec.copy-refused");
+
+        private final String code;
+
+        Kind(String code) {
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+    }
+
+    private final Kind kind;
 
     private final String file;
     private final int line;
@@ -27,7 +60,13 @@ public final class SpecException extends ResolveException {
      * @param hint what to do about it, or null
      */
     public SpecException(String file, int line, String key, String problem, String hint) {
-        super(format(file, line, key, problem, hint));
+        this(Kind.INVALID, file, line, key, problem, hint);
+    }
+
+    /** As {@link #SpecException(String, int, String, String, String)}, of the kind {@code kind}. */
+    public SpecException(Kind kind, String file, int line, String key, String problem, String hint) {
+        super(kind, format(file, line, key, problem, hint));
+        this.kind = kind;
         this.file = file;
         this.line = line;
         this.key = Objects.requireNonNull(key, "key");
@@ -37,12 +76,17 @@ public final class SpecException extends ResolveException {
 
     /** A problem found without a file around it, e.g. by {@link SourceLine#parse}. */
     public SpecException(String problem, String hint) {
-        this(null, 0, "", problem, hint);
+        this(Kind.INVALID, null, 0, "", problem, hint);
+    }
+
+    /** As {@link #SpecException(String, String)}, of the kind {@code kind}. */
+    public SpecException(Kind kind, String problem, String hint) {
+        this(kind, null, 0, "", problem, hint);
     }
 
     /** The same problem, placed in a file at a line and key. */
     public SpecException at(String file, int line, String key) {
-        return new SpecException(file, line, key, problem, hint);
+        return new SpecException(kind, file, line, key, problem, hint);
     }
 
     public Optional<String> file() {
@@ -64,11 +108,6 @@ public final class SpecException extends ResolveException {
 
     public Optional<String> hint() {
         return Optional.ofNullable(hint);
-    }
-
-    @Override
-    public String code() {
-        return "spec.invalid";
     }
 
     /** Where (file, line, key) and what was expected and found, without the hint. */

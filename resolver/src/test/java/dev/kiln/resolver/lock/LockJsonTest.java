@@ -224,7 +224,7 @@ class LockJsonTest {
     void textThatIsNotJsonIsAnErrorSayingToRegenerate() {
         ResolveException e = readError("<<<<<<< HEAD\n{\"lockVersion\": 1}\n=======\n");
         assertTrue(e.getMessage().startsWith(WHAT + ": not a valid JSON lockfile"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -242,7 +242,7 @@ class LockJsonTest {
         ResolveException e = readError(bookwormJsonWith(
                 "\"sha256\": \"" + LIBC6_ARM64.hex() + "\",", ""));
         assertTrue(e.getMessage().contains("lacks 'sha256'"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -264,7 +264,7 @@ class LockJsonTest {
         ResolveException e = readError(bookwormJsonWith("sha256:" + SPEC.hex(), "sha256:6bb3eb6c"));
         assertTrue(e.getMessage().contains("malformed value"), e.getMessage());
         assertTrue(e.getMessage().contains("'sha256:6bb3eb6c'"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -272,7 +272,7 @@ class LockJsonTest {
         ResolveException e = readError(bookwormJsonWith("\"2024-06-29T09:41:37Z\"", "\"Sat, 29 Jun 2024 09:41:37 UTC\""));
         assertTrue(e.getMessage().contains("malformed value"), e.getMessage());
         assertTrue(e.getMessage().contains("Sat, 29 Jun 2024 09:41:37 UTC"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -280,7 +280,7 @@ class LockJsonTest {
         ResolveException e = readError(bookwormJsonWith("\"size\": 2305120", "\"size\": \"2.2 MB\""));
         assertTrue(e.getMessage().contains("'size'"), e.getMessage());
         assertTrue(e.getMessage().contains("2.2 MB"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -300,9 +300,9 @@ class LockJsonTest {
     void aSectionOfTheWrongTypeIsRefusedNotSkipped() {
         // these once read as a lock with fewer packages, or none
         ResolveException list = readError(bookwormJsonWith("\"archs\": {", "\"archs\": [1, 2], \"was\": {"));
-        assertEquals(WHAT + ": expected an object in 'archs', found [1,2]\n  fix: regenerate it with 'kiln lock'", list.getMessage());
+        assertEquals(WHAT + ": expected an object in 'archs', found [1,2]\n  fix: resolve the spec again to regenerate it ('kiln lock')", list.getMessage());
         ResolveException number = readError(bookwormJsonWith("\"amd64\": [", "\"amd64\": 5, \"was\": ["));
-        assertEquals(WHAT + ": expected a list in 'amd64' of archs, found 5\n  fix: regenerate it with 'kiln lock'",
+        assertEquals(WHAT + ": expected a list in 'amd64' of archs, found 5\n  fix: resolve the spec again to regenerate it ('kiln lock')",
                 number.getMessage());
         ResolveException repos = readError(bookwormJsonWith("\"repositories\": [", "\"repositories\": 5, \"was\": ["));
         assertTrue(repos.getMessage().startsWith(WHAT + ": expected a list in 'repositories', found 5"), repos.getMessage());
@@ -328,7 +328,7 @@ class LockJsonTest {
     void anotherLockVersionIsRefused() {
         ResolveException e = readError(bookwormJsonWith("\"lockVersion\": 1", "\"lockVersion\": 2"));
         assertTrue(e.getMessage().contains("lockVersion 2 is not one this kiln reads (expected 1)"), e.getMessage());
-        assertTrue(e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
     }
 
     @Test
@@ -402,7 +402,7 @@ class LockJsonTest {
     void aMalformedLocalSourceIsAnErrorSayingToRegenerate() {
         String json = written(bookworm().withCopies(List.of(APP)));
         ResolveException e = readError(json.replace("\"files\": 3", "\"files\": -3"));
-        assertTrue(e.getMessage().contains("'files'") && e.getMessage().contains("regenerate it with 'kiln lock'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'files'") && e.getMessage().contains("resolve the spec again to regenerate it ('kiln lock')"), e.getMessage());
         ResolveException list = readError(json.replaceFirst("\"localSources\": \\[", "\"localSources\": 7, \"x\": ["));
         assertTrue(list.getMessage().contains("expected a list in 'localSources'"), list.getMessage());
     }

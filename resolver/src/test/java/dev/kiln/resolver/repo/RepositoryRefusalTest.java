@@ -186,6 +186,7 @@ class RepositoryRefusalTest {
         repo.publish();
         KilnException e = refused();
         assertTrue(e.getMessage().contains("Valid-Until"), e.getMessage());
+        assertEquals("resolve.release-expired", e.code());
         assertNothingPublished();
     }
 
@@ -198,6 +199,7 @@ class RepositoryRefusalTest {
         repo.publish();
         KilnException e = refused();
         assertTrue(e.getMessage().contains("rollback") && e.getMessage().contains("older"), e.getMessage());
+        assertEquals("resolve.rollback", e.code());
         assertEquals(before, published(), "a refused rollback adds nothing to the store");
     }
 
@@ -273,6 +275,7 @@ class RepositoryRefusalTest {
         repo.missing.add(repo.dists() + "Release.gpg");
         KilnException e = refused();
         assertTrue(e.getMessage().contains("neither InRelease nor Release.gpg"), e.getMessage());
+        assertEquals("fetch.signature.not-signed", e.code());
         assertNothingPublished();
     }
 
@@ -332,7 +335,9 @@ class RepositoryRefusalTest {
     void offlineWithAnEmptyStoreSaysToLockOnlineFirst() throws IOException {
         repo.publish();
         KilnException e = assertThrows(KilnException.class, () -> lockOffline("hello", NOW));
-        assertTrue(e.getMessage().contains("without --offline"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("\n  fix: resolve the spec online once ('kiln lock'), or use the store that did"),
+                e.getMessage());
+        assertEquals("resolve.offline-missing", e.code());
         assertEquals(0, repo.requests.get(), "offline makes no request");
     }
 

@@ -185,6 +185,7 @@ class SolverTest {
                 Version: 1
                 """, "a"));
         assertTrue(e.getMessage().contains("a : Depends: b (>= 2) but 1 is to be installed"), e.getMessage());
+        assertEquals("resolve.unsatisfiable", e.code());
         assertTrue(e.getMessage().contains("a (requested)"), e.getMessage());
     }
 
@@ -217,6 +218,7 @@ class SolverTest {
                 Version: 1
                 """, "libssl"));
         assertTrue(e.getMessage().contains("did you mean: libssl3"), e.getMessage());
+        assertEquals("resolve.no-such-package", e.code());
     }
 
     @Test

@@ -183,6 +183,7 @@ class ImageSpecParserTest {
     void aMissingFileIsASpecError(@TempDir Path dir) {
         SpecException e = assertThrows(SpecException.class, () -> ImageSpecParser.parse(dir.resolve("nope.yaml")));
         assertEquals(dir.resolve("nope.yaml") + ": no such file; check the path to the image spec", e.getMessage());
+        assertEquals("spec.not-found", e.code());
     }
 
     // ---- archs
@@ -466,7 +467,7 @@ class ImageSpecParserTest {
         assertEquals("spec.yaml:5: paths[0].source: '/etc/x' is an absolute path, and local sources come only from inside the"
                 + " build context", e.description());
         assertEquals(Optional.of("copy what you need beside the spec and name it from there, e.g. source: ./x"), e.fix());
-        assertEquals("spec.invalid", e.code());
+        assertEquals("spec.copy-outside-context", e.code());
     }
 
     @Test
