@@ -124,7 +124,7 @@ class BuildCommandTest {
         String[] r = run("build", "--store", store.toString(), "--tarball", tmp.resolve("s390x.tar").toString(), "--arch", "s390x",
                 spec.toString());
         assertEquals(Integer.toString(Main.ERROR), r[0], r[1] + r[2]);
-        assertTrue(r[2].contains("the spec builds linux/amd64 but not the architecture s390x") && r[2].contains("fix: choose one with --arch"),
+        assertTrue(r[2].contains("the spec builds linux/amd64 but not the architecture s390x") && r[2].contains("fix: choose one of them for the archive"),
                 r[2]);
         assertFalse(Files.exists(lock), "nothing was resolved: --arch");
     }

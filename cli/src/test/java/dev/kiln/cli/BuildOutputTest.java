@@ -83,7 +83,7 @@ class BuildOutputTest {
 
         assertEquals(ERROR, r[0], r[1] + r[2]);
         assertTrue(r[2].contains("cannot write an image layout at " + out + ": " + file + " is not a directory"
-                + "\n  fix: name a directory this user can write with -o"), r[2]);
+                + "\n  fix: name a directory this user can write"), r[2]);
         assertNothingResolvedOrFetched(before);
     }
 

@@ -112,7 +112,7 @@ class VerifyCommandTest {
         String[] wrong = run("verify", copy + ":v2");
         assertEquals(Integer.toString(Main.ERROR), wrong[0], wrong[1] + wrong[2]);
         assertTrue(wrong[2].contains("expected one image named 'v2', found 0 (names: v1)")
-                && wrong[2].contains("fix: name one of the images listed (LAYOUT:NAME)"), wrong[2]);
+                && wrong[2].contains("fix: name one of the images listed\n"), wrong[2]);
     }
 
     @Test

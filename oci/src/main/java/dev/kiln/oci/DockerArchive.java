@@ -47,13 +47,15 @@ public final class DockerArchive {
     public static void checkTarget(Path tarball) {
         Path target = tarball.toAbsolutePath().normalize();
         if (Files.isDirectory(target)) {
-            throw new OciException("cannot write the docker archive " + target + ": it is a directory"
-                    + "\n  fix: give --tarball a file name, e.g. " + target.resolve("image.tar"));
+            throw new OciException(OciException.Kind.TARGET_REFUSED,
+                    "cannot write the docker archive " + target + ": it is a directory"
+                    + "\n  fix: name a file for the archive, e.g. " + target.resolve("image.tar"));
         }
         Optional<String> why = StagingLock.whyUnwritable(target);
         if (why.isPresent()) {
-            throw new OciException("cannot write the docker archive " + target + ": " + why.get()
-                    + "\n  fix: give --tarball a path in a directory this user can write");
+            throw new OciException(OciException.Kind.TARGET_REFUSED,
+                    "cannot write the docker archive " + target + ": " + why.get()
+                    + "\n  fix: write the archive into a directory this user can write");
         }
     }
 
@@ -66,7 +68,7 @@ public final class DockerArchive {
         LayoutReader layout = LayoutReader.open(layoutDir);
         Path target = tarball.toAbsolutePath().normalize();
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new OciException("refusing to write a docker archive at " + target
+            throw new OciException(OciException.Kind.TARGET_REFUSED, "refusing to write a docker archive at " + target
                     + ": expected a file name, found a directory\n  fix: name a file, e.g. " + target.resolve("image.tar"));
         }
         Descriptor image = choose(layout, arch, hostArchitecture());
@@ -141,8 +143,9 @@ public final class DockerArchive {
 
     private static OciException noneWanted(String has, List<String> offered, Optional<String> arch, String hostArch) {
         String asked = arch.map(a -> "the architecture " + a).orElse("this host's architecture (" + hostArch + ")");
-        return new OciException("a docker archive holds one platform, and " + has + " " + String.join(", ", offered)
-                + " but not " + asked + "\n  fix: choose one with --arch, e.g. --arch " + offered.get(0).split("/")[1]);
+        return new OciException(OciException.Kind.PLATFORM,
+                "a docker archive holds one platform, and " + has + " " + String.join(", ", offered)
+                + " but not " + asked + "\n  fix: choose one of them for the archive, e.g. " + offered.get(0).split("/")[1]);
     }
 
     /** The descriptor with its platform, from the config when the descriptor does not say. */
@@ -209,7 +212,7 @@ public final class DockerArchive {
         } catch (IOException | UncheckedIOException e) {
             throw new OciException("cannot write the docker archive " + target + ": "
                     + IoErrors.why(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e)
-                    + "\n  fix: give --tarball a path in a directory this user can write", e);
+                    + "\n  fix: write the archive into a directory this user can write", e);
         }
     }
 

@@ -380,8 +380,9 @@ public final class ImageLayout implements AutoCloseable {
         checkReplaceable(absolute);
         Optional<String> why = StagingLock.whyUnwritable(absolute);
         if (why.isPresent()) {
-            throw new OciException("cannot write an image layout at " + absolute + ": " + why.get()
-                    + "\n  fix: name a directory this user can write with -o");
+            throw new OciException(OciException.Kind.TARGET_REFUSED,
+                    "cannot write an image layout at " + absolute + ": " + why.get()
+                    + "\n  fix: name a directory this user can write");
         }
     }
 
@@ -391,15 +392,15 @@ public final class ImageLayout implements AutoCloseable {
             return;
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new OciException("refusing to write an image layout at " + target
+            throw new OciException(OciException.Kind.TARGET_REFUSED, "refusing to write an image layout at " + target
                     + ": expected a directory or nothing there, found "
-                    + (Files.isSymbolicLink(target) ? "a symbolic link" : "a file") + "\n  fix: name another directory with -o");
+                    + (Files.isSymbolicLink(target) ? "a symbolic link" : "a file") + "\n  fix: name another directory");
         }
         try {
             if (!isEmptyDirectory(target) && !Files.isRegularFile(target.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
-                throw new OciException("refusing to overwrite " + target
+                throw new OciException(OciException.Kind.TARGET_REFUSED, "refusing to overwrite " + target
                         + ": expected an empty directory or an OCI image layout, found a non-empty directory"
-                        + " without an oci-layout file\n  fix: name a new or empty directory with -o");
+                        + " without an oci-layout file\n  fix: name a new or empty directory");
             }
         } catch (IOException e) {
             throw new OciException("cannot read " + target + ": " + IoErrors.why(e), e);

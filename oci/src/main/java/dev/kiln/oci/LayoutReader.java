@@ -38,8 +38,9 @@ public final class LayoutReader {
     /** Opens {@code dir} at the image {@code index.json} names {@code ref} (or as {@link #open(Path)} when empty). */
     public static LayoutReader open(Path dir, java.util.Optional<String> ref) {
         if (!Files.isRegularFile(dir.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)) {
-            throw new OciException(dir + " is not an OCI image layout: expected an oci-layout file in it"
-                    + "\n  fix: name a directory that 'kiln build -o' (or skopeo copy ... oci:DIR) wrote");
+            throw new OciException(OciException.Kind.NOT_A_LAYOUT,
+                    dir + " is not an OCI image layout: expected an oci-layout file in it"
+                    + "\n  fix: name a directory that 'kiln build' (or skopeo copy ... oci:DIR) wrote");
         }
         Path indexFile = dir.resolve("index.json");
         byte[] bytes;
@@ -52,7 +53,7 @@ public final class LayoutReader {
             throw new OciException("cannot read " + indexFile + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         Index index = OciJsonReader.index(bytes, indexFile.toString());
-        Descriptor top = pickImage(index.manifests(), ref, new LayoutReader(dir, null)::bytes, indexFile.toString(), "LAYOUT:NAME");
+        Descriptor top = pickImage(index.manifests(), ref, new LayoutReader(dir, null)::bytes, indexFile.toString());
         return new LayoutReader(dir, top);
     }
 
@@ -71,10 +72,9 @@ public final class LayoutReader {
      *
      * @param manifestBytes reads an entry's manifest (only an unnamed image manifest is read)
      * @param where the index.json, for messages
-     * @param howToName how the command at hand is given a name (e.g. {@code --ref NAME})
      */
     public static Descriptor pickImage(List<Descriptor> entries, java.util.Optional<String> ref,
-            java.util.function.Function<Descriptor, byte[]> manifestBytes, String where, String howToName) {
+            java.util.function.Function<Descriptor, byte[]> manifestBytes, String where) {
         List<String> names = new ArrayList<>();
         for (Descriptor d : entries) {
             String name = d.annotations().get(ImageLayout.REF_NAME);
@@ -90,7 +90,7 @@ public final class LayoutReader {
         }
         if (ref.isPresent() || named.size() > 1) {
             throw new OciException(where + ": expected one image named '" + wanted + "', found " + named.size()
-                    + " (names: " + listed + ")\n  fix: name one of the images listed (" + howToName + ")");
+                    + " (names: " + listed + ")\n  fix: name one of the images listed");
         }
         List<Descriptor> anyName = entries.stream().filter(d -> d.annotations().containsKey(ImageLayout.REF_NAME)).toList();
         if (anyName.size() == 1) {
@@ -98,7 +98,7 @@ public final class LayoutReader {
         }
         if (anyName.size() > 1) {
             throw new OciException(where + " holds several images and none is named 'latest' (names: " + listed + ")"
-                    + "\n  fix: name the image wanted (" + howToName + ")");
+                    + "\n  fix: name the image wanted");
         }
         List<Descriptor> images = entries.stream().filter(d -> !(MediaTypes.MANIFEST.equals(d.mediaType())
                 && OciJsonReader.tree(manifestBytes.apply(d), where + ": manifest " + d.digest()).has("subject"))).toList();
@@ -126,11 +126,12 @@ public final class LayoutReader {
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new OciException(dir + " lacks the blob " + d.digest() + " (" + d.mediaType() + ")"
+            throw new OciException(OciException.Kind.DAMAGED, dir + " lacks the blob " + d.digest() + " (" + d.mediaType() + ")"
                     + "\n  fix: rebuild or re-copy the layout");
         }
         if (size != d.size()) {
-            throw new OciException(dir + ": blob " + d.digest() + " has " + size + " bytes, its descriptor says "
+            throw new OciException(OciException.Kind.DAMAGED,
+                    dir + ": blob " + d.digest() + " has " + size + " bytes, its descriptor says "
                     + d.size() + "\n  fix: rebuild or re-copy the layout");
         }
         return file;
@@ -150,7 +151,8 @@ public final class LayoutReader {
         }
         Digest actual = Digest.of(bytes);
         if (!actual.equals(d.digest())) {
-            throw new OciException(dir + ": blob " + d.digest() + " does not match its digest (its bytes hash to "
+            throw new OciException(OciException.Kind.DAMAGED,
+                    dir + ": blob " + d.digest() + " does not match its digest (its bytes hash to "
                     + actual + ")\n  fix: rebuild or re-copy the layout");
         }
         return bytes;

@@ -53,9 +53,9 @@ public final class LayoutReferrers implements Referrers {
         Path absolute = dir.toAbsolutePath().normalize();
         if (!Files.isRegularFile(absolute.resolve("oci-layout"), LinkOption.NOFOLLOW_LINKS)
                 || !Files.isRegularFile(absolute.resolve("index.json"), LinkOption.NOFOLLOW_LINKS)) {
-            throw new OciException("not an OCI image layout: " + absolute
+            throw new OciException(OciException.Kind.NOT_A_LAYOUT, "not an OCI image layout: " + absolute
                     + (Files.isDirectory(absolute) ? " has no oci-layout or no index.json" : " is no directory")
-                    + "\n  fix: name a directory that 'kiln build SPEC -o DIR' wrote");
+                    + "\n  fix: name a directory that 'kiln build' wrote");
         }
         return new LayoutReferrers(absolute);
     }
@@ -76,7 +76,7 @@ public final class LayoutReferrers implements Referrers {
             entries.add(descriptor(entry));
         }
         return dev.kiln.oci.LayoutReader.pickImage(entries, refName, this::manifest,
-                dir.resolve("index.json").toString(), "--ref NAME");
+                dir.resolve("index.json").toString());
     }
 
     @Override
@@ -107,18 +107,20 @@ public final class LayoutReferrers implements Referrers {
         try {
             long size = Files.size(file);
             if (size != blob.size() || size > MAX_READ) {
-                throw new OciException("blob " + blob.digest() + " in " + dir + " has " + size + " bytes, expected "
+                throw new OciException(OciException.Kind.DAMAGED,
+                        "blob " + blob.digest() + " in " + dir + " has " + size + " bytes, expected "
                         + (size > MAX_READ ? "at most " + MAX_READ : blob.size()) + "\n  fix: the layout is damaged; build it again");
             }
             byte[] bytes = Files.readAllBytes(file);
             Digest actual = Digest.of(bytes);
             if (!actual.equals(blob.digest())) {
-                throw new OciException("blob " + blob.digest() + " in " + dir + " is corrupt: its content has digest "
+                throw new OciException(OciException.Kind.DAMAGED,
+                        "blob " + blob.digest() + " in " + dir + " is corrupt: its content has digest "
                         + actual + "\n  fix: the layout is damaged; build it again");
             }
             return bytes;
         } catch (NoSuchFileException e) {
-            throw new OciException("blob " + blob.digest() + " is missing from " + dir
+            throw new OciException(OciException.Kind.DAMAGED, "blob " + blob.digest() + " is missing from " + dir
                     + "\n  fix: the layout is incomplete; build it again");
         } catch (IOException e) {
             throw new OciException("cannot read blob " + blob.digest() + " in " + dir + ": " + dev.kiln.store.IoErrors.why(e), e);
@@ -188,7 +190,7 @@ public final class LayoutReferrers implements Referrers {
             }
             JsonNode index = parse(Files.readAllBytes(file), file.toString());
             if (!(index instanceof ObjectNode o) || !o.path("manifests").isArray()) {
-                throw new OciException(file + ": expected an image index with a 'manifests' array"
+                throw new OciException(OciException.Kind.MALFORMED, file + ": expected an image index with a 'manifests' array"
                         + "\n  fix: the layout is damaged; build it again");
             }
             return o;
@@ -224,7 +226,8 @@ public final class LayoutReferrers implements Referrers {
             return Descriptor.of(entry.path("mediaType").asText(""), Digest.parse(entry.path("digest").asText("")),
                     entry.path("size").asLong(-1)).withAnnotations(annotations);
         } catch (IllegalArgumentException e) {
-            throw new OciException("index.json lists a malformed descriptor " + entry + ": " + e.getMessage()
+            throw new OciException(OciException.Kind.MALFORMED,
+                    "index.json lists a malformed descriptor " + entry + ": " + e.getMessage()
                     + "\n  fix: the layout is damaged; build it again");
         }
     }
@@ -233,7 +236,7 @@ public final class LayoutReferrers implements Referrers {
         try {
             return StrictJson.parse(json);
         } catch (IllegalArgumentException e) {
-            throw new OciException(what + " in " + dir + " is " + e.getMessage()
+            throw new OciException(OciException.Kind.MALFORMED, what + " in " + dir + " is " + e.getMessage()
                     + "\n  fix: the layout is damaged; build it again");
         }
     }

@@ -26,11 +26,12 @@ public final class OciJsonReader {
         try {
             JsonNode node = JsonTree.read(json);
             if (!node.isObject()) {
-                throw new OciException(source + ": expected a JSON object, found " + node.getNodeType());
+                throw new OciException(OciException.Kind.MALFORMED,
+                        source + ": expected a JSON object, found " + node.getNodeType());
             }
             return node;
         } catch (MalformedJsonException e) {
-            throw new OciException(source + ": not valid JSON: " + e.getMessage(), e);
+            throw new OciException(OciException.Kind.MALFORMED, source + ": not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -53,7 +54,7 @@ public final class OciJsonReader {
     public static Manifest manifest(byte[] json, String source) {
         JsonNode node = tree(json, source);
         if (!node.path("config").isObject()) {
-            throw new OciException(source + ": an image manifest without a 'config' descriptor");
+            throw new OciException(OciException.Kind.MALFORMED, source + ": an image manifest without a 'config' descriptor");
         }
         Descriptor config = descriptor(node.get("config"), source + " config");
         List<Descriptor> layers = new ArrayList<>();
@@ -66,7 +67,7 @@ public final class OciJsonReader {
     public static Index index(byte[] json, String source) {
         JsonNode node = tree(json, source);
         if (!node.path("manifests").isArray()) {
-            throw new OciException(source + ": an image index without a 'manifests' list");
+            throw new OciException(OciException.Kind.MALFORMED, source + ": an image index without a 'manifests' list");
         }
         List<Descriptor> manifests = new ArrayList<>();
         for (JsonNode m : node.get("manifests")) {
@@ -80,17 +81,19 @@ public final class OciJsonReader {
         String mediaType = d.path("mediaType").asText("");
         String digest = d.path("digest").asText("");
         if (mediaType.isEmpty() || digest.isEmpty() || !d.path("size").canConvertToExactIntegral()) {
-            throw new OciException(source + ": a descriptor needs mediaType, digest and size, found " + d);
+            throw new OciException(OciException.Kind.MALFORMED,
+                    source + ": a descriptor needs mediaType, digest and size, found " + d);
         }
         Digest parsed;
         try {
             parsed = Digest.parse(digest);
         } catch (IllegalArgumentException e) {
-            throw new OciException(source + ": kiln verifies sha256 digests only, found '" + digest + "'");
+            throw new OciException(OciException.Kind.MALFORMED,
+                    source + ": kiln verifies sha256 digests only, found '" + digest + "'");
         }
         long size = d.get("size").asLong();
         if (size < 0) {
-            throw new OciException(source + ": a negative size " + size);
+            throw new OciException(OciException.Kind.MALFORMED, source + ": a negative size " + size);
         }
         Optional<Platform> platform = Optional.empty();
         JsonNode p = d.path("platform");

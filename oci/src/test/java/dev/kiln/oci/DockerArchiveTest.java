@@ -120,7 +120,8 @@ class DockerArchiveTest {
                 () -> DockerArchive.choose(LayoutReader.open(layout), Optional.empty(), "riscv64"));
         assertTrue(e.getMessage().contains("a docker archive holds one platform"), e.getMessage());
         assertTrue(e.getMessage().contains("linux/amd64, linux/arm64/v8 but not this host's architecture (riscv64)"), e.getMessage());
-        assertTrue(e.getMessage().contains("fix: choose one with --arch, e.g. --arch amd64"), e.getMessage());
+        assertTrue(e.getMessage().contains("fix: choose one of them for the archive, e.g. amd64"), e.getMessage());
+        assertEquals("oci.platform", e.code());
         OciException asked = assertThrows(OciException.class,
                 () -> DockerArchive.write(layout, tmp.resolve("x.tar"), TAG, Optional.of("s390x")));
         assertTrue(asked.getMessage().contains("but not the architecture s390x"), asked.getMessage());
@@ -136,7 +137,7 @@ class DockerArchiveTest {
         OciException host = assertThrows(OciException.class,
                 () -> DockerArchive.checkArchitecture(List.of("amd64", "arm64"), Optional.empty(), "riscv64"));
         assertTrue(host.getMessage().contains("the spec builds linux/amd64, linux/arm64/v8 but not this host's architecture (riscv64)")
-                && host.getMessage().contains("fix: choose one with --arch, e.g. --arch amd64"), host.getMessage());
+                && host.getMessage().contains("fix: choose one of them for the archive, e.g. amd64"), host.getMessage());
         OciException asked = assertThrows(OciException.class,
                 () -> DockerArchive.checkArchitecture(List.of("amd64"), Optional.of("s390x"), "amd64"));
         assertTrue(asked.getMessage().contains("but not the architecture s390x"), asked.getMessage());

@@ -212,7 +212,8 @@ class ImageLayoutTest {
         for (Path out : List.of(file.resolve("out"), file.resolve("a/b/out"))) {
             OciException e = assertThrows(OciException.class, () -> ImageLayout.checkTarget(out));
             assertEquals("cannot write an image layout at " + out + ": " + file + " is not a directory"
-                    + "\n  fix: name a directory this user can write with -o", e.getMessage());
+                    + "\n  fix: name a directory this user can write", e.getMessage());
+            assertEquals("oci.target-refused", e.code());
         }
         assertEquals("x", Files.readString(file));
     }

@@ -56,7 +56,8 @@ final class LayoutComparison {
     ImageDiff run() {
         for (Side s : List.of(left, right)) {
             if (!Files.isDirectory(s.root)) {
-                throw new OciException("cannot compare " + s.root + ": expected an OCI image layout directory, found "
+                throw new OciException(OciException.Kind.NOT_A_LAYOUT,
+                        "cannot compare " + s.root + ": expected an OCI image layout directory, found "
                         + (Files.exists(s.root) ? "a file" : "nothing"));
             }
         }

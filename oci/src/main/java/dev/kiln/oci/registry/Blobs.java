@@ -84,7 +84,8 @@ final class Blobs {
             try (Response r = blobResponse(a, repo, digest)) {
                 long declared = r.body().contentLength();
                 if (declared > maxBytes) {
-                    throw new RegistryException(repo.registry() + ": blob " + digest + " in " + repo.repository() + " has "
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + ": blob " + digest + " in " + repo.repository() + " has "
                             + declared + " bytes, more than the " + maxBytes + " expected");
                 }
                 byte[] bytes;
@@ -92,7 +93,8 @@ final class Blobs {
                     bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
                 }
                 if (bytes.length > maxBytes) {
-                    throw new RegistryException(repo.registry() + ": blob " + digest + " in " + repo.repository()
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + ": blob " + digest + " in " + repo.repository()
                             + " has more than the " + maxBytes + " bytes expected");
                 }
                 RegistryErrors.checkDigest(repo, "blob", digest, Digest.of(bytes));
@@ -164,7 +166,8 @@ final class Blobs {
                 }
                 String stored = r.header("Docker-Content-Digest");
                 if (stored != null && !stored.trim().equals(digest.toString())) {
-                    throw new RegistryException(repo.registry() + " stored blob " + digest + " of " + repo.repository()
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + " stored blob " + digest + " of " + repo.repository()
                             + " under another digest, " + stored.trim() + "\n  fix: report it to the registry's operators");
                 }
             }

@@ -72,7 +72,8 @@ public record ImageReference(String registry, String repository, Optional<String
         int slash = rest.indexOf('/');
         String first = slash < 0 ? rest : rest.substring(0, slash);
         if (slash < 0 || !looksLikeHost(first)) {
-            throw new RegistryException("'" + text + "' names no registry: expected " + FORMS
+            throw new RegistryException(RegistryException.Kind.INVALID_REFERENCE,
+                    "'" + text + "' names no registry: expected " + FORMS
                     + "\n  fix: put the registry host first, e.g. 'registry.example.com/" + rest + "' or, for Docker Hub, 'docker.io/"
                     + (rest.contains("/") ? rest : "library/" + rest) + "'");
         }
@@ -131,7 +132,8 @@ public record ImageReference(String registry, String repository, Optional<String
     }
 
     private static RegistryException bad(String text, String why) {
-        return new RegistryException("'" + text + "' is not an image reference: " + why + "\n  expected: " + FORMS);
+        return new RegistryException(RegistryException.Kind.INVALID_REFERENCE,
+                "'" + text + "' is not an image reference: " + why + "\n  expected: " + FORMS);
     }
 
     /** What the manifest endpoint is asked for: the digest if there is one, else the tag, else {@code latest}. */

@@ -92,11 +92,12 @@ final class LayoutTransfer {
                     continue;
                 }
                 ManifestContent c = manifests.findManifest(repo, child.digest().toString(), Optional.of(child.digest()),
-                        Access.PULL).orElseThrow(() -> new RegistryException(repo.registry() + " lacks manifest "
-                        + child.digest() + " that index " + m.digest() + " of " + repo.repository() + " names"
-                        + "\n  fix: the image in the registry is incomplete; push it again"));
+                        Access.PULL).orElseThrow(() -> new RegistryException(RegistryException.Kind.NOT_FOUND,
+                        repo.registry() + " lacks manifest " + child.digest() + " that index " + m.digest() + " of "
+                        + repo.repository() + " names\n  fix: the image in the registry is incomplete; push it again"));
                 if (c.size() != child.size()) {
-                    throw new RegistryException(repo.registry() + ": manifest " + child.digest() + " has " + c.size()
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + ": manifest " + child.digest() + " has " + c.size()
                             + " bytes, the index says " + child.size());
                 }
                 pullDependencies(layout, repo, c);

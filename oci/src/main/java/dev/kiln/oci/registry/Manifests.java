@@ -36,8 +36,8 @@ final class Manifests {
     /** The manifest or index {@code ref} names, verified against its digest when it names one. */
     ManifestContent getManifest(ImageReference ref) {
         return findManifest(ref, ref.reference(), ref.digest(), Access.PULL).orElseThrow(() -> new RegistryException(
-                ref.registry() + " has no manifest " + ref.reference() + " in " + ref.repository()
-                        + "\n  fix: check the repository name and the tag or digest (skopeo list-tags docker://" + ref.name() + ")"));
+                RegistryException.Kind.NOT_FOUND, ref.registry() + " has no manifest " + ref.reference() + " in "
+                        + ref.repository() + "\n  fix: check the repository name and the tag or digest (skopeo list-tags docker://" + ref.name() + ")"));
     }
 
     /** The manifest or index {@code reference} (a tag or a digest) names in {@code repo}, or empty on 404. */
@@ -67,7 +67,8 @@ final class Manifests {
                 }
                 String header = r.header("Docker-Content-Digest");
                 if (header != null && !header.trim().equals(actual.toString())) {
-                    throw new RegistryException(repo.registry() + " sent manifest " + reference + " of " + repo.repository()
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + " sent manifest " + reference + " of " + repo.repository()
                             + " whose bytes hash to " + actual + " but named it " + header.trim()
                             + "; it was not used\n  fix: pull by digest, or report it to the registry's operators");
                 }
@@ -96,7 +97,8 @@ final class Manifests {
                 }
                 String stored = r.header("Docker-Content-Digest");
                 if (stored != null && !stored.trim().equals(digest.toString())) {
-                    throw new RegistryException(repo.registry() + " stored manifest " + reference + " of " + repo.repository()
+                    throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                            repo.registry() + " stored manifest " + reference + " of " + repo.repository()
                             + " as " + stored.trim() + ", but its bytes hash to " + digest
                             + "\n  fix: the registry rewrote the manifest; push to another registry, or report it");
                 }

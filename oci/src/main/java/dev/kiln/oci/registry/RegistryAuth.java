@@ -116,7 +116,8 @@ final class RegistryAuth {
         String basic = login.map(l -> Credentials.basic(l.user(), l.password(), StandardCharsets.UTF_8)).orElse(null);
         try (Response r = transport.send(a, new Request.Builder().url(url.build()).get().build(), basic)) {
             if (r.code() == 401 || r.code() == 403) {
-                throw new RegistryException(repo.registry() + "'s token service (" + realmUrl.host() + ") refused "
+                throw new RegistryException(r.code() == 401 ? RegistryException.Kind.UNAUTHORIZED : RegistryException.Kind.DENIED,
+                        repo.registry() + "'s token service (" + realmUrl.host() + ") refused "
                         + (login.isPresent() ? "the login from " + login.get().source() : "an anonymous request")
                         + " to " + access.actions + " " + repo.repository() + ": HTTP " + r.code() + errorSuffix(errorText(r))
                         + "\n  fix: " + loginAdvice(repo));
@@ -150,7 +151,8 @@ final class RegistryAuth {
         Optional<RegistryCredentials.Login> login = credentials.find(repo.registry(), repo.repository());
         String who = loginSent && login.isPresent() ? "the login from " + login.get().source() + " was refused"
                 : "no login for it was found";
-        return new RegistryException(repo.registry() + " wants a login to " + verb(access) + " " + repo.repository()
+        return new RegistryException(RegistryException.Kind.UNAUTHORIZED,
+                repo.registry() + " wants a login to " + verb(access) + " " + repo.repository()
                 + " (HTTP 401" + errorSuffix(error) + "); " + who + "\n  fix: " + loginAdvice(repo));
     }
 

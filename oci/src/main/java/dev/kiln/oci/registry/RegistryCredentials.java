@@ -135,12 +135,14 @@ public final class RegistryCredentials {
             try {
                 decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw new RegistryException("the 'auth' of " + key + " in " + file + " is not base64"
+                throw new RegistryException(RegistryException.Kind.CREDENTIALS,
+                        "the 'auth' of " + key + " in " + file + " is not base64"
                         + "\n  fix: log in again (podman login / docker login), or correct the entry");
             }
             int colon = decoded.indexOf(':');
             if (colon <= 0) {
-                throw new RegistryException("the 'auth' of " + key + " in " + file + " is not base64 of USER:PASSWORD"
+                throw new RegistryException(RegistryException.Kind.CREDENTIALS,
+                        "the 'auth' of " + key + " in " + file + " is not base64 of USER:PASSWORD"
                         + "\n  fix: log in again (podman login / docker login), or correct the entry");
             }
             return Optional.of(new Login(decoded.substring(0, colon), decoded.substring(colon + 1), source));
@@ -162,7 +164,7 @@ public final class RegistryCredentials {
             // the message of a JSON error may quote the file, which holds secrets: say only where it is
             String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
                     ? " at line " + j.getLocation().getLineNr() : "";
-            throw new RegistryException("cannot read the registry auth file " + file + where
+            throw new RegistryException(RegistryException.Kind.CREDENTIALS, "cannot read the registry auth file " + file + where
                     + (e instanceof com.fasterxml.jackson.core.JsonProcessingException ? ": it is not valid JSON" : "")
                     + "\n  fix: correct or remove it (podman login / docker login write it)");
         }

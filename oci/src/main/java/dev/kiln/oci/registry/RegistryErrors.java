@@ -37,16 +37,18 @@ final class RegistryErrors {
         }
         if (code == 403) {
             Optional<RegistryCredentials.Login> login = auth.login(repo);
-            return new RegistryException(where + " denied us: " + what + ": HTTP 403" + errorSuffix(error)
+            return new RegistryException(RegistryException.Kind.DENIED,
+                    where + " denied us: " + what + ": HTTP 403" + errorSuffix(error)
                     + "\n  fix: check that " + (login.isPresent() ? "the account from " + login.get().source() : "your account")
                     + " may " + access.actions.replace(",", " and ") + " " + repo.repository() + "; " + auth.loginAdvice(repo));
         }
         if (code == 404) {
-            return new RegistryException(where + ": " + what + ": HTTP 404" + errorSuffix(error)
+            return new RegistryException(RegistryException.Kind.NOT_FOUND, where + ": " + what + ": HTTP 404" + errorSuffix(error)
                     + "\n  fix: check the registry and repository name");
         }
         if (code == 400 && error.contains("DIGEST_INVALID")) {
-            return new RegistryException(where + ": " + what + ": the registry found that the bytes sent do not match"
+            return new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                    where + ": " + what + ": the registry found that the bytes sent do not match"
                     + " their digest (HTTP 400" + errorSuffix(error) + ")\n  fix: the image layout is corrupt; build it again");
         }
         return new RegistryException(where + ": " + what + ": HTTP " + code + errorSuffix(error));
@@ -84,7 +86,8 @@ final class RegistryErrors {
 
     static void checkDigest(ImageReference repo, String what, Digest expected, Digest actual) {
         if (!actual.equals(expected)) {
-            throw new RegistryException(repo.registry() + " sent " + what + " " + expected + " of " + repo.repository()
+            throw new RegistryException(RegistryException.Kind.WRONG_BYTES,
+                    repo.registry() + " sent " + what + " " + expected + " of " + repo.repository()
                     + ", but its bytes hash to " + actual + "; nothing of it was kept"
                     + "\n  fix: try again; if it persists, the registry (or something between) serves wrong bytes");
         }

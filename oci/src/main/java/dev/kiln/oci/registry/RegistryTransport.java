@@ -140,9 +140,11 @@ final class RegistryTransport implements AutoCloseable {
     /** Refuses a plain-HTTP URL to a host that is not loopback, unless insecure. */
     void checkScheme(HttpUrl url) {
         if (!url.isHttps() && !insecure && !Network.isLoopback(url.host())) {
-            throw new RegistryException("refusing plain HTTP to " + url.host() + " (" + url.scheme() + "://" + url.host()
-                    + url.encodedPath() + "): kiln speaks HTTP without TLS only to loopback registries"
-                    + "\n  fix: serve the registry (and its token service) over HTTPS, or pass --insecure if the network is trusted");
+            throw new RegistryException(RegistryException.Kind.PLAIN_HTTP,
+                    "refusing plain HTTP to " + url.host() + " (" + url.scheme() + "://"
+                    + url.host() + url.encodedPath() + "): kiln speaks HTTP without TLS only to loopback registries"
+                    + "\n  fix: serve the registry (and its token service) over HTTPS, or allow plain HTTP to it if the network"
+                    + " is trusted");
         }
     }
 
@@ -155,7 +157,7 @@ final class RegistryTransport implements AutoCloseable {
                 .orElse("");
         return "check that " + repo.registry() + " is up and reachable from here" + via + ": 'curl -v "
                 + api.newBuilder().encodedPath("/v2/").build() + "' should answer at once;"
-                + " a registry that is only slow can be given longer with --registry-timeout SECONDS";
+                + " a registry that is only slow can be given a longer timeout";
     }
 
     @Override

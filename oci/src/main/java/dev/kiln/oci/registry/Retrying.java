@@ -92,7 +92,8 @@ final class Retrying {
             pause(pause);
             waited = waited.plus(since(paused));
         }
-        throw new RegistryException(last.getMessage() + " (tried " + number + (number == 1 ? " time" : " times") + " in "
+        throw new RegistryException(RegistryException.Kind.UNAVAILABLE,
+                last.getMessage() + " (tried " + number + (number == 1 ? " time" : " times") + " in "
                 + seconds(since(began)) + "; kiln waits " + seconds(options.readTimeout())
                 + " for an answer and " + seconds(options.maxWait()) + " for one operation in all)"
                 + "\n  fix: " + advice.apply(repo), last);

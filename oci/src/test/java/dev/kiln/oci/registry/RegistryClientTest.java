@@ -186,6 +186,7 @@ class RegistryClientTest {
         String m = e.getMessage();
         assertTrue(m.contains(registry.host() + " wants a login to push to kiln/test"), m);
         assertTrue(m.contains("HTTP 401"), m);
+        assertEquals("registry.unauthorized", e.code());
         assertTrue(m.contains("no login for it was found"), m);
         assertTrue(m.contains("fix: log in with 'podman login " + registry.host() + "'"), m);
         assertTrue(m.contains(tmp.resolve(".docker/config.json").toString()), m);
@@ -214,7 +215,8 @@ class RegistryClientTest {
             e = assertThrows(RegistryException.class, () -> c.push(single(), registry.ref("kiln/test:1")));
         }
         assertTrue(e.getMessage().startsWith("refusing plain HTTP to registry.invalid"), e.getMessage());
-        assertTrue(e.getMessage().contains("--insecure"), e.getMessage());
+        assertTrue(e.getMessage().contains("or allow plain HTTP to it if the network is trusted"), e.getMessage());
+        assertEquals("registry.plain-http", e.code());
         assertEquals(1, count("POST"), "not retried: " + registry.lines());
     }
 
@@ -340,6 +342,7 @@ class RegistryClientTest {
             RegistryException e = assertThrows(RegistryException.class, () -> c.getManifest(registry.ref("kiln/test:1")));
             assertTrue(e.getMessage().contains(registry.host() + " (repository kiln/test): get manifest 1: HTTP 503"), e.getMessage());
             assertTrue(e.getMessage().contains("tried 3 times"), e.getMessage());
+            assertEquals("registry.unavailable", e.code());
             assertEquals(List.of(2, 3).stream().map(n -> "waiting for " + registry.host() + " (kiln/test: get manifest 1): HTTP 503:"
                     + " UNAVAILABLE fake unavailable, trying again (" + n + " of 3); kiln gives up after 60 s in all").toList(),
                     heard.stream().map(RegistryListener.Waiting::message).toList());
