@@ -169,8 +169,9 @@ class CopyBuildTest {
         Files.writeString(tmp.resolve("app/index.html"), "<h1>hellO</h1>\n");
         Files.setPosixFilePermissions(tmp.resolve("app/bin/serve"), PosixFilePermissions.fromString("rw-r--r--"));
         ResolveException e = assertThrows(ResolveException.class, () -> build(store, "frozen", true));
-        assertTrue(e.getMessage().startsWith("--frozen, but the local sources changed since " + Kiln.defaultLockPath(spec) + " was made:"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("the lock is frozen, but the local sources changed since " + Kiln.defaultLockPath(spec)
+                + " was made:"), e.getMessage());
+        assertEquals("lock.stale", e.code());
         assertTrue(e.getMessage().contains("~ source /app from ./app: its content changed"), e.getMessage());
         assertTrue(e.getMessage().contains("    ~ bin/serve: mode 0755 -> 0644"), e.getMessage());
         assertTrue(e.getMessage().contains("    ~ index.html: content (15 bytes "), e.getMessage());

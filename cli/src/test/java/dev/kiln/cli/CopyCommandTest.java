@@ -74,7 +74,7 @@ class CopyCommandTest {
         assertEquals(Integer.toString(Main.ERROR), frozen[0], frozen[1] + frozen[2]);
         assertTrue(frozen[2].contains("~ source /srv/www from www: its content changed"), frozen[2]);
         assertTrue(frozen[2].contains("~ index.html: content"), frozen[2]);
-        assertTrue(frozen[2].contains("fix: run 'kiln lock " + spec + "'"), frozen[2]);
+        assertTrue(frozen[2].contains("fix: resolve the spec again ('kiln lock " + spec + "')"), frozen[2]);
         assertFalse(Files.exists(tmp.resolve("frozen")));
         assertEquals(Files.readString(oldLock), Files.readString(lock), "a failed build leaves the lock alone");
 
@@ -185,7 +185,7 @@ class CopyCommandTest {
         String[] refused = run("build", "-q", "--store", store, "-o", tmp.resolve("oci").toString(), spec.toString());
         assertEquals(Integer.toString(Main.ERROR), refused[0], refused[1] + refused[2]);
         assertTrue(refused[2].contains(":7: paths[0].source: '../shared/motd' leads outside the build context"), refused[2]);
-        assertTrue(refused[2].contains("give a build context that holds both with --context DIR"), refused[2]);
+        assertTrue(refused[2].contains("give a wider build context that holds both"), refused[2]);
 
         String[] built = run("build", "-q", "--store", store, "--context", tmp.resolve("repo").toString(), "-o",
                 tmp.resolve("oci").toString(), spec.toString());

@@ -17,6 +17,7 @@ import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;
+import dev.kiln.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -80,7 +81,7 @@ public final class UnpackCache {
         if (wrong != null) {
             throw new PackageMismatchException("the lock pins " + expected.name() + " " + expected.version() + " (" + expected.architecture()
                     + ") as " + expected.sha256() + ", but that .deb is " + wrong + ": the lock's entry was edited, or names"
-                    + " another package's file\n  fix: run 'kiln lock' on the spec to pin its packages again from the signed"
+                    + " another package's file\n  fix: resolve the spec again ('kiln lock') to pin its packages from the signed"
                     + " repositories");
         }
         return pkg;
@@ -202,8 +203,8 @@ public final class UnpackCache {
     }
 
     private static AssembleException damaged(Path blob, String name, String problem) {
-        return new AssembleException(name + ": the unpacked copy " + blob + " is damaged: " + problem
-                + "\n  fix: run 'kiln store verify --repair'");
+        return new AssembleException(StoreException.Kind.DAMAGED, name + ": the unpacked copy " + blob + " is damaged: " + problem
+                + "\n  fix: repair the store (this removes what is damaged)");
     }
 
     private static byte[] encodeIndex(DebPackage pkg) {

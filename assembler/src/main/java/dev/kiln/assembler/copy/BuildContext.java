@@ -57,7 +57,8 @@ public final class BuildContext {
         }
         Path given = realDirectory(dir.get().toAbsolutePath().normalize(), "the build context " + dir.get());
         if (!realSpecDir.startsWith(given)) {
-            throw new SpecException(specFile.toString(), 0, "", "the build context " + dir.get() + " (" + given
+            throw new SpecException(SpecException.Kind.CONTEXT,
+                    specFile.toString(), 0, "", "the build context " + dir.get() + " (" + given
                     + ") does not contain the spec (in " + realSpecDir + ")",
                     "give a context directory that holds the spec and its sources, e.g. the repository's root");
         }
@@ -68,13 +69,13 @@ public final class BuildContext {
         try {
             Path real = p.toRealPath();
             if (!Files.isDirectory(real)) {
-                throw new SpecException(what + " is not a directory", "give a directory");
+                throw new SpecException(SpecException.Kind.CONTEXT, what + " is not a directory", "give a directory");
             }
             return real;
         } catch (NoSuchFileException e) {
-            throw new SpecException(what + " does not exist", "check the path");
+            throw new SpecException(SpecException.Kind.CONTEXT, what + " does not exist", "check the path");
         } catch (IOException e) {
-            throw new SpecException("cannot read " + what + ": " + IoErrors.why(e), null);
+            throw new SpecException(SpecException.Kind.CONTEXT, "cannot read " + what + ": " + IoErrors.why(e), null);
         }
     }
 
@@ -110,34 +111,39 @@ public final class BuildContext {
     private Path locate(ImageSpec spec, ImageSpec.PathEntry entry, CopyReader.Where where) {
         String source = where.source();
         String fix = given ? "copy what you need into " + dir + " and name it from the spec's directory"
-                : "copy what you need beside the spec and name it from there, or, to reach wider, give a build"
-                        + " context that holds both with --context DIR";
+                : "copy what you need beside the spec and name it from there, or, to reach wider, give a wider build"
+                        + " context that holds both";
         if (source.startsWith("/")) {
-            throw where.error("'" + source + "' is an absolute path, and local sources come only from inside the build context ("
+            throw where.error(SpecException.Kind.COPY_OUTSIDE_CONTEXT,
+                    "'" + source + "' is an absolute path, and local sources come only from inside the build context ("
                     + describe() + ")", fix);
         }
         Path specDir = realDirectory(spec.source().toAbsolutePath().normalize().getParent(), "the spec's directory");
         Path named = specDir.resolve(source).normalize();
         if (!named.startsWith(dir)) {
-            throw where.error("'" + source + "' leads outside the build context (" + describe() + ") to " + named, fix);
+            throw where.error(SpecException.Kind.COPY_OUTSIDE_CONTEXT, "'" + source + "' leads outside the build context ("
+                    + describe() + ") to " + named, fix);
         }
         Path real;
         try {
             real = named.toRealPath();
         } catch (NoSuchFileException e) {
-            throw where.error("no such file or directory: " + named, "relative sources are taken from the spec's directory; check the path");
+            throw where.error(SpecException.Kind.COPY_NOT_FOUND, "no such file or directory: " + named,
+                    "relative sources are taken from the spec's directory; check the path");
         } catch (IOException e) {
             throw where.error("cannot read " + named + ": " + IoErrors.why(e), null);
         }
         for (Path never : NEVER) {
             if (real.startsWith(never)) {
-                throw where.error("'" + source + "' is " + real + (real.equals(named) ? "" : " (symlinks followed)")
+                throw where.error(SpecException.Kind.COPY_REFUSED,
+                        "'" + source + "' is " + real + (real.equals(named) ? "" : " (symlinks followed)")
                         + ", and kiln never copies from " + never + ": its files are the kernel's state of this machine",
                         "copy regular files from the build context");
             }
         }
         if (!real.startsWith(dir)) {
-            throw where.error("'" + source + "' leads outside the build context (" + describe() + "): with its symlinks followed"
+            throw where.error(SpecException.Kind.COPY_OUTSIDE_CONTEXT, "'" + source + "' leads outside the build context ("
+                    + describe() + "): with its symlinks followed"
                     + " it is " + real, fix);
         }
         PosixFileAttributes a;
@@ -150,11 +156,12 @@ public final class BuildContext {
             throw where.error("cannot read " + real + ": " + IoErrors.why(e), null);
         }
         if (PSEUDO.contains(type)) {
-            throw where.error("'" + source + "' is " + real + ", on a " + type + " file system, whose files are the kernel's"
+            throw where.error(SpecException.Kind.COPY_REFUSED,
+                    "'" + source + "' is " + real + ", on a " + type + " file system, whose files are the kernel's"
                     + " state of this machine; kiln never copies from one", "copy regular files from the build context");
         }
         if (!a.isRegularFile() && !a.isDirectory()) {
-            throw where.error("'" + source + "' is " + CopyReader.describe(real, a)
+            throw where.error(SpecException.Kind.COPY_REFUSED, "'" + source + "' is " + CopyReader.describe(real, a)
                     + (real.equals(named) ? "" : " (" + real + ")") + "; only regular files and directories can be copied",
                     "copy a regular file or a directory");
         }
@@ -163,6 +170,6 @@ public final class BuildContext {
 
     /** The context for messages: where it is, and whether the spec's directory or given. */
     private String describe() {
-        return given ? dir + ", given with --context" : dir + ", the spec's directory";
+        return given ? dir + ", the context given" : dir + ", the spec's directory";
     }
 }

@@ -106,12 +106,14 @@ public final class Copies {
         forEachCopy(spec, (entry, where) -> {
             Lock.Copy p = pinned.remove(entry.path());
             if (p == null || !p.source().equals(entry.source().orElseThrow())) {
-                throw new ResolveException("the lock pins no content for " + where.source() + " (copied to " + entry.path()
+                throw new ResolveException(ResolveException.Kind.LOCK_MISMATCH,
+                        "the lock pins no content for " + where.source() + " (copied to " + entry.path()
                         + ")\n  fix: give the lock that was made from this spec");
             }
             CopyListing listing = CopyListing.parse(blob(store, p.sha256(), p, "its listing"), "the listing of " + p.source());
             if (listing.kind() != kind(entry)) {
-                throw new ResolveException("the lock's " + p.source() + " is a " + listing.kind().name().toLowerCase(java.util.Locale.ROOT)
+                throw new ResolveException(ResolveException.Kind.LOCK_MISMATCH,
+                        "the lock's " + p.source() + " is a " + listing.kind().name().toLowerCase(java.util.Locale.ROOT)
                         + ", the spec copies a " + entry.type().yamlName() + "\n  fix: give the lock that was made from this spec");
             }
             Map<Digest, Content> contents = new HashMap<>();
@@ -125,7 +127,8 @@ public final class Copies {
             out.put(entry.path(), new Copy(entry, listing, contents));
         });
         if (!pinned.isEmpty()) {
-            throw new ResolveException("the lock pins " + pinned.keySet() + ", which the spec does not copy"
+            throw new ResolveException(ResolveException.Kind.LOCK_MISMATCH,
+                    "the lock pins " + pinned.keySet() + ", which the spec does not copy"
                     + "\n  fix: give the lock that was made from this spec");
         }
         return out;
@@ -145,12 +148,14 @@ public final class Copies {
             return lock;
         }
         if (frozen) {
-            StringBuilder m = new StringBuilder("--frozen, but the local sources changed since " + lockFile + " was made:");
+            StringBuilder m = new StringBuilder("the lock is frozen, but the local sources changed since " + lockFile
+                    + " was made:");
             for (String line : changes(lock.copies(), updated.copies(), listings(store))) {
                 m.append("\n  ").append(line);
             }
-            m.append("\n  fix: run 'kiln lock ").append(specFile).append("' to pin what they hold now, or build without --frozen");
-            throw new ResolveException(m.toString());
+            m.append("\n  fix: resolve the spec again ('kiln lock ").append(specFile)
+                    .append("') to pin what they hold now, or build without freezing the lock");
+            throw new ResolveException(ResolveException.Kind.LOCK_STALE, m.toString());
         }
         return updated;
     }
@@ -218,8 +223,9 @@ public final class Copies {
 
     private static void require(ContentStore store, Digest d, Lock.Copy s, String what) {
         if (!store.contains(d)) {
-            throw new AssembleException("the store has no " + d + " (" + what + " of " + s.source() + ", copied to " + s.path() + ")"
-                    + "\n  fix: a rebuild takes local sources from the image it checks, or from the store that built it (--use-store)");
+            throw new AssembleException(StoreException.Kind.MISSING, "the store has no " + d + " (" + what + " of "
+                    + s.source() + ", copied to " + s.path() + ")\n  fix: take the local sources from the image being checked,"
+                    + " or use the store that built it");
         }
     }
 

@@ -66,7 +66,11 @@ public final class CopyReader {
      */
     public record Where(String specFile, int line, String key, String source) {
         SpecException error(String problem, String hint) {
-            return new SpecException(specFile, line, key, problem, hint);
+            return error(SpecException.Kind.INVALID, problem, hint);
+        }
+
+        SpecException error(SpecException.Kind kind, String problem, String hint) {
+            return new SpecException(kind, specFile, line, key, problem, hint);
         }
     }
 
@@ -111,7 +115,7 @@ public final class CopyReader {
                 throw changed("it led to " + path + ", now to " + now);
             }
         } catch (NoSuchFileException e) {
-            throw where.error("no such file or directory: " + path,
+            throw where.error(SpecException.Kind.COPY_NOT_FOUND, "no such file or directory: " + path,
                     "relative sources are taken from the spec's directory; check the path");
         } catch (IOException e) {
             throw where.error("cannot read " + path + ": " + reason(e), null);
@@ -236,7 +240,7 @@ public final class CopyReader {
                 items.add(CopyListing.Item.file(childRel, mode(a), counter.bytes - before, sha256));
                 files.put(childRel, onDisk);
             } else {
-                throw where.error(where.source() + "/" + childRel + " is " + describe(onDisk, a)
+                throw where.error(SpecException.Kind.COPY_REFUSED, where.source() + "/" + childRel + " is " + describe(onDisk, a)
                                 + "; only regular files, directories and symlinks can be copied",
                         "remove it from the source, or copy the files beside it one by one with type: file");
             }
@@ -268,7 +272,8 @@ public final class CopyReader {
             throw where.error("cannot read " + where.source() + "/" + rel + ": " + reason(e), null);
         }
         if (BuildContext.PSEUDO.contains(type)) {
-            throw where.error(where.source() + "/" + rel + " is on a " + type + " file system mounted inside the source, whose"
+            throw where.error(SpecException.Kind.COPY_REFUSED,
+                    where.source() + "/" + rel + " is on a " + type + " file system mounted inside the source, whose"
                     + " files are the kernel's state of this machine; kiln never copies from one", "remove the mount from the source");
         }
     }
@@ -349,24 +354,28 @@ public final class CopyReader {
         }
         String shown = where.source() + "/" + rel + " -> " + TreePath.printable(target);
         if (target.startsWith("/")) {
-            throw where.error("the symlink " + shown + " is absolute, so it would lead elsewhere in the image",
+            throw where.error(SpecException.Kind.COPY_REFUSED,
+                    "the symlink " + shown + " is absolute, so it would lead elsewhere in the image",
                     "make it relative to its directory, leading to something inside the source");
         }
         for (int i = 0; i < target.length(); i++) {
             if (Character.isISOControl(target.charAt(i)) || target.charAt(i) == '\uFFFD') {
-                throw where.error("the symlink " + shown + " has a target that is not plain text", "point it elsewhere");
+                throw where.error(SpecException.Kind.COPY_REFUSED,
+                        "the symlink " + shown + " has a target that is not plain text", "point it elsewhere");
             }
         }
         Path resolved;
         try {
             resolved = link.toRealPath();
         } catch (NoSuchFileException e) {
-            throw where.error("the symlink " + shown + " leads nowhere", "remove it, or point it at something inside the source");
+            throw where.error(SpecException.Kind.COPY_REFUSED,
+                    "the symlink " + shown + " leads nowhere", "remove it, or point it at something inside the source");
         } catch (IOException e) {
             throw where.error("the symlink " + shown + " cannot be followed: " + reason(e), "point it at something inside the source");
         }
         if (!resolved.startsWith(root)) {
-            throw where.error("the symlink " + shown + " leads outside the source (to " + resolved + ")",
+            throw where.error(SpecException.Kind.COPY_REFUSED,
+                    "the symlink " + shown + " leads outside the source (to " + resolved + ")",
                     "copy what it points at into the source, or point it at something inside");
         }
         return target;
@@ -440,7 +449,8 @@ public final class CopyReader {
 
         void entry(String rel) {
             if (++entries > maxEntries) {
-                throw where.error(where.source() + " holds more than " + maxEntries + " paths (at " + rel + ")",
+                throw where.error(SpecException.Kind.COPY_REFUSED,
+                        where.source() + " holds more than " + maxEntries + " paths (at " + rel + ")",
                         "copy less, or ship it in a package");
             }
         }
@@ -448,7 +458,7 @@ public final class CopyReader {
         void bytes(long n) {
             bytes += n;
             if (bytes > maxBytes) {
-                throw where.error(where.source() + " holds more than " + maxBytes + " bytes",
+                throw where.error(SpecException.Kind.COPY_REFUSED, where.source() + " holds more than " + maxBytes + " bytes",
                         "copy less, or ship it in a package");
             }
         }

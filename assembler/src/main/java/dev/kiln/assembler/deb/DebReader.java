@@ -64,6 +64,8 @@ public final class DebReader {
 
     private static final String SCHILY_XATTR = "SCHILY.xattr.";
     private static final String LIBARCHIVE_XATTR = "LIBARCHIVE.xattr.";
+    /** The code of a .deb that is not a well-formed package (this class has a {@code Kind} of entries of its own). */
+    private static final AssembleException.Kind MALFORMED = AssembleException.Kind.MALFORMED_PACKAGE;
 
     private final UnpackLimits limits;
     private final ContentSink sink;
@@ -142,11 +144,12 @@ public final class DebReader {
                 }
                 return new DebPackage(pkg, control.fields(), control.members, data.builder.build(), data.skipped);
             } catch (IOException e) {
-                throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + dev.kiln.store.IoErrors.why(e), e);
+                throw new AssembleException(MALFORMED,
+                        pkg + ": not a readable .deb (ar archive): " + dev.kiln.store.IoErrors.why(e), e);
             } catch (dev.kiln.store.KilnException e) {
                 throw e; // kiln's own refusals, and the store's (a full disk): not the package's fault
             } catch (RuntimeException e) {
-                throw new AssembleException(pkg + ": not a readable .deb (ar archive): " + e, e);
+                throw new AssembleException(MALFORMED, pkg + ": not a readable .deb (ar archive): " + e, e);
             }
         }
 
@@ -195,19 +198,19 @@ public final class DebReader {
             } catch (MeteredInputStream.LimitExceeded e) {
                 throw bomb(member, e);
             } catch (MemoryLimitException e) {
-                throw fail(member, "xz would need " + e.getMemoryNeededInKb() + " KiB to decompress, over kiln's ceiling of "
-                        + XZ_MEMORY_LIMIT_KIB + " KiB");
+                throw new AssembleException(AssembleException.Kind.UNPACK_LIMIT, pkg + ": " + member + ": xz would need "
+                        + e.getMemoryNeededInKb() + " KiB to decompress, over kiln's ceiling of " + XZ_MEMORY_LIMIT_KIB + " KiB");
             } catch (IOException e) {
                 MeteredInputStream.LimitExceeded limit = findCause(e, MeteredInputStream.LimitExceeded.class);
                 if (limit != null) {
                     throw bomb(member, limit);
                 }
-                throw new AssembleException(pkg + ": " + member + ": corrupt or truncated: " + e.getMessage(), e);
+                throw new AssembleException(MALFORMED, pkg + ": " + member + ": corrupt or truncated: " + e.getMessage(), e);
             } catch (dev.kiln.store.KilnException e) {
                 throw e; // kiln's own refusals, and the store's (a full disk): not the package's fault
             } catch (RuntimeException e) {
                 // archive libraries answer some malformed input with unchecked exceptions
-                throw new AssembleException(pkg + ": " + member + ": corrupt: " + e, e);
+                throw new AssembleException(MALFORMED, pkg + ": " + member + ": corrupt: " + e, e);
             }
         }
 
@@ -227,14 +230,16 @@ public final class DebReader {
             } catch (MeteredInputStream.LimitExceeded e) {
                 return refusal;
             } catch (IOException | RuntimeException e) {
-                AssembleException corrupt = new AssembleException(pkg + ": " + member + ": corrupt or truncated: " + e.getMessage()
+                AssembleException corrupt = new AssembleException(MALFORMED,
+                        pkg + ": " + member + ": corrupt or truncated: " + e.getMessage()
                         + " (first seen as: " + refusal.getMessage() + ")", e);
                 return corrupt;
             }
         }
 
         private AssembleException bomb(String member, MeteredInputStream.LimitExceeded e) {
-            return new AssembleException(pkg + ": " + member + ": expands past the limit of " + limits.maxTotalBytes()
+            return new AssembleException(AssembleException.Kind.UNPACK_LIMIT,
+                    pkg + ": " + member + ": expands past the limit of " + limits.maxTotalBytes()
                     + " bytes for the whole package (UnpackLimits.maxTotalBytes): refusing a possible decompression bomb", e);
         }
 
@@ -569,11 +574,11 @@ public final class DebReader {
         }
 
         private AssembleException fail(String problem) {
-            return new AssembleException(pkg + ": " + problem);
+            return new AssembleException(MALFORMED, pkg + ": " + problem);
         }
 
         private AssembleException fail(String member, String problem) {
-            return new AssembleException(pkg + ": " + member + ": " + problem);
+            return new AssembleException(MALFORMED, pkg + ": " + member + ": " + problem);
         }
     }
 
@@ -582,7 +587,7 @@ public final class DebReader {
         private static final long serialVersionUID = 1L;
 
         LimitRefusal(String message) {
-            super(message);
+            super(AssembleException.Kind.UNPACK_LIMIT, message);
         }
     }
 

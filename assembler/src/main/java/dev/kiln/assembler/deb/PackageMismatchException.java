@@ -10,6 +10,6 @@ public final class PackageMismatchException extends AssembleException {
     private static final long serialVersionUID = 1L;
 
     public PackageMismatchException(String message) {
-        super(message);
+        super(Kind.PACKAGE_MISMATCH, message);
     }
 }

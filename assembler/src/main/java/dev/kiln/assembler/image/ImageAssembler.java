@@ -21,6 +21,7 @@ import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -86,7 +87,7 @@ public final class ImageAssembler {
                 Digest file = Digest.parse("sha256:" + e.file().getFileName());
                 store.recheck(file);
                 if (isCopy(file)) {
-                    throw new AssembleException(e.getMessage().lines().findFirst().orElse("")
+                    throw new AssembleException(StoreException.Kind.DAMAGED, e.getMessage().lines().findFirst().orElse("")
                             + "\n  it was removed from the store\n  fix: build again (the source is read from disk again)", e);
                 }
                 image = image(arch, layers, layout);
@@ -155,8 +156,8 @@ public final class ImageAssembler {
         store.recheck(c.digests().compressed());
         LayerCache.Cached again = layers.layer(tree, epoch);
         if (!layout.copyLayer(again.digests(), again.blob())) {
-            throw new AssembleException("the store's layer " + c.digests().compressed() + " holds other bytes than its name, even"
-                    + " written again\n  fix: run 'kiln store verify --repair', then build again");
+            throw new AssembleException(StoreException.Kind.DAMAGED, "the store's layer " + c.digests().compressed()
+                    + " holds other bytes than its name, even written again\n  fix: repair the store, then build again");
         }
         return again.digests();
     }

@@ -80,13 +80,15 @@ final class AccountFiles {
         boolean ownPasswd = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(PASSWD));
         boolean ownGroup = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(GROUP));
         if (!ownPasswd && !user.chars().allMatch(Character::isDigit) && users.stream().noneMatch(u -> u.username().equals(user))) {
-            throw new AssembleException("accounts.run-as: '" + runAs + "' names the user " + user + ", whom the image's "
+            throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                    "accounts.run-as: '" + runAs + "' names the user " + user + ", whom the image's "
                     + PASSWD + " will not have (it has " + String.join(", ", users.stream().map(ImageSpec.User::username).toList())
                     + ")\n  fix: add " + user + " under accounts.users, or give a uid (e.g. run-as: 65532)");
         }
         if (group != null && !ownGroup && !group.chars().allMatch(Character::isDigit)
                 && groups.stream().noneMatch(g -> g.groupname().equals(group))) {
-            throw new AssembleException("accounts.run-as: '" + runAs + "' names the group " + group + ", which the image's "
+            throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                    "accounts.run-as: '" + runAs + "' names the group " + group + ", which the image's "
                     + GROUP + " will not have (it has " + String.join(", ", groups.stream().map(ImageSpec.Group::groupname).toList())
                     + ")\n  fix: add " + group + " under accounts.groups, or give a gid (e.g. run-as: 65532:65532)");
         }
@@ -102,11 +104,13 @@ final class AccountFiles {
             checkId("user " + u.username() + "'s group", u.gid());
             ImageSpec.User other = byName.put(u.username(), u);
             if (other != null) {
-                throw new AssembleException("user " + u.username() + " is declared twice (uids " + other.uid() + " and " + u.uid() + ")");
+                throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                        "user " + u.username() + " is declared twice (uids " + other.uid() + " and " + u.uid() + ")");
             }
             other = byId.put(u.uid(), u);
             if (other != null) {
-                throw new AssembleException("uid " + u.uid() + " is given to both " + other.username() + " and " + u.username());
+                throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                        "uid " + u.uid() + " is given to both " + other.username() + " and " + u.username());
             }
         }
         List<ImageSpec.User> out = new ArrayList<>(accounts.users());
@@ -128,11 +132,13 @@ final class AccountFiles {
             g.members().forEach(m -> checkName("member of group " + g.groupname(), m));
             ImageSpec.Group other = byName.put(g.groupname(), g);
             if (other != null) {
-                throw new AssembleException("group " + g.groupname() + " is declared twice (gids " + other.gid() + " and " + g.gid() + ")");
+                throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                        "group " + g.groupname() + " is declared twice (gids " + other.gid() + " and " + g.gid() + ")");
             }
             other = byId.put(g.gid(), g);
             if (other != null) {
-                throw new AssembleException("gid " + g.gid() + " is given to both " + other.groupname() + " and " + g.groupname());
+                throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                        "gid " + g.gid() + " is given to both " + other.groupname() + " and " + g.groupname());
             }
         }
         List<ImageSpec.Group> out = new ArrayList<>(accounts.groups());
@@ -170,14 +176,15 @@ final class AccountFiles {
 
     private static void checkName(String what, String name) {
         if (name.isEmpty() || name.chars().anyMatch(c -> c == ':' || c == ',' || c <= ' ' || c == 0x7f)) {
-            throw new AssembleException(what + " name '" + TreePath.printable(name)
+            throw new AssembleException(AssembleException.Kind.ACCOUNTS, what + " name '" + TreePath.printable(name)
                     + "' cannot be written to /etc/passwd or /etc/group (empty, or a ':', ',', space or control character)");
         }
     }
 
     private static void checkId(String what, long id) {
         if (id < 0 || id > Entry.MAX_ID - 1) {
-            throw new AssembleException(what + ": id " + id + " outside 0.." + (Entry.MAX_ID - 1));
+            throw new AssembleException(AssembleException.Kind.ACCOUNTS,
+                    what + ": id " + id + " outside 0.." + (Entry.MAX_ID - 1));
         }
     }
 }

@@ -77,7 +77,8 @@ final class DpkgStatus {
             }
         }
         if (!added) {
-            throw new AssembleException(p.name() + ": control file has no Package field");
+            throw new AssembleException(AssembleException.Kind.MALFORMED_PACKAGE,
+                    p.name() + ": control file has no Package field");
         }
         return out.toString();
     }

@@ -103,7 +103,8 @@ final class Draft {
             if (e == null) {
                 missing.push(p);
             } else if (e.type() != Entry.Type.DIR) {
-                throw new AssembleException("cannot create " + path + ": " + p + " is a " + e.type()
+                throw new AssembleException(AssembleException.Kind.FILE_CONFLICT,
+                        "cannot create " + path + ": " + p + " is a " + e.type()
                         + " shipped by " + owners.get(p) + ", expected a directory");
             }
         }

@@ -75,7 +75,8 @@ final class PackageMerge {
                             if (MergedUsr.isAliasLink(shipped, alias) || shipped.type() == Entry.Type.DIR) {
                                 continue; // the directory becomes /usr/<alias>, the link is made once for all
                             }
-                            throw new AssembleException(name + " ships /" + alias + " as a " + shipped.type()
+                            throw new AssembleException(AssembleException.Kind.FILE_CONFLICT,
+                                    name + " ships /" + alias + " as a " + shipped.type()
                                     + "; merged /usr needs it to be a directory or a link to usr/" + alias);
                         }
                         e = MergedUsr.moved(shipped);
@@ -91,7 +92,8 @@ final class PackageMerge {
         for (String p = TreePath.parent(e.path()); p != null; p = TreePath.parent(p)) {
             Entry ancestor = draft.get(p).orElse(null);
             if (ancestor != null && ancestor.type() != Entry.Type.DIR) {
-                throw new AssembleException(pkg + " ships " + e.path() + ", but " + p + " is a " + ancestor.type()
+                throw new AssembleException(AssembleException.Kind.FILE_CONFLICT,
+                        pkg + " ships " + e.path() + ", but " + p + " is a " + ancestor.type()
                         + " shipped by " + draft.owner(p));
             }
         }
@@ -112,12 +114,14 @@ final class PackageMerge {
         boolean oldReplacesNew = replaces.get(other).covers(pkg);
         if (newReplacesOld) {
             if (existing.type() == Entry.Type.DIR && !draft.below(e.path()).isEmpty()) {
-                throw new AssembleException(pkg + " replaces " + other + " but ships " + e.path() + " as a " + e.type()
+                throw new AssembleException(AssembleException.Kind.FILE_CONFLICT,
+                        pkg + " replaces " + other + " but ships " + e.path() + " as a " + e.type()
                         + " where there is a directory with files in it");
             }
             draft.put(e, pkg);
         } else if (!oldReplacesNew) {
-            throw new AssembleException("packages " + other + " and " + pkg + " both ship " + e.path()
+            throw new AssembleException(AssembleException.Kind.FILE_CONFLICT,
+                    "packages " + other + " and " + pkg + " both ship " + e.path()
                     + " and they differ in " + differences + " (" + existing + " vs " + e
                     + "); neither Replaces the other" + replaces.get(pkg).near(other) + replaces.get(other).near(pkg));
         }
@@ -156,7 +160,8 @@ final class PackageMerge {
             try {
                 this.relations = Relation.parseList(field, pkg + ": Replaces");
             } catch (DebianFormatException e) {
-                throw new AssembleException(e.getMessage() + "\n  expected: a Replaces field as Debian policy 7.1 writes it", e);
+                throw new AssembleException(AssembleException.Kind.MALFORMED_PACKAGE,
+                        e.getMessage() + "\n  expected: a Replaces field as Debian policy 7.1 writes it", e);
             }
         }
 

@@ -71,7 +71,8 @@ final class SpecPaths {
         String linkTarget = null;
         if (!path.equals(written) && p.copiesSource()) {
             // the lock and kiln verify know a copy by the path the spec gives it: it must be the real one
-            throw new AssembleException("paths: " + written + " copies a local source through a symlink in the image ("
+            throw new AssembleException(AssembleException.Kind.PATHS,
+                    "paths: " + written + " copies a local source through a symlink in the image ("
                     + written + " is " + path + ")\n  fix: write path: " + path);
         }
         Optional<Entry> existing = draft.get(path);
@@ -80,7 +81,8 @@ final class SpecPaths {
             case DIRECTORY -> {
                 int mode = p.permissions().orElse(existing.map(Entry::mode).orElse(0755));
                 if (existing.isPresent() && existing.get().type() != Entry.Type.DIR) {
-                    throw new AssembleException("paths: " + path + " is a " + existing.get().type().name().toLowerCase()
+                    throw new AssembleException(AssembleException.Kind.PATHS,
+                            "paths: " + path + " is a " + existing.get().type().name().toLowerCase()
                             + " in the image, not a directory\n  fix: choose another path or remove the entry");
                 }
                 draft.ensureParents(path);
@@ -93,7 +95,8 @@ final class SpecPaths {
             case FILE -> {
                 Copy source = copy(copies, p);
                 if (source.listing().kind() != CopyListing.Kind.FILE) {
-                    throw new AssembleException("paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
+                    throw new AssembleException(AssembleException.Kind.PATHS,
+                            "paths: " + path + " copies a file, but " + p.source().orElseThrow() + " is a directory");
                 }
                 CopyListing.Item file = source.listing().entries().get(0);
                 refuseDirectory(draft, path, p);
@@ -107,26 +110,28 @@ final class SpecPaths {
                         Draft.GENERATED);
             }
             case SYMLINK -> {
-                String target = p.source().orElseThrow(() -> new AssembleException(
+                String target = p.source().orElseThrow(() -> new AssembleException(AssembleException.Kind.PATHS,
                         "paths: the symlink " + path + " needs a 'source' (its target)"));
                 draft.ensureParents(path);
                 draft.put(Entry.symlink(path, target, 0777, p.uid(), p.gid(), mtime), Draft.GENERATED);
             }
             case HARDLINK -> {
                 String target = given != null ? given.target() : placed(draft, TreePath.normalize(p.source().orElseThrow(
-                        () -> new AssembleException("paths: the hardlink " + path + " needs a 'source' (the file it links to)"))));
+                        () -> new AssembleException(AssembleException.Kind.PATHS,
+                                "paths: the hardlink " + path + " needs a 'source' (the file it links to)"))));
                 linkTarget = target;
-                Entry t = draft.get(target).orElseThrow(() -> new AssembleException(
+                Entry t = draft.get(target).orElseThrow(() -> new AssembleException(AssembleException.Kind.PATHS,
                         "paths: the hardlink " + path + " points at " + target + ", which the image does not have"));
                 if (t.type() != Entry.Type.FILE) {
-                    throw new AssembleException("paths: the hardlink " + path + " must point at a regular file, "
+                    throw new AssembleException(AssembleException.Kind.PATHS,
+                            "paths: the hardlink " + path + " must point at a regular file, "
                             + target + " is a " + t.type().name().toLowerCase());
                 }
                 draft.ensureParents(path);
                 draft.put(Entry.hardlink(path, target, t.mode(), t.uid(), t.gid(), mtime), Draft.GENERATED);
             }
             case PERMISSIONS -> {
-                Entry e = existing.orElseThrow(() -> new AssembleException(
+                Entry e = existing.orElseThrow(() -> new AssembleException(AssembleException.Kind.PATHS,
                         "paths: permissions for " + path + ", which the image does not have\n  fix: create it first"));
                 if (p.recursive()) {
                     requireDirectory(e); // before anything changes
@@ -134,7 +139,7 @@ final class SpecPaths {
                 int mode = p.permissions().orElse(e.mode());
                 draft.put(e.withMode(mode).withOwner(p.uid(), p.gid()), Draft.GENERATED);
             }
-            default -> throw new AssembleException("paths: type " + p.type() + " is not known");
+            default -> throw new AssembleException(AssembleException.Kind.PATHS, "paths: type " + p.type() + " is not known");
         }
         if (p.recursive()) {
             applyBelow(draft, path, p);
@@ -160,7 +165,8 @@ final class SpecPaths {
 
     private static void requireDirectory(Entry top) {
         if (top.type() != Entry.Type.DIR) {
-            throw new AssembleException("paths: " + top.path() + " is a " + top.type().name().toLowerCase()
+            throw new AssembleException(AssembleException.Kind.PATHS,
+                    "paths: " + top.path() + " is a " + top.type().name().toLowerCase()
                     + ", so 'recursive' has nothing below it to apply to\n  fix: remove 'recursive', or name a directory");
         }
     }
@@ -176,13 +182,15 @@ final class SpecPaths {
     /** Lays a directory source's listing in below {@code dir}, in path order (parents first). */
     private static void copyTree(Draft draft, String dir, ImageSpec.PathEntry p, Copy source) {
         if (source.listing().kind() != CopyListing.Kind.DIRECTORY) {
-            throw new AssembleException("paths: " + dir + " copies a directory, but " + p.source().orElseThrow() + " is a file");
+            throw new AssembleException(AssembleException.Kind.PATHS,
+                    "paths: " + dir + " copies a directory, but " + p.source().orElseThrow() + " is a file");
         }
         long mtime = draft.epoch();
         for (CopyListing.Item i : source.listing().entries()) {
             String path = dir.equals(TreePath.ROOT) ? "/" + i.path() : dir + "/" + i.path();
             if (!TreePath.isNormal(path)) {
-                throw new AssembleException("paths: " + p.source().orElseThrow() + "/" + i.path() + " cannot be copied to "
+                throw new AssembleException(AssembleException.Kind.PATHS,
+                        "paths: " + p.source().orElseThrow() + "/" + i.path() + " cannot be copied to "
                         + TreePath.printable(path) + ": the path is too long for an image\n  fix: shorten it");
             }
             Optional<Entry> existing = draft.get(path);
@@ -211,7 +219,8 @@ final class SpecPaths {
     private static void refuseDirectory(Draft draft, String path, ImageSpec.PathEntry p) {
         Optional<Entry> existing = draft.get(path);
         if (existing.isPresent() && existing.get().type() == Entry.Type.DIR) {
-            throw new AssembleException("paths: copying " + p.source().orElseThrow() + " to " + p.path() + " would put a file at "
+            throw new AssembleException(AssembleException.Kind.PATHS,
+                    "paths: copying " + p.source().orElseThrow() + " to " + p.path() + " would put a file at "
                     + path + ", which is a directory in the image (from " + draft.owner(path) + ")"
                     + "\n  fix: copy it to another path, or make the source hold a directory there");
         }

@@ -14,7 +14,7 @@ public final class DamagedContentException extends StoreException {
     private final transient Path file;
 
     public DamagedContentException(String message, Path file) {
-        super(message);
+        super(Kind.DAMAGED, message);
         this.file = file;
     }
 

@@ -117,7 +117,7 @@ public final class SliceContent implements Content {
             if (!found.equals(check.digest)) {
                 throw new DamagedContentException("the store's file " + check.file + " is damaged: " + check.owner + " ("
                         + check.size + " bytes at " + check.offset + ") should hash to " + check.digest + ", found " + found
-                        + "\n  fix: run 'kiln store verify --repair' (it removes what is damaged), then build again", check.file);
+                        + "\n  fix: repair the store (this removes what is damaged), then build again", check.file);
             }
         }
 

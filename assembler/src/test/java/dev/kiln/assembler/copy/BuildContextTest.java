@@ -80,10 +80,11 @@ class BuildContextTest {
     @Test
     void climbingOutWithDotDotIsRefusedBeforeTheDiskIsRead() throws IOException {
         Path spec = spec(ctx, "../../../../../../../etc/shadow", "file");
+        SpecException e = assertThrows(SpecException.class, () -> check(spec, Optional.empty()));
         assertEquals(spec + ":7: paths[0].source: '../../../../../../../etc/shadow' leads outside the build context ("
                 + ctx.toRealPath() + ", the spec's directory) to /etc/shadow; copy what you need beside the spec and name it"
-                + " from there, or, to reach wider, give a build context that holds both with --context DIR",
-                refusal(spec, Optional.empty()));
+                + " from there, or, to reach wider, give a wider build context that holds both", e.getMessage());
+        assertEquals("spec.copy-outside-context", e.code());
     }
 
     @Test
@@ -105,6 +106,8 @@ class BuildContextTest {
     @Test
     void theProcessEnvironmentIsRefusedEvenWhenTheContextIsTheWholeDisk() throws IOException {
         Files.createSymbolicLink(ctx.resolve("env"), Path.of("/proc/self/environ"));
+        assertEquals("spec.copy-refused",
+                assertThrows(SpecException.class, () -> check(spec(ctx, "env", "file"), Optional.of(Path.of("/")))).code());
         String m = refusal(spec(ctx, "env", "file"), Optional.of(Path.of("/")));
         assertTrue(m.contains(":7: paths[0].source: 'env' is /proc/"), m);
         assertTrue(m.contains("kiln never copies from /proc: its files are the kernel's state of this machine"), m);

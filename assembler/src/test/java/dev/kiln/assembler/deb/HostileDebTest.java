@@ -56,8 +56,9 @@ class HostileDebTest {
 
     @Test
     void refusesADotDotEntry() {
-        refused(dataWith(t -> t.file("../etc/passwd", 0644, 0, 0, MTIME, BYTES)),
+        AssembleException e = refused(dataWith(t -> t.file("../etc/passwd", 0644, 0, 0, MTIME, BYTES)),
                 "data.tar.xz", "entry '../etc/passwd'", "a '..' component");
+        assertEquals("assemble.malformed-package", e.code());
     }
 
     @Test
@@ -224,8 +225,9 @@ class HostileDebTest {
     @Test
     void refusesOneFileOverTheEntryCap() {
         byte[] deb = dataWith(t -> t.file("./usr/share/big", 0644, 0, 0, MTIME, new byte[2 << 20]));
-        refused(deb, UnpackLimits.DEFAULT.withMaxEntryBytes(1 << 20), "entry './usr/share/big'", "declares 2097152 bytes",
-                "UnpackLimits.maxEntryBytes");
+        AssembleException e = refused(deb, UnpackLimits.DEFAULT.withMaxEntryBytes(1 << 20), "entry './usr/share/big'",
+                "declares 2097152 bytes", "UnpackLimits.maxEntryBytes");
+        assertEquals("assemble.unpack-limit", e.code());
     }
 
     @Test

@@ -102,6 +102,7 @@ class RootfsBuilderTest {
                 Pkg.named("zzz-new").field("Replaces", "mmm-old (<< 2.0)").file("/usr/bin/tool", 0755, "new").build()),
                 AMD64));
         assertTrue(e.getMessage().contains("neither Replaces the other"), e.getMessage());
+        assertEquals("assemble.file-conflict", e.code());
         assertTrue(e.getMessage().contains("zzz-new has Replaces: mmm-old (<< 2.0), which does not cover mmm-old 2.1-1"),
                 e.getMessage());
     }
