@@ -199,7 +199,7 @@ class RegistrySignTest {
         String[] v = run("verify", name + ":v1", "--key", key("me.pub"));
         assertNotEquals("0", v[0], v[1] + v[2]);
         assertTrue(v[2].contains("no signature for " + digest + " in " + name), v[2]);
-        assertTrue(v[2].contains("fix: sign it with 'kiln sign " + name + "@" + digest + " --key KEY'"), v[2]);
+        assertTrue(v[2].contains("fix: sign it with a trusted key ('kiln sign " + name + "@" + digest + "')"), v[2]);
     }
 
     @Test

@@ -64,9 +64,9 @@ public final class Attestations {
      * names {@code subject}; throws {@link VerificationException} when there is none.
      */
     public static List<Verified> verify(Referrers target, Digest subject, Collection<VerificationKey> trusted) {
-        return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, Dsse.ENVELOPE_MEDIA_TYPE, trusted, "attestation",
-                "attach one with 'kiln sign " + target.imageName(subject) + " --key KEY --attest STATEMENT'",
-                layer -> check(layer, subject, trusted));
+        return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, Dsse.ENVELOPE_MEDIA_TYPE, trusted,
+                VerificationException.Artifact.ATTESTATION, "attach one signed with a trusted key ('kiln sign "
+                        + target.imageName(subject) + "' with a statement to attest)", layer -> check(layer, subject, trusted));
     }
 
     private static Verified check(ReferrerCheck.Layer layer, Digest subject, Collection<VerificationKey> trusted)
@@ -110,7 +110,8 @@ public final class Attestations {
         try {
             return predicateType(statement, subject);
         } catch (IllegalArgumentException e) {
-            throw new TrustException(source + " cannot be attached to " + subject + ": " + e.getMessage()
+            throw new TrustException(e instanceof OtherSubject ? TrustException.Kind.OTHER_IMAGE : TrustException.Kind.OTHER,
+                    source + " cannot be attached to " + subject + ": " + e.getMessage()
                     + "\n  fix: give an in-toto Statement whose subject has digest {\"sha256\": \"" + subject.hex() + "\"}");
         }
     }

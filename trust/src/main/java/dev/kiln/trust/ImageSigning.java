@@ -79,12 +79,12 @@ public final class ImageSigning {
         // a registry reference starts with its host; a path that starts with / or . is local and missing
         if (Files.exists(path) || !image.contains("/") || image.startsWith("/") || image.startsWith(".")) {
             throw new TrustException((Files.exists(path) ? image + " is not a directory" : "no such layout directory: " + image)
-                    + "\n  expected: an OCI image layout directory ('kiln build -o DIR') or a registry reference"
+                    + "\n  expected: an OCI image layout directory (as 'kiln build' writes one) or a registry reference"
                     + " HOST[:PORT]/REPO[:TAG] or HOST[:PORT]/REPO@sha256:...");
         }
         ImageReference reference = ImageReference.parse(image);
         if (ref.isPresent()) {
-            throw new TrustException("--ref names an image inside a layout; '" + image + "' is a registry reference"
+            throw new TrustException("a name of an image inside a layout was given, but '" + image + "' is a registry reference"
                     + "\n  fix: name the image by tag or digest in the reference itself (HOST/REPO:TAG or HOST/REPO@sha256:...)");
         }
         try (RegistryClient client = registry.get()) {
@@ -146,7 +146,8 @@ public final class ImageSigning {
                     + " expected " + image + (platforms.isEmpty() ? "" : " or one of its platforms' manifests (" + platforms + ")")
                     + "\n  fix: give the DIR.ARCH.spdx.json that 'kiln build' wrote for this image");
         }
-        throw new TrustException("the SBOM " + file + " describes another image (" + digests.stream().map(Digest::toString)
+        throw new TrustException(TrustException.Kind.OTHER_IMAGE,
+                "the SBOM " + file + " describes another image (" + digests.stream().map(Digest::toString)
                 .collect(Collectors.joining(", ")) + "), not " + image
                 + (platforms.isEmpty() ? "" : " nor any of its platforms' manifests (" + platforms + ")")
                 + "\n  fix: give the SBOM that 'kiln build' wrote beside this image's layout (DIR.ARCH.spdx.json), or sign the image it describes");

@@ -53,7 +53,7 @@ public final class KeyFiles {
         }
         if (password.isPresent() && password.get().length == 0) {
             throw new TrustException("an empty password for the private key"
-                    + "\n  fix: give a password, or none at all (unset KILN_KEY_PASSWORD, drop --password-stdin) for an unencrypted key");
+                    + "\n  fix: give a password, or none at all for an unencrypted key");
         }
         Path absolute = dir.toAbsolutePath().normalize();
         Path pub = publicKeyPath(absolute, name);
@@ -68,8 +68,8 @@ public final class KeyFiles {
         if (workTree.isPresent() && !force) {
             throw new TrustException("refusing to write the private key " + key + " inside the git work tree "
                     + workTree.get() + ": a private key must never be committed"
-                    + "\n  fix: write it elsewhere with --dir (e.g. ~/.config/kiln/keys) and copy only " + name + ".pub into keys/,"
-                    + " or pass --force (kiln then makes git ignore it)");
+                    + "\n  fix: write it outside the work tree (e.g. into ~/.config/kiln/keys) and copy only " + name
+                    + ".pub into keys/, or force it there (kiln then makes git ignore it)");
         }
         SigningKey signingKey = SigningKey.generate();
         String privatePem = signingKey.pkcs8Pem(password);

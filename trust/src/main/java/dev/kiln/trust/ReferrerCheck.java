@@ -6,6 +6,7 @@ import dev.kiln.oci.OciException;
 import dev.kiln.oci.Referrers;
 import dev.kiln.store.Digest;
 import dev.kiln.store.json.StrictJson;
+import dev.kiln.trust.VerificationException.Artifact;
 import dev.kiln.trust.VerificationException.Problem;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,11 +42,12 @@ final class ReferrerCheck {
     private ReferrerCheck() {}
 
     /**
-     * @param what "signature" or "attestation", for messages
+     * @param artifact what is looked for: signatures or attestations
      * @param fix what to do when there is none
      */
     static <T> List<T> verify(Referrers target, Digest subject, String artifactType, String layerMediaType,
-            Collection<VerificationKey> keys, String what, String fix, Check<T> check) {
+            Collection<VerificationKey> keys, Artifact artifact, String fix, Check<T> check) {
+        String what = artifact.word();
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("no keys to verify with");
         }
@@ -77,10 +79,10 @@ final class ReferrerCheck {
         }
         String keyList = keys.stream().map(VerificationKey::fingerprint).collect(Collectors.joining(", "));
         if (reasons.isEmpty()) {
-            throw new VerificationException(Problem.NO_SIGNATURE, "no " + what + " for " + subject + " in " + target.location()
-                    + ": no artifact of type " + artifactType + " refers to it\n  fix: " + fix);
+            throw new VerificationException(artifact, Problem.NO_SIGNATURE, "no " + what + " for " + subject + " in "
+                    + target.location() + ": no artifact of type " + artifactType + " refers to it\n  fix: " + fix);
         }
-        throw new VerificationException(worst, "no valid " + what + " for " + subject + " in " + target.location()
+        throw new VerificationException(artifact, worst, "no valid " + what + " for " + subject + " in " + target.location()
                 + " with key " + keyList + ":\n  - " + String.join("\n  - ", reasons) + "\n  fix: " + fixFor(worst, what));
     }
 

@@ -63,7 +63,7 @@ public final class Signatures {
         if (!SimpleSigning.isRepository(identity)) {
             throw new TrustException("the identity to sign the image as must be a repository name such as"
                     + " 'registry.example/team/base' (lowercase, no tag or digest), found '" + identity + "'"
-                    + "\n  fix: pass --identity REPOSITORY");
+                    + "\n  fix: give a repository name as the identity");
         }
         byte[] payload = SimpleSigning.payload(identity, subject.digest(), optional);
         byte[] signature = key.sign(payload);
@@ -83,8 +83,9 @@ public final class Signatures {
      * {@link VerificationException} naming the problem of each signature when none does.
      */
     public static Verified verify(Referrers target, Digest subject, Collection<VerificationKey> trusted) {
-        return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, SimpleSigning.MEDIA_TYPE, trusted, "signature",
-                "sign it with 'kiln sign " + target.imageName(subject) + " --key KEY'", layer -> check(layer, subject, trusted)).get(0);
+        return ReferrerCheck.verify(target, subject, ARTIFACT_TYPE, SimpleSigning.MEDIA_TYPE, trusted,
+                VerificationException.Artifact.SIGNATURE, "sign it with a trusted key ('kiln sign "
+                        + target.imageName(subject) + "')", layer -> check(layer, subject, trusted)).get(0);
     }
 
     /** {@link #verify(Referrers, Digest, Collection)} for an image layout directory and one PEM public key. */

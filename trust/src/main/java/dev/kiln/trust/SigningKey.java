@@ -58,9 +58,9 @@ public final class SigningKey {
             if (!(PrivateKeyFactory.createKey(info) instanceof ECPrivateKeyParameters ec)
                     || !(ec.getParameters() instanceof ECNamedDomainParameters named)
                     || !org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1.equals(named.getName())) {
-                throw new TrustException(source + ": expected an ECDSA P-256 private key, found "
+                throw new TrustException(TrustException.Kind.KEY, source + ": expected an ECDSA P-256 private key, found "
                         + info.getPrivateKeyAlgorithm().getAlgorithm() + " " + info.getPrivateKeyAlgorithm().getParameters()
-                        + "\n  fix: make a key pair with 'kiln keys generate NAME'");
+                        + "\n  fix: make a P-256 key pair ('kiln keys generate NAME')");
             } else {
                 this.key = ec;
             }
@@ -70,7 +70,8 @@ public final class SigningKey {
             this.publicKey = VerificationKey.fromSubjectPublicKeyInfo(
                     SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub).getEncoded(), source);
         } catch (IOException e) {
-            throw new TrustException(source + ": not a valid private key: " + dev.kiln.store.IoErrors.why(e), e);
+            throw new TrustException(TrustException.Kind.KEY,
+                    source + ": not a valid private key: " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -91,7 +92,8 @@ public final class SigningKey {
         try {
             pem = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new TrustException("cannot read the private key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new TrustException(TrustException.Kind.KEY,
+                    "cannot read the private key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
         return parsePem(pem, file.toString(), password);
     }
@@ -102,7 +104,8 @@ public final class SigningKey {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             object = parser.readObject();
         } catch (IOException e) {
-            throw new TrustException(source + ": not a PEM private key: " + dev.kiln.store.IoErrors.why(e), e);
+            throw new TrustException(TrustException.Kind.KEY,
+                    source + ": not a PEM private key: " + dev.kiln.store.IoErrors.why(e), e);
         }
         try {
             if (object instanceof PrivateKeyInfo info) {
@@ -122,19 +125,22 @@ public final class SigningKey {
                         new JcePEMDecryptorProviderBuilder().setProvider(Bc.PROVIDER).build(pw)).getPrivateKeyInfo(), source);
             }
         } catch (PKCSException | PEMException e) {
-            throw new TrustException(source + ": cannot decrypt the private key: wrong password, or a damaged file"
-                    + "\n  fix: give the password the key was made with (KILN_KEY_PASSWORD or --password-stdin)", e);
+            throw new TrustException(TrustException.Kind.KEY_PASSWORD,
+                    source + ": cannot decrypt the private key: wrong password, or a"
+                    + " damaged file\n  fix: give the password the key was made with", e);
         } catch (OperatorCreationException | IOException e) {
-            throw new TrustException(source + ": cannot decrypt the private key: " + e.getMessage(), e);
+            throw new TrustException(TrustException.Kind.KEY, source + ": cannot decrypt the private key: " + e.getMessage(), e);
         }
         String found = pem.lines().filter(l -> l.startsWith("-----BEGIN ")).findFirst().orElse("no PEM block");
-        throw new TrustException(source + ": expected a PKCS#8 'PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY' PEM block, found "
+        throw new TrustException(TrustException.Kind.KEY,
+                source + ": expected a PKCS#8 'PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY' PEM block, found "
                 + found + "\n  fix: name the .key file that 'kiln keys generate' wrote (cosign's own key format is not read)");
     }
 
     private static TrustException needsPassword(String source) {
-        return new TrustException(source + ": the private key is encrypted and no password was given"
-                + "\n  fix: set KILN_KEY_PASSWORD or pass --password-stdin");
+        return new TrustException(TrustException.Kind.KEY_PASSWORD,
+                source + ": the private key is encrypted and no password was given"
+                + "\n  fix: give the key's password");
     }
 
     /** ECDSA-SHA256 of {@code message}, ASN.1 DER; deterministic (RFC 6979). */

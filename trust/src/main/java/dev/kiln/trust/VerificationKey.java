@@ -42,10 +42,11 @@ public final class VerificationKey {
         try (PemReader reader = new PemReader(new StringReader(pem))) {
             object = reader.readPemObject();
         } catch (IOException e) {
-            throw new TrustException(source + ": not a PEM file: " + dev.kiln.store.IoErrors.why(e), e);
+            throw new TrustException(TrustException.Kind.KEY, source + ": not a PEM file: " + dev.kiln.store.IoErrors.why(e), e);
         }
         if (object == null || !object.getType().equals(PEM_TYPE)) {
-            throw new TrustException(source + ": expected a '-----BEGIN " + PEM_TYPE + "-----' PEM block, found "
+            throw new TrustException(TrustException.Kind.KEY,
+                    source + ": expected a '-----BEGIN " + PEM_TYPE + "-----' PEM block, found "
                     + (object == null ? "none" : "'" + object.getType() + "'")
                     + "\n  fix: name the .pub file that 'kiln keys generate' wrote, not the private key");
         }
@@ -67,7 +68,8 @@ public final class VerificationKey {
         try {
             return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new TrustException("cannot read the public key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
+            throw new TrustException(TrustException.Kind.KEY,
+                    "cannot read the public key " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
     }
 
@@ -76,19 +78,20 @@ public final class VerificationKey {
         try {
             info = SubjectPublicKeyInfo.getInstance(der);
         } catch (IllegalArgumentException e) {
-            throw new TrustException(source + ": the public key is not a SubjectPublicKeyInfo: " + e.getMessage(), e);
+            throw new TrustException(TrustException.Kind.KEY,
+                    source + ": the public key is not a SubjectPublicKeyInfo: " + e.getMessage(), e);
         }
         if (!X9ObjectIdentifiers.id_ecPublicKey.equals(info.getAlgorithm().getAlgorithm())
                 || !SECObjectIdentifiers.secp256r1.equals(info.getAlgorithm().getParameters())) {
-            throw new TrustException(source + ": expected an ECDSA P-256 public key, found algorithm "
+            throw new TrustException(TrustException.Kind.KEY, source + ": expected an ECDSA P-256 public key, found algorithm "
                     + info.getAlgorithm().getAlgorithm() + " with parameters " + info.getAlgorithm().getParameters()
-                    + "\n  fix: make a key pair with 'kiln keys generate NAME'");
+                    + "\n  fix: make a P-256 key pair ('kiln keys generate NAME')");
         }
         try {
             PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
             return new VerificationKey(key, key.getEncoded());
         } catch (GeneralSecurityException e) {
-            throw new TrustException(source + ": not a valid P-256 public key: " + e.getMessage(), e);
+            throw new TrustException(TrustException.Kind.KEY, source + ": not a valid P-256 public key: " + e.getMessage(), e);
         }
     }
 

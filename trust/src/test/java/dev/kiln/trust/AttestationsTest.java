@@ -89,6 +89,7 @@ class AttestationsTest extends LayoutFixture {
         VerificationException e = assertThrows(VerificationException.class,
                 () -> Attestations.verify(target, image.digest(), List.of(other.verificationKey())));
         assertEquals(Problem.WRONG_KEY, e.problem());
+        assertEquals("trust.attestation.wrong-key", e.code());
         assertTrue(e.getMessage().contains("made by key " + KEY.verificationKey().fingerprint()), e.getMessage());
     }
 

@@ -112,6 +112,7 @@ class ImageSigningTest extends LayoutFixture {
         assertTrue(e.getMessage().startsWith("no such layout directory: " + tmp.resolve("nope")), e.getMessage());
         e = assertThrows(TrustException.class, () -> ImageSigning.sign("127.0.0.1:1/base:v1",
                 Optional.of("latest"), Optional.empty(), KEY, ImageSigning.Documents.NONE, RegistryClient::withDefaults));
-        assertTrue(e.getMessage().startsWith("--ref names an image inside a layout"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("a name of an image inside a layout was given, but '127.0.0.1:1/base:v1' is a"
+                + " registry reference"), e.getMessage());
     }
 }

@@ -67,10 +67,12 @@ class KeyFilesTest {
         assertEquals(w.fingerprint(), key.verificationKey().fingerprint());
         TrustException none = assertThrows(TrustException.class, () -> SigningKey.read(w.privateKey(), Optional.empty()));
         assertTrue(none.getMessage().contains("encrypted and no password was given"), none.getMessage());
-        assertTrue(none.getMessage().contains("KILN_KEY_PASSWORD"), none.getMessage());
+        assertTrue(none.getMessage().endsWith("\n  fix: give the key's password"), none.getMessage());
+        assertEquals("trust.key-password", none.code());
         TrustException wrong = assertThrows(TrustException.class,
                 () -> SigningKey.read(w.privateKey(), Optional.of("battery staple".toCharArray())));
         assertTrue(wrong.getMessage().contains("wrong password"), wrong.getMessage());
+        assertEquals("trust.key-password", wrong.code());
     }
 
     @Test
@@ -111,7 +113,7 @@ class KeyFilesTest {
         Path keys = tmp.resolve("repo/deep/keys");
         TrustException e = assertThrows(TrustException.class, () -> KeyFiles.generate(keys, "k", Optional.empty(), false));
         assertTrue(e.getMessage().contains("inside the git work tree " + tmp.resolve("repo")), e.getMessage());
-        assertTrue(e.getMessage().contains("fix: write it elsewhere with --dir"), e.getMessage());
+        assertTrue(e.getMessage().contains("fix: write it outside the work tree"), e.getMessage());
         assertEquals(0, count(keys));
     }
 

@@ -122,7 +122,7 @@ class RegistryReferrersTest {
                 () -> Signatures.verify(target, image.digest(), List.of(KEY.verificationKey())));
         assertEquals(Problem.NO_SIGNATURE, e.problem());
         assertTrue(e.getMessage().contains("in " + ref.name() + ": no artifact of type"), e.getMessage());
-        assertTrue(e.getMessage().contains("fix: sign it with 'kiln sign " + ref.name() + "@" + image.digest() + " --key KEY'"),
+        assertTrue(e.getMessage().contains("fix: sign it with a trusted key ('kiln sign " + ref.name() + "@" + image.digest() + "')"),
                 e.getMessage());
     }
 

@@ -138,7 +138,8 @@ class SignaturesTest extends LayoutFixture {
         VerificationException e = failure(target, image, KEY);
         assertEquals(Problem.NO_SIGNATURE, e.problem());
         assertTrue(e.getMessage().startsWith("no signature for " + image.digest() + " in " + target.dir()), e.getMessage());
-        assertTrue(e.getMessage().contains("fix: sign it with 'kiln sign"), e.getMessage());
+        assertTrue(e.getMessage().contains("fix: sign it with a trusted key ('kiln sign"), e.getMessage());
+        assertEquals("trust.signature.missing", e.code());
     }
 
     @Test
@@ -146,6 +147,7 @@ class SignaturesTest extends LayoutFixture {
         Signatures.sign(target, image, IDENTITY, KEY);
         VerificationException e = failure(target, image, OTHER);
         assertEquals(Problem.WRONG_KEY, e.problem());
+        assertEquals("trust.signature.wrong-key", e.code());
         assertTrue(e.getMessage().contains("made by key " + KEY.verificationKey().fingerprint()), e.getMessage());
         assertTrue(e.getMessage().contains("with key " + OTHER.verificationKey().fingerprint()), e.getMessage());
     }
@@ -238,7 +240,7 @@ class SignaturesTest extends LayoutFixture {
     void theIdentityMustBeARepositoryName() {
         TrustException e = assertThrows(TrustException.class,
                 () -> Signatures.sign(target, image, "Registry.example/base:latest", KEY));
-        assertTrue(e.getMessage().contains("fix: pass --identity REPOSITORY"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("\n  fix: give a repository name as the identity"), e.getMessage());
         assertEquals(0, target.referrers(image.digest()).size(), "nothing attached");
     }
 
