@@ -4,7 +4,6 @@ import dev.kiln.assembler.AssembleException;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.ImageLayout;
 import dev.kiln.oci.compare.ImageDiff;
-import dev.kiln.resolver.KilnHome;
 import dev.kiln.store.ExitCleanup;
 import dev.kiln.store.KilnException;
 import dev.kiln.store.StagingLock;
@@ -214,7 +213,7 @@ public final class BuildCheck {
         List<String> java = new ArrayList<>();
         java.add(v.java().toString());
         java.addAll(v.jvmOptions());
-        java.add("-Dkiln.home=" + KilnHome.dir().toAbsolutePath());
+        java.add("-Dkiln.home=" + SystemDefaults.home().toAbsolutePath());
         java.add("-cp");
         java.add(classPath());
         java.add(BuildCheck.class.getName());

@@ -12,7 +12,6 @@ import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.HttpTransport;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.TrustedKeys;
-import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
@@ -21,11 +20,11 @@ import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.SolveOptions;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.resolver.spec.ImageSpecParser;
-import dev.kiln.resolver.spec.MirrorEnvironment;
 import dev.kiln.resolver.spec.PackageRequest;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.ContentStore;
+import dev.kiln.store.PhaseListener;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,15 +51,19 @@ public final class Kiln implements AutoCloseable {
     private final Map<String, String> mirrors;
     private final Clock clock;
     private final java.util.Optional<Path> context;
+    private final PhaseListener phases;
+    private final Path home;
 
     private Kiln(ContentStore store, Transport transport, TrustedKeys trustedKeys, Map<String, String> mirrors, Clock clock,
-            java.util.Optional<Path> context) {
+            java.util.Optional<Path> context, PhaseListener phases, Path home) {
         this.store = store;
         this.transport = transport;
         this.trustedKeys = trustedKeys;
         this.mirrors = mirrors;
         this.clock = clock;
         this.context = context;
+        this.phases = phases;
+        this.home = home;
     }
 
     /** Configures a {@link Kiln}; every part has a default that works on a Debian or Ubuntu host. */
@@ -71,6 +74,13 @@ public final class Kiln implements AutoCloseable {
         private Map<String, String> mirrors;
         private Clock clock = Clock.systemUTC();
         private Path context;
+        private PhaseListener phases = PhaseListener.NONE;
+
+        /** Who hears each phase of a run, for timings (default: nobody). */
+        public Builder phases(PhaseListener listener) {
+            this.phases = listener;
+            return this;
+        }
 
         public Builder store(Path root) {
             this.store = root;
@@ -110,17 +120,22 @@ public final class Kiln implements AutoCloseable {
         }
 
         public Kiln open() {
-            Path root = ContentStore.root(store);
-            Map<String, String> vars = mirrors != null ? mirrors : MirrorEnvironment.ofSystem().variables();
-            Path k = keys != null ? keys : KilnHome.keys();
+            Path root = store != null ? store : SystemDefaults.store();
+            Map<String, String> vars = mirrors != null ? mirrors : SystemDefaults.mirrors();
+            Path home = SystemDefaults.home();
+            Path k = keys != null ? keys : home.resolve("keys");
             if (!Files.exists(k)) {
                 throw new ResolveException("no trusted keys at " + k
                         + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
             }
             TrustedKeys keys = TrustedKeys.of(k);
             // HTTP is set up on a spare thread meanwhile; a fetch with everything present makes no request
-            Transport t = transport != null ? transport : new LazyTransport(HttpTransport::withDefaults, hosts(vars));
-            return new Kiln(ContentStore.open(root), t, keys, vars, clock, java.util.Optional.ofNullable(context));
+            Transport t = transport != null ? transport : new LazyTransport(() -> HttpTransport.builder()
+                    .environment(SystemDefaults.proxyVariables()).fallbackProxies(java.net.ProxySelector.getDefault())
+                    .netrc(SystemDefaults.netrc()).build(), hosts(vars));
+            ContentStore opened = ContentStore.open(root, ContentStore.DEFAULT_LOCK_TIMEOUT,
+                    (String message) -> System.err.println("kiln: " + message));
+            return new Kiln(opened, t, keys, vars, clock, java.util.Optional.ofNullable(context), phases, home);
         }
     }
 
@@ -189,7 +204,7 @@ public final class Kiln implements AutoCloseable {
      */
     private Lock resolve(Path specFile, Path lockFile, boolean offline, boolean deferCaches) {
         ImageSpec spec = ImageSpecParser.parse(specFile);
-        dev.kiln.resolver.Timing.mark("spec parsed");
+        phases.phase("spec parsed");
         Path lockDir = lockFile.toAbsolutePath().getParent();
         String rel = lockDir.relativize(specFile.toAbsolutePath()).toString();
         List<Request> requests = new ArrayList<>();
@@ -204,7 +219,7 @@ public final class Kiln implements AutoCloseable {
         Path baseDir = specFile.toAbsolutePath().getParent();
         // local sources first: a source that cannot be copied fails before any download
         List<Lock.Copy> sources = Copies.lock(spec, BuildContext.of(specFile, context), store);
-        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant());
+        Resolver resolver = new Resolver(transport, store, trustedKeys, mirrors, clock.instant()).withPhases(phases).withKeyHome(home);
         if (deferCaches) {
             resolver = resolver.deferringCacheWrites(background::add);
         }
@@ -311,7 +326,7 @@ public final class Kiln implements AutoCloseable {
         dev.kiln.oci.ImageLayout.checkTarget(out); // before anything is resolved or fetched
         dev.kiln.assembler.rootfs.RootfsBuilder.checkSpec(spec); // accounts and run-as, too
         if (atEpoch.isEmpty()) {
-            sourceDateEpoch(); // a bad SOURCE_DATE_EPOCH too
+            SystemDefaults.sourceDateEpoch(); // a bad SOURCE_DATE_EPOCH too
         }
         Lock lock = null;
         if (Files.exists(lockFile)) {
@@ -331,7 +346,7 @@ public final class Kiln implements AutoCloseable {
             // the parsed indexes go into the store while the build goes on; it waits for them
             // before it publishes the image (a failed write fails the build, the lock stays)
             lock = writeLock(resolve(specFile, lockFile, false, true), lockFile);
-            dev.kiln.resolver.Timing.mark("locked");
+            phases.phase("locked");
         }
         Map<String, Copy> copies;
         if (origin == Copies.Origin.DISK) {
@@ -345,7 +360,7 @@ public final class Kiln implements AutoCloseable {
             copies = Copies.fromStore(spec, lock, store);
         }
         fetch(lockFile, LockDownloads.of(lock, mirrors), false, listener); // the lock in hand, not read again
-        dev.kiln.resolver.Timing.mark("fetched");
+        phases.phase("fetched");
         long epoch = atEpoch.isPresent() ? atEpoch.getAsLong() : epoch(lock);
         byte[] specBytes;
         try {
@@ -357,7 +372,7 @@ public final class Kiln implements AutoCloseable {
             throw new ResolveException(specFile + " changed while kiln was building from it\n  fix: build again");
         }
         try (dev.kiln.oci.ImageLayout layout = dev.kiln.oci.ImageLayout.stage(out)) {
-            ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies);
+            ImageAssembler assembler = new ImageAssembler(store, spec, specBytes, lock, epoch, copies).withPhases(phases);
             dev.kiln.oci.Descriptor top = assembler.write(layout);
             awaitBackground();
             // the SBOMs and the provenance are written (beside the target, under temporary names)
@@ -367,11 +382,11 @@ public final class Kiln implements AutoCloseable {
             List<AtomicFile.Staged> documents = stageDocuments(staged, target, assembler, lock, epoch);
             try {
                 Path written = layout.publish();
-                dev.kiln.resolver.Timing.mark("image written");
+                phases.phase("image written");
                 for (AtomicFile.Staged d : documents) {
                     d.commit();
                 }
-                dev.kiln.resolver.Timing.mark("sbom and provenance written");
+                phases.phase("sbom and provenance written");
                 store.addRoot(lockFile.toAbsolutePath());
                 return new Built(written, top, lock, epoch);
             } catch (IOException e) {
@@ -407,7 +422,7 @@ public final class Kiln implements AutoCloseable {
      */
     public static void checkTarball(Path tarball, Path specFile, java.util.Optional<String> arch) {
         dev.kiln.oci.DockerArchive.checkTarget(tarball);
-        dev.kiln.oci.DockerArchive.checkArchitecture(ImageSpecParser.parse(specFile).archs(), arch);
+        dev.kiln.oci.DockerArchive.checkArchitecture(ImageSpecParser.parse(specFile).archs(), arch, SystemDefaults.architecture());
     }
 
     /**
@@ -422,7 +437,7 @@ public final class Kiln implements AutoCloseable {
                     + repoTag + "'\n  fix: give HOST/REPO:TAG");
         }
         String name = ref.name() + ":" + ref.tagOrDefault().orElseThrow();
-        return dev.kiln.oci.DockerArchive.write(layout, tarball, name, arch);
+        return dev.kiln.oci.DockerArchive.write(layout, tarball, name, arch, SystemDefaults.architecture());
     }
 
     /**
@@ -587,35 +602,9 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
-    /** The latest time an image config's {@code created} (RFC 3339, four-digit years) can say: 9999-12-31T23:59:59Z. */
-    private static final long LAST_EPOCH = 253_402_300_799L;
-
-    /** {@code SOURCE_DATE_EPOCH} when it is set, checked: seconds from 1970 to the year 9999. */
-    static java.util.OptionalLong sourceDateEpoch() {
-        return sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
-    }
-
-    static java.util.OptionalLong sourceDateEpoch(String sde) {
-        if (sde == null || sde.isBlank()) {
-            return java.util.OptionalLong.empty();
-        }
-        long n;
-        try {
-            n = Long.parseLong(sde.trim());
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 0 || n > LAST_EPOCH) {
-            throw new ResolveException("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from 0 to "
-                    + LAST_EPOCH + " (the end of the year 9999), found '" + sde + "'"
-                    + "\n  fix: set it to a commit's time (git log -1 --format=%ct), or unset it to use the lock's newest Release date");
-        }
-        return java.util.OptionalLong.of(n);
-    }
-
     /** {@code SOURCE_DATE_EPOCH}, else the newest Release date the lock names. */
     static long epoch(Lock lock) {
-        java.util.OptionalLong sde = sourceDateEpoch();
+        java.util.OptionalLong sde = SystemDefaults.sourceDateEpoch();
         if (sde.isPresent()) {
             return sde.getAsLong();
         }

@@ -100,9 +100,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
         Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;
-        dev.kiln.resolver.Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().store(store.store).context(context.context).open()) {
-            dev.kiln.resolver.Timing.mark("kiln open");
+        Timing.mark("cli parsed");
+        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).context(context.context).open()) {
+            Timing.mark("kiln open");
             List<Download> all = java.nio.file.Files.exists(lock) ? kiln.downloads(lock) : List.of();
             long bytes = all.stream().mapToLong(Download::size).sum();
             FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN;

@@ -5,11 +5,10 @@ import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchListener;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
-import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpecParser;
-import dev.kiln.resolver.spec.MirrorEnvironment;
+import dev.kiln.api.SystemDefaults;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,8 +53,9 @@ final class CdsTraining {
                 new Lock.Options(Set.of(), Map.of(), false),
                 new TreeMap<>(Map.of("amd64", List.of(new Lock.Package("a", "1", "amd64", "a", "pool/a.deb", 1, d, 0)))));
         LockJson.read(LockJson.write(lock), "training");
-        if (Files.isDirectory(KilnHome.keys())) {
-            Keyring.load(KilnHome.keys());
+        Path keys = SystemDefaults.home().resolve("keys");
+        if (Files.isDirectory(keys)) {
+            Keyring.load(keys);
         }
         try {
             storeAndFetch();
@@ -92,7 +92,7 @@ final class CdsTraining {
             answer.start();
             // the host's apt sources are read as every run reads them; kiln itself gets no mirror
             // variables (no name lookups of real hosts) and the training key (keys/ may be absent)
-            MirrorEnvironment.ofSystem().variables();
+            SystemDefaults.mirrors();
             String.format("%.1f MB", body.length / 1e6); // how commands print sizes
             Path key = Files.write(dir.resolve("training-key.asc"), resource("cds-training-key.asc"));
             try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).mirrors(Map.of()).keys(key).open()) {

@@ -40,11 +40,11 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
-        dev.kiln.resolver.Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().store(store.store).open()) {
-            dev.kiln.resolver.Timing.mark("kiln open");
+        Timing.mark("cli parsed");
+        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).open()) {
+            Timing.mark("kiln open");
             List<Download> all = kiln.downloads(lock);
-            dev.kiln.resolver.Timing.mark("lock read");
+            Timing.mark("lock read");
             long bytes = all.stream().mapToLong(Download::size).sum();
             FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET
                     : json ? FetchProgress.Mode.JSON
@@ -54,7 +54,7 @@ final class FetchCommand implements Callable<Integer> {
             try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
                 r = kiln.fetch(lock, all, offline, progress);
             }
-            dev.kiln.resolver.Timing.mark("fetched");
+            Timing.mark("fetched");
             if (json) {
                 out.println(String.format(Locale.ROOT, "{\"event\": \"done\", \"fetched\": %d, \"bytesFetched\": %d,"
                         + " \"present\": %d, \"seconds\": %.3f}", r.fetched(), r.bytesFetched(), r.alreadyPresent(),

@@ -46,9 +46,9 @@ final class LockCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path lockFile = output != null ? output : Kiln.defaultLockPath(spec);
-        dev.kiln.resolver.Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().store(store.store).context(context.context).open()) {
-            dev.kiln.resolver.Timing.mark("kiln open");
+        Timing.mark("cli parsed");
+        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).context(context.context).open()) {
+            Timing.mark("kiln open");
             var out = commandSpec.commandLine().getOut();
             if (check) {
                 LockDiff diff = kiln.check(spec, lockFile);

@@ -27,15 +27,15 @@ final class StoreCommand implements Runnable {
     }
 
     /** The store to inspect: it must exist (a typo in --store would otherwise make and report an empty one). */
-    static ContentStore open(StoreOption option) {
-        java.nio.file.Path root = ContentStore.root(option.store);
+    static ContentStore open(StoreOption option, java.io.PrintWriter err) {
+        java.nio.file.Path root = option.store != null ? option.store : dev.kiln.api.SystemDefaults.store();
         if (!java.nio.file.Files.isRegularFile(root.resolve("kiln-store"))) {
             throw new dev.kiln.store.StoreException("no kiln store at " + root
                     + (java.nio.file.Files.exists(root) ? " (it holds no kiln-store file)" : " (nothing there)")
                     + "\n  expected: a store that kiln lock, fetch or build made there"
                     + "\n  fix: check --store and KILN_STORE");
         }
-        return ContentStore.open(root);
+        return ContentStore.open(root, ContentStore.DEFAULT_LOCK_TIMEOUT, (String waiting) -> err.println("kiln: " + waiting));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Rehash every blob and check every record.",
@@ -53,7 +53,7 @@ final class StoreCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ContentStore s = open(store)) {
+            try (ContentStore s = open(store, spec.commandLine().getErr())) {
                 StoreVerifier.Report r = new StoreVerifier(s).verify(repair);
                 r.render().forEach(spec.commandLine().getOut()::println);
                 return r.remaining().isEmpty() ? 0 : Main.CHECK_FAILED;
@@ -78,7 +78,7 @@ final class StoreCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ContentStore s = open(store)) {
+            try (ContentStore s = open(store, spec.commandLine().getErr())) {
                 StoreGc.Result r = new StoreGc(s).withRootReader(new LockRoots(s)).withDryRun(dryRun)
                         .withProgress(spec.commandLine().getErr()::println).gc(keep);
                 r.render().forEach(spec.commandLine().getOut()::println);
@@ -98,7 +98,7 @@ final class StoreCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ContentStore s = open(store)) {
+            try (ContentStore s = open(store, spec.commandLine().getErr())) {
                 StoreInventory.render(new StoreInventory(s).withRootReader(new LockRoots(s)).blobs()).forEach(spec.commandLine().getOut()::println);
                 return 0;
             }
@@ -115,7 +115,7 @@ final class StoreCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (ContentStore s = open(store)) {
+            try (ContentStore s = open(store, spec.commandLine().getErr())) {
                 new StoreInventory(s).usage().render().forEach(spec.commandLine().getOut()::println);
                 return 0;
             }

@@ -64,8 +64,9 @@ public final class HttpTransport implements Transport {
     }
 
     private HttpTransport(Builder b) {
-        EnvironmentProxies proxies = EnvironmentProxies.from(b.environment, ProxySelector.getDefault());
-        Netrc netrc = Netrc.load(b.netrc != null ? b.netrc : defaultNetrc(b.environment));
+        EnvironmentProxies proxies = EnvironmentProxies.from(b.environment, b.fallbackProxies);
+        Path netrcFile = b.netrc != null ? b.netrc : netrcOf(b.environment);
+        Netrc netrc = netrcFile != null ? Netrc.load(netrcFile) : Netrc.EMPTY;
         Dispatcher dispatcher = new Dispatcher();
         dispatcher.setMaxRequestsPerHost(16);
         this.client = new OkHttpClient.Builder()
@@ -119,7 +120,7 @@ public final class HttpTransport implements Transport {
         return c;
     }
 
-    /** Timeouts of 15 s to connect and 30 s between bytes; proxies and netrc from this process's environment. */
+    /** Timeouts of 15 s to connect and 30 s between bytes; no proxy, no netrc (the caller passes those in). */
     public static HttpTransport withDefaults() {
         return builder().build();
     }
@@ -132,7 +133,8 @@ public final class HttpTransport implements Transport {
     public static final class Builder {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Map<String, String> environment = System.getenv();
+        private Map<String, String> environment = Map.of();
+        private ProxySelector fallbackProxies;
         private Path netrc;
 
         private Builder() {
@@ -149,13 +151,22 @@ public final class HttpTransport implements Transport {
             return this;
         }
 
-        /** Where proxy variables (and {@code NETRC}) are read from; the process environment by default. */
+        /**
+         * The proxy variables ({@code http_proxy}, {@code no_proxy}, ...) and {@code NETRC}, as the
+         * caller read them (default: none; kiln itself reads no environment).
+         */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(Objects.requireNonNull(env, "env"));
             return this;
         }
 
-        /** The netrc file; by default {@code $NETRC}, else {@code ~/.netrc}. A missing file holds no credentials. */
+        /** Who picks a proxy for a scheme that no proxy variable names (default: nobody, no proxy). */
+        public Builder fallbackProxies(ProxySelector selector) {
+            this.fallbackProxies = Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        /** The netrc file (default: {@code NETRC} in {@link #environment}, else none). A missing file holds no credentials. */
         public Builder netrc(Path file) {
             this.netrc = Objects.requireNonNull(file, "file");
             return this;
@@ -271,12 +282,10 @@ public final class HttpTransport implements Transport {
         return Credentials.basic(login.user(), login.password(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static Path defaultNetrc(Map<String, String> env) {
+    /** {@code NETRC} among the variables given, or null. */
+    private static Path netrcOf(Map<String, String> env) {
         String explicit = env.get("NETRC");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        return Path.of(System.getProperty("user.home"), ".netrc");
+        return explicit != null && !explicit.isBlank() ? Path.of(explicit) : null;
     }
 
     /** The pause after failed attempt {@code attempt} (1-based), doubling each time. */

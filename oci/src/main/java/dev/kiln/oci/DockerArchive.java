@@ -61,17 +61,18 @@ public final class DockerArchive {
 
     /**
      * Writes the image of {@code layoutDir} for {@code arch} (a Debian or OCI architecture name; empty
-     * for the host's) to {@code tarball}, named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the
-     * descriptor of the manifest written, with its platform.
+     * for {@code hostArch}, the host's in OCI's names, when the layout has several) to {@code tarball},
+     * named {@code repoTag} ({@code HOST/REPO:TAG}). Returns the descriptor of the manifest written,
+     * with its platform.
      */
-    public static Descriptor write(Path layoutDir, Path tarball, String repoTag, Optional<String> arch) {
+    public static Descriptor write(Path layoutDir, Path tarball, String repoTag, Optional<String> arch, String hostArch) {
         LayoutReader layout = LayoutReader.open(layoutDir);
         Path target = tarball.toAbsolutePath().normalize();
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new OciException(OciException.Kind.TARGET_REFUSED, "refusing to write a docker archive at " + target
                     + ": expected a file name, found a directory\n  fix: name a file, e.g. " + target.resolve("image.tar"));
         }
-        Descriptor image = choose(layout, arch, hostArchitecture());
+        Descriptor image = choose(layout, arch, hostArch);
         Manifest manifest = layout.manifest(image);
         byte[] manifestBytes = layout.bytes(image);
         byte[] configBytes = layout.bytes(manifest.config());
@@ -111,14 +112,10 @@ public final class DockerArchive {
     }
 
     /**
-     * Fails now if {@link #choose} will find no image for {@code arch} (else this host's) among
-     * those built for {@code specArchs} (Debian names), so that the build is not wasted.
+     * Fails now if {@link #choose} will find no image for {@code arch} (else {@code hostArch}, the
+     * host's) among those built for {@code specArchs} (Debian names), so that the build is not wasted.
      */
-    public static void checkArchitecture(List<String> specArchs, Optional<String> arch) {
-        checkArchitecture(specArchs, arch, hostArchitecture());
-    }
-
-    static void checkArchitecture(List<String> specArchs, Optional<String> arch, String hostArch) {
+    public static void checkArchitecture(List<String> specArchs, Optional<String> arch, String hostArch) {
         if (specArchs.size() == 1 && arch.isEmpty()) {
             return; // the one image, whatever the host
         }
@@ -167,18 +164,6 @@ public final class DockerArchive {
 
     private static Optional<String> variant(String name) {
         return Platform.debianName(name.toLowerCase(Locale.ROOT)).flatMap(d -> Platform.ofDebian(d).variant());
-    }
-
-    /** The JVM's architecture in OCI's names ({@code amd64}, {@code arm64}, ...). */
-    public static String hostArchitecture() {
-        String os = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return switch (os) {
-            case "x86_64", "amd64" -> "amd64";
-            case "aarch64", "arm64" -> "arm64";
-            case "x86", "i386", "i486", "i586", "i686" -> "386";
-            case "ppc64le" -> "ppc64le";
-            default -> os;
-        };
     }
 
     private static String blobPath(Digest digest) {

@@ -57,7 +57,7 @@ class DockerArchiveTest {
         Path layout = tmp.resolve("image");
         Descriptor image = TestImages.single(layout, 100);
         Path tar = tmp.resolve("image.tar");
-        DockerArchive.write(layout, tar, TAG, Optional.empty());
+        DockerArchive.write(layout, tar, TAG, Optional.empty(), "amd64");
         Map<String, byte[]> entries = entries(tar);
         Manifest m = LayoutReader.open(layout).manifest(image);
         List<String> blobs = new ArrayList<>();
@@ -90,9 +90,9 @@ class DockerArchiveTest {
         TestImages.twoArch(layout, 100);
         Path a = tmp.resolve("a.tar");
         Path b = tmp.resolve("b.tar");
-        DockerArchive.write(layout, a, TAG, Optional.of("arm64"));
+        DockerArchive.write(layout, a, TAG, Optional.of("arm64"), "amd64");
         Files.writeString(b, "an older file");
-        DockerArchive.write(layout, b, TAG, Optional.of("arm64"));
+        DockerArchive.write(layout, b, TAG, Optional.of("arm64"), "amd64");
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
         try (Stream<Path> files = Files.list(tmp)) {
             assertEquals(List.of("a.tar", "b.tar", "image"), files.map(p -> p.getFileName().toString()).sorted().toList(),
@@ -123,7 +123,7 @@ class DockerArchiveTest {
         assertTrue(e.getMessage().contains("fix: choose one of them for the archive, e.g. amd64"), e.getMessage());
         assertEquals("oci.platform", e.code());
         OciException asked = assertThrows(OciException.class,
-                () -> DockerArchive.write(layout, tmp.resolve("x.tar"), TAG, Optional.of("s390x")));
+                () -> DockerArchive.write(layout, tmp.resolve("x.tar"), TAG, Optional.of("s390x"), "amd64"));
         assertTrue(asked.getMessage().contains("but not the architecture s390x"), asked.getMessage());
         assertTrue(!Files.exists(tmp.resolve("x.tar")));
     }
@@ -156,7 +156,7 @@ class DockerArchiveTest {
         Path layout = tmp.resolve("image");
         TestImages.single(layout, 100);
         Path dir = Files.createDirectory(tmp.resolve("out"));
-        OciException e = assertThrows(OciException.class, () -> DockerArchive.write(layout, dir, TAG, Optional.empty()));
+        OciException e = assertThrows(OciException.class, () -> DockerArchive.write(layout, dir, TAG, Optional.empty(), "amd64"));
         assertTrue(e.getMessage().contains("expected a file name, found a directory"), e.getMessage());
     }
 
@@ -166,7 +166,7 @@ class DockerArchiveTest {
         Path layout = tmp.resolve("image");
         TestImages.twoArch(layout, 100);
         Path tar = tmp.resolve("image.tar");
-        Descriptor written = DockerArchive.write(layout, tar, TAG, Optional.of("arm64"));
+        Descriptor written = DockerArchive.write(layout, tar, TAG, Optional.of("arm64"), "amd64");
         JsonNode inspect = json(Tools.ok(tmp, "skopeo", "inspect", "docker-archive:" + tar).out().getBytes());
         assertEquals("arm64", inspect.get("Architecture").asText(), inspect.toString());
         assertEquals("/usr/bin:/bin", inspect.get("Env").get(0).asText().substring("PATH=".length()));

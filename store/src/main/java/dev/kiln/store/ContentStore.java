@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -51,9 +50,10 @@ public final class ContentStore implements AutoCloseable {
     private final Path state;
     private final Path roots;
     private final StoreLock lock;
+    private final StoreListener listener;
     private volatile boolean closed;
 
-    private ContentStore(Path root, StoreLock lock) {
+    private ContentStore(Path root, StoreLock lock, StoreListener listener) {
         this.root = root;
         this.blobs = root.resolve("blobs").resolve("sha256");
         this.tmp = root.resolve("tmp");
@@ -61,15 +61,16 @@ public final class ContentStore implements AutoCloseable {
         this.state = root.resolve("state");
         this.roots = root.resolve("roots");
         this.lock = lock;
+        this.listener = listener;
     }
 
     /**
      * Opens (creating if needed) the store at {@code root} and holds it shared until {@link #close()}.
-     * If another process is collecting garbage or repairing it, waits up to {@link #DEFAULT_LOCK_TIMEOUT},
-     * saying so on standard error.
+     * If another process is collecting garbage or repairing it, waits up to {@link #DEFAULT_LOCK_TIMEOUT}
+     * without saying so (see {@link #open(Path, Duration, StoreListener)}).
      */
     public static ContentStore open(Path root) {
-        return open(root, DEFAULT_LOCK_TIMEOUT, message -> System.err.println("kiln: " + message));
+        return open(root, DEFAULT_LOCK_TIMEOUT, StoreListener.NONE);
     }
 
     /**
@@ -77,9 +78,23 @@ public final class ContentStore implements AutoCloseable {
      * {@code waiting} hears once why it waits. A timeout is a {@link StoreException} naming the holder.
      */
     public static ContentStore open(Path root, Duration lockTimeout, Consumer<String> waiting) {
+        Objects.requireNonNull(waiting, "waiting");
+        return open(root, lockTimeout, new StoreListener() {
+            @Override
+            public void waiting(String why) {
+                waiting.accept(why);
+            }
+        });
+    }
+
+    /**
+     * Opens the store, waiting at most {@code lockTimeout} for a gc or repair in another process;
+     * {@code listener} hears once why it waits, and of every blob removed because it held other bytes.
+     */
+    public static ContentStore open(Path root, Duration lockTimeout, StoreListener listener) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(lockTimeout, "lockTimeout");
-        Objects.requireNonNull(waiting, "waiting");
+        Objects.requireNonNull(listener, "listener");
         Path abs = root.toAbsolutePath().normalize();
         StoreLock lock;
         try {
@@ -89,8 +104,8 @@ public final class ContentStore implements AutoCloseable {
             throw new StoreException(StoreException.Kind.CANNOT_CREATE, "cannot create the store at " + abs + ": "
                     + IoErrors.why(e) + "\n  expected: a writable directory (or give the store another one)", e);
         }
-        lock.acquireShared(lockTimeout, waiting);
-        ContentStore s = new ContentStore(abs, lock);
+        lock.acquireShared(lockTimeout, listener::waiting);
+        ContentStore s = new ContentStore(abs, lock, listener);
         try {
             Files.createDirectories(s.blobs);
             Files.createDirectories(s.tmp);
@@ -141,26 +156,6 @@ public final class ContentStore implements AutoCloseable {
         ensureOpen();
         lock.acquireExclusive(timeout, waiting);
         return new Exclusive(waiting);
-    }
-
-    /**
-     * The default location: {@code $KILN_STORE}, else {@code $XDG_CACHE_HOME/kiln}, else {@code ~/.cache/kiln}.
-     */
-    /** {@code explicit} (a {@code --store} option) when given, else {@link #defaultRoot} of this process's environment. */
-    public static Path root(Path explicit) {
-        return explicit != null ? explicit : defaultRoot(System.getenv());
-    }
-
-    public static Path defaultRoot(Map<String, String> env) {
-        String explicit = env.get("KILN_STORE");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String xdg = env.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "kiln");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "kiln");
     }
 
     public Path root() {
@@ -251,6 +246,7 @@ public final class ContentStore implements AutoCloseable {
                     + ") and cannot be removed: " + IoErrors.why(e) + "\n  fix: repair the store (this removes what is damaged)",
                     e);
         }
+        listener.removed(digest, found);
         return Optional.of(found);
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -170,6 +169,25 @@ class ContentStoreTest {
     }
 
     @Test
+    void theStoresListenerHearsOfEachBlobRemovedForHoldingOtherBytes() throws IOException {
+        List<String> heard = new ArrayList<>();
+        StoreListener listener = new StoreListener() {
+            @Override
+            public void removed(Digest name, Digest found) {
+                heard.add(name + " held " + found);
+            }
+        };
+        try (ContentStore s = ContentStore.open(dir.resolve("store"), ContentStore.DEFAULT_LOCK_TIMEOUT, listener)) {
+            Digest good = s.put(DEB_HEAD);
+            Digest damaged = s.put("a memo record".getBytes(StandardCharsets.UTF_8));
+            Files.writeString(s.blobPath(damaged), "another record");
+            assertEquals(Optional.empty(), s.recheck(good));
+            assertEquals(Optional.empty(), s.readChecked(damaged));
+            assertEquals(List.of(damaged + " held " + Digest.of("another record")), heard);
+        }
+    }
+
+    @Test
     void evictingABlobThatHoldsTheRightBytesAfterAllPutsThemBack() throws IOException {
         // another process may publish the right bytes between the hash that found them wrong and the
         // removal: what is moved aside is hashed again, and the right bytes return
@@ -228,26 +246,6 @@ class ContentStoreTest {
         s.putState("release-date", suite, "2024-06-29T09:41:37Z");
         s.putState("release-date", suite, "2024-08-10T09:47:47Z\nnon-ASCII: Ünïcødé\n");
         assertEquals(Optional.of("2024-08-10T09:47:47Z\nnon-ASCII: Ünïcødé\n"), s.state("release-date", suite));
-    }
-
-    @Test
-    void defaultRootPrefersKilnStore() {
-        Path root = ContentStore.defaultRoot(Map.of("KILN_STORE", "/srv/kiln store", "XDG_CACHE_HOME", "/var/cache/u"));
-        assertEquals(Path.of("/srv/kiln store"), root);
-    }
-
-    @Test
-    void defaultRootFallsBackToXdgCacheHome() {
-        assertEquals(Path.of("/var/cache/u/kiln"), ContentStore.defaultRoot(Map.of("XDG_CACHE_HOME", "/var/cache/u")));
-        assertEquals(Path.of("/var/cache/u/kiln"),
-                ContentStore.defaultRoot(Map.of("KILN_STORE", "  ", "XDG_CACHE_HOME", "/var/cache/u")));
-    }
-
-    @Test
-    void defaultRootFallsBackToDotCacheInHome() {
-        Path expected = Path.of(System.getProperty("user.home"), ".cache", "kiln");
-        assertEquals(expected, ContentStore.defaultRoot(Map.of()));
-        assertEquals(expected, ContentStore.defaultRoot(Map.of("KILN_STORE", "", "XDG_CACHE_HOME", "")));
     }
 
     @Test

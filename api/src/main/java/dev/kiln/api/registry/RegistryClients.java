@@ -21,8 +21,12 @@ public final class RegistryClients {
 
     /** A builder with {@code options} and the environment's proxies. */
     public static RegistryClient.Builder builder(RegistryOptions options) {
+        // still this process's environment here, until the façade passes its own settings in
         EnvironmentProxies proxies = EnvironmentProxies.from(System.getenv(), ProxySelector.getDefault());
-        return RegistryClient.builder().options(options).proxies(proxies, proxies::credentials);
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putIfAbsent("HOME", System.getProperty("user.home"));
+        return RegistryClient.builder().options(options).proxies(proxies, proxies::credentials)
+                .credentials(dev.kiln.oci.registry.RegistryCredentials.fromEnvironment(env));
     }
 
     /**

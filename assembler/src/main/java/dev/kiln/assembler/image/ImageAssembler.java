@@ -21,6 +21,7 @@ import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
+import dev.kiln.store.PhaseListener;
 import dev.kiln.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class ImageAssembler {
     private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
     private final java.util.SortedMap<String, List<Lock.Package>> installed = new java.util.TreeMap<>();
+    private PhaseListener phases = PhaseListener.NONE;
 
     ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
         this(store, spec, specBytes, lock, epoch, java.util.Map.of());
@@ -71,6 +73,12 @@ public final class ImageAssembler {
         this.lock = lock;
         this.epoch = epoch;
         this.copies = java.util.Map.copyOf(copies);
+    }
+
+    /** Tells {@code listener} as each architecture's packages are unpacked and its layers written. */
+    public ImageAssembler withPhases(PhaseListener listener) {
+        this.phases = java.util.Objects.requireNonNull(listener, "listener");
+        return this;
     }
 
     /** Writes every architecture's image into {@code layout}; returns the top manifest or index. */
@@ -117,7 +125,7 @@ public final class ImageAssembler {
                     p.size(), p.sha256(), p.repository()));
         }
         installed.put(arch, List.copyOf(held));
-        dev.kiln.resolver.Timing.mark("unpacked " + arch);
+        phases.phase("unpacked " + arch);
         RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
                 .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
         RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
@@ -137,7 +145,7 @@ public final class ImageAssembler {
             written.add(copyLayer(layers, l.tree(), layout));
             comments.add(l.label());
         }
-        dev.kiln.resolver.Timing.mark("layers " + arch);
+        phases.phase("layers " + arch);
         var config = SpecConfig.configFile(spec, arch, written.stream().map(LayerDigests::uncompressed).toList(),
                 comments, epoch);
         return layout.writeImage(config, written, SpecConfig.annotations(spec));

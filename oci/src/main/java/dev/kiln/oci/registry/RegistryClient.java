@@ -68,7 +68,7 @@ public final class RegistryClient implements AutoCloseable {
         return new Builder();
     }
 
-    /** A client with the defaults: HTTPS, logins from the auth files, the JVM's proxies. */
+    /** A client with the defaults: HTTPS, no logins, no proxy. */
     public static RegistryClient withDefaults() {
         return builder().build();
     }
@@ -77,8 +77,8 @@ public final class RegistryClient implements AutoCloseable {
     public static final class Builder {
         private RegistryOptions options = RegistryOptions.DEFAULT;
         private RegistryCredentials credentials;
-        private Map<String, String> environment = System.getenv();
-        private ProxySelector proxies = ProxySelector.getDefault();
+        private Map<String, String> environment = Map.of();
+        private ProxySelector proxies = ProxySelector.of(null);
         private Function<Proxy, Optional<String>> proxyAuthorization = proxy -> Optional.empty();
         private long chunkThreshold = DEFAULT_CHUNK_THRESHOLD;
         private long chunkSize = DEFAULT_CHUNK_SIZE;
@@ -104,7 +104,7 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
-        /** The logins (default: the auth files named by the environment). */
+        /** The logins (default: the auth files named by {@link #environment}, none without one). */
         public Builder credentials(RegistryCredentials c) {
             this.credentials = Objects.requireNonNull(c, "credentials");
             return this;
@@ -112,7 +112,7 @@ public final class RegistryClient implements AutoCloseable {
 
         /**
          * The proxies, and the {@code Proxy-Authorization} each one is answered with when it asks
-         * (default: the JVM's {@link ProxySelector}, no proxy login).
+         * (default: no proxy).
          */
         public Builder proxies(ProxySelector selector, Function<Proxy, Optional<String>> authorization) {
             this.proxies = Objects.requireNonNull(selector, "selector");
@@ -120,7 +120,7 @@ public final class RegistryClient implements AutoCloseable {
             return this;
         }
 
-        /** Where the auth files' locations are read (default: this process's environment). */
+        /** The variables that name the auth files, as the caller read them (default: none; see {@link RegistryCredentials}). */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(env);
             return this;

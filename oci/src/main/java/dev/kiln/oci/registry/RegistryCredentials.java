@@ -54,9 +54,12 @@ public final class RegistryCredentials {
         return new RegistryCredentials(List.of(), List.of(), List.of());
     }
 
-    /** The auth files named by {@code env} (see the class comment); files that do not exist hold nothing. */
+    /**
+     * The auth files named by {@code env} (see the class comment; {@code HOME} stands for {@code ~},
+     * and without it the files under {@code ~} are not searched); files that do not exist hold nothing.
+     */
     public static RegistryCredentials fromEnvironment(Map<String, String> env) {
-        String home = nonBlank(env.get("HOME")).orElse(System.getProperty("user.home"));
+        Optional<String> home = nonBlank(env.get("HOME"));
         List<Path> files = new ArrayList<>();
         Optional<String> authFile = nonBlank(env.get("REGISTRY_AUTH_FILE"));
         if (authFile.isPresent()) {
@@ -64,8 +67,15 @@ public final class RegistryCredentials {
         } else {
             nonBlank(env.get("XDG_RUNTIME_DIR")).ifPresent(d -> files.add(Path.of(d, "containers", "auth.json")));
         }
-        files.add(Path.of(nonBlank(env.get("XDG_CONFIG_HOME")).orElse(home + "/.config"), "containers", "auth.json"));
-        files.add(Path.of(nonBlank(env.get("DOCKER_CONFIG")).orElse(home + "/.docker"), "config.json"));
+        nonBlank(env.get("XDG_CONFIG_HOME")).or(() -> home.map(h -> h + "/.config"))
+                .ifPresent(d -> files.add(Path.of(d, "containers", "auth.json")));
+        nonBlank(env.get("DOCKER_CONFIG")).or(() -> home.map(h -> h + "/.docker"))
+                .ifPresent(d -> files.add(Path.of(d, "config.json")));
+        return new RegistryCredentials(files, List.of(), List.of());
+    }
+
+    /** Logins from the auth {@code files}, first match wins (see the class comment); files that do not exist hold nothing. */
+    public static RegistryCredentials fromFiles(List<Path> files) {
         return new RegistryCredentials(files, List.of(), List.of());
     }
 

@@ -32,6 +32,15 @@ class RegistryCredentialsTest {
     }
 
     @Test
+    void withoutHomeOnlyTheFilesTheVariablesNameAreSearched() {
+        // kiln reads no environment itself: what is not given is not guessed from the JVM's user.home
+        assertEquals(List.of(), RegistryCredentials.fromEnvironment(Map.of()).files());
+        assertEquals(List.of(tmp.resolve("c/containers/auth.json"), tmp.resolve("d/config.json")),
+                RegistryCredentials.fromEnvironment(Map.of("XDG_CONFIG_HOME", tmp.resolve("c").toString(),
+                        "DOCKER_CONFIG", tmp.resolve("d").toString())).files());
+    }
+
+    @Test
     void theFilesAreSearchedInTheContainersOrderThenDockers() throws IOException {
         Map<String, String> env = Map.of("HOME", tmp.toString(), "XDG_RUNTIME_DIR", tmp.resolve("run").toString());
         RegistryCredentials c = RegistryCredentials.fromEnvironment(env);

@@ -3,9 +3,7 @@ package dev.kiln.resolver.lock;
 import dev.kiln.fetcher.Transport;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.TrustedKeys;
-import dev.kiln.resolver.KilnHome;
 import dev.kiln.resolver.ResolveException;
-import dev.kiln.resolver.Timing;
 import dev.kiln.resolver.repo.RepositoryReader;
 import dev.kiln.resolver.repo.SuiteIndex;
 import dev.kiln.resolver.solve.Candidate;
@@ -20,6 +18,7 @@ import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.KilnException;
 import dev.kiln.store.MemoStep;
+import dev.kiln.store.PhaseListener;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +47,9 @@ public final class Resolver {
     private final Map<String, String> env;
     private final Instant now;
     private final java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> background;
+    private final PhaseListener phases;
+    /** The second place a relative {@code signed-by} path is looked for, after the spec's directory; null: none. */
+    private final Path keyHome;
 
     /**
      * @param trustedKeys the keys a repository without {@code signed-by} is checked against (keys/)
@@ -59,17 +61,35 @@ public final class Resolver {
 
     /** With key files that are parsed only if a signature has to be checked (not on a warm run). */
     public Resolver(Transport transport, ContentStore store, TrustedKeys trustedKeys, Map<String, String> env, Instant now) {
-        this(transport, store, trustedKeys, env, now, null);
+        this(transport, store, trustedKeys, env, now, null, PhaseListener.NONE, null);
     }
 
     private Resolver(Transport transport, ContentStore store, TrustedKeys trustedKeys, Map<String, String> env, Instant now,
-            java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> background) {
+            java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> background, PhaseListener phases,
+            Path keyHome) {
         this.transport = transport;
         this.store = store;
         this.trustedKeys = trustedKeys;
         this.env = Map.copyOf(env);
         this.now = now;
         this.background = background;
+        this.phases = phases;
+        this.keyHome = keyHome;
+    }
+
+    /** This resolver, telling {@code listener} as it passes each phase (releases verified, indexes read, solved). */
+    public Resolver withPhases(PhaseListener listener) {
+        return new Resolver(transport, store, trustedKeys, env, now, background,
+                java.util.Objects.requireNonNull(listener, "listener"), keyHome);
+    }
+
+    /**
+     * This resolver, looking for a relative {@code signed-by} key file in {@code dir} (kiln's own
+     * directory, which holds keys/) when it is not beside the spec.
+     */
+    public Resolver withKeyHome(Path dir) {
+        return new Resolver(transport, store, trustedKeys, env, now, background, phases,
+                java.util.Objects.requireNonNull(dir, "dir"));
     }
 
     /**
@@ -78,7 +98,8 @@ public final class Resolver {
      * before the process ends. A build goes on fetching and unpacking meanwhile.
      */
     public Resolver deferringCacheWrites(java.util.function.Consumer<java.util.concurrent.CompletableFuture<Void>> sink) {
-        return new Resolver(transport, store, trustedKeys, env, now, java.util.Objects.requireNonNull(sink, "sink"));
+        return new Resolver(transport, store, trustedKeys, env, now, java.util.Objects.requireNonNull(sink, "sink"), phases,
+                keyHome);
     }
 
     /** What to resolve; the spec's own model is turned into this by the caller. */
@@ -97,7 +118,7 @@ public final class Resolver {
     }
 
     public Lock lock(LockRequest req) {
-        RepositoryReader reader = new RepositoryReader(transport, store, now, background);
+        RepositoryReader reader = new RepositoryReader(transport, store, now, background, phases);
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
             URI base = line.expandAll(env).get(0);
@@ -120,7 +141,7 @@ public final class Resolver {
             for (Future<RepositoryReader.VerifiedRelease> f : releases) {
                 verified.add(get(f));
             }
-            Timing.mark("releases verified");
+            phases.phase("releases verified");
             List<Lock.Repository> locked = new ArrayList<>();
             for (RepositoryReader.VerifiedRelease vr : verified) {
                 locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
@@ -133,7 +154,7 @@ public final class Resolver {
             if (memo.isPresent()) {
                 try {
                     Lock cached = LockJson.read(store.readChecked(memo.get()).orElseThrow(), "memo " + memo.get());
-                    Timing.mark("solve memo hit");
+                    phases.phase("solve memo hit");
                     reader.commit(verified);
                     return new Lock(Lock.VERSION, spec, locked, cached.options(), cached.archs());
                 } catch (RuntimeException damaged) {
@@ -160,16 +181,16 @@ public final class Resolver {
                 for (Future<SuiteIndex> f : e.getValue()) {
                     repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
                 }
-                Timing.mark("indexes read " + e.getKey());
+                phases.phase("indexes read " + e.getKey());
                 universes.put(e.getKey(), Universe.over(e.getKey(), repos));
-                Timing.mark("universe " + e.getKey());
+                phases.phase("universe " + e.getKey());
             }
             Solver.requireKnownNames(List.copyOf(universes.values()), req.options());
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
             for (Map.Entry<String, Universe> e : universes.entrySet()) {
                 Solution s = new Solver(e.getValue(), req.options()).solve(req.packages());
                 archs.put(e.getKey(), pin(s));
-                Timing.mark("solved " + e.getKey());
+                phases.phase("solved " + e.getKey());
             }
             reader.commit(verified);
             Lock lock = new Lock(Lock.VERSION, spec, locked,
@@ -256,13 +277,12 @@ public final class Resolver {
             Path path = Path.of(p);
             if (!path.isAbsolute()) {
                 Path local = baseDir.resolve(p);
-                Path home = KilnHome.dir().resolve(p);
-                path = Files.exists(local) ? local : home;
+                path = Files.exists(local) || keyHome == null ? local : keyHome.resolve(p);
             }
             if (!Files.exists(path)) {
                 throw new ResolveException(ResolveException.Kind.KEY_NOT_FOUND,
                         "'" + line.written() + "': signed-by key file " + p + " not found"
-                        + "\n  looked in: " + baseDir.resolve(p) + " and " + KilnHome.dir().resolve(p)
+                        + "\n  looked in: " + baseDir.resolve(p) + (keyHome == null ? "" : " and " + keyHome.resolve(p))
                         + "\n  fix: give a path relative to the spec, or an absolute one");
             }
             TrustedKeys one = TrustedKeys.of(path);

@@ -20,6 +20,7 @@ import dev.kiln.resolver.solve.PackageSource;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;
+import dev.kiln.store.PhaseListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,22 +55,25 @@ public final class RepositoryReader {
     private boolean settled;
     /** Takes the index-cache writes when the caller waits for them itself; null: {@link #commit} waits. */
     private final java.util.function.Consumer<CompletableFuture<Void>> background;
+    private final PhaseListener phases;
 
     public RepositoryReader(Transport transport, ContentStore store, Instant now) {
-        this(transport, store, now, null);
+        this(transport, store, now, null, PhaseListener.NONE);
     }
 
     /**
      * A reader whose index-cache writes (the parsed form of each index, for the next lock) go to
      * {@code background} instead of being waited for in {@link #commit}: the caller must wait for
      * them before the process ends, and meanwhile goes on (fetching, building) without them.
+     * {@code phases} hears each step (downloaded, verified, parsed, cached), for timing.
      */
     public RepositoryReader(Transport transport, ContentStore store, Instant now,
-            java.util.function.Consumer<CompletableFuture<Void>> background) {
+            java.util.function.Consumer<CompletableFuture<Void>> background, PhaseListener phases) {
         this.transport = transport;
         this.store = store;
         this.now = now;
         this.background = background;
+        this.phases = java.util.Objects.requireNonNull(phases, "phases");
     }
 
     /** A repository to read: the line as written, where it is now, and the keys that may sign it. */
@@ -126,9 +130,9 @@ public final class RepositoryReader {
         byte[] sigBytes = null;
         try {
             raw = download(dists.resolve("InRelease"), MAX_RELEASE_BYTES);
-            dev.kiln.resolver.Timing.mark("downloaded " + dists);
+            phases.phase("downloaded " + dists);
             doc = verified(raw, null, src, dists.resolve("InRelease").toString());
-            dev.kiln.resolver.Timing.mark("verified " + dists);
+            phases.phase("verified " + dists);
         } catch (NotFoundException e) {
             byte[] release;
             try {
@@ -372,22 +376,22 @@ public final class RepositoryReader {
         if (!store.contains(e.sha256())) {
             fetchVerified(e, dists, rel);
         }
-        dev.kiln.resolver.Timing.mark("fetched " + e.path());
+        phases.phase("fetched " + e.path());
         byte[] text = decompress(e, store.blobPath(e.sha256()), plainSize(rel, e));
-        dev.kiln.resolver.Timing.mark("decompressed " + e.path());
+        phases.phase("decompressed " + e.path());
         // each stanza goes straight into the store's form, which is also what the solver reads:
         // no parsed stanza outlives the parse (about 60k of them, which the collector would copy)
         IndexCodec.Encoder encoder = new IndexCodec.Encoder(text.length / 5 * 3);
         PackagesParser.parse(text, 0, text.length, dists + e.path(), encoder::add);
         text = null; // the ~45 MB of text may be collected before finish() allocates the encoded form
         byte[] encoded = encoder.finish();
-        dev.kiln.resolver.Timing.mark("parsed " + e.path());
+        phases.phase("parsed " + e.path());
         // cached on the side while the caller goes on to solve, unless the lock has failed meanwhile
         synchronized (pending) {
             if (!settled) {
                 pending.add(CompletableFuture.runAsync(() -> {
                     store.putMemo(IndexCodec.STEP, e.sha256(), store.put(encoded));
-                    dev.kiln.resolver.Timing.mark("cached " + e.path());
+                    phases.phase("cached " + e.path());
                 }, r -> {
                     Thread t = new Thread(r, "kiln-index-cache");
                     t.setDaemon(true);

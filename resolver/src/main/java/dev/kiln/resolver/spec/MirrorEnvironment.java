@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The values of the {@code ${NAME}} variables in source lines. The process environment comes
+ * The values of the {@code ${NAME}} variables in source lines. The environment the caller read comes
  * first: any {@code *_MIRROR} variable set there (DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, or one of
  * the user's own). Then DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR default to the host's apt
- * sources, so on a Debian host nothing needs configuring.
+ * sources the caller read, so on a Debian host nothing needs configuring.
  */
 public final class MirrorEnvironment {
     public static final String DEBIAN_MIRROR = "DEBIAN_MIRROR";
@@ -43,14 +43,6 @@ public final class MirrorEnvironment {
         addDefault(DEBIAN_MIRROR, host.debianMirror(), host, variables, origins);
         addDefault(DEBIAN_SECURITY_MIRROR, host.debianSecurityMirror(), host, variables, origins);
         return new MirrorEnvironment(variables, origins);
-    }
-
-    /** This process's environment, and {@code /etc/apt} if the environment does not set both mirrors. */
-    public static MirrorEnvironment ofSystem() {
-        Map<String, String> env = System.getenv();
-        boolean bothSet = !env.getOrDefault(DEBIAN_MIRROR, "").isEmpty()
-                && !env.getOrDefault(DEBIAN_SECURITY_MIRROR, "").isEmpty();
-        return of(env, bothSet ? HostAptSources.EMPTY : HostAptSources.readHost());
     }
 
     /** Variable name to value, sorted by name. */

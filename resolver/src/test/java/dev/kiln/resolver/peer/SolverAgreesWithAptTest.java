@@ -8,6 +8,7 @@ import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.Resolver;
 import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.SolveOptions;
+import dev.kiln.resolver.spec.HostAptSources;
 import dev.kiln.resolver.spec.MirrorEnvironment;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.ContentStore;
@@ -63,7 +64,7 @@ class SolverAgreesWithAptTest {
                 "deb ${DEBIAN_MIRROR} " + suite + " main",
                 "deb ${DEBIAN_MIRROR} " + suite + "-updates main",
                 "deb ${DEBIAN_SECURITY_MIRROR} " + suite + "-security main");
-        Map<String, String> mirrors = MirrorEnvironment.ofSystem().variables();
+        Map<String, String> mirrors = MirrorEnvironment.of(System.getenv(), HostAptSources.readHost()).variables();
         List<String> names = Arrays.asList(packages.split(" "));
 
         List<SourceLine> sources = lines.stream().map(SourceLine::parse).toList();

@@ -1,19 +1,24 @@
-package dev.kiln.resolver;
+package dev.kiln.cli;
 
+import dev.kiln.api.SystemDefaults;
+import dev.kiln.store.PhaseListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Phase timings on stderr when {@code KILN_TIMING} is set: how a run spends its time, for bench work. */
-public final class Timing {
-    private static final boolean ON = System.getenv("KILN_TIMING") != null;
+final class Timing {
+    private static final boolean ON = SystemDefaults.timing();
     /** System.nanoTime() at the process's start, to 10 ms (Linux /proc), or at the first mark. */
     private static long start = -1;
+
+    /** Marks each phase kiln's library passes. */
+    static final PhaseListener LISTENER = Timing::mark;
 
     private Timing() {
     }
 
-    public static synchronized void mark(String phase) {
+    static synchronized void mark(String phase) {
         if (ON) {
             if (start < 0) {
                 start = System.nanoTime() - sinceProcessStartNanos();
