@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** What changed between a lockfile and a fresh resolution, one line per change, diff-style. */
-public record LockDiff(List<String> lines) {
+record LockDiff(List<String> lines) {
 
     public boolean stale() {
         return !lines.isEmpty();

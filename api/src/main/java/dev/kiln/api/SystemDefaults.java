@@ -1,6 +1,5 @@
 package dev.kiln.api;
 
-import dev.kiln.fetcher.EnvironmentProxies;
 import dev.kiln.oci.registry.RegistryCredentials;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.spec.HostAptSources;
@@ -15,11 +14,21 @@ import java.util.OptionalLong;
 /**
  * The one place in kiln's library that reads the host: environment variables, system properties
  * and the host's apt sources. The {@code kiln} command calls it to fill in what its user did not
- * give; nothing else in the library calls it, so a program that uses kiln's Java API gets exactly
- * the settings it passes, whatever the process's environment. Each method reads when called.
+ * give; nothing else in the library calls it (a test holds that), so a program that uses kiln's
+ * Java API gets exactly the settings it passes, whatever the process's environment. A program
+ * that wants the CLI's defaults may call it too. Each method reads when called.
  */
 public final class SystemDefaults {
     private SystemDefaults() {
+    }
+
+    /**
+     * A {@link Kiln} builder set up as the CLI is: the {@link #store()}, kiln's {@link #home()}
+     * (its keys/), the {@link #mirrors()}, {@link #proxies()}, {@link #netrc()} and {@link #registries()}.
+     */
+    public static Kiln.Builder kiln() {
+        return Kiln.builder().store(store()).home(home()).mirrors(mirrors()).proxies(proxies()).netrc(netrc())
+                .registries(registries());
     }
 
     /** The store: {@code $KILN_STORE}, else {@code $XDG_CACHE_HOME/kiln}, else {@code ~/.cache/kiln}. */
@@ -64,11 +73,10 @@ public final class SystemDefaults {
     }
 
     /** The proxy variables as curl and apt read them ({@code http_proxy}, {@code https_proxy}, {@code no_proxy}, ...). */
-    public static Map<String, String> proxyVariables() {
+    static Map<String, String> proxyVariables() {
         Map<String, String> out = new HashMap<>();
         System.getenv().forEach((k, v) -> {
-            String lower = k.toLowerCase(Locale.ROOT);
-            if (lower.endsWith("_proxy")) {
+            if (k.toLowerCase(Locale.ROOT).endsWith("_proxy")) {
                 out.put(k, v);
             }
         });
@@ -76,8 +84,8 @@ public final class SystemDefaults {
     }
 
     /** The proxies: the proxy variables, else the JVM's own selector ({@code -Dhttps.proxyHost} and the like). */
-    public static EnvironmentProxies proxies() {
-        return EnvironmentProxies.from(proxyVariables(), ProxySelector.getDefault());
+    public static Proxies proxies() {
+        return Proxies.fromVariables(proxyVariables()).withFallback(ProxySelector.getDefault());
     }
 
     /** The netrc file for mirror logins: {@code $NETRC}, else {@code ~/.netrc} (a missing file holds none). */
@@ -86,22 +94,25 @@ public final class SystemDefaults {
         return explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of(System.getProperty("user.home"), ".netrc");
     }
 
-    /** Registry logins from the auth files podman, skopeo and docker keep, as the environment names them. */
-    public static RegistryCredentials registryCredentials() {
+    /**
+     * Registry logins from the auth files podman, skopeo and docker keep, first match wins:
+     * {@code $REGISTRY_AUTH_FILE} (else {@code $XDG_RUNTIME_DIR/containers/auth.json}),
+     * {@code $XDG_CONFIG_HOME/containers/auth.json} (default {@code ~/.config}),
+     * {@code $DOCKER_CONFIG/config.json} (default {@code ~/.docker}).
+     */
+    public static Registries registries() {
         Map<String, String> env = new HashMap<>(System.getenv());
         String home = env.get("HOME");
         if (home == null || home.isBlank()) {
             env.put("HOME", System.getProperty("user.home"));
         }
-        return RegistryCredentials.fromEnvironment(env);
+        return Registries.defaults().withAuthFiles(RegistryCredentials.fromEnvironment(env).files());
     }
 
-    /** The latest time an image config's {@code created} (RFC 3339, four-digit years) can say: 9999-12-31T23:59:59Z. */
-    static final long LAST_EPOCH = 253_402_300_799L;
-
-    /** {@code SOURCE_DATE_EPOCH} when it is set, checked: seconds from 1970 to the year 9999. */
-    public static OptionalLong sourceDateEpoch() {
-        return sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+    /** {@code SOURCE_DATE_EPOCH} when it is set, checked (seconds from 1970 to the year 9999); else the lock's newest Release date. */
+    public static Epoch epoch() {
+        OptionalLong sde = sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+        return sde.isPresent() ? Epoch.of(sde.getAsLong()) : Epoch.fromLock();
     }
 
     static OptionalLong sourceDateEpoch(String sde) {
@@ -114,9 +125,9 @@ public final class SystemDefaults {
         } catch (NumberFormatException e) {
             n = -1;
         }
-        if (n < 0 || n > LAST_EPOCH) {
+        if (n < 0 || n > Epoch.LAST) {
             throw new ResolveException("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from 0 to "
-                    + LAST_EPOCH + " (the end of the year 9999), found '" + sde + "'"
+                    + Epoch.LAST + " (the end of the year 9999), found '" + sde + "'"
                     + "\n  fix: set it to a commit's time (git log -1 --format=%ct), or unset it to use the lock's newest Release date");
         }
         return OptionalLong.of(n);

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.testing.TinyRepository;
-import dev.kiln.api.verify.CheckedImage;
-import dev.kiln.api.verify.CopyMismatchException;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.copy.BuildContext;
@@ -19,7 +17,6 @@ import dev.kiln.assembler.copy.Copies;
 import dev.kiln.assembler.copy.Copy;
 import dev.kiln.assembler.image.ImageAssembler;
 import dev.kiln.assembler.tree.Content;
-import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.ImageLayout;
 import dev.kiln.oci.LayoutReader;
@@ -96,10 +93,17 @@ class CopyBuildTest {
         Files.setLastModifiedTime(p, FileTime.from(Instant.ofEpochSecond(mtime)));
     }
 
-    private Kiln.Built build(Path store, String out, boolean frozen) {
+    private Building.Built build(Path store, String out, boolean frozen) {
         try (Kiln kiln = TinyRepository.kiln(repo.seed(store))) {
-            return kiln.build(spec, Kiln.defaultLockPath(spec), tmp.resolve(out), frozen, FetchListener.NONE);
+            return build(kiln, spec, out, frozen);
         }
+    }
+
+    /** The façade's build, with what the build held on to (its lock) in hand. */
+    private Building.Built build(Kiln kiln, Path specFile, String out, boolean frozen) {
+        Inputs in = Inputs.of(Spec.load(specFile), LockRequest.besideSpec(specFile), Optional.empty());
+        return Building.build(kiln.session(), in, tmp.resolve(out), frozen ? LockMode.FROZEN : LockMode.ONLINE, Epoch.fromLock(),
+                Copies.Origin.DISK);
     }
 
     /** One tar entry of an image, with its data. */
@@ -125,7 +129,7 @@ class CopyBuildTest {
 
     @Test
     void theSourcesAreInTheImageWithTheSpecsOwnerNormalizedModesAndTheEpoch() throws IOException {
-        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Building.Built built = build(tmp.resolve("store"), "oci", false);
         Map<String, TarItem> e = entries(built.layout());
         TarItem index = e.get("app/index.html");
         assertEquals("<h1>hello</h1>\n", new String(index.data(), UTF_8));
@@ -139,7 +143,7 @@ class CopyBuildTest {
         assertEquals("size = tiny\n", new String(e.get("etc/tiny/tiny.conf").data(), UTF_8), "the package's files beside it stay");
 
         // the lock pins each source by the digest of its listing, and the image carries the listings
-        List<Lock.Copy> pinned = Kiln.readLock(Kiln.defaultLockPath(spec)).copies();
+        List<Lock.Copy> pinned = Locking.read(LockRequest.besideSpec(spec)).copies();
         assertEquals(List.of("/app", "/etc/tiny/app.conf"), pinned.stream().map(Lock.Copy::path).toList());
         assertEquals(List.of(2, 1), pinned.stream().map(Lock.Copy::files).toList());
         for (Lock.Copy s : pinned) {
@@ -147,29 +151,29 @@ class CopyBuildTest {
             assertEquals(s.sha256(), Digest.of(listing.data()), s.path());
             assertEquals(s.sha256(), CopyListing.parse(listing.data(), s.path()).digest());
         }
-        assertEquals(built.lock(), Kiln.readLock(Kiln.defaultLockPath(spec)));
+        assertEquals(built.lock(), Locking.read(LockRequest.besideSpec(spec)));
     }
 
     @Test
     void buildingAgainGivesTheSameImageWritesNoLayerAndAFreshStoreGivesItToo() throws IOException {
         Path store = tmp.resolve("store");
-        Kiln.Built first = build(store, "a", false);
+        Building.Built first = build(store, "a", false);
         long blobs = blobs(store);
-        Kiln.Built second = build(store, "b", true);
+        Building.Built second = build(store, "b", true);
         assertEquals(first.top(), second.top());
         assertEquals(blobs, blobs(store), "a warm build finds every layer in the store's memo");
-        Kiln.Built cold = build(tmp.resolve("other-store"), "c", true);
+        Building.Built cold = build(tmp.resolve("other-store"), "c", true);
         assertEquals(first.top(), cold.top());
     }
 
     @Test
     void aChangedSourceFileIsRefusedWhenFrozenNamingItAndRepinnedOtherwise() throws IOException {
         Path store = tmp.resolve("store");
-        Kiln.Built first = build(store, "a", false);
+        Building.Built first = build(store, "a", false);
         Files.writeString(tmp.resolve("app/index.html"), "<h1>hellO</h1>\n");
         Files.setPosixFilePermissions(tmp.resolve("app/bin/serve"), PosixFilePermissions.fromString("rw-r--r--"));
         ResolveException e = assertThrows(ResolveException.class, () -> build(store, "frozen", true));
-        assertTrue(e.getMessage().startsWith("the lock is frozen, but the local sources changed since " + Kiln.defaultLockPath(spec)
+        assertTrue(e.getMessage().startsWith("the lock is frozen, but the local sources changed since " + LockRequest.besideSpec(spec)
                 + " was made:"), e.getMessage());
         assertEquals("lock.stale", e.code());
         assertTrue(e.getMessage().contains("~ source /app from ./app: its content changed"), e.getMessage());
@@ -178,9 +182,9 @@ class CopyBuildTest {
         assertFalse(e.getMessage().contains("app.conf"), "only what changed is named: " + e.getMessage());
         assertFalse(Files.exists(tmp.resolve("frozen")), "nothing is written");
 
-        Kiln.Built again = build(store, "b", false);
+        Building.Built again = build(store, "b", false);
         assertNotEquals(first.top(), again.top());
-        Lock relocked = Kiln.readLock(Kiln.defaultLockPath(spec));
+        Lock relocked = Locking.read(LockRequest.besideSpec(spec));
         assertNotEquals(first.lock().copies().get(0).sha256(), relocked.copies().get(0).sha256());
         assertEquals(first.lock().copies().get(1), relocked.copies().get(1));
         assertEquals(first.lock().archs(), relocked.archs(), "the packages are not resolved again");
@@ -192,7 +196,7 @@ class CopyBuildTest {
         return reader.manifest(reader.top());
     }
 
-    private static List<Digest> layers(Kiln.Built built) {
+    private static List<Digest> layers(Building.Built built) {
         return manifest(built.layout()).layers().stream().map(Descriptor::digest).toList();
     }
 
@@ -225,7 +229,7 @@ class CopyBuildTest {
 
     @Test
     void theSourcesHaveALayerOfTheirOwnBetweenThePackagesAndTheSpecAndLock() throws IOException {
-        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Building.Built built = build(tmp.resolve("store"), "oci", false);
         Manifest m = manifest(built.layout());
         assertEquals(3, m.layers().size(), m.toString());
         List<String> comments = comments(built.layout());
@@ -240,7 +244,7 @@ class CopyBuildTest {
     @Test
     void withOriginLayeringTheSourcesLayerFollowsThePackageLayers() throws IOException {
         spec = repo.spec(tmp, "origin", PATHS + "layering: {strategy: origin, budget: 2}\n");
-        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Building.Built built = build(tmp.resolve("store"), "oci", false);
         List<String> comments = comments(built.layout());
         assertEquals(List.of("tiny", "other packages and generated files", "local sources (/app, /etc/tiny/app.conf)", "spec and lock"),
                 comments);
@@ -252,7 +256,7 @@ class CopyBuildTest {
     @Test
     void otherSourcesOrNoneLeaveThePackageLayerByteIdentical() throws IOException {
         Path store = tmp.resolve("store");
-        Kiln.Built withSources = build(store, "a", false);
+        Building.Built withSources = build(store, "a", false);
         Files.createDirectories(tmp.resolve("other/www"));
         Files.writeString(tmp.resolve("other/www/page.html"), "another site\n");
         Path otherSpec = repo.spec(tmp.resolve("other"), "other", """
@@ -262,8 +266,8 @@ class CopyBuildTest {
                 """);
         Path plainSpec = repo.spec(Files.createDirectories(tmp.resolve("plain")), "plain", "");
         try (Kiln kiln = TinyRepository.kiln(store)) {
-            Kiln.Built other = kiln.build(otherSpec, Kiln.defaultLockPath(otherSpec), tmp.resolve("b"), false, FetchListener.NONE);
-            Kiln.Built plain = kiln.build(plainSpec, Kiln.defaultLockPath(plainSpec), tmp.resolve("c"), false, FetchListener.NONE);
+            Building.Built other = build(kiln, otherSpec, "b", false);
+            Building.Built plain = build(kiln, plainSpec, "c", false);
             assertEquals(layers(plain).get(0), layers(withSources).get(0));
             assertEquals(layers(plain).get(0), layers(other).get(0));
             assertNotEquals(layers(withSources).get(1), layers(other).get(1));
@@ -276,11 +280,11 @@ class CopyBuildTest {
     @Test
     void changingOneByteOfASourceRewritesOnlyTheSourcesLayerAndTheSpecLayer() throws IOException {
         Path store = tmp.resolve("store");
-        Kiln.Built first = build(store, "a", false);
+        Building.Built first = build(store, "a", false);
         long layerRecords = memoRecords(store, LayerCache.STEP.id());
         long unpacked = memoRecords(store, UnpackCache.STEP.id());
         Files.writeString(tmp.resolve("app/index.html"), "<h1>hellO</h1>\n");
-        Kiln.Built second = build(store, "b", false);
+        Building.Built second = build(store, "b", false);
         List<Digest> before = layers(first);
         List<Digest> after = layers(second);
         assertEquals(before.get(0), after.get(0), "the package layer is the same blob");
@@ -296,14 +300,13 @@ class CopyBuildTest {
                 paths:
                   - {path: /etc/tiny/tiny.conf, type: file, source: conf/app.conf, permissions: 0o600}
                 """);
-        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Building.Built built = build(tmp.resolve("store"), "oci", false);
         TarItem conf = entries(built.layout()).get("etc/tiny/tiny.conf");
         assertEquals(List.of("port = 8080\n", 0600), List.of(new String(conf.data(), UTF_8), conf.mode()));
         deleteTree(tmp.resolve("conf"));
         try (Kiln kiln = TinyRepository.kiln(repo.seed(tmp.resolve("fresh")))) {
-            Kiln.Verification v = kiln.verify(new CheckedImage(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
-            assertTrue(v.identical(), v.diff().render());
+            VerifyResult v = kiln.verify(VerifyRequest.of(ImageRef.layout(built.layout())));
+            assertTrue(v.identical(), v.report());
         }
     }
 
@@ -318,29 +321,26 @@ class CopyBuildTest {
 
     @Test
     void verifyRebuildsFromTheImageAloneInAFreshStoreWithoutReadingTheSources() throws IOException {
-        Kiln.Built built = build(tmp.resolve("store"), "oci", false);
+        Building.Built built = build(tmp.resolve("store"), "oci", false);
         deleteTree(tmp.resolve("app"));
         deleteTree(tmp.resolve("conf"));
         Path fresh = repo.seed(tmp.resolve("fresh"));
         try (Kiln kiln = TinyRepository.kiln(fresh)) {
-            Kiln.Verification v = kiln.verify(new CheckedImage(built.layout(), built.top(), "oci"), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
-            assertTrue(v.identical(), v.diff().render());
+            VerifyResult v = kiln.verify(VerifyRequest.of(ImageRef.layout(built.layout())));
+            assertTrue(v.identical(), v.report());
             for (Lock.Copy s : built.lock().copies()) {
-                assertTrue(kiln.store().contains(s.sha256()), "the listing came from the image into the store");
+                assertTrue(kiln.session().store().contains(s.sha256()), "the listing came from the image into the store");
             }
         }
     }
 
     @Test
     void aTamperedSourceFileInTheImageIsNamedWithBothDigests() throws IOException {
-        Kiln.Built honest = build(tmp.resolve("store"), "honest", false);
+        Building.Built honest = build(tmp.resolve("store"), "honest", false);
         Path forged = forge(honest, "forged");
         Path fresh = repo.seed(tmp.resolve("fresh"));
         try (Kiln kiln = TinyRepository.kiln(fresh)) {
-            CopyMismatchException e = assertThrows(CopyMismatchException.class, () -> kiln.verify(
-                    new CheckedImage(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE));
+            CopyMismatchException e = assertThrows(CopyMismatchException.class, () -> kiln.verify(VerifyRequest.of(ImageRef.layout(forged))));
             String m = e.getMessage();
             assertTrue(m.contains("does not hold the local sources its lock pins"), m);
             assertTrue(m.contains("/app/index.html (from ./app/index.html): the image holds 15 bytes "
@@ -352,14 +352,13 @@ class CopyBuildTest {
     @Test
     void withTheStoreThatBuiltItATamperedImageIsRebuiltAndTheDiffNamesTheFile() throws IOException {
         Path store = tmp.resolve("store");
-        Kiln.Built honest = build(store, "honest", false);
+        Building.Built honest = build(store, "honest", false);
         Path forged = forge(honest, "forged");
         try (Kiln kiln = TinyRepository.kiln(store)) {
-            Kiln.Verification v = kiln.verify(new CheckedImage(forged, LayoutReader.open(forged).top(), "forged"), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Files.createDirectories(tmp.resolve("scratch")), FetchListener.NONE);
+            VerifyResult v = kiln.verify(VerifyRequest.of(ImageRef.layout(forged)));
             assertFalse(v.identical());
-            assertEquals(honest.top(), v.rebuilt().top(), "the store's content is what the lock pins");
-            assertTrue(v.diff().render().contains("app/index.html"), v.diff().render());
+            assertEquals(honest.top().digest().toString(), v.rebuilt(), "the store's content is what the lock pins");
+            assertTrue(v.report().contains("app/index.html"), v.report());
         }
     }
 
@@ -368,7 +367,7 @@ class CopyBuildTest {
      * everything else — the spec, the lock, the listings, every digest — consistent with it. Built
      * by kiln itself from a source whose content lies about its bytes, in a store of its own.
      */
-    private Path forge(Kiln.Built honest, String name) throws IOException {
+    private Path forge(Building.Built honest, String name) throws IOException {
         ImageSpec parsed = ImageSpecParser.parse(spec);
         Path out = tmp.resolve(name);
         try (ContentStore store = ContentStore.open(repo.seed(tmp.resolve("forger")))) {

@@ -9,8 +9,6 @@ import dev.kiln.api.testing.TinyRepository;
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.UnpackCache;
-import dev.kiln.fetcher.Download;
-import dev.kiln.fetcher.FetchListener;
 import dev.kiln.oci.LayoutReader;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
@@ -24,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,14 +59,18 @@ class StoreRecheckBuildTest {
         store = repo.seed(tmp.resolve("store"));
     }
 
-    private Kiln.Built build(String out, FetchListener listener) {
-        try (Kiln kiln = TinyRepository.kiln(store)) {
-            return kiln.build(spec, Kiln.defaultLockPath(spec), tmp.resolve(out), false, listener);
+    private BuildResult build(String out) {
+        return build(out, e -> { });
+    }
+
+    private BuildResult build(String out, Consumer<FetchEvent> listener) {
+        try (Kiln kiln = TinyRepository.builder(store).addEventHandler(FetchEvent.class, listener).open()) {
+            return kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(tmp.resolve(out))));
         }
     }
 
     private Lock.Package tiny() {
-        return Kiln.readLock(Kiln.defaultLockPath(spec)).packages("amd64").get(0);
+        return Locking.read(LockRequest.besideSpec(spec)).packages("amd64").get(0);
     }
 
     private Path blob(Digest d) {
@@ -76,15 +79,14 @@ class StoreRecheckBuildTest {
 
     @Test
     void aDebOverwrittenByAnotherPackageOfTheSameSizeIsRemovedAndNeverUnpacked() throws IOException {
-        Digest clean = build("clean", FetchListener.NONE).top().digest();
+        String clean = build("clean").digest();
         Lock.Package tiny = tiny();
         assertEquals(tiny.size(), tinx.length, "the fixture: two packages of one size");
         Files.write(blob(tiny.sha256()), tinx); // the unpacked copy and the layer are still remembered
         List<String> heard = new ArrayList<>();
-        FetchListener listener = new FetchListener() {
-            @Override
-            public void damaged(Download d, Digest found) {
-                heard.add(d.name() + " " + d.sha256() + " " + found);
+        Consumer<FetchEvent> listener = e -> {
+            if (e instanceof FetchEvent.Damaged d) {
+                heard.add(d.download().name() + " " + d.download().sha256() + " " + d.found());
             }
         };
         KilnException e = assertThrows(KilnException.class, () -> build("tampered", listener));
@@ -94,14 +96,14 @@ class StoreRecheckBuildTest {
         assertFalse(Files.exists(blob(tiny.sha256())), "the wrong bytes are gone from the store");
         // put right again, the store gives the clean image
         repo.seed(store);
-        assertEquals(clean, build("again", FetchListener.NONE).top().digest());
+        assertEquals(clean, build("again").digest());
     }
 
     @Test
     void aDebOverwrittenByBytesOfAnotherSizeIsRemovedToo() throws IOException {
         Lock.Package tiny = tiny();
         Files.write(blob(tiny.sha256()), "not a package".getBytes());
-        assertThrows(KilnException.class, () -> build("tampered", FetchListener.NONE));
+        assertThrows(KilnException.class, () -> build("tampered"));
         assertFalse(Files.exists(tmp.resolve("tampered")));
         assertFalse(Files.exists(blob(tiny.sha256())));
     }
@@ -109,8 +111,8 @@ class StoreRecheckBuildTest {
     /** A lock entry relabelled to another version, its sha256 kept: refused, cold and with the package remembered. */
     @Test
     void aRelabelledLockEntryIsRefusedBeforeAnImageExists() throws IOException {
-        Path lockFile = Kiln.defaultLockPath(spec);
-        Lock honest = Kiln.readLock(lockFile);
+        Path lockFile = LockRequest.besideSpec(spec);
+        Lock honest = Locking.read(lockFile);
         Lock.Package p = honest.packages("amd64").get(0);
         Lock relabelled = new Lock(honest.lockVersion(), honest.spec(), honest.repositories(), honest.options(),
                 new TreeMap<>(Map.of("amd64", List.of(new Lock.Package(p.name(), "1.1", p.architecture(), p.source(), p.path(),
@@ -118,34 +120,34 @@ class StoreRecheckBuildTest {
         Files.write(lockFile, LockJson.write(relabelled));
         String expected = "the lock pins tiny 1.1 (amd64) as " + p.sha256() + ", but that .deb is tiny 1.0 (amd64): the lock's"
                 + " entry was edited, or names another package's file";
-        AssembleException cold = assertThrows(AssembleException.class, () -> build("cold", FetchListener.NONE));
+        AssembleException cold = assertThrows(AssembleException.class, () -> build("cold"));
         assertTrue(cold.getMessage().startsWith(expected), cold.getMessage());
         assertFalse(Files.exists(tmp.resolve("cold")));
 
         Files.write(lockFile, LockJson.write(honest));
-        build("honest", FetchListener.NONE); // the package is now remembered unpacked, its layer written
+        build("honest"); // the package is now remembered unpacked, its layer written
         Files.write(lockFile, LockJson.write(relabelled));
-        AssembleException warm = assertThrows(AssembleException.class, () -> build("warm", FetchListener.NONE));
+        AssembleException warm = assertThrows(AssembleException.class, () -> build("warm"));
         assertTrue(warm.getMessage().startsWith(expected), warm.getMessage());
         assertFalse(Files.exists(tmp.resolve("warm")));
     }
 
     @Test
     void aRememberedLayerWhoseBlobWasChangedIsWrittenAgain() throws IOException {
-        Kiln.Built clean = build("clean", FetchListener.NONE);
-        LayoutReader reader = LayoutReader.open(clean.layout());
+        BuildResult clean = build("clean");
+        LayoutReader reader = LayoutReader.open(clean.layout().orElseThrow());
         Digest packages = reader.manifest(reader.top()).layers().get(0).digest();
         Path layer = blob(packages);
         byte[] bytes = Files.readAllBytes(layer);
         bytes[bytes.length / 2] ^= 1; // the same size, another byte
         Files.write(layer, bytes);
-        assertEquals(clean.top().digest(), build("again", FetchListener.NONE).top().digest());
+        assertEquals(clean.digest(), build("again").digest());
         assertEquals(packages, Digest.of(Files.readAllBytes(layer)), "the store's layer is right again");
     }
 
     @Test
     void aRememberedUnpackedFileWhoseBytesChangedIsUnpackedAgainNotLaidIntoALayer() throws IOException {
-        Digest clean = build("clean", FetchListener.NONE).top().digest();
+        String clean = build("clean").digest();
         Path unpacked = unpackedBlob();
         try (RandomAccessFile f = new RandomAccessFile(unpacked.toFile(), "rw")) {
             f.seek(16); // the first file's bytes follow the 16-byte header
@@ -154,7 +156,7 @@ class StoreRecheckBuildTest {
             f.write(b ^ 0x20);
         }
         deleteTree(store.resolve("memo").resolve(LayerCache.STEP.id())); // so the layer is written again from the files
-        assertEquals(clean, build("again", FetchListener.NONE).top().digest());
+        assertEquals(clean, build("again").digest());
         assertFalse(Files.exists(unpacked) && !Digest.of(Files.readAllBytes(unpacked)).hex().equals(unpacked.getFileName().toString()),
                 "the damaged copy is gone");
     }
@@ -171,7 +173,7 @@ class StoreRecheckBuildTest {
     /** A memo entry led to another tree's layer record (another spec's layer), or to a record edited in place. */
     @Test
     void aLayerRecordThatIsNotThisTreesIsAMissNotItsLayer() throws IOException {
-        Digest clean = build("clean", FetchListener.NONE).top().digest();
+        String clean = build("clean").digest();
         Path memo = store.resolve("memo").resolve(LayerCache.STEP.id());
         List<Path> entries;
         try (Stream<Path> s = Files.list(memo)) {
@@ -182,13 +184,13 @@ class StoreRecheckBuildTest {
         String first = Files.readString(entries.get(0));
         Files.writeString(entries.get(0), Files.readString(entries.get(1)));
         Files.writeString(entries.get(1), first);
-        assertEquals(clean, build("swapped", FetchListener.NONE).top().digest());
+        assertEquals(clean, build("swapped").digest());
         // a record edited in place: another diff_id
         Path record = blob(Digest.parse(Files.readString(entries.get(0)).trim()));
         List<String> lines = Files.readAllLines(record);
         lines.set(3, Digest.of("forged").toString() + " " + lines.get(3).split(" ")[1]);
         Files.write(record, lines);
-        assertEquals(clean, build("edited", FetchListener.NONE).top().digest());
+        assertEquals(clean, build("edited").digest());
     }
 
     private static void deleteTree(Path dir) throws IOException {

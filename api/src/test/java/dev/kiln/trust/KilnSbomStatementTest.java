@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.api.sbom.LockFixture;
-import dev.kiln.api.sbom.SpdxSbom;
+import dev.kiln.api.internal.sbom.LockFixture;
+import dev.kiln.api.internal.sbom.SpdxSbom;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.util.List;

@@ -1,19 +1,32 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.BuildCheck;
+import dev.kiln.api.BuildCheckEvent;
+import dev.kiln.api.BuildCheckResult;
+import dev.kiln.api.BuildRequest;
+import dev.kiln.api.BuildResult;
+import dev.kiln.api.Epoch;
+import dev.kiln.api.FetchEvent;
 import dev.kiln.api.Kiln;
-import dev.kiln.fetcher.Download;
+import dev.kiln.api.LockMode;
+import dev.kiln.api.LockRequest;
+import dev.kiln.api.Spec;
+import dev.kiln.api.SystemDefaults;
+import dev.kiln.api.Target;
+import dev.kiln.store.KilnException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "build", mixinStandardHelpOptions = true, description = {
     "Build SPEC's image into an OCI layout, a registry or a load archive.",
@@ -71,12 +84,13 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     RegistryTimeoutOption registry;
 
-    @Spec
+    @CommandLine.Spec
     CommandSpec commandSpec;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         var out = commandSpec.commandLine().getOut();
+        var err = commandSpec.commandLine().getErr();
         if (output == null && push == null && tarball == null) {
             throw new ParameterException(commandSpec.commandLine(), "say where the image goes: -o DIR, --push REF or --tarball FILE");
         }
@@ -85,50 +99,65 @@ final class BuildCommand implements Callable<Integer> {
                     "--tag and --arch go with --tarball, --insecure and --registry-timeout with --push");
         }
         String tarballTag = tag != null ? tag : push != null ? push : "localhost/" + specName() + ":latest";
+        List<Target> goes = new ArrayList<>();
         try {
             // bad references fail before the build, not after it
-            for (String ref : new String[] {push, tarball != null ? tarballTag : null}) {
-                if (ref != null) {
-                    dev.kiln.oci.registry.ImageReference.parse(ref);
-                }
-            }
-        } catch (dev.kiln.oci.registry.RegistryException e) {
-            throw new ParameterException(commandSpec.commandLine(), e.getMessage());
-        }
-        if (tarball != null) {
-            Kiln.checkTarball(tarball, spec, java.util.Optional.ofNullable(arch)); // before the build, not after it
-        }
-        Path lock = lockFile != null ? lockFile : Kiln.defaultLockPath(spec);
-        Path scratch = output == null ? java.nio.file.Files.createTempDirectory("kiln-build-") : null;
-        Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).context(context.context).open()) {
-            Timing.mark("kiln open");
-            List<Download> all = java.nio.file.Files.exists(lock) ? kiln.downloads(lock) : List.of();
-            long bytes = all.stream().mapToLong(Download::size).sum();
-            FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN;
-            Kiln.Built built;
-            try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
-                if (check) {
-                    return check(lock, output != null ? output : scratch.resolve("oci"), progress);
-                }
-                built = kiln.build(spec, lock, output != null ? output : scratch.resolve("oci"), frozen, progress);
-            }
-            if (output != null) {
-                out.println("built " + built.layout() + " (" + built.top().mediaType() + " " + built.top().digest() + ")");
-            }
             if (tarball != null) {
-                var image = Kiln.writeTarball(built.layout(), tarball, tarballTag, java.util.Optional.ofNullable(arch));
-                out.println("wrote " + tarball + " (docker archive of " + image.platform().map(Object::toString).orElse("one image")
-                        + ", " + tarballTag + ")");
+                Target.Archive a = Target.archive(tarball, tarballTag);
+                goes.add(arch != null ? a.withArchitecture(arch) : a.withHostArchitecture(SystemDefaults.architecture()));
             }
             if (push != null) {
-                var options = registry.options(insecure, quiet, commandSpec.commandLine().getErr());
-                out.println("pushed " + Kiln.push(built.layout(), push, options).reference());
+                goes.add(Target.registry(push));
             }
-            return 0;
+        } catch (KilnException e) {
+            throw new ParameterException(commandSpec.commandLine(), e.getMessage());
+        }
+        Epoch epoch = SystemDefaults.epoch(); // a bad SOURCE_DATE_EPOCH fails before anything is done
+        Path scratch = check && output == null ? Files.createTempDirectory("kiln-build-") : null;
+        Timing.mark("cli parsed");
+        try {
+            FetchProgress progress = FetchProgress.of(quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN, out);
+            Kiln.Builder builder = KilnSetup.builder(store.store, context.context, quiet, err)
+                    .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)))
+                    .addEventHandler(FetchEvent.class, progress);
+            if (!quiet) {
+                builder.addEventHandler(BuildCheckEvent.class,
+                        e -> out.println("first build " + e.digest() + "; building again from scratch in another JVM"));
+            }
+            try (Kiln kiln = builder.open()) {
+                Timing.mark("kiln open");
+                BuildRequest request = BuildRequest.of(Spec.load(spec))
+                        .withLockFile(lockFile != null ? lockFile : LockRequest.besideSpec(spec))
+                        .withMode(frozen ? LockMode.FROZEN : LockMode.ONLINE).withEpoch(epoch);
+                if (check) {
+                    try (progress) {
+                        return check(kiln, request.to(Target.layout(output != null ? output : scratch.resolve("oci"))));
+                    }
+                }
+                if (output != null) {
+                    request = request.to(Target.layout(output));
+                }
+                for (Target t : goes) {
+                    request = request.to(t);
+                }
+                BuildResult built;
+                try (progress) {
+                    built = kiln.build(request);
+                }
+                for (BuildResult.Output o : built.outputs()) {
+                    if (o instanceof BuildResult.LayoutOutput l) {
+                        out.println("built " + l.dir() + " (" + built.mediaType() + " " + built.digest() + ")");
+                    } else if (o instanceof BuildResult.ArchiveOutput a) {
+                        out.println("wrote " + a.file() + " (docker archive of " + a.platform().orElse("one image") + ", " + tarballTag + ")");
+                    } else if (o instanceof BuildResult.RegistryOutput r) {
+                        out.println("pushed " + r.reference());
+                    }
+                }
+                return 0;
+            }
         } finally {
             if (scratch != null) {
-                dev.kiln.oci.ImageLayout.deleteRecursively(scratch);
+                TempDirs.delete(scratch);
             }
         }
     }
@@ -137,23 +166,23 @@ final class BuildCommand implements Callable<Integer> {
     private String specName() {
         String name = spec.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String repo = (dot > 0 ? name.substring(0, dot) : name).toLowerCase(java.util.Locale.ROOT)
+        String repo = (dot > 0 ? name.substring(0, dot) : name).toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         return repo.isEmpty() ? "image" : repo;
     }
 
-    private int check(Path lock, Path into, FetchProgress progress) {
+    private int check(Kiln kiln, BuildRequest request) {
         var out = commandSpec.commandLine().getOut();
-        BuildCheck.Result r = BuildCheck.run(spec, Optional.ofNullable(context.context), lock, into, frozen, progress,
-                quiet ? line -> { } : out::println);
+        BuildCheckResult r = kiln.checkBuild(request);
+        BuildResult first = r.first();
         if (!r.reproducible()) {
             var err = commandSpec.commandLine().getErr();
-            err.print(r.diff().render());
+            err.print(r.report());
             err.println("kiln: the two builds differ; the second is kept at " + r.second().orElseThrow());
             return Main.CHECK_FAILED;
         }
-        out.println("reproducible " + r.first().layout() + " (" + r.first().top().mediaType() + " " + r.first().top().digest()
-                + "): built again identically with " + r.variation().describe());
+        out.println("reproducible " + first.layout().orElseThrow() + " (" + first.mediaType() + " " + first.digest()
+                + "): built again identically with " + r.variation());
         return 0;
     }
 }

@@ -1,13 +1,13 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.FetchEvent;
+import dev.kiln.api.FetchRequest;
 import dev.kiln.api.Kiln;
-import dev.kiln.fetcher.Download;
-import dev.kiln.fetcher.FetchListener;
+import dev.kiln.api.Spec;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
-import dev.kiln.resolver.spec.ImageSpecParser;
 import dev.kiln.api.SystemDefaults;
 import dev.kiln.store.Digest;
 import java.io.IOException;
@@ -18,7 +18,6 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +32,9 @@ import java.util.TreeMap;
  * Loads the classes a typical run needs, so that the launcher can record them into a
  * class-data-sharing archive in the background (see ./kiln). Not a user command. It touches
  * nothing outside a temporary directory and the loopback interface: a store is opened there, and
- * one small file is fetched into it from a server on 127.0.0.1, through the same HTTP client, DNS
- * lookup and store code a real fetch uses.
+ * one small file is fetched into it from a server on 127.0.0.1, through the same API, events,
+ * HTTP client, DNS lookup and store code a real fetch uses. It reaches below the API on purpose
+ * (the lock, the OpenPGP check): it trains class loading, it is not a client.
  */
 final class CdsTraining {
     private CdsTraining() {
@@ -45,14 +45,8 @@ final class CdsTraining {
         for (String cmd : List.of("lock", "fetch", "store")) {
             Main.run(new String[] {cmd, "--help"}, new PrintWriter(sink), new PrintWriter(sink));
         }
-        ImageSpecParser.parse(("contents:\n  repositories:\n    - deb ${DEBIAN_MIRROR} bookworm main\n"
+        Spec.of(("contents:\n  repositories:\n    - deb ${DEBIAN_MIRROR} bookworm main\n"
                 + "  packages: [libc6 (>= 2.36)]\narchs: [amd64]\n").getBytes(StandardCharsets.UTF_8), "training.yaml");
-        Digest d = Digest.of("training");
-        Lock lock = new Lock(Lock.VERSION, new Lock.Spec("t.yaml", d),
-                List.of(new Lock.Repository("deb ${DEBIAN_MIRROR} bookworm main", d, Instant.EPOCH, Optional.empty(), List.of("X"))),
-                new Lock.Options(Set.of(), Map.of(), false),
-                new TreeMap<>(Map.of("amd64", List.of(new Lock.Package("a", "1", "amd64", "a", "pool/a.deb", 1, d, 0)))));
-        LockJson.read(LockJson.write(lock), "training");
         Path keys = SystemDefaults.home().resolve("keys");
         if (Files.isDirectory(keys)) {
             Keyring.load(keys);
@@ -93,16 +87,26 @@ final class CdsTraining {
             // the host's apt sources are read as every run reads them; kiln itself gets no mirror
             // variables (no name lookups of real hosts) and the training key (keys/ may be absent)
             SystemDefaults.mirrors();
+            SystemDefaults.registries();
             String.format("%.1f MB", body.length / 1e6); // how commands print sizes
             Path key = Files.write(dir.resolve("training-key.asc"), resource("cds-training-key.asc"));
-            try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).mirrors(Map.of()).keys(key).open()) {
-                // through kiln's own store and transport, as 'kiln fetch' goes
-                URI uri = URI.create("http://localhost:" + server.getLocalPort() + "/training");
-                kiln.fetch(dir.resolve("training.lock.json"), List.of(new Download("training", List.of(uri), body.length,
-                        Digest.of(body))), false, FetchListener.NONE);
+            // a lock whose one package is on this server, as 'kiln fetch' reads it
+            Digest d = Digest.of("training");
+            String line = "deb http://localhost:" + server.getLocalPort() + "/debian stable main";
+            Lock lock = new Lock(Lock.VERSION, new Lock.Spec("training.yaml", d),
+                    List.of(new Lock.Repository(line, d, Instant.EPOCH, Optional.empty(), List.of("X"))),
+                    new Lock.Options(Set.of(), Map.of(), false), new TreeMap<>(Map.of("amd64",
+                            List.of(new Lock.Package("training", "1", "amd64", "training", "training", body.length, Digest.of(body), 0)))));
+            Path lockFile = Files.write(dir.resolve("training.lock.json"), LockJson.write(lock));
+            StringWriter sink = new StringWriter();
+            try (FetchProgress progress = FetchProgress.of(FetchProgress.Mode.PLAIN, new PrintWriter(sink));
+                 Kiln kiln = KilnSetup.withHandlers(Kiln.builder().store(dir.resolve("store")).keys(key), true, new PrintWriter(sink))
+                         .addEventHandler(FetchEvent.class, progress).open()) {
+                // through kiln's own store, transport and events, as 'kiln fetch' goes
+                kiln.fetch(FetchRequest.of(lockFile));
             }
         } finally {
-            dev.kiln.oci.ImageLayout.deleteRecursively(dir);
+            TempDirs.delete(dir);
         }
     }
 

@@ -1,10 +1,11 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.FetchEvent;
+import dev.kiln.api.FetchRequest;
+import dev.kiln.api.FetchResult;
 import dev.kiln.api.Kiln;
-import dev.kiln.fetcher.Download;
-import dev.kiln.fetcher.FetchResult;
+import dev.kiln.api.LockMode;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,18 +42,17 @@ final class FetchCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).open()) {
+        FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET
+                : json ? FetchProgress.Mode.JSON
+                : System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"))
+                ? FetchProgress.Mode.LIVE : FetchProgress.Mode.PLAIN;
+        FetchProgress progress = FetchProgress.of(mode, out);
+        try (Kiln kiln = KilnSetup.builder(store.store, null, false, spec.commandLine().getErr())
+                .addEventHandler(FetchEvent.class, progress).open()) {
             Timing.mark("kiln open");
-            List<Download> all = kiln.downloads(lock);
-            Timing.mark("lock read");
-            long bytes = all.stream().mapToLong(Download::size).sum();
-            FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET
-                    : json ? FetchProgress.Mode.JSON
-                    : System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"))
-                    ? FetchProgress.Mode.LIVE : FetchProgress.Mode.PLAIN;
             FetchResult r;
-            try (FetchProgress progress = FetchProgress.of(mode, out, all.size(), bytes)) {
-                r = kiln.fetch(lock, all, offline, progress);
+            try (progress) {
+                r = kiln.fetch(FetchRequest.of(lock).withMode(offline ? LockMode.OFFLINE : LockMode.ONLINE));
             }
             Timing.mark("fetched");
             if (json) {

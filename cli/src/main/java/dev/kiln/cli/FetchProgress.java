@@ -1,8 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.fetcher.Download;
-import dev.kiln.fetcher.FetchListener;
-import dev.kiln.store.Digest;
+import dev.kiln.api.FetchEvent;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.HashSet;
@@ -10,21 +8,21 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * How {@code kiln fetch} reports: on a terminal one live line per active download and a total with
- * bytes and rate; otherwise a plain line per package; {@code --json} one JSON object per event;
- * {@code --quiet} nothing. Failures are not printed as they happen but once, in the error that ends
- * the fetch ({@code --json} has an event for each).
+ * How a fetch is shown, as the handler of the library's {@link FetchEvent}s: on a terminal one live
+ * line per active download and a total with bytes and rate; otherwise a plain line per package;
+ * {@code --json} one JSON object per event; {@code --quiet} nothing. Failures are not printed as they
+ * happen but once, in the error that ends the fetch ({@code --json} has an event for each). Events
+ * come from eight download threads at once: each mode prints under its own lock.
  */
-abstract class FetchProgress implements FetchListener, AutoCloseable {
+abstract class FetchProgress implements Consumer<FetchEvent>, AutoCloseable {
     enum Mode { LIVE, PLAIN, JSON, QUIET }
 
-    static FetchProgress of(Mode mode, PrintWriter out, int total, long totalBytes) {
+    static FetchProgress of(Mode mode, PrintWriter out) {
         return switch (mode) {
-            case LIVE -> new Live(out, total, totalBytes);
+            case LIVE -> new Live(out);
             case PLAIN -> new Plain(out);
             case JSON -> new Json(out);
             case QUIET -> new FetchProgress() {
@@ -33,17 +31,62 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
     }
 
     @Override
+    public void accept(FetchEvent e) {
+        if (e instanceof FetchEvent.Planned p) {
+            planned(p.packages(), p.bytes());
+        } else if (e instanceof FetchEvent.Started s) {
+            started(s.download(), s.url());
+        } else if (e instanceof FetchEvent.Progress p) {
+            progress(p.download(), p.bytes());
+        } else if (e instanceof FetchEvent.Retrying r) {
+            retrying(r.download(), r.url(), r.why());
+        } else if (e instanceof FetchEvent.Damaged d) {
+            damaged(d.download(), d.found());
+        } else if (e instanceof FetchEvent.Finished f) {
+            finished(f.download(), f.alreadyPresent());
+        } else if (e instanceof FetchEvent.Failed f) {
+            failed(f.download(), f.why());
+        }
+    }
+
+    void planned(int total, long totalBytes) {
+    }
+
+    void started(FetchEvent.Download d, URI url) {
+    }
+
+    void progress(FetchEvent.Download d, long bytes) {
+    }
+
+    void retrying(FetchEvent.Download d, URI url, String why) {
+    }
+
+    void damaged(FetchEvent.Download d, String found) {
+    }
+
+    void finished(FetchEvent.Download d, boolean alreadyPresent) {
+    }
+
+    void failed(FetchEvent.Download d, String why) {
+    }
+
+    @Override
     public void close() {
     }
 
     /** A blob the store held under a package's sha256 with other bytes: said once, with what happens next. */
-    static String damagedLine(Download d, Digest found) {
+    static String damagedLine(FetchEvent.Download d, String found) {
         return "the store's copy of " + d.name() + " (" + d.sha256() + ") held other bytes (" + found
                 + "); removed it from the store";
     }
 
     static String mb(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    /** The hex of a {@code sha256:...} digest. */
+    static String hex(String digest) {
+        return digest.substring(digest.indexOf(':') + 1);
     }
 
     private static final class Plain extends FetchProgress {
@@ -55,7 +98,7 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
         }
 
         @Override
-        public synchronized void finished(Download d, boolean alreadyPresent) {
+        synchronized void finished(FetchEvent.Download d, boolean alreadyPresent) {
             if (!alreadyPresent) {
                 out.println("fetched " + d.name() + " (" + mb(d.size()) + ")");
             }
@@ -63,14 +106,14 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
 
         /** Once per host and reason: a dead mirror makes every file retry for the same reason. */
         @Override
-        public synchronized void retrying(Download d, URI url, String why) {
+        synchronized void retrying(FetchEvent.Download d, URI url, String why) {
             if (retried.add(url.getHost() + ":" + url.getPort() + " " + why)) {
                 out.println("retrying " + d.name() + " from " + url + ": " + why);
             }
         }
 
         @Override
-        public synchronized void damaged(Download d, Digest found) {
+        synchronized void damaged(FetchEvent.Download d, String found) {
             out.println(damagedLine(d, found));
         }
     }
@@ -82,34 +125,34 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
             this.out = out;
         }
 
-        private synchronized void event(String kind, Download d, String extra) {
+        private synchronized void event(String kind, FetchEvent.Download d, String extra) {
             out.println("{\"event\": \"" + kind + "\", \"name\": " + quote(d.name()) + ", \"sha256\": \""
-                    + d.sha256().hex() + "\", \"size\": " + d.size() + extra + "}");
+                    + hex(d.sha256()) + "\", \"size\": " + d.size() + extra + "}");
         }
 
         @Override
-        public void started(Download d, URI url) {
+        void started(FetchEvent.Download d, URI url) {
             event("started", d, ", \"url\": " + quote(url.toString()));
         }
 
         @Override
-        public void retrying(Download d, URI url, String why) {
+        void retrying(FetchEvent.Download d, URI url, String why) {
             event("retrying", d, ", \"url\": " + quote(url.toString()) + ", \"why\": " + quote(why));
         }
 
         @Override
-        public void finished(Download d, boolean alreadyPresent) {
+        void finished(FetchEvent.Download d, boolean alreadyPresent) {
             event("finished", d, ", \"present\": " + alreadyPresent);
         }
 
         @Override
-        public void failed(Download d, String why) {
+        void failed(FetchEvent.Download d, String why) {
             event("failed", d, ", \"why\": " + quote(why));
         }
 
         @Override
-        public void damaged(Download d, Digest found) {
-            event("damaged", d, ", \"found\": \"" + found.hex() + "\"");
+        void damaged(FetchEvent.Download d, String found) {
+            event("damaged", d, ", \"found\": \"" + hex(found) + "\"");
         }
 
         static String quote(String s) {
@@ -135,49 +178,53 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
     /** Redraws a block of lines in place with ANSI cursor movement, at most ten times a second. */
     private static final class Live extends FetchProgress {
         private final PrintWriter out;
-        private final int total;
-        private final long totalBytes;
-        private final Map<Download, Long> active = new LinkedHashMap<>();
-        private final AtomicInteger done = new AtomicInteger();
-        private final AtomicLong doneBytes = new AtomicLong();
+        private int total;
+        private long totalBytes;
+        private final Map<FetchEvent.Download, Long> active = new LinkedHashMap<>();
+        private int done;
+        private long doneBytes;
         private final long start = System.nanoTime();
         private long lastDraw;
         private int drawn;
 
-        Live(PrintWriter out, int total, long totalBytes) {
+        Live(PrintWriter out) {
             this.out = out;
+        }
+
+        @Override
+        synchronized void planned(int total, long totalBytes) {
             this.total = total;
             this.totalBytes = totalBytes;
         }
 
         @Override
-        public synchronized void started(Download d, URI url) {
+        synchronized void started(FetchEvent.Download d, URI url) {
             active.put(d, 0L);
             draw(false);
         }
 
         @Override
-        public synchronized void progress(Download d, long bytes) {
+        synchronized void progress(FetchEvent.Download d, long bytes) {
             active.put(d, bytes);
             draw(false);
         }
 
         @Override
-        public synchronized void finished(Download d, boolean alreadyPresent) {
+        synchronized void finished(FetchEvent.Download d, boolean alreadyPresent) {
             active.remove(d);
-            done.incrementAndGet();
-            doneBytes.addAndGet(d.size());
+            done++;
+            doneBytes += d.size();
             draw(false);
         }
 
         @Override
-        public synchronized void failed(Download d, String why) {
+        synchronized void failed(FetchEvent.Download d, String why) {
             active.remove(d);
             draw(true);
         }
 
         @Override
-        public synchronized void damaged(Download d, Digest found) {
+        synchronized void damaged(FetchEvent.Download d, String found) {
             clear();
             out.println(damagedLine(d, found));
             draw(true);
@@ -199,17 +246,17 @@ abstract class FetchProgress implements FetchListener, AutoCloseable {
             clear();
             long inFlight = 0;
             int shown = 0;
-            for (Map.Entry<Download, Long> e : active.entrySet()) {
+            for (Map.Entry<FetchEvent.Download, Long> e : active.entrySet()) {
                 inFlight += e.getValue();
                 if (shown++ < 8) {
                     out.println("  " + e.getKey().name() + "  " + mb(e.getValue()) + " / " + mb(e.getKey().size()));
                     drawn++;
                 }
             }
-            long bytes = doneBytes.get() + inFlight;
+            long bytes = doneBytes + inFlight;
             double secs = Math.max(1e-3, (now - start) / 1e9);
             out.println(String.format(Locale.ROOT, "fetched %d/%d packages, %s / %s, %.1f MB/s",
-                    done.get(), total, mb(bytes), mb(totalBytes), bytes / 1e6 / secs));
+                    done, total, mb(bytes), mb(totalBytes), bytes / 1e6 / secs));
             drawn++;
             out.flush();
         }

@@ -1,18 +1,21 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
-import dev.kiln.api.LockDiff;
-import dev.kiln.resolver.lock.Lock;
+import dev.kiln.api.LockCheckResult;
+import dev.kiln.api.LockMode;
+import dev.kiln.api.LockRequest;
+import dev.kiln.api.LockResult;
+import dev.kiln.api.Spec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "lock", mixinStandardHelpOptions = true,
         description = {
@@ -40,21 +43,22 @@ final class LockCommand implements Callable<Integer> {
     @Mixin
     ContextOption context;
 
-    @Spec
+    @CommandLine.Spec
     CommandSpec commandSpec;
 
     @Override
     public Integer call() {
-        Path lockFile = output != null ? output : Kiln.defaultLockPath(spec);
+        Path lockFile = output != null ? output : LockRequest.besideSpec(spec);
         Timing.mark("cli parsed");
-        try (Kiln kiln = Kiln.builder().phases(Timing.LISTENER).store(store.store).context(context.context).open()) {
+        var out = commandSpec.commandLine().getOut();
+        try (Kiln kiln = KilnSetup.builder(store.store, context.context, false, commandSpec.commandLine().getErr()).open()) {
             Timing.mark("kiln open");
-            var out = commandSpec.commandLine().getOut();
+            LockRequest request = LockRequest.of(Spec.load(spec)).withLockFile(lockFile);
             if (check) {
-                LockDiff diff = kiln.check(spec, lockFile);
+                LockCheckResult diff = kiln.checkLock(request);
                 if (diff.stale()) {
                     out.println(lockFile + " is stale:");
-                    for (String l : diff.lines()) {
+                    for (String l : diff.changes()) {
                         out.println("  " + l);
                     }
                     out.println("run 'kiln lock " + spec + "' to update it");
@@ -63,13 +67,13 @@ final class LockCommand implements Callable<Integer> {
                 out.println(lockFile + " is up to date");
                 return 0;
             }
-            Lock lock = kiln.lock(spec, lockFile, offline);
+            LockResult lock = kiln.lock(request.withMode(offline ? LockMode.OFFLINE : LockMode.ONLINE));
             StringBuilder counts = new StringBuilder();
-            for (Map.Entry<String, List<Lock.Package>> e : lock.archs().entrySet()) {
+            for (Map.Entry<String, List<LockResult.Package>> e : lock.packages().entrySet()) {
                 if (counts.length() > 0) {
                     counts.append(", ");
                 }
-                long bytes = e.getValue().stream().mapToLong(Lock.Package::size).sum();
+                long bytes = e.getValue().stream().mapToLong(LockResult.Package::size).sum();
                 counts.append(e.getKey()).append(": ").append(e.getValue().size()).append(" packages, ")
                         .append(String.format("%.1f MB", bytes / 1e6));
             }

@@ -1,8 +1,6 @@
 package dev.kiln.cli;
 
-import dev.kiln.oci.registry.RegistryListener;
-import dev.kiln.oci.registry.RegistryOptions;
-import java.io.PrintWriter;
+import dev.kiln.api.Registries;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,8 +8,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --registry-timeout}, shared by the commands that speak to registries, and how they speak:
- * what kiln waits for goes to stderr as it waits.
+ * {@code --registry-timeout}, shared by the commands that speak to registries (what kiln waits for
+ * goes to stderr as it waits: see {@link KilnSetup}).
  */
 final class RegistryTimeoutOption {
     static final int MAX_SECONDS = 3600;
@@ -35,16 +33,8 @@ final class RegistryTimeoutOption {
         return timeout != null;
     }
 
-    /** The options for a command's registry client; unless {@code quiet}, each wait is told on {@code err}. */
-    RegistryOptions options(boolean insecure, boolean quiet, PrintWriter err) {
-        RegistryOptions o = RegistryOptions.DEFAULT.withInsecure(insecure);
-        if (timeout != null) {
-            o = o.withTimeout(timeout);
-        }
-        return quiet ? o : o.withListener(toStderr(err));
-    }
-
-    private static RegistryListener toStderr(PrintWriter err) {
-        return waiting -> err.println("kiln: " + waiting.message());
+    /** {@code registries} with the timeout given, if one was. */
+    Registries apply(Registries registries) {
+        return timeout != null ? registries.withTimeout(timeout) : registries;
     }
 }

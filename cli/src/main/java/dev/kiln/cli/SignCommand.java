@@ -1,9 +1,9 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.registry.RegistryClients;
-import dev.kiln.trust.Attestations;
-import dev.kiln.trust.ImageSigning;
-import dev.kiln.trust.SigningKey;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.SignRequest;
+import dev.kiln.api.SignResult;
+import dev.kiln.api.SystemDefaults;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,16 +58,32 @@ final class SignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SigningKey signingKey = SigningKey.read(key, password.password());
-        ImageSigning.Result r = ImageSigning.sign(image, Optional.ofNullable(ref), Optional.ofNullable(identity), signingKey,
-                new ImageSigning.Documents(attest, sbom),
-                () -> RegistryClients.builder(registry.options(insecure, false, spec.commandLine().getErr())).build());
+        var err = spec.commandLine().getErr();
+        Optional<char[]> pass = password.password();
+        SignRequest request = SignRequest.of(ImageArgument.forSign(image, ref));
+        request = pass.isPresent() ? request.withKey(key, pass.get()) : request.withKey(key);
+        if (identity != null) {
+            request = request.withIdentity(identity);
+        }
+        for (Path a : attest) {
+            request = request.withAttestation(a);
+        }
+        for (Path s : sbom) {
+            request = request.withSbom(s);
+        }
+        // signing needs no store and no trusted keys: only how to reach a registry
+        Kiln.Builder builder = KilnSetup.withHandlers(Kiln.builder().proxies(SystemDefaults.proxies())
+                .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure))), false, err);
+        SignResult r;
+        try (Kiln kiln = builder.open()) {
+            r = kiln.sign(request);
+        }
         var out = spec.commandLine().getOut();
-        out.println("signed " + r.image().digest() + " as " + r.signature().identity() + " with key " + r.signature().keyFingerprint());
-        out.println("  signature   " + r.signature().signature().digest());
-        for (Attestations.Attested a : r.attestations()) {
-            out.println("  attestation " + a.attestation().digest() + " (" + a.predicateType() + ")"
-                    + (a.subject().equals(r.image()) ? "" : " on " + a.subject().digest()));
+        out.println("signed " + r.digest() + " as " + r.identity() + " with key " + r.keyFingerprint());
+        out.println("  signature   " + r.signature());
+        for (SignResult.Attestation a : r.attestations()) {
+            out.println("  attestation " + a.digest() + " (" + a.predicateType() + ")"
+                    + (a.subject().equals(r.digest()) ? "" : " on " + a.subject()));
         }
         return 0;
     }

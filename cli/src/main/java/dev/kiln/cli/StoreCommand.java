@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.SystemDefaults;
 import dev.kiln.resolver.lock.LockRoots;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.StoreGc;
@@ -28,7 +29,7 @@ final class StoreCommand implements Runnable {
 
     /** The store to inspect: it must exist (a typo in --store would otherwise make and report an empty one). */
     static ContentStore open(StoreOption option, java.io.PrintWriter err) {
-        java.nio.file.Path root = option.store != null ? option.store : dev.kiln.api.SystemDefaults.store();
+        java.nio.file.Path root = option.store != null ? option.store : SystemDefaults.store();
         if (!java.nio.file.Files.isRegularFile(root.resolve("kiln-store"))) {
             throw new dev.kiln.store.StoreException("no kiln store at " + root
                     + (java.nio.file.Files.exists(root) ? " (it holds no kiln-store file)" : " (nothing there)")

@@ -1,19 +1,19 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.SystemDefaults;
-import dev.kiln.store.PhaseListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Phase timings on stderr when {@code KILN_TIMING} is set: how a run spends its time, for bench work. */
+/**
+ * Phase timings on stderr when {@code KILN_TIMING} is set: how a run spends its time, for bench
+ * work. The library's {@link dev.kiln.api.PhaseEvent}s and the CLI's own marks, each timed from the
+ * process's start.
+ */
 final class Timing {
-    private static final boolean ON = SystemDefaults.timing();
+    static final boolean ON = SystemDefaults.timing();
     /** System.nanoTime() at the process's start, to 10 ms (Linux /proc), or at the first mark. */
     private static long start = -1;
-
-    /** Marks each phase kiln's library passes. */
-    static final PhaseListener LISTENER = Timing::mark;
 
     private Timing() {
     }

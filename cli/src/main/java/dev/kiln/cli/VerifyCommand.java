@@ -1,14 +1,16 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.CheckFailedException;
+import dev.kiln.api.ImageRef;
 import dev.kiln.api.Kiln;
-import dev.kiln.api.verify.CheckedImage;
-import dev.kiln.fetcher.FetchListener;
-import dev.kiln.oci.ImageLayout;
-import dev.kiln.trust.VerificationException;
-import java.io.IOException;
+import dev.kiln.api.RebuildEvent;
+import dev.kiln.api.SystemDefaults;
+import dev.kiln.api.VerifyRequest;
+import dev.kiln.api.VerifyResult;
+import dev.kiln.store.IoErrors;
+import dev.kiln.store.KilnException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,7 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         var out = commandSpec.commandLine().getOut();
         var err = commandSpec.commandLine().getErr();
         if ((spec == null) != (lock == null)) {
@@ -78,63 +80,73 @@ final class VerifyCommand implements Callable<Integer> {
                         "--context " + context.context + ": not a directory");
             }
             if (spec != null) {
-                dev.kiln.assembler.copy.BuildContext.of(spec, Optional.of(context.context)); // it must hold the spec, as for build
+                checkHoldsSpec(context.context, spec); // as for build
             }
         }
-        Optional<String> pem = Optional.empty();
+        ImageRef checked = ImageArgument.forVerify(image);
+        VerifyRequest request = VerifyRequest.of(checked).withFreshStore(!useStore);
+        if (spec != null) {
+            request = request.withInputs(spec, lock);
+        }
         if (key != null) {
-            // a missing or malformed key is refused now, not after the rebuild
-            pem = Optional.of(dev.kiln.trust.VerificationKey.readPem(key));
+            request = request.withPublicKey(key);
         }
-        Path scratch = Files.createTempDirectory("kiln-verify-");
-        try {
-            Path storeDir = useStore ? store.store : scratch.resolve("store");
-            CheckedImage checked = CheckedImage.open(image, scratch, registry.options(insecure, quiet, err));
-            try (Kiln kiln = Kiln.builder().store(storeDir).open()) {
-                if (!quiet) {
-                    out.println("rebuilding " + checked.described() + " (" + checked.top().digest() + ") in "
-                            + (useStore ? "the store" : "a fresh store"));
-                }
-                Kiln.Verification v;
-                try {
-                    v = kiln.verify(checked, Optional.ofNullable(spec), Optional.ofNullable(lock), pem, scratch, FetchListener.NONE);
-                } catch (VerificationException e) {
-                    err.println("kiln: " + e.getMessage());
-                    return Main.CHECK_FAILED;
-                } catch (dev.kiln.api.verify.CheckFailedException e) {
-                    err.println("kiln: " + e.getMessage());
-                    return Main.CHECK_FAILED; // the image is not what its inputs build: a failed check, not an error
-                }
-                v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
-                        + " (identity " + s.identity() + ")"));
-                for (var a : v.attestations().verified()) {
-                    out.println("attestation: good, " + a.predicateType() + " about " + a.subject()
-                            + ", by key " + a.keyFingerprint() + " (" + a.attestation() + ")");
-                }
-                for (String why : v.attestations().unverified()) {
-                    err.println("kiln: note, attestations: " + why);
-                }
-                if (v.verified()) {
-                    out.println("verified " + checked.described() + " " + checked.top().digest()
-                            + ": rebuilt identically from its spec and lock");
-                    return 0;
-                }
-                if (!v.identical()) {
-                    err.print(v.diff().render());
-                }
-                if (!v.packages().isEmpty()) {
-                    err.println("packages: the image's dpkg records against the lock");
-                    v.packages().forEach(m -> err.println("  " + m.render()));
-                    err.println("kiln: " + checked.described() + " does not hold the packages its lock pins ("
-                            + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
-                }
-                if (!v.identical()) {
-                    err.println("kiln: " + checked.described() + " does not match its rebuild (" + v.rebuilt().top().digest() + ")");
-                }
-                return Main.CHECK_FAILED;
+        Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, null, quiet, err) : KilnSetup.withoutStore(null, quiet, err);
+        builder.registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)));
+        if (!quiet) {
+            builder.addEventHandler(RebuildEvent.class, e -> out.println("rebuilding " + e.image() + " (" + e.digest() + ") in "
+                    + (useStore ? "the store" : "a fresh store")));
+        }
+        try (Kiln kiln = builder.open()) {
+            VerifyResult v;
+            try {
+                v = kiln.verify(request);
+            } catch (CheckFailedException e) {
+                err.println("kiln: " + e.getMessage());
+                return Main.CHECK_FAILED; // the image is not what its inputs build: a failed check, not an error
             }
-        } finally {
-            ImageLayout.deleteRecursively(scratch);
+            v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
+                    + " (identity " + s.identity() + ")"));
+            for (VerifyResult.Attestation a : v.attestations()) {
+                out.println("attestation: good, " + a.predicateType() + " about " + a.subject()
+                        + ", by key " + a.keyFingerprint() + " (" + a.digest() + ")");
+            }
+            for (String why : v.unverifiedAttestations()) {
+                err.println("kiln: note, attestations: " + why);
+            }
+            if (v.verified()) {
+                out.println("verified " + v.image() + " " + v.digest() + ": rebuilt identically from its spec and lock");
+                return 0;
+            }
+            if (!v.identical()) {
+                err.print(v.report());
+            }
+            if (!v.packages().isEmpty()) {
+                err.println("packages: the image's dpkg records against the lock");
+                v.packages().forEach(m -> err.println("  " + m.description()));
+                err.println("kiln: " + v.image() + " does not hold the packages its lock pins ("
+                        + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
+            }
+            if (!v.identical()) {
+                err.println("kiln: " + v.image() + " does not match its rebuild (" + v.rebuilt() + ")");
+            }
+            return Main.CHECK_FAILED;
+        }
+    }
+
+    /** The build context must hold the spec (every symlink followed), as a build requires. */
+    private static void checkHoldsSpec(Path context, Path spec) {
+        Path specDir = spec.toAbsolutePath().normalize().getParent();
+        try {
+            Path realContext = context.toRealPath();
+            Path realSpecDir = specDir.toRealPath();
+            if (!realSpecDir.startsWith(realContext)) {
+                throw new KilnException(spec + ": the build context " + context + " (" + realContext
+                        + ") does not contain the spec (in " + realSpecDir + ")"
+                        + "\n  fix: give a context directory that holds the spec and its sources, e.g. the repository's root");
+            }
+        } catch (java.io.IOException e) {
+            throw new KilnException("cannot read the spec's directory " + specDir + ": " + IoErrors.why(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.LockRequest;
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +67,7 @@ class CopyCommandTest {
         String store = repo.seed(tmp.resolve("store")).toString();
         String[] first = run("build", "-q", "--store", store, "-o", tmp.resolve("v1").toString(), spec.toString());
         assertEquals("0", first[0], first[2]);
-        Path lock = Kiln.defaultLockPath(spec);
+        Path lock = LockRequest.besideSpec(spec);
         Path oldLock = Files.copy(lock, tmp.resolve("v1.lock.json"));
 
         Files.writeString(tmp.resolve("www/index.html"), "<h1>HELLO</h1>\n");
@@ -130,7 +131,7 @@ class CopyCommandTest {
         hostile.put("pipe", "'pipe' is a fifo");
         for (Map.Entry<String, String> h : hostile.entrySet()) {
             Path spec = repo.spec(ctx, "hostile", "paths:\n  - {path: /x, type: file, source: \"" + h.getKey() + "\"}\n");
-            Files.delete(Kiln.defaultLockPath(spec)); // so that a build would have to resolve, and write a lock
+            Files.delete(LockRequest.besideSpec(spec)); // so that a build would have to resolve, and write a lock
             Path store = tmp.resolve("store-" + Math.abs(h.getKey().hashCode()));
             for (String[] args : List.of(
                     new String[] {"lock", "--store", store.toString(), spec.toString()},
@@ -144,7 +145,7 @@ class CopyCommandTest {
                 }
                 assertEquals(Integer.toString(Main.ERROR), r[0], what + ": " + r[1] + r[2]);
                 assertTrue(r[2].startsWith("kiln: " + spec + ":7: paths[0].source: " + h.getValue()), what + ": " + r[2]);
-                assertFalse(Files.exists(Kiln.defaultLockPath(spec)), what + " wrote a lock");
+                assertFalse(Files.exists(LockRequest.besideSpec(spec)), what + " wrote a lock");
                 assertFalse(Files.exists(tmp.resolve("oci")), what + " wrote an image");
                 try (Stream<Path> blobs = Files.list(store.resolve("blobs/sha256"))) {
                     assertEquals(List.of(), blobs.toList(), what + " put something into the store");
@@ -190,7 +191,7 @@ class CopyCommandTest {
         String[] built = run("build", "-q", "--store", store, "--context", tmp.resolve("repo").toString(), "-o",
                 tmp.resolve("oci").toString(), spec.toString());
         assertEquals("0", built[0], built[1] + built[2]);
-        String lock = Files.readString(Kiln.defaultLockPath(spec));
+        String lock = Files.readString(LockRequest.besideSpec(spec));
         assertTrue(lock.contains("\"../shared/motd\""), "the lock keeps the source as the spec writes it: " + lock);
         assertFalse(lock.contains(tmp.toString()), "and no host path");
         // the image verifies without the context: a rebuild takes the sources from the image

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.Locks;
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,7 +171,7 @@ class ExampleImagesTest {
      * ca-certificates' copyright. Its passwd, group and os-release are left out, in its favour.
      */
     private static long distrolessBytes(Built built, String arch, List<String> packages) throws IOException {
-        Lock lock = Kiln.readLock(built.lock());
+        Lock lock = Locks.read(built.lock());
         long total = Files.size(built.rootfs().resolve("etc/ssl/certs/ca-certificates.crt"));
         Set<String> wanted = new HashSet<>(concat(packages, List.of("ca-certificates")));
         Set<String> found = new HashSet<>();

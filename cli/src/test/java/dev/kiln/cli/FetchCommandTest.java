@@ -1,11 +1,12 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.Locks;
 import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.api.Kiln;
-import dev.kiln.fetcher.FetchListener;
+import dev.kiln.api.FetchRequest;
 import dev.kiln.fetcher.testing.TestMirror;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
@@ -108,7 +109,7 @@ class FetchCommandTest {
         assertEquals(0, b.waitFor(), outB);
         assertVerifiesClean(store);
         try (ContentStore s = ContentStore.open(store)) {
-            for (Lock.Package p : Kiln.readLock(lock).packages("amd64")) {
+            for (Lock.Package p : Locks.read(lock).packages("amd64")) {
                 assertTrue(s.contains(p.sha256()), p.name());
             }
         }
@@ -149,7 +150,7 @@ class FetchCommandTest {
         assertVerifiesClean(store);
         mirror.onRequest(r -> { });
         try (Kiln k = kiln(store)) {
-            assertEquals(40, k.fetch(lock, false, FetchListener.NONE).total());
+            assertEquals(40, k.fetch(FetchRequest.of(lock)).total());
         }
         assertVerifiesClean(store);
     }
@@ -167,7 +168,7 @@ class FetchCommandTest {
             KilnException e;
             try (Kiln k = kiln(store)) {
                 e = org.junit.jupiter.api.Assertions.assertThrows(KilnException.class,
-                        () -> k.fetch(lock, false, FetchListener.NONE));
+                        () -> k.fetch(FetchRequest.of(lock)));
             }
             assertTrue(e.getMessage().toLowerCase().contains("disk is full") || e.getMessage().contains("space"), e.getMessage());
             assertVerifiesClean(store);
@@ -194,11 +195,11 @@ class FetchCommandTest {
         Path lock = lockOf(5, 10_000);
         Path store = tmp.resolve("store");
         try (Kiln k = kiln(store)) {
-            k.fetch(lock, false, FetchListener.NONE);
+            k.fetch(FetchRequest.of(lock));
         }
         int before = mirror.requestCount();
         try (Kiln k = kiln(store)) {
-            assertEquals(5, k.fetch(lock, false, FetchListener.NONE).alreadyPresent());
+            assertEquals(5, k.fetch(FetchRequest.of(lock)).alreadyPresent());
         }
         assertEquals(before, mirror.requestCount());
     }

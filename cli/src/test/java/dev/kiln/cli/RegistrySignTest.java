@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.api.Kiln;
 import dev.kiln.oci.registry.ImageReference;
 import dev.kiln.oci.registry.RegistryClient;
 import dev.kiln.oci.registry.RegistryCredentials;
-import dev.kiln.oci.registry.RegistryOptions;
 import dev.kiln.oci.testing.TestImages;
 import dev.kiln.oci.testing.TestRegistry;
 import dev.kiln.store.Digest;
@@ -94,7 +92,9 @@ class RegistrySignTest {
     /** The built image pushed to {@code repo:v1}; returns {@code HOST/repo}. */
     private static String pushed(String repo) {
         String name = registry.host() + "/" + repo;
-        assertEquals(digest, Kiln.push(layout, name + ":v1", RegistryOptions.DEFAULT).top().digest().toString());
+        try (RegistryClient client = RegistryClient.builder().credentials(RegistryCredentials.none()).build()) {
+            assertEquals(digest, client.push(layout, ImageReference.parse(name + ":v1")).top().digest().toString());
+        }
         return name;
     }
 

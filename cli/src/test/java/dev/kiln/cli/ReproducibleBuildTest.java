@@ -4,7 +4,7 @@ import static dev.kiln.cli.CliRun.HOME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.api.BuildCheck;
+import dev.kiln.api.internal.BuildVariation;
 import dev.kiln.oci.compare.ImageDiff;
 import java.io.File;
 import java.io.IOException;
@@ -67,7 +67,7 @@ class ReproducibleBuildTest {
             }
         }
         Path javaHere = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path other = BuildCheck.otherJdk().map(j -> j.home().resolve("bin/java")).orElse(javaHere);
+        Path other = BuildVariation.otherJdk().map(j -> j.home().resolve("bin/java")).orElse(javaHere);
 
         Map<String, String> env1 = new LinkedHashMap<>();
         env1.put("TZ", "Pacific/Chatham");

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.Locks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,7 +65,7 @@ class StoreRecheckCommandTest {
         Path store = tmp.resolve("store");
         String[] clean = build(store, "clean");
         assertEquals("0", clean[0], clean[1] + clean[2]);
-        Lock.Package hello = Kiln.readLock(tmp.resolve("hello.lock.json")).packages("amd64").get(0);
+        Lock.Package hello = Locks.read(tmp.resolve("hello.lock.json")).packages("amd64").get(0);
         Path blob = store.resolve("blobs/sha256").resolve(hello.sha256().hex());
         for (Published other : List.of(repo.published("hallo", "1.0-1"), repo.published("goodbye", "1.0-1"))) {
             byte[] bytes = repo.bytes(other);

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.Locks;
 import static dev.kiln.cli.CliRun.HOME;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +74,7 @@ class VerifyTamperTest {
         pristine = tmp.resolve("pristine");
         String[] r = CliRun.run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", pristine.toString(), spec.toString());
         assertEquals("0", r[0], r[1] + r[2]);
-        assertEquals("2.0-1", version(Kiln.readLock(tmp.resolve("tamper.lock.json")), "hello"), "the newest hello is locked");
+        assertEquals("2.0-1", version(Locks.read(tmp.resolve("tamper.lock.json")), "hello"), "the newest hello is locked");
     }
 
     @AfterAll
@@ -154,7 +155,7 @@ class VerifyTamperTest {
     @Test
     void aPackageSwappedInALockGivenWithDashDashLockIsNamedWithBothVersions() throws IOException {
         Path lock = tmp.resolve("swapped.lock.json");
-        Files.write(lock, LockJson.write(swap(Kiln.readLock(tmp.resolve("tamper.lock.json")), repo.published("hello", "1.0-1"))));
+        Files.write(lock, LockJson.write(swap(Locks.read(tmp.resolve("tamper.lock.json")), repo.published("hello", "1.0-1"))));
         String[] r = verify(pristine.toString(), "--spec", spec.toString(), "--lock", lock.toString());
         assertEquals(FAILED, r[0], r[1] + r[2]);
         assertTrue(r[2].contains("the lock pins hello 1.0-1 (amd64) but the image holds hello 2.0-1 (amd64, " + STATUS_HELLO + ")"),

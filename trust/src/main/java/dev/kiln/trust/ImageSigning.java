@@ -5,9 +5,6 @@ import dev.kiln.oci.LayoutReferrers;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.OciJsonReader;
 import dev.kiln.oci.Referrers;
-import dev.kiln.oci.registry.ImageReference;
-import dev.kiln.oci.registry.RegistryClient;
-import dev.kiln.oci.registry.RegistryReferrers;
 import dev.kiln.store.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,9 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -60,38 +55,6 @@ public final class ImageSigning {
     private record Attachment(byte[] statement, List<Descriptor> subjects) {}
 
     private ImageSigning() {}
-
-    /**
-     * Signs {@code image}: an OCI image layout directory (the image {@code ref} names in it, default
-     * the only one; identity default {@link #defaultIdentity}) or a registry reference
-     * {@code HOST[:PORT]/REPO[:TAG|@sha256:...]} (a tag is resolved to its digest and the digest
-     * signed; identity default {@code HOST/REPO}; plain HTTP only to loopback unless {@code registry} is
-     * insecure). A registry is spoken to by the client {@code registry} makes (options, proxies,
-     * logins), made only when {@code image} is a reference.
-     */
-    public static Result sign(String image, Optional<String> ref, Optional<String> identity, SigningKey key,
-            Documents documents, Supplier<RegistryClient> registry) {
-        Path path = Path.of(image);
-        if (Files.isDirectory(path)) {
-            LayoutReferrers target = LayoutReferrers.open(path);
-            return sign(target, target.image(ref), identity.orElseGet(() -> defaultIdentity(target.dir())), key, documents);
-        }
-        // a registry reference starts with its host; a path that starts with / or . is local and missing
-        if (Files.exists(path) || !image.contains("/") || image.startsWith("/") || image.startsWith(".")) {
-            throw new TrustException((Files.exists(path) ? image + " is not a directory" : "no such layout directory: " + image)
-                    + "\n  expected: an OCI image layout directory (as 'kiln build' writes one) or a registry reference"
-                    + " HOST[:PORT]/REPO[:TAG] or HOST[:PORT]/REPO@sha256:...");
-        }
-        ImageReference reference = ImageReference.parse(image);
-        if (ref.isPresent()) {
-            throw new TrustException("a name of an image inside a layout was given, but '" + image + "' is a registry reference"
-                    + "\n  fix: name the image by tag or digest in the reference itself (HOST/REPO:TAG or HOST/REPO@sha256:...)");
-        }
-        try (RegistryClient client = registry.get()) {
-            RegistryReferrers target = RegistryReferrers.of(client, reference);
-            return sign(target, target.image(reference), identity.orElse(reference.name()), key, documents);
-        }
-    }
 
     /**
      * Signs {@code image} in {@code target} as {@code identity} (a repository name) and attaches the

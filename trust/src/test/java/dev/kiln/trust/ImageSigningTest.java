@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.LayoutReferrers;
 import dev.kiln.oci.OciJsonReader;
-import dev.kiln.oci.registry.RegistryClient;
 import dev.kiln.oci.testing.TestLayouts;
 import dev.kiln.store.Digest;
 import dev.kiln.trust.VerificationException.Problem;
@@ -103,16 +102,5 @@ class ImageSigningTest extends LayoutFixture {
         Path missing = tmp.resolve("missing.spdx.json");
         e = assertThrows(TrustException.class, () -> ImageSigning.sign(target, image, "base", KEY, sboms(missing)));
         assertTrue(e.getMessage().startsWith("cannot read the SBOM " + missing), e.getMessage());
-    }
-
-    @Test
-    void aMissingLayoutIsNamedAndARegistryImageHasNoRefName() {
-        TrustException e = assertThrows(TrustException.class, () -> ImageSigning.sign(tmp.resolve("nope").toString(),
-                Optional.empty(), Optional.empty(), KEY, ImageSigning.Documents.NONE, RegistryClient::withDefaults));
-        assertTrue(e.getMessage().startsWith("no such layout directory: " + tmp.resolve("nope")), e.getMessage());
-        e = assertThrows(TrustException.class, () -> ImageSigning.sign("127.0.0.1:1/base:v1",
-                Optional.of("latest"), Optional.empty(), KEY, ImageSigning.Documents.NONE, RegistryClient::withDefaults));
-        assertTrue(e.getMessage().startsWith("a name of an image inside a layout was given, but '127.0.0.1:1/base:v1' is a"
-                + " registry reference"), e.getMessage());
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.api.testing;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.LockRequest;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.store.ContentStore;
@@ -96,13 +97,18 @@ public final class TinyRepository {
                 new Lock.Options(Set.of(), Map.of(), false),
                 new TreeMap<>(Map.of("amd64", List.of(new Lock.Package("tiny", "1.0", "amd64", "tiny", POOL, deb.length,
                         Digest.of(deb), 0)))));
-        Files.write(Kiln.defaultLockPath(spec), LockJson.write(lock));
+        Files.write(LockRequest.besideSpec(spec), LockJson.write(lock));
         return spec;
     }
 
     /** A Kiln on {@code storeDir} whose mirror nobody serves: everything must already be in the store. */
     public static Kiln kiln(Path storeDir) {
+        return builder(storeDir).open();
+    }
+
+    /** The builder of {@link #kiln}, for more settings or event handlers. */
+    public static Kiln.Builder builder(Path storeDir) {
         return Kiln.builder().store(storeDir).keys(HOME.resolve("keys"))
-                .mirrors(Map.of("DEBIAN_MIRROR", "http://127.0.0.1:9/debian")).open();
+                .mirrors(Map.of("DEBIAN_MIRROR", "http://127.0.0.1:9/debian"));
     }
 }

@@ -84,6 +84,15 @@ public final class RegistryCredentials {
         return new RegistryCredentials(List.of(), List.of(normalizeKey(registry)), List.of(new Login(user, password, "the API")));
     }
 
+    /** These credentials with a login for {@code registry} given directly, taken before any file's. */
+    public RegistryCredentials withLogin(String registry, String user, String password) {
+        List<String> registries = new ArrayList<>(explicitRegistries);
+        List<Login> logins = new ArrayList<>(explicit);
+        registries.add(normalizeKey(registry));
+        logins.add(new Login(user, password, "the API"));
+        return new RegistryCredentials(files, registries, logins);
+    }
+
     /** The files searched, in order (for messages). */
     public List<Path> files() {
         return files;

@@ -67,15 +67,23 @@ public final class ImageSpecParser {
 
     /** Parses the spec in {@code file}; errors name the file as given. */
     public static ImageSpec parse(Path file) {
-        byte[] bytes;
+        return parse(read(file), file);
+    }
+
+    /** The bytes of the spec in {@code file}; errors name the file as given. */
+    public static byte[] read(Path file) {
         try {
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new SpecException(SpecException.Kind.NOT_FOUND, file.toString(), 0, "", "no such file",
                     "check the path to the image spec");
         } catch (IOException e) {
             throw new SpecException(file.toString(), 0, "", "cannot read: " + dev.kiln.store.IoErrors.why(e), null);
         }
+    }
+
+    /** Parses spec bytes read from {@code file} (see {@link #read}); errors name the file, which becomes {@link ImageSpec#source()}. */
+    public static ImageSpec parse(byte[] bytes, Path file) {
         return parse(bytes, file.toString(), file);
     }
 

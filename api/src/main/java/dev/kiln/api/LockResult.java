@@ -1,0 +1,45 @@
+package dev.kiln.api;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a lock pins, as written to {@code lockFile}: the spec's digest, every package of every
+ * architecture, and the local copies the spec makes.
+ *
+ * @param packages by architecture (sorted), each list as the lock orders it
+ */
+public record LockResult(Path lockFile, String specDigest, SortedMap<String, List<Package>> packages, List<Copy> copies) {
+    public LockResult {
+        Objects.requireNonNull(lockFile, "lockFile");
+        Objects.requireNonNull(specDigest, "specDigest");
+        TreeMap<String, List<Package>> sorted = new TreeMap<>();
+        packages.forEach((arch, list) -> sorted.put(arch, List.copyOf(list)));
+        packages = Collections.unmodifiableSortedMap(sorted);
+        copies = List.copyOf(copies);
+    }
+
+    /** A pinned package: its name, version, architecture, and the {@code size} and {@code sha256:...} digest of its .deb. */
+    public record Package(String name, String version, String architecture, long size, String sha256) {
+    }
+
+    /**
+     * A local file or directory the spec copies into the image, pinned by the {@code sha256:...}
+     * digest of its listing: {@code files} files of {@code size} bytes in all.
+     */
+    public record Copy(String path, String source, String sha256, int files, long size) {
+    }
+
+    /** How many packages each architecture has, in order. */
+    public Map<String, Integer> counts() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        packages.forEach((arch, list) -> out.put(arch, list.size()));
+        return out;
+    }
+}

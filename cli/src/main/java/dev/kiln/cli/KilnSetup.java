@@ -1,0 +1,56 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Kiln;
+import dev.kiln.api.PhaseEvent;
+import dev.kiln.api.RegistryWaitEvent;
+import dev.kiln.api.StoreEvent;
+import dev.kiln.api.SystemDefaults;
+import dev.kiln.store.KilnException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A {@link Kiln} as the commands open it: the host's defaults ({@link SystemDefaults}) under what
+ * the command line says, and the handlers that print what the library reports: waits for the store
+ * and for registries on stderr, phase timings when {@code KILN_TIMING} is set.
+ */
+final class KilnSetup {
+    private KilnSetup() {
+    }
+
+    /**
+     * The defaults with {@code --store} (else the default store) and {@code --context} when given;
+     * registry waits told on {@code err} unless {@code quiet}.
+     */
+    static Kiln.Builder builder(Path store, Path context, boolean quiet, PrintWriter err) {
+        return withoutStore(context, quiet, err).store(store != null ? store : SystemDefaults.store());
+    }
+
+    /** As {@link #builder} with no store: the command's store is a fresh one the library makes. */
+    static Kiln.Builder withoutStore(Path context, boolean quiet, PrintWriter err) {
+        Path home = SystemDefaults.home();
+        if (!Files.exists(home.resolve("keys"))) {
+            throw new KilnException("no trusted keys at " + home.resolve("keys")
+                    + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
+        }
+        Kiln.Builder b = Kiln.builder().home(home).mirrors(SystemDefaults.mirrors()).proxies(SystemDefaults.proxies())
+                .netrc(SystemDefaults.netrc()).registries(SystemDefaults.registries());
+        if (context != null) {
+            b.context(context);
+        }
+        return withHandlers(b, quiet, err);
+    }
+
+    /** The handlers every command has: store waits, registry waits (unless {@code quiet}), timings. */
+    static Kiln.Builder withHandlers(Kiln.Builder b, boolean quiet, PrintWriter err) {
+        b.addEventHandler(StoreEvent.Waiting.class, w -> err.println("kiln: " + w.message()));
+        if (!quiet) {
+            b.addEventHandler(RegistryWaitEvent.class, w -> err.println("kiln: " + w.message()));
+        }
+        if (Timing.ON) {
+            b.addEventHandler(PhaseEvent.class, e -> Timing.mark(e.phase()));
+        }
+        return b;
+    }
+}
