@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kiln.cli.FixtureRepository.PackageFile;
+import dev.kiln.api.testing.FixtureRepository;
+import dev.kiln.api.testing.FixtureRepository.PackageFile;
 import dev.kiln.store.StagingLock;
 import java.io.IOException;
 import java.nio.file.Files;

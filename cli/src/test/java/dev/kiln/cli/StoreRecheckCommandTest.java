@@ -1,12 +1,13 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.FixtureRepository;
 import dev.kiln.api.testing.Locks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.api.Kiln;
-import dev.kiln.cli.FixtureRepository.PackageFile;
-import dev.kiln.cli.FixtureRepository.Published;
+import dev.kiln.api.testing.FixtureRepository.PackageFile;
+import dev.kiln.api.testing.FixtureRepository.Published;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.Digest;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.FixtureRepository;
 import dev.kiln.api.testing.Locks;
 import static dev.kiln.cli.CliRun.HOME;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -11,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.Kiln;
-import dev.kiln.cli.FixtureRepository.PackageFile;
-import dev.kiln.cli.FixtureRepository.Published;
+import dev.kiln.api.testing.FixtureRepository.PackageFile;
+import dev.kiln.api.testing.FixtureRepository.Published;
 import dev.kiln.oci.ArtifactManifest;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.LayoutReferrers;

@@ -1,4 +1,4 @@
-package dev.kiln.cli;
+package dev.kiln.api.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -30,23 +30,23 @@ import org.tukaani.xz.XZOutputStream;
  * made at test time, served from a local mirror under {@code /debian}. A spec names it with
  * {@link #sourceLine}.
  */
-final class FixtureRepository implements AutoCloseable {
-    static final String SUITE = "stable";
+public final class FixtureRepository implements AutoCloseable {
+    public static final String SUITE = "stable";
     private static final String RELEASE_DATE = "Mon, 20 Oct 2025 10:00:00 UTC";
 
     /** A file a package ships: a regular file, or a symlink when {@code link} is set. */
-    record PackageFile(String path, int mode, long mtime, byte[] content, String link) {
-        static PackageFile file(String path, int mode, long mtime, String content) {
+    public record PackageFile(String path, int mode, long mtime, byte[] content, String link) {
+        public static PackageFile file(String path, int mode, long mtime, String content) {
             return new PackageFile(path, mode, mtime, content.getBytes(UTF_8), null);
         }
 
-        static PackageFile symlink(String path, String target, long mtime) {
+        public static PackageFile symlink(String path, String target, long mtime) {
             return new PackageFile(path, 0777, mtime, new byte[0], target);
         }
     }
 
     /** A published package: its pool path and its file's size and sha256, as a lock pins it. */
-    record Published(String name, String version, String path, long size, Digest sha256) {
+    public record Published(String name, String version, String path, long size, Digest sha256) {
     }
 
     private final TestMirror mirror = TestMirror.start();
@@ -56,7 +56,7 @@ final class FixtureRepository implements AutoCloseable {
     private final StringBuilder packages = new StringBuilder();
 
     /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
-    Published add(String name, String version, String depends, List<PackageFile> files) {
+    public Published add(String name, String version, String depends, List<PackageFile> files) {
         String control = "Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\n"
                 + "Maintainer: Kiln Fixtures <fixtures@example.invalid>\nInstalled-Size: 1\n"
                 + (depends.isEmpty() ? "" : "Depends: " + depends + "\n")
@@ -74,17 +74,17 @@ final class FixtureRepository implements AutoCloseable {
         return p;
     }
 
-    Published published(String name, String version) {
+    public Published published(String name, String version) {
         return published.get(name + " " + version);
     }
 
     /** The .deb's bytes, as the mirror serves them. */
-    byte[] bytes(Published p) {
+    public byte[] bytes(Published p) {
         return debs.get(p).clone();
     }
 
     /** Serves the Packages index (plain, gz, xz), the Release and the signed InRelease. */
-    void publish() {
+    public void publish() {
         byte[] plain = packages.toString().getBytes(UTF_8);
         Map<String, byte[]> indexes = new LinkedHashMap<>();
         indexes.put("Packages", plain);
@@ -105,13 +105,13 @@ final class FixtureRepository implements AutoCloseable {
     }
 
     /** The spec's repository line, trusting the fixture key (written to {@code keyFile}). */
-    String sourceLine(Path keyFile) {
+    public String sourceLine(Path keyFile) {
         key.writePublicKey(keyFile);
         return "deb [signed-by=" + keyFile.toAbsolutePath() + "] " + mirror.uri("/debian") + " " + SUITE + " main";
     }
 
     /** How many requests the mirror has had (for tests that must show nothing was fetched). */
-    int requestCount() {
+    public int requestCount() {
         return mirror.requestCount();
     }
 
