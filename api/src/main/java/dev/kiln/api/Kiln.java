@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (Kiln kiln = Kiln.builder().store(storeDir).keys(keysDir)
- *         .mirrors(Map.of("DEBIAN_MIRROR", "http://deb.debian.org/debian"))
+ *         .mirrors(Map.of("DEBIAN_MIRROR", "http://mirror.example/debian"))
  *         .addEventHandler(FetchEvent.Finished.class, e -> log.info("fetched {}", e.download().name()))
  *         .open()) {
  *     Spec spec = Spec.load(Path.of("base.yaml"));
