@@ -7,18 +7,36 @@ import java.util.Optional;
 
 /**
  * What a build made: the image (its top manifest, or index for several architectures), the lock
- * it was made from, its epoch, and each place it went, in the order layout, archives, registries.
+ * it was made from, its epoch, each place it went, in the order layout, archives, registries, and
+ * each platform's manifest.
  *
  * @param mediaType the top descriptor's media type (an OCI image manifest or index)
  * @param digest the top descriptor's {@code sha256:...} digest
  * @param epoch the image's time, seconds since 1970
+ * @param manifests each platform's image manifest, in the spec's order of architectures (one, the
+ *     top itself, for a single architecture)
  */
-public record BuildResult(String mediaType, String digest, Path lockFile, long epoch, List<Output> outputs) {
+public record BuildResult(String mediaType, String digest, Path lockFile, long epoch, List<Output> outputs,
+        List<PlatformManifest> manifests) {
     public BuildResult {
         Objects.requireNonNull(mediaType, "mediaType");
         Objects.requireNonNull(digest, "digest");
         Objects.requireNonNull(lockFile, "lockFile");
         outputs = List.copyOf(outputs);
+        manifests = List.copyOf(manifests);
+    }
+
+    /** A result without its platforms' manifests, as the first version of this record was made. */
+    public BuildResult(String mediaType, String digest, Path lockFile, long epoch, List<Output> outputs) {
+        this(mediaType, digest, lockFile, epoch, outputs, List.of());
+    }
+
+    /** One platform's image manifest: {@code platform} as OCI names it ({@code linux/amd64}), its {@code sha256:...} digest. */
+    public record PlatformManifest(String platform, String digest) {
+        public PlatformManifest {
+            Objects.requireNonNull(platform, "platform");
+            Objects.requireNonNull(digest, "digest");
+        }
     }
 
     /** Where the image went. */
@@ -30,9 +48,22 @@ public record BuildResult(String mediaType, String digest, Path lockFile, long e
      * ({@code DIR.ARCH.spdx.json}) and the SLSA provenance ({@code DIR.provenance.json}).
      */
     public record LayoutOutput(Path dir, List<Path> documents) implements Output {
+        private static final String SBOM = ".spdx.json";
+        private static final String PROVENANCE = ".provenance.json";
+
         public LayoutOutput {
             Objects.requireNonNull(dir, "dir");
             documents = List.copyOf(documents);
+        }
+
+        /** The SPDX SBOMs among the documents, one per architecture ({@code DIR.ARCH.spdx.json}). */
+        public List<Path> sboms() {
+            return documents.stream().filter(d -> d.getFileName().toString().endsWith(SBOM)).toList();
+        }
+
+        /** The SLSA provenance among the documents ({@code DIR.provenance.json}). */
+        public Optional<Path> provenance() {
+            return documents.stream().filter(d -> d.getFileName().toString().endsWith(PROVENANCE)).findFirst();
         }
     }
 

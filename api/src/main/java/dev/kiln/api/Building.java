@@ -33,8 +33,19 @@ final class Building {
     private Building() {
     }
 
-    /** What the build made: the layout, its top manifest (or index), the lock and epoch it was made from, the documents beside it. */
-    record Built(Path layout, Descriptor top, Lock lock, long epoch, List<Path> documents) {
+    /**
+     * What the build made: the layout, its top manifest (or index), each architecture's manifest,
+     * the lock and epoch it was made from, the documents beside it.
+     */
+    record Built(Path layout, Descriptor top, List<BuildResult.PlatformManifest> manifests, Lock lock, long epoch,
+            List<Path> documents) {
+    }
+
+    /** Each architecture's manifest, in the assembler's order, as the API names it. */
+    private static List<BuildResult.PlatformManifest> manifests(Map<String, Descriptor> images) {
+        return images.entrySet().stream().map(e -> new BuildResult.PlatformManifest(
+                e.getValue().platform().orElseGet(() -> Platform.ofDebian(e.getKey())).toString(),
+                e.getValue().digest().toString())).toList();
     }
 
     static BuildResult build(Session s, BuildRequest request) {
@@ -85,7 +96,8 @@ final class Building {
                     outputs.add(new BuildResult.RegistryOutput(pushed.reference().toString()));
                 }
             }
-            return new BuildResult(built.top().mediaType(), built.top().digest().toString(), lockFile, built.epoch(), outputs);
+            return new BuildResult(built.top().mediaType(), built.top().digest().toString(), lockFile, built.epoch(), outputs,
+                    built.manifests());
         } catch (IOException e) {
             throw new StoreException("cannot make a temporary directory for the image: " + IoErrors.why(e), e);
         } finally {
@@ -181,7 +193,8 @@ final class Building {
                 }
                 s.events.phase("sbom and provenance written");
                 s.store().addRoot(lockFile.toAbsolutePath());
-                return new Built(written, top, lock, seconds, documents.stream().map(AtomicFile.Staged::target).toList());
+                return new Built(written, top, manifests(assembler.images()), lock, seconds,
+                        documents.stream().map(AtomicFile.Staged::target).toList());
             } catch (IOException e) {
                 throw new StoreException("cannot put the SBOM and provenance beside " + target + ": " + IoErrors.why(e), e);
             } finally {

@@ -164,6 +164,10 @@ class KilnApiTest {
             assertTrue(Files.isRegularFile(layout.resolve("index.json")));
             BuildResult.LayoutOutput written = (BuildResult.LayoutOutput) built.outputs().get(0);
             assertEquals(List.of(dir.resolve("hello-oci.amd64.spdx.json"), dir.resolve("hello-oci.provenance.json")), written.documents());
+            assertEquals(List.of(dir.resolve("hello-oci.amd64.spdx.json")), written.sboms());
+            assertEquals(dir.resolve("hello-oci.provenance.json"), written.provenance().orElseThrow());
+            assertEquals(List.of(new BuildResult.PlatformManifest("linux/amd64", built.digest())), built.manifests(),
+                    "one architecture: its manifest is the image");
             BuildResult.ArchiveOutput loadable = (BuildResult.ArchiveOutput) built.outputs().get(1);
             assertEquals("localhost/hello:1", loadable.tag());
             assertEquals("linux/amd64", loadable.platform().orElseThrow());
