@@ -84,6 +84,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     RegistryTimeoutOption registry;
 
+    @Mixin
+    JsonOption json;
+
     @CommandLine.Spec
     CommandSpec commandSpec;
 
@@ -115,12 +118,13 @@ final class BuildCommand implements Callable<Integer> {
         Epoch epoch = SystemDefaults.epoch(); // a bad SOURCE_DATE_EPOCH fails before anything is done
         Path scratch = check && output == null ? Files.createTempDirectory("kiln-build-") : null;
         Timing.mark("cli parsed");
+        JsonLines lines = json.lines(out);
         try {
-            FetchProgress progress = FetchProgress.of(quiet ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN, out);
-            Kiln.Builder builder = KilnSetup.builder(store.store, context.context, quiet, err)
+            FetchProgress progress = FetchProgress.of(quiet || lines != null ? FetchProgress.Mode.QUIET : FetchProgress.Mode.PLAIN, out);
+            Kiln.Builder builder = KilnSetup.builder(store.store, context.context, quiet, err, lines)
                     .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)))
                     .addEventHandler(FetchEvent.class, progress);
-            if (!quiet) {
+            if (!quiet && lines == null) {
                 builder.addEventHandler(BuildCheckEvent.class,
                         e -> out.println("first build " + e.digest() + "; building again from scratch in another JVM"));
             }
@@ -131,7 +135,7 @@ final class BuildCommand implements Callable<Integer> {
                         .withMode(frozen ? LockMode.FROZEN : LockMode.ONLINE).withEpoch(epoch);
                 if (check) {
                     try (progress) {
-                        return check(kiln, request.to(Target.layout(output != null ? output : scratch.resolve("oci"))));
+                        return check(kiln, request.to(Target.layout(output != null ? output : scratch.resolve("oci"))), lines);
                     }
                 }
                 if (output != null) {
@@ -143,6 +147,10 @@ final class BuildCommand implements Callable<Integer> {
                 BuildResult built;
                 try (progress) {
                     built = kiln.build(request);
+                }
+                if (lines != null) {
+                    lines.result(g -> JsonResults.build(g, built));
+                    return 0;
                 }
                 for (BuildResult.Output o : built.outputs()) {
                     if (o instanceof BuildResult.LayoutOutput l) {
@@ -171,10 +179,14 @@ final class BuildCommand implements Callable<Integer> {
         return repo.isEmpty() ? "image" : repo;
     }
 
-    private int check(Kiln kiln, BuildRequest request) {
+    private int check(Kiln kiln, BuildRequest request, JsonLines lines) {
         var out = commandSpec.commandLine().getOut();
         BuildCheckResult r = kiln.checkBuild(request);
         BuildResult first = r.first();
+        if (lines != null) {
+            lines.result(g -> JsonResults.buildCheck(g, r));
+            return r.reproducible() ? 0 : Main.CHECK_FAILED;
+        }
         if (!r.reproducible()) {
             var err = commandSpec.commandLine().getErr();
             err.print(r.report());

@@ -2,7 +2,9 @@ package dev.kiln.cli;
 
 import dev.kiln.api.FetchEvent;
 import dev.kiln.api.FetchRequest;
+import dev.kiln.api.FetchResult;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.PhaseEvent;
 import dev.kiln.api.Spec;
 import dev.kiln.fetcher.pgp.Keyring;
 import dev.kiln.fetcher.pgp.SignatureVerifier;
@@ -21,6 +23,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -100,10 +103,14 @@ final class CdsTraining {
             Path lockFile = Files.write(dir.resolve("training.lock.json"), LockJson.write(lock));
             StringWriter sink = new StringWriter();
             try (FetchProgress progress = FetchProgress.of(FetchProgress.Mode.PLAIN, new PrintWriter(sink));
-                 Kiln kiln = KilnSetup.withHandlers(Kiln.builder().store(dir.resolve("store")).keys(key), true, new PrintWriter(sink))
+                 Kiln kiln = KilnSetup.withHandlers(Kiln.builder().store(dir.resolve("store")).keys(key), true, new PrintWriter(sink), null)
                          .addEventHandler(FetchEvent.class, progress).open()) {
                 // through kiln's own store, transport and events, as 'kiln fetch' goes
-                kiln.fetch(FetchRequest.of(lockFile));
+                FetchResult fetched = kiln.fetch(FetchRequest.of(lockFile));
+                // and as --json prints it: an event, then the result
+                JsonLines json = new JsonLines(new PrintWriter(sink));
+                new JsonEvents(json).accept(new PhaseEvent("fetched", Duration.ZERO));
+                json.result(g -> JsonResults.fetch(g, fetched));
             }
         } finally {
             TempDirs.delete(dir);

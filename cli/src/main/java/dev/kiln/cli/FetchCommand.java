@@ -29,8 +29,8 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors.")
     boolean quiet;
 
-    @Option(names = "--json", description = "One JSON object per event (for CI).")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Mixin
     StoreOption store;
@@ -42,12 +42,12 @@ final class FetchCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         Timing.mark("cli parsed");
-        FetchProgress.Mode mode = quiet ? FetchProgress.Mode.QUIET
-                : json ? FetchProgress.Mode.JSON
+        JsonLines lines = json.lines(out);
+        FetchProgress.Mode mode = quiet || lines != null ? FetchProgress.Mode.QUIET
                 : System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"))
                 ? FetchProgress.Mode.LIVE : FetchProgress.Mode.PLAIN;
         FetchProgress progress = FetchProgress.of(mode, out);
-        try (Kiln kiln = KilnSetup.builder(store.store, null, false, spec.commandLine().getErr())
+        try (Kiln kiln = KilnSetup.builder(store.store, null, quiet, spec.commandLine().getErr(), lines)
                 .addEventHandler(FetchEvent.class, progress).open()) {
             Timing.mark("kiln open");
             FetchResult r;
@@ -55,10 +55,17 @@ final class FetchCommand implements Callable<Integer> {
                 r = kiln.fetch(FetchRequest.of(lock).withMode(offline ? LockMode.OFFLINE : LockMode.ONLINE));
             }
             Timing.mark("fetched");
-            if (json) {
-                out.println(String.format(Locale.ROOT, "{\"event\": \"done\", \"fetched\": %d, \"bytesFetched\": %d,"
-                        + " \"present\": %d, \"seconds\": %.3f}", r.fetched(), r.bytesFetched(), r.alreadyPresent(),
-                        r.elapsed().toMillis() / 1000.0));
+            if (lines != null) {
+                if (!quiet) {
+                    // the summary event --json gave before it had a result line, kept for those who read it
+                    lines.event("done", g -> {
+                        g.writeNumberField("fetched", r.fetched());
+                        g.writeNumberField("bytesFetched", r.bytesFetched());
+                        g.writeNumberField("present", r.alreadyPresent());
+                        g.writeNumberField("seconds", r.elapsed().toMillis() / 1000.0);
+                    });
+                }
+                lines.result(g -> JsonResults.fetch(g, r));
             } else if (!quiet) {
                 double secs = Math.max(r.elapsed().toMillis(), 1) / 1000.0;
                 out.println(String.format(Locale.ROOT, "%d packages in the store: %d fetched (%s in %.2f s, %.0f MB/s), %d already there",

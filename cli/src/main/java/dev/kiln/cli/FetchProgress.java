@@ -13,18 +13,17 @@ import java.util.function.Consumer;
 /**
  * How a fetch is shown, as the handler of the library's {@link FetchEvent}s: on a terminal one live
  * line per active download and a total with bytes and rate; otherwise a plain line per package;
- * {@code --json} one JSON object per event; {@code --quiet} nothing. Failures are not printed as they
- * happen but once, in the error that ends the fetch ({@code --json} has an event for each). Events
- * come from eight download threads at once: each mode prints under its own lock.
+ * {@code --quiet} nothing ({@code --json} is {@link JsonEvents}). Failures are not printed as they
+ * happen but once, in the error that ends the fetch. Events come from eight download threads at
+ * once: each mode prints under its own lock.
  */
 abstract class FetchProgress implements Consumer<FetchEvent>, AutoCloseable {
-    enum Mode { LIVE, PLAIN, JSON, QUIET }
+    enum Mode { LIVE, PLAIN, QUIET }
 
     static FetchProgress of(Mode mode, PrintWriter out) {
         return switch (mode) {
             case LIVE -> new Live(out);
             case PLAIN -> new Plain(out);
-            case JSON -> new Json(out);
             case QUIET -> new FetchProgress() {
             };
         };
@@ -115,63 +114,6 @@ abstract class FetchProgress implements Consumer<FetchEvent>, AutoCloseable {
         @Override
         synchronized void damaged(FetchEvent.Download d, String found) {
             out.println(damagedLine(d, found));
-        }
-    }
-
-    private static final class Json extends FetchProgress {
-        private final PrintWriter out;
-
-        Json(PrintWriter out) {
-            this.out = out;
-        }
-
-        private synchronized void event(String kind, FetchEvent.Download d, String extra) {
-            out.println("{\"event\": \"" + kind + "\", \"name\": " + quote(d.name()) + ", \"sha256\": \""
-                    + hex(d.sha256()) + "\", \"size\": " + d.size() + extra + "}");
-        }
-
-        @Override
-        void started(FetchEvent.Download d, URI url) {
-            event("started", d, ", \"url\": " + quote(url.toString()));
-        }
-
-        @Override
-        void retrying(FetchEvent.Download d, URI url, String why) {
-            event("retrying", d, ", \"url\": " + quote(url.toString()) + ", \"why\": " + quote(why));
-        }
-
-        @Override
-        void finished(FetchEvent.Download d, boolean alreadyPresent) {
-            event("finished", d, ", \"present\": " + alreadyPresent);
-        }
-
-        @Override
-        void failed(FetchEvent.Download d, String why) {
-            event("failed", d, ", \"why\": " + quote(why));
-        }
-
-        @Override
-        void damaged(FetchEvent.Download d, String found) {
-            event("damaged", d, ", \"found\": \"" + hex(found) + "\"");
-        }
-
-        static String quote(String s) {
-            StringBuilder b = new StringBuilder("\"");
-            for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> b.append("\\\"");
-                    case '\\' -> b.append("\\\\");
-                    case '\n' -> b.append("\\n");
-                    default -> {
-                        if (c < 0x20) {
-                            b.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            b.append(c);
-                        }
-                    }
-                }
-            }
-            return b.append('"').toString();
         }
     }
 

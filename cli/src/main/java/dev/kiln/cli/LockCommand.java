@@ -43,6 +43,9 @@ final class LockCommand implements Callable<Integer> {
     @Mixin
     ContextOption context;
 
+    @Mixin
+    JsonOption json;
+
     @CommandLine.Spec
     CommandSpec commandSpec;
 
@@ -51,23 +54,30 @@ final class LockCommand implements Callable<Integer> {
         Path lockFile = output != null ? output : LockRequest.besideSpec(spec);
         Timing.mark("cli parsed");
         var out = commandSpec.commandLine().getOut();
-        try (Kiln kiln = KilnSetup.builder(store.store, context.context, false, commandSpec.commandLine().getErr()).open()) {
+        JsonLines lines = json.lines(out);
+        try (Kiln kiln = KilnSetup.builder(store.store, context.context, false, commandSpec.commandLine().getErr(), lines).open()) {
             Timing.mark("kiln open");
             LockRequest request = LockRequest.of(Spec.load(spec)).withLockFile(lockFile);
             if (check) {
                 LockCheckResult diff = kiln.checkLock(request);
-                if (diff.stale()) {
+                if (lines != null) {
+                    lines.result(g -> JsonResults.lockCheck(g, diff));
+                } else if (diff.stale()) {
                     out.println(lockFile + " is stale:");
                     for (String l : diff.changes()) {
                         out.println("  " + l);
                     }
                     out.println("run 'kiln lock " + spec + "' to update it");
-                    return Main.CHECK_FAILED;
+                } else {
+                    out.println(lockFile + " is up to date");
                 }
-                out.println(lockFile + " is up to date");
-                return 0;
+                return diff.stale() ? Main.CHECK_FAILED : 0;
             }
             LockResult lock = kiln.lock(request.withMode(offline ? LockMode.OFFLINE : LockMode.ONLINE));
+            if (lines != null) {
+                lines.result(g -> JsonResults.lock(g, lock));
+                return 0;
+            }
             StringBuilder counts = new StringBuilder();
             for (Map.Entry<String, List<LockResult.Package>> e : lock.packages().entrySet()) {
                 if (counts.length() > 0) {

@@ -5,9 +5,11 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code kiln} command: a thin shell over {@link dev.kiln.api.Kiln}. */
@@ -74,18 +76,40 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof KilnException) {
-                err.println("kiln: " + e.getMessage());
-                if (System.getenv("KILN_DEBUG") != null) {
-                    e.printStackTrace(err);
-                }
+            if (e instanceof KilnException k) {
+                printError(commandLine, k);
                 return ERROR;
             }
-            err.println("kiln: internal error: " + e);
-            e.printStackTrace(err);
+            if (json(commandLine)) {
+                new JsonLines(commandLine.getOut()).internalError(e);
+            } else {
+                commandLine.getErr().println("kiln: internal error: " + e);
+            }
+            e.printStackTrace(commandLine.getErr());
             return ERROR;
         });
         return cl.execute(args);
+    }
+
+    /** Says what failed: the message on stderr; with {@code --json}, the last line on stdout instead. */
+    static void printError(CommandLine command, KilnException e) {
+        Optional<String> hint = Optional.empty();
+        PrintWriter err = command.getErr();
+        if (json(command)) {
+            new JsonLines(command.getOut()).error(e, hint);
+        } else {
+            err.println("kiln: " + e.getMessage());
+            hint.ifPresent(h -> err.println("  (kiln: " + h + ")"));
+        }
+        if (System.getenv("KILN_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+    }
+
+    /** Whether the command was run with {@code --json}. */
+    private static boolean json(CommandLine command) {
+        ParseResult parsed = command.getParseResult();
+        return parsed != null && parsed.hasMatchedOption(JsonOption.NAME);
     }
 
     /**

@@ -53,12 +53,17 @@ final class SignCommand implements Callable<Integer> {
     @Mixin
     RegistryTimeoutOption registry;
 
+    @Mixin
+    JsonOption json;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
+        JsonLines lines = json.lines(out);
         Optional<char[]> pass = password.password();
         SignRequest request = SignRequest.of(ImageArgument.forSign(image, ref));
         request = pass.isPresent() ? request.withKey(key, pass.get()) : request.withKey(key);
@@ -73,12 +78,15 @@ final class SignCommand implements Callable<Integer> {
         }
         // signing needs no store and no trusted keys: only how to reach a registry
         Kiln.Builder builder = KilnSetup.withHandlers(Kiln.builder().proxies(SystemDefaults.proxies())
-                .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure))), false, err);
+                .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure))), false, err, lines);
         SignResult r;
         try (Kiln kiln = builder.open()) {
             r = kiln.sign(request);
         }
-        var out = spec.commandLine().getOut();
+        if (lines != null) {
+            lines.result(g -> JsonResults.sign(g, r));
+            return 0;
+        }
         out.println("signed " + r.digest() + " as " + r.identity() + " with key " + r.keyFingerprint());
         out.println("  signature   " + r.signature());
         for (SignResult.Attestation a : r.attestations()) {

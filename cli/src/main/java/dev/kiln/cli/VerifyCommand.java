@@ -63,6 +63,9 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ContextOption context;
 
+    @picocli.CommandLine.Mixin
+    JsonOption json;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -91,47 +94,52 @@ final class VerifyCommand implements Callable<Integer> {
         if (key != null) {
             request = request.withPublicKey(key);
         }
-        Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, null, quiet, err) : KilnSetup.withoutStore(null, quiet, err);
+        JsonLines lines = json.lines(out);
+        Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, null, quiet, err, lines)
+                : KilnSetup.withoutStore(null, quiet, err, lines);
         builder.registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)));
-        if (!quiet) {
+        if (!quiet && lines == null) {
             builder.addEventHandler(RebuildEvent.class, e -> out.println("rebuilding " + e.image() + " (" + e.digest() + ") in "
                     + (useStore ? "the store" : "a fresh store")));
         }
+        VerifyResult v;
         try (Kiln kiln = builder.open()) {
-            VerifyResult v;
-            try {
-                v = kiln.verify(request);
-            } catch (CheckFailedException e) {
-                err.println("kiln: " + e.getMessage());
-                return Main.CHECK_FAILED; // the image is not what its inputs build: a failed check, not an error
-            }
-            v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
-                    + " (identity " + s.identity() + ")"));
-            for (VerifyResult.Attestation a : v.attestations()) {
-                out.println("attestation: good, " + a.predicateType() + " about " + a.subject()
-                        + ", by key " + a.keyFingerprint() + " (" + a.digest() + ")");
-            }
-            for (String why : v.unverifiedAttestations()) {
-                err.println("kiln: note, attestations: " + why);
-            }
-            if (v.verified()) {
-                out.println("verified " + v.image() + " " + v.digest() + ": rebuilt identically from its spec and lock");
-                return 0;
-            }
-            if (!v.identical()) {
-                err.print(v.report());
-            }
-            if (!v.packages().isEmpty()) {
-                err.println("packages: the image's dpkg records against the lock");
-                v.packages().forEach(m -> err.println("  " + m.description()));
-                err.println("kiln: " + v.image() + " does not hold the packages its lock pins ("
-                        + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
-            }
-            if (!v.identical()) {
-                err.println("kiln: " + v.image() + " does not match its rebuild (" + v.rebuilt() + ")");
-            }
+            v = kiln.verify(request);
+        } catch (CheckFailedException e) {
+            // the image is not what its inputs build: a failed check, not an error
+            Main.printError(commandSpec.commandLine(), e);
             return Main.CHECK_FAILED;
         }
+        if (lines != null) {
+            lines.result(g -> JsonResults.verify(g, v));
+            return v.verified() ? 0 : Main.CHECK_FAILED;
+        }
+        v.signature().ifPresent(s -> out.println("signature: good, by key " + s.keyFingerprint()
+                + " (identity " + s.identity() + ")"));
+        for (VerifyResult.Attestation a : v.attestations()) {
+            out.println("attestation: good, " + a.predicateType() + " about " + a.subject()
+                    + ", by key " + a.keyFingerprint() + " (" + a.digest() + ")");
+        }
+        for (String why : v.unverifiedAttestations()) {
+            err.println("kiln: note, attestations: " + why);
+        }
+        if (v.verified()) {
+            out.println("verified " + v.image() + " " + v.digest() + ": rebuilt identically from its spec and lock");
+            return 0;
+        }
+        if (!v.identical()) {
+            err.print(v.report());
+        }
+        if (!v.packages().isEmpty()) {
+            err.println("packages: the image's dpkg records against the lock");
+            v.packages().forEach(m -> err.println("  " + m.description()));
+            err.println("kiln: " + v.image() + " does not hold the packages its lock pins ("
+                    + v.packages().size() + (v.packages().size() == 1 ? " differs)" : " differ)"));
+        }
+        if (!v.identical()) {
+            err.println("kiln: " + v.image() + " does not match its rebuild (" + v.rebuilt() + ")");
+        }
+        return Main.CHECK_FAILED;
     }
 
     /** The build context must hold the spec (every symlink followed), as a build requires. */
