@@ -91,9 +91,12 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    /** Says what failed: the message on stderr; with {@code --json}, the last line on stdout instead. */
+    /**
+     * Says what failed: the message on stderr, and a line with what the command line can do about it
+     * when there is one ({@link FlagHints}); with {@code --json}, the last line on stdout instead.
+     */
     static void printError(CommandLine command, KilnException e) {
-        Optional<String> hint = Optional.empty();
+        Optional<String> hint = FlagHints.of(command, e);
         PrintWriter err = command.getErr();
         if (json(command)) {
             new JsonLines(command.getOut()).error(e, hint);

@@ -76,6 +76,8 @@ class CopyCommandTest {
         assertTrue(frozen[2].contains("~ source /srv/www from www: its content changed"), frozen[2]);
         assertTrue(frozen[2].contains("~ index.html: content"), frozen[2]);
         assertTrue(frozen[2].contains("fix: resolve the spec again ('kiln lock " + spec + "')"), frozen[2]);
+        assertTrue(frozen[2].endsWith("\n  (kiln: 'kiln lock SPEC' pins it anew, as kiln build does itself without --frozen)\n"),
+                frozen[2]);
         assertFalse(Files.exists(tmp.resolve("frozen")));
         assertEquals(Files.readString(oldLock), Files.readString(lock), "a failed build leaves the lock alone");
 
@@ -187,6 +189,8 @@ class CopyCommandTest {
         assertEquals(Integer.toString(Main.ERROR), refused[0], refused[1] + refused[2]);
         assertTrue(refused[2].contains(":7: paths[0].source: '../shared/motd' leads outside the build context"), refused[2]);
         assertTrue(refused[2].contains("give a wider build context that holds both"), refused[2]);
+        assertTrue(refused[2].endsWith("\n  (kiln: --context DIR gives a wider build context, one that holds the spec and what it"
+                + " copies)\n"), "the CLI names the flag: " + refused[2]);
 
         String[] built = run("build", "-q", "--store", store, "--context", tmp.resolve("repo").toString(), "-o",
                 tmp.resolve("oci").toString(), spec.toString());
@@ -208,6 +212,8 @@ class CopyCommandTest {
         String[] elsewhere = run("lock", "--store", store, "--context", tmp.resolve("repo/shared").toString(), spec.toString());
         assertEquals(Integer.toString(Main.ERROR), elsewhere[0]);
         assertTrue(elsewhere[2].contains("does not contain the spec"), elsewhere[2]);
+        assertTrue(elsewhere[2].contains("\n  (kiln: --context DIR names the build context: a directory that holds the spec;"),
+                elsewhere[2]);
     }
 
     /**

@@ -187,6 +187,8 @@ class FetchCommandTest {
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(Main.ERROR, code);
         assertTrue(err.toString().contains("p000") && err.toString().contains("p002"), err.toString());
+        assertTrue(err.toString().endsWith("fix: fetch them online\n  (kiln: without --offline, kiln fetch downloads what is"
+                + " missing)\n"), err.toString());
         assertEquals(0, mirror.requestCount(), "--offline makes no request");
     }
 

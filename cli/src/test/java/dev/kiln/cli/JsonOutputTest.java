@@ -223,6 +223,7 @@ class JsonOutputTest {
         assertEquals("fetch.offline-missing", r.error().get("code").asText());
         assertTrue(r.error().get("message").asText().contains("hello 2.0-1"), r.error().toString());
         assertEquals("fetch them online", r.error().get("fix").asText());
+        assertEquals("without --offline, kiln fetch downloads what is missing", r.error().get("hint").asText());
     }
 
     // ---- build
@@ -315,6 +316,7 @@ class JsonOutputTest {
         assertEquals(1, r.lines().size(), "refused before anything happened: " + r.lines());
         assertEquals("oci.platform", r.error().get("code").asText());
         assertTrue(r.error().get("fix").asText().startsWith("choose one of them for the archive"), r.error().toString());
+        assertEquals("--arch takes one of the spec's architectures", r.error().get("hint").asText());
     }
 
     @Test
@@ -329,6 +331,7 @@ class JsonOutputTest {
             assertTrue(wait.get("message").asText().startsWith("waiting for " + registry.host()), wait.toString());
             assertTrue(r.events("registry-wait").stream().anyMatch(w -> w.get("retry").asBoolean()), r.lines().toString());
             assertEquals("registry.unavailable", r.error().get("code").asText());
+            assertEquals("--registry-timeout SECONDS sets how long kiln waits for a registry that is only slow", r.error().get("hint").asText());
         }
     }
 
@@ -371,6 +374,7 @@ class JsonOutputTest {
         Run r = kiln("sign", "--json", notALayout.toString(), "--key", keys.resolve("stray.key").toString());
         assertEquals(Main.ERROR, r.code());
         assertEquals("oci.not-a-layout", r.error().get("code").asText());
+        assertEquals("'kiln build SPEC -o DIR' writes a layout", r.error().get("hint").asText());
     }
 
     // ---- verify
@@ -408,6 +412,7 @@ class JsonOutputTest {
         assertEquals(1, r.lines().size(), "-q: the last line only: " + r.lines());
         assertEquals("verify.signature", r.error().get("code").asText());
         assertEquals("trust.signature.missing", r.error().get("cause").asText());
+        assertEquals("'kiln sign IMAGE --key KEY' signs it", r.error().get("hint").asText());
     }
 
     @Test

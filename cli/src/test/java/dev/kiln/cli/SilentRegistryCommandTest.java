@@ -56,6 +56,8 @@ class SilentRegistryCommandTest {
             assertTrue(r[2].contains("kiln: " + registry.host() + " (repository kiln/tiny): check for blob sha256:"), r[2]);
             assertTrue(r[2].contains("(tried 2 times in "), r[2]);
             assertTrue(r[2].contains("fix: check that " + registry.host() + " is up and reachable from here"), r[2]);
+            assertTrue(r[2].endsWith("\n  (kiln: --registry-timeout SECONDS sets how long kiln waits for a registry that is only"
+                    + " slow)\n"), r[2]);
             assertFalse(r[1].contains("waiting"), "waiting lines go to stderr: " + r[1]);
             assertFalse(r[1].contains("pushed"), r[1]);
         }
