@@ -140,8 +140,9 @@ final class Building {
         ImageLayout.checkTarget(out); // before anything is resolved or fetched
         RootfsBuilder.checkSpec(spec); // accounts and run-as, too
         Lock lock = null;
+        Lock existing = null;
         if (Files.exists(lockFile)) {
-            Lock existing = Locking.read(lockFile);
+            existing = Locking.read(lockFile);
             if (existing.spec().digest().equals(spec.digest())) {
                 lock = existing;
             } else if (frozen) {
@@ -158,7 +159,8 @@ final class Building {
             Locking.checkLockTarget(lockFile);
             // the parsed indexes go into the store while the build goes on; it waits for them
             // before it publishes the image (a failed write fails the build, the lock stays)
-            lock = Locking.write(s, Locking.resolve(s, in, mode, true), lockFile);
+            // as kiln lock does: the pins of the lock there stay where the spec's change allows
+            lock = Locking.write(s, Locking.resolve(s, in, mode, true, existing, java.util.Set.of()).lock(), lockFile);
             s.events.phase("locked");
         }
         Map<String, Copy> copies;

@@ -32,14 +32,75 @@ final class Locking {
         Path lockFile = request.lockFileOrDefault();
         Inputs in = Inputs.of(request.spec(), lockFile, s.context());
         checkLockTarget(lockFile);
-        return result(lockFile, write(s, resolve(s, in, request.mode(), false), lockFile));
+        Lock previous = request.updateAll() ? null : previous(lockFile);
+        requirePinned(previous, request.update(), lockFile);
+        Resolver.Resolution r = resolve(s, in, request.mode(), false, previous, request.update());
+        return result(lockFile, write(s, r.lock(), lockFile), previous, r);
     }
 
+    /**
+     * "Would {@code kiln lock} change this file?": the lock held against a conservative resolution
+     * from itself. Newer versions that do not invalidate a pin are not a change (outdated's to report).
+     */
     static LockCheckResult check(Session s, LockRequest request) {
         Path lockFile = request.lockFileOrDefault();
         Lock old = read(lockFile);
-        Lock fresh = resolve(s, Inputs.of(request.spec(), lockFile, s.context()), request.mode(), false);
-        return new LockCheckResult(lockFile, LockDiff.between(old, fresh, Copies.listings(s.store())).lines());
+        Resolver.Resolution fresh = resolve(s, Inputs.of(request.spec(), lockFile, s.context()), request.mode(), false,
+                old, request.update());
+        List<String> lines = new ArrayList<>(LockDiff.between(old, fresh.lock(), Copies.listings(s.store())).lines());
+        fresh.moved().forEach((arch, m) -> m.forEach((name, why) -> {
+            if (!why.isEmpty()) {
+                lines.add("  " + arch + " " + name + ": " + why);
+            }
+        }));
+        if (lines.isEmpty() && !java.util.Arrays.equals(LockJson.write(old), LockJson.write(fresh.lock()))) {
+            lines.add("~ the lock's bytes differ from what kiln lock writes (its Release pins or its format)");
+        }
+        return new LockCheckResult(lockFile, lines);
+    }
+
+    /** Each name to update must be a package {@code previous} pins: a misspelt one would update nothing without a word. */
+    static void requirePinned(Lock previous, Set<String> update, Path lockFile) {
+        if (update.isEmpty()) {
+            return;
+        }
+        java.util.TreeSet<String> pinned = new java.util.TreeSet<>();
+        if (previous != null) {
+            previous.archs().values().forEach(ps -> ps.forEach(p -> pinned.add(p.name())));
+        }
+        List<String> unknown = update.stream().filter(n -> !pinned.contains(n)).sorted().toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        if (previous == null) {
+            throw new ResolveException(ResolveException.Kind.NO_SUCH_PACKAGE, "cannot update " + String.join(", ", unknown)
+                    + ": there is no lock at " + lockFile + " whose pins could be kept or moved"
+                    + "\n  fix: lock the spec first (every package then takes its newest version)");
+        }
+        StringBuilder m = new StringBuilder("cannot update " + String.join(", ", unknown) + ": " + lockFile
+                + " pins no package of " + (unknown.size() == 1 ? "that name" : "those names"));
+        for (String n : unknown) {
+            List<String> near = dev.kiln.resolver.solve.Solver.closest(n, pinned);
+            if (!near.isEmpty()) {
+                m.append("\n  ").append(n).append(": did you mean ").append(String.join(", ", near)).append('?');
+            }
+        }
+        m.append("\n  fix: name packages the lock pins (").append(pinned.size()).append(" of them, listed in the lock file)");
+        throw new ResolveException(ResolveException.Kind.NO_SUCH_PACKAGE, m.toString());
+    }
+
+    /** The lock already at {@code lockFile}, whose pins a new lock keeps; null when there is none. */
+    static Lock previous(Path lockFile) {
+        if (!Files.exists(lockFile)) {
+            return null;
+        }
+        try {
+            return read(lockFile);
+        } catch (ResolveException e) {
+            throw new ResolveException(ResolveException.Kind.LOCK_INVALID, e.description()
+                    + "\n  a new lock keeps the pins of the lock it replaces, so that lock must be readable"
+                    + "\n  fix: resolve afresh (update everything), which replaces it, or move the file away", e);
+        }
     }
 
     /**
@@ -49,6 +110,11 @@ final class Locking {
      * written to the store in the background ({@link Session#awaitBackground}).
      */
     static Lock resolve(Session s, Inputs in, LockMode mode, boolean deferCaches) {
+        return resolve(s, in, mode, deferCaches, null, Set.of()).lock();
+    }
+
+    /** As {@link #resolve(Session, Inputs, LockMode, boolean)}, keeping {@code previous}'s pins but those of {@code update}. */
+    static Resolver.Resolution resolve(Session s, Inputs in, LockMode mode, boolean deferCaches, Lock previous, Set<String> update) {
         ImageSpec spec = in.parsed();
         s.events.phase("spec parsed");
         List<Request> requests = new ArrayList<>();
@@ -62,8 +128,10 @@ final class Locking {
         SolveOptions options = new SolveOptions(new LinkedHashSet<>(spec.contents().exclude()), skip, spec.contents().recommends());
         List<Lock.Copy> copies = Copies.lock(spec, in.buildContext(s.context()), s.store());
         Resolver resolver = s.resolver(deferCaches);
-        return resolver.lock(new Resolver.LockRequest(in.lockPath(), spec.digest(), in.baseDir(), spec.contents().repositories(),
-                requests, spec.archs(), options, mode == LockMode.OFFLINE)).withCopies(copies);
+        Resolver.LockRequest req = new Resolver.LockRequest(in.lockPath(), spec.digest(), in.baseDir(), spec.contents().repositories(),
+                requests, spec.archs(), options, mode == LockMode.OFFLINE);
+        Resolver.Resolution r = resolver.resolve(previous == null ? req : req.keeping(previous, update));
+        return new Resolver.Resolution(r.lock().withCopies(copies), r.moved());
     }
 
     /** A lock that could not be written where it goes is refused before anything is resolved. */
@@ -99,6 +167,35 @@ final class Locking {
         } catch (IOException e) {
             throw new StoreException("cannot write " + target + ": " + IoErrors.why(e), e);
         }
+    }
+
+    static LockResult result(Path lockFile, Lock lock, Lock previous, Resolver.Resolution r) {
+        LockResult plain = result(lockFile, lock);
+        if (previous == null) {
+            return plain;
+        }
+        List<LockResult.Change> changes = new ArrayList<>();
+        java.util.TreeSet<String> archs = new java.util.TreeSet<>(previous.archs().keySet());
+        archs.addAll(lock.archs().keySet());
+        for (String arch : archs) {
+            Map<String, Lock.Package> a = new TreeMap<>();
+            previous.packages(arch).forEach(p -> a.put(p.name(), p));
+            Map<String, Lock.Package> b = new TreeMap<>();
+            lock.packages(arch).forEach(p -> b.put(p.name(), p));
+            java.util.TreeSet<String> names = new java.util.TreeSet<>(a.keySet());
+            names.addAll(b.keySet());
+            for (String n : names) {
+                Lock.Package pa = a.get(n);
+                Lock.Package pb = b.get(n);
+                if (pa != null && pb != null && pa.version().equals(pb.version()) && pa.sha256().equals(pb.sha256())) {
+                    continue;
+                }
+                String why = r.moved().getOrDefault(arch, new TreeMap<>()).getOrDefault(n, "");
+                changes.add(new LockResult.Change(arch, n, pa == null ? null : pa.version(), pb == null ? null : pb.version(),
+                        why.isEmpty() ? null : why));
+            }
+        }
+        return plain.withChanges(true, changes);
     }
 
     static LockResult result(Path lockFile, Lock lock) {

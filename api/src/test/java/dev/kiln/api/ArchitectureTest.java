@@ -137,7 +137,7 @@ class ArchitectureTest {
                 "FetchEvent$Finished", "FetchEvent$Planned", "FetchEvent$Progress", "FetchEvent$Retrying", "FetchEvent$Started",
                 "FetchRequest", "FetchResult", "ImageDifference", "ImageRef", "ImageRef$Archive", "ImageRef$Layout",
                 "ImageRef$Registry", "Kiln", "Kiln$Builder", "KilnEvent", "LockCheckResult", "LockMode", "LockRequest", "LockResult",
-                "LockResult$Copy", "LockResult$Package", "PhaseEvent", "Proxies", "RebuildEvent", "Registries", "RegistryWaitEvent",
+                "LockResult$Change", "LockResult$Copy", "LockResult$Package", "PhaseEvent", "Proxies", "RebuildEvent", "Registries", "RegistryWaitEvent",
                 "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",

@@ -22,7 +22,10 @@ final class JsonResults {
     private JsonResults() {
     }
 
-    /** {@code kiln lock}: the lock written, per architecture its packages with their count and bytes, the copies. */
+    /**
+     * {@code kiln lock}: the lock written, per architecture its packages with their count and bytes,
+     * the copies, whether it replaced a lock and each pin that moved against that one.
+     */
     static void lock(JsonGenerator g, LockResult r) throws IOException {
         JsonLines.path(g, "lockFile", r.lockFile());
         g.writeStringField("specDigest", r.specDigest());
@@ -53,6 +56,18 @@ final class JsonResults {
             g.writeStringField("sha256", c.sha256());
             g.writeNumberField("files", c.files());
             g.writeNumberField("size", c.size());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeBooleanField("replaced", r.replaced());
+        g.writeArrayFieldStart("changes");
+        for (LockResult.Change c : r.changes()) {
+            g.writeStartObject();
+            g.writeStringField("architecture", c.architecture());
+            g.writeStringField("name", c.name());
+            g.writeStringField("from", c.from());
+            g.writeStringField("to", c.to());
+            g.writeStringField("reason", c.reason());
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -21,16 +21,27 @@ import picocli.CommandLine.Parameters;
         description = {
             "Resolve SPEC and write a lockfile pinning every package by sha256.",
             "%nSPEC is resolved for each of its architectures against its signed repositories. The lock is"
-                    + " written to SPEC.lock.json beside the spec unless -o is given."})
+                    + " written to SPEC.lock.json beside the spec unless -o is given.",
+            "%nLocking is conservative: when a lock is already there, each of its pins that still satisfies the"
+                    + " spec and is still offered by its repository stays, and so does each repository's Release pin"
+                    + " while the packages pinned from it stay. Only what the spec's change needs, or a pin no longer"
+                    + " offered, moves, and kiln says which. --update takes the newest versions of everything,"
+                    + " --update NAME... of those packages."})
 final class LockCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
+    @Parameters(paramLabel = "SPEC", arity = "0..1", description = "The image spec (YAML).")
     Path spec;
+
+    @Option(names = "--update", arity = "0..*", paramLabel = "NAME",
+            description = "Take the newest versions: of every package, or of the packages NAME (and what they need)."
+                    + " Written before SPEC, the last word is SPEC.")
+    List<String> update;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write the lock.")
     Path output;
 
-    @Option(names = "--check", description = "Do not write; re-resolve and exit 1 with a diff when the lock is stale"
-            + " or the repositories now have newer versions.")
+    @Option(names = "--check", description = "Do not write; exit 1 with a diff when 'kiln lock' would change the lock:"
+            + " the spec changed, a pin is no longer offered, a copied source changed. Newer versions alone do not"
+            + " (kiln outdated reports them).")
     boolean check;
 
     @Option(names = "--offline", description = "Use the newest Releases and indexes this store has verified;"
@@ -51,6 +62,17 @@ final class LockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (spec == null && update != null && !update.isEmpty()) {
+            // picocli gives --update every word after it: the last one is the spec
+            spec = Path.of(update.remove(update.size() - 1));
+        }
+        if (spec == null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "name the SPEC to lock");
+        }
+        if (check && update != null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--check asks whether 'kiln lock' would change the lock; it takes no --update");
+        }
         Path lockFile = output != null ? output : LockRequest.besideSpec(spec);
         Timing.mark("cli parsed");
         var out = commandSpec.commandLine().getOut();
@@ -58,6 +80,9 @@ final class LockCommand implements Callable<Integer> {
         try (Kiln kiln = KilnSetup.builder(store.store, context.context, false, commandSpec.commandLine().getErr(), lines).open()) {
             Timing.mark("kiln open");
             LockRequest request = LockRequest.of(Spec.load(spec)).withLockFile(lockFile);
+            if (update != null) {
+                request = update.isEmpty() ? request.withUpdate() : request.withUpdate(update);
+            }
             if (check) {
                 LockCheckResult diff = kiln.checkLock(request);
                 if (lines != null) {
@@ -90,7 +115,14 @@ final class LockCommand implements Callable<Integer> {
             if (!lock.copies().isEmpty()) {
                 counts.append("; ").append(lock.copies().size()).append(lock.copies().size() == 1 ? " local source" : " local sources");
             }
-            out.println("wrote " + lockFile + " (" + counts + ")");
+            for (LockResult.Change c : lock.changes()) {
+                out.println("  " + (c.from() == null ? "+ " : c.to() == null ? "- " : "~ ") + c.architecture() + " " + c.name() + " "
+                        + (c.from() == null ? c.to() : c.to() == null ? c.from() : c.from() + " -> " + c.to())
+                        + (c.reason() == null ? "" : " (" + c.reason() + ")"));
+            }
+            String kept = !lock.replaced() ? "" : lock.changes().isEmpty() ? "; every pin kept" : "; " + lock.changes().size()
+                    + (lock.changes().size() == 1 ? " package moved" : " packages moved") + ", every other pin kept";
+            out.println("wrote " + lockFile + " (" + counts + kept + ")");
             return 0;
         }
     }

@@ -53,7 +53,8 @@ public final class FixtureRepository implements AutoCloseable {
     private final TestKey key = TestKey.generate("kiln fixture <fixture@example.invalid>");
     private final Map<String, Published> published = new LinkedHashMap<>();
     private final Map<Published, byte[]> debs = new LinkedHashMap<>();
-    private final StringBuilder packages = new StringBuilder();
+    /** The index's stanzas by "name version", in the order added. */
+    private final Map<String, String> stanzas = new LinkedHashMap<>();
 
     /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
     public Published add(String name, String version, String depends, List<PackageFile> files) {
@@ -67,10 +68,9 @@ public final class FixtureRepository implements AutoCloseable {
         Published p = new Published(name, version, path, deb.length, Digest.of(deb));
         published.put(name + " " + version, p);
         debs.put(p, deb);
-        packages.append(control, 0, control.indexOf("Description:"))
-                .append("Filename: ").append(path).append("\nSize: ").append(deb.length)
-                .append("\nSHA256: ").append(p.sha256().hex()).append('\n')
-                .append(control.substring(control.indexOf("Description:"))).append('\n');
+        stanzas.put(name + " " + version, control.substring(0, control.indexOf("Description:"))
+                + "Filename: " + path + "\nSize: " + deb.length + "\nSHA256: " + p.sha256().hex() + '\n'
+                + control.substring(control.indexOf("Description:")) + '\n');
         return p;
     }
 
@@ -83,16 +83,29 @@ public final class FixtureRepository implements AutoCloseable {
         return debs.get(p).clone();
     }
 
+    /**
+     * Drops {@code p} from the index (its file stays in the pool), as Debian drops a superseded
+     * version; {@link #publish} serves the index without it.
+     */
+    public void withdraw(Published p) {
+        stanzas.remove(p.name() + " " + p.version());
+    }
+
     /** Serves the Packages index (plain, gz, xz), the Release and the signed InRelease. */
     public void publish() {
-        byte[] plain = packages.toString().getBytes(UTF_8);
+        publish(RELEASE_DATE);
+    }
+
+    /** As {@link #publish()}, with a Release dated {@code date} (RFC 2822, as Debian writes it). */
+    public void publish(String date) {
+        byte[] plain = String.join("", stanzas.values()).getBytes(UTF_8);
         Map<String, byte[]> indexes = new LinkedHashMap<>();
         indexes.put("Packages", plain);
         indexes.put("Packages.gz", compress(plain, true));
         indexes.put("Packages.xz", compress(plain, false));
         String dir = "main/binary-amd64/";
         StringBuilder release = new StringBuilder("Origin: Fixture\nLabel: Fixture\nSuite: " + SUITE + "\nCodename: " + SUITE
-                + "\nDate: " + RELEASE_DATE + "\nArchitectures: amd64\nComponents: main\nSHA256:\n");
+                + "\nDate: " + date + "\nArchitectures: amd64\nComponents: main\nSHA256:\n");
         indexes.forEach((name, bytes) -> {
             release.append(' ').append(Digest.of(bytes).hex()).append(' ').append(bytes.length).append(' ')
                     .append(dir).append(name).append('\n');

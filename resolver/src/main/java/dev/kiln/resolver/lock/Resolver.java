@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -102,22 +103,58 @@ public final class Resolver {
                 keyHome);
     }
 
-    /** What to resolve; the spec's own model is turned into this by the caller. */
+    /**
+     * What to resolve; the spec's own model is turned into this by the caller.
+     *
+     * @param previous the lock made before from this spec, whose pins are kept where they still
+     *     satisfy the spec and are still offered (conservative locking); null to resolve afresh
+     * @param update names whose pins are not kept (take the newest versions); with {@code previous} only
+     */
     public record LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
-                              List<Request> packages, List<String> archs, SolveOptions options, boolean offline) {
+                              List<Request> packages, List<String> archs, SolveOptions options, boolean offline,
+                              Lock previous, java.util.Set<String> update) {
         public LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
                            List<Request> packages, List<String> archs, SolveOptions options) {
             this(specPath, specDigest, baseDir, repositories, packages, archs, options, false);
+        }
+
+        public LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
+                           List<Request> packages, List<String> archs, SolveOptions options, boolean offline) {
+            this(specPath, specDigest, baseDir, repositories, packages, archs, options, offline, null, java.util.Set.of());
         }
 
         public LockRequest {
             repositories = List.copyOf(repositories);
             packages = List.copyOf(packages);
             archs = List.copyOf(archs);
+            update = java.util.Set.copyOf(update);
+        }
+
+        /** This request, keeping {@code previous}'s pins except those of the {@code update} names. */
+        public LockRequest keeping(Lock previous, java.util.Set<String> update) {
+            return new LockRequest(specPath, specDigest, baseDir, repositories, packages, archs, options, offline,
+                    java.util.Objects.requireNonNull(previous, "previous"), update);
+        }
+    }
+
+    /**
+     * A lock and, against the previous lock of the request, each package whose pin did not stay:
+     * by architecture, name to the reason (empty when the spec's change alone explains it).
+     */
+    public record Resolution(Lock lock, SortedMap<String, SortedMap<String, String>> moved) {
+        public Resolution {
+            TreeMap<String, SortedMap<String, String>> copy = new TreeMap<>();
+            moved.forEach((arch, m) -> copy.put(arch, java.util.Collections.unmodifiableSortedMap(new TreeMap<>(m))));
+            moved = java.util.Collections.unmodifiableSortedMap(copy);
         }
     }
 
     public Lock lock(LockRequest req) {
+        return resolve(req).lock();
+    }
+
+    /** Resolves {@code req}; with a previous lock, conservatively (see {@link LockRequest#previous}). */
+    public Resolution resolve(LockRequest req) {
         RepositoryReader reader = new RepositoryReader(transport, store, now, background, phases);
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
@@ -156,7 +193,9 @@ public final class Resolver {
                     Lock cached = LockJson.read(store.readChecked(memo.get()).orElseThrow(), "memo " + memo.get());
                     phases.phase("solve memo hit");
                     reader.commit(verified);
-                    return new Lock(Lock.VERSION, spec, locked, cached.options(), cached.archs());
+                    TreeMap<String, List<Lock.Package>> archs = new TreeMap<>(cached.archs());
+                    return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), cached.options(), archs),
+                            moved(req, archs, rememberedReasons(solveKey)));
                 } catch (RuntimeException damaged) {
                     // a damaged memo entry is recomputed
                 }
@@ -187,16 +226,24 @@ public final class Resolver {
             }
             Solver.requireKnownNames(List.copyOf(universes.values()), req.options());
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+            Map<String, Map<String, String>> why = new TreeMap<>();
             for (Map.Entry<String, Universe> e : universes.entrySet()) {
-                Solution s = new Solver(e.getValue(), req.options()).solve(req.packages());
-                archs.put(e.getKey(), pin(s));
+                Map<String, String> reasons = new TreeMap<>();
+                Map<String, Candidate> keep = offeredPins(req, e.getKey(), e.getValue(), reasons);
+                Solver.Kept kept = Solver.solveKeeping(e.getValue(), req.options(), req.packages(), keep);
+                kept.moved().forEach(n -> reasons.put(n, "a dependency needs a newer version"));
+                archs.put(e.getKey(), pin(kept.solution()));
+                why.put(e.getKey(), reasons);
                 phases.phase("solved " + e.getKey());
             }
             reader.commit(verified);
-            Lock lock = new Lock(Lock.VERSION, spec, locked,
-                    new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends()), archs);
-            store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(lock)));
-            return lock;
+            Lock.Options options = new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends());
+            store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(new Lock(Lock.VERSION, spec, locked, options, archs))));
+            if (req.previous() != null) {
+                rememberReasons(solveKey, why);
+            }
+            return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), options, archs),
+                    moved(req, archs, why));
         } finally {
             pool.shutdownNow();
             reader.settle(); // nothing is left writing into the store when the lock has failed
@@ -222,7 +269,169 @@ public final class Resolver {
         new TreeMap<>(o.skipDependencies()).forEach((p, d) -> k.append("skip ").append(p).append(' ')
                 .append(new java.util.TreeSet<>(d)).append('\n'));
         k.append("recommends ").append(o.recommends()).append('\n');
+        if (req.previous() != null) {
+            // the pins offered to keep: what the solve may prefer (whether each is still offered
+            // follows from the Releases above)
+            for (Map.Entry<String, Map<String, Lock.Package>> a : keptPins(req).entrySet()) {
+                for (Lock.Package p : a.getValue().values()) {
+                    k.append("keep ").append(a.getKey()).append(' ').append(p.name()).append(' ').append(p.version()).append(' ')
+                            .append(p.sha256()).append(' ').append(req.previous().repositories().get(p.repository()).line()).append('\n');
+                }
+            }
+        }
         return Digest.of(k.toString());
+    }
+
+    /** Why pins moved in a solve, kept beside its memo so that a remembered solve says it again. */
+    private void rememberReasons(Digest solveKey, Map<String, Map<String, String>> why) {
+        StringBuilder text = new StringBuilder();
+        why.forEach((arch, m) -> m.forEach((name, reason) -> text.append(arch).append('\t').append(name).append('\t')
+                .append(reason.replace('\n', ' ')).append('\n')));
+        store.putMemo(SOLVE_STEP, reasonsKey(solveKey), store.put(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private Map<String, Map<String, String>> rememberedReasons(Digest solveKey) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        try {
+            var memo = store.memo(SOLVE_STEP, reasonsKey(solveKey));
+            if (memo.isPresent()) {
+                String text = new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+                for (String line : text.split("\n")) {
+                    String[] f = line.split("\t", 3);
+                    if (f.length == 3) {
+                        out.computeIfAbsent(f[0], a -> new TreeMap<>()).put(f[1], f[2]);
+                    }
+                }
+            }
+        } catch (RuntimeException damaged) {
+            // the reasons are words for people: without them the pins that moved are still named
+        }
+        return out;
+    }
+
+    private static Digest reasonsKey(Digest solveKey) {
+        return Digest.of("reasons " + solveKey);
+    }
+
+    /** The previous lock's pins that may be kept, by architecture and name: all but the update names. */
+    private static Map<String, Map<String, Lock.Package>> keptPins(LockRequest req) {
+        Map<String, Map<String, Lock.Package>> out = new TreeMap<>();
+        if (req.previous() == null) {
+            return out;
+        }
+        req.previous().archs().forEach((arch, ps) -> {
+            Map<String, Lock.Package> m = new TreeMap<>();
+            for (Lock.Package p : ps) {
+                if (!req.update().contains(p.name()) && p.repository() >= 0 && p.repository() < req.previous().repositories().size()) {
+                    m.put(p.name(), p);
+                }
+            }
+            out.put(arch, m);
+        });
+        return out;
+    }
+
+    /**
+     * The previous pins of {@code arch} that its repository still offers (same line in the spec, same
+     * version, same sha256), as candidates of {@code universe}; each pin that is not is given its
+     * reason in {@code reasons}.
+     */
+    private static Map<String, Candidate> offeredPins(LockRequest req, String arch, Universe universe, Map<String, String> reasons) {
+        Map<String, Candidate> keep = new java.util.HashMap<>();
+        if (req.previous() == null) {
+            return keep;
+        }
+        for (String n : req.update()) {
+            reasons.put(n, "update asked for");
+        }
+        for (Lock.Package p : keptPins(req).getOrDefault(arch, Map.of()).values()) {
+            String line = req.previous().repositories().get(p.repository()).line();
+            int repo = -1;
+            for (int i = 0; i < req.repositories().size(); i++) {
+                if (req.repositories().get(i).written().equals(line)) {
+                    repo = i;
+                    break;
+                }
+            }
+            Candidate offered = null;
+            for (Candidate c : repo < 0 ? List.<Candidate>of() : universe.versions(p.name())) {
+                if (c.repository() == repo && c.record().version().equals(p.version()) && c.record().sha256() != null
+                        && c.record().sha256().equalsIgnoreCase(p.sha256().hex())) {
+                    offered = c;
+                    break;
+                }
+            }
+            if (offered != null) {
+                keep.put(p.name(), offered);
+            } else {
+                reasons.put(p.name(), repo < 0 ? "its repository left the spec" : p.version() + " no longer offered by " + line);
+            }
+        }
+        return keep;
+    }
+
+    /**
+     * The Releases to pin: the previous lock's pin of a repository stays as it was when the
+     * packages pinned from it are the same (it still proves them), so that re-locking against a
+     * re-signed repository changes nothing; otherwise the Release just verified.
+     */
+    private static List<Lock.Repository> keptReleases(LockRequest req, List<Lock.Repository> verified,
+            Map<String, List<Lock.Package>> archs) {
+        if (req.previous() == null) {
+            return verified;
+        }
+        List<Lock.Repository> out = new ArrayList<>(verified);
+        for (int i = 0; i < out.size(); i++) {
+            String line = out.get(i).line();
+            for (int j = 0; j < req.previous().repositories().size(); j++) {
+                if (req.previous().repositories().get(j).line().equals(line)
+                        && pinnedFrom(archs, i).equals(pinnedFrom(req.previous().archs(), j))) {
+                    out.set(i, req.previous().repositories().get(j));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What is pinned from repository {@code index}: "arch name version sha256" lines, sorted. */
+    private static java.util.SortedSet<String> pinnedFrom(Map<String, List<Lock.Package>> archs, int index) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        archs.forEach((arch, ps) -> {
+            for (Lock.Package p : ps) {
+                if (p.repository() == index) {
+                    out.add(arch + ' ' + p.name() + ' ' + p.version() + ' ' + p.sha256() + ' ' + p.path() + ' ' + p.size());
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Each previous pin that did not stay, by architecture, with its reason where one is known. */
+    private static SortedMap<String, SortedMap<String, String>> moved(LockRequest req, Map<String, List<Lock.Package>> archs,
+            Map<String, Map<String, String>> reasons) {
+        SortedMap<String, SortedMap<String, String>> out = new TreeMap<>();
+        if (req.previous() == null) {
+            return out;
+        }
+        req.previous().archs().forEach((arch, ps) -> {
+            Map<String, Lock.Package> now = new java.util.HashMap<>();
+            for (Lock.Package p : archs.getOrDefault(arch, List.of())) {
+                now.put(p.name(), p);
+            }
+            SortedMap<String, String> m = new TreeMap<>();
+            for (Lock.Package p : ps) {
+                Lock.Package q = now.get(p.name());
+                if (q == null || !q.version().equals(p.version()) || !q.sha256().equals(p.sha256())) {
+                    String why = reasons.getOrDefault(arch, Map.of()).get(p.name());
+                    m.put(p.name(), why != null ? why : req.update().contains(p.name()) ? "update asked for" : "");
+                }
+            }
+            if (!m.isEmpty()) {
+                out.put(arch, m);
+            }
+        });
+        return out;
     }
 
     private static List<Lock.Package> pin(Solution s) {

@@ -38,11 +38,66 @@ public final class Solver {
     private final Map<String, String> reasons = new HashMap<>();
     private final Map<String, String> greedyReasons = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** Pins kept from the previous lock: each wins over the universe's candidate for its name. */
+    private final Map<String, Candidate> preferred;
+    /** Names whose preferred pin a versioned relation ruled out (they must move). */
+    private final Set<String> gaveWay = new java.util.TreeSet<>();
+    private boolean backtracked;
 
     public Solver(Universe universe, SolveOptions options) {
+        this(universe, options, Map.of());
+    }
+
+    /**
+     * A solver that keeps {@code preferred} candidates (each one of {@code universe}'s versions of
+     * its name) where it can: as apt keeps installed packages, each is used instead of the newest
+     * version unless a versioned relation rules it out.
+     */
+    public Solver(Universe universe, SolveOptions options, Map<String, Candidate> preferred) {
         this.universe = universe;
         this.options = options;
         this.arch = universe.architecture();
+        this.preferred = Map.copyOf(preferred);
+    }
+
+    /** A solution that kept what it could of the preferred pins, and the names that had to move. */
+    public record Kept(Solution solution, Set<String> moved) {
+        public Kept {
+            moved = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(moved));
+        }
+    }
+
+    /**
+     * Solves keeping the {@code preferred} pins, conservatively: a pin that a versioned dependency
+     * rules out (so that apt's walk would fail, or only a backtracking search would fit it) gives
+     * way to the universe's candidate, and only that pin, then the walk starts again. A solution
+     * that needs no pin moved keeps them all.
+     */
+    public static Kept solveKeeping(Universe universe, SolveOptions options, List<Request> requests,
+            Map<String, Candidate> preferred) {
+        Map<String, Candidate> keep = new HashMap<>(preferred);
+        Set<String> moved = new java.util.TreeSet<>();
+        while (true) {
+            Solver s = new Solver(universe, options, keep);
+            try {
+                Solution sol = s.solve(requests);
+                if (s.gaveWay.isEmpty() || !s.backtracked) {
+                    return new Kept(sol, moved);
+                }
+            } catch (UnsatisfiableException e) {
+                if (s.gaveWay.isEmpty()) {
+                    throw e;
+                }
+            }
+            moved.addAll(s.gaveWay);
+            keep.keySet().removeAll(s.gaveWay);
+        }
+    }
+
+    /** The version used for {@code name} unless a request or a relation says otherwise. */
+    private Candidate defaultCandidate(String name) {
+        Candidate p = preferred.get(name);
+        return p != null ? p : universe.candidate(name);
     }
 
     public Solution solve(List<Request> requests) {
@@ -94,9 +149,16 @@ public final class Solver {
                     + " in the spec's repositories" + closestNames(r.name()));
         }
         Candidate chosen;
+        Candidate pin = preferred.get(r.name());
         if (r.relation() == null) {
-            chosen = universe.candidate(r.name());
+            chosen = defaultCandidate(r.name());
+        } else if (pin != null && r.relation().holds(pin.version(), DebianVersion.parse(r.version()))) {
+            chosen = pin;
+            candidateOverride.put(r.name(), chosen);
         } else {
+            if (pin != null) {
+                gaveWay.add(r.name());
+            }
             DebianVersion bound = DebianVersion.parse(r.version());
             chosen = null;
             for (Candidate c : versions) {
@@ -163,7 +225,7 @@ public final class Solver {
     }
 
     /** Up to five known names nearest to {@code wanted}. */
-    private static List<String> closest(String wanted, Set<String> names) {
+    public static List<String> closest(String wanted, Set<String> names) {
         // closest by edit distance; names that merely start with the wanted one rank after close typos
         record Near(String name, int distance, int lengthGap) {
         }
@@ -216,7 +278,7 @@ public final class Solver {
             return null;
         }
         Candidate o = candidateOverride.get(name);
-        return o != null ? o : universe.candidate(name);
+        return o != null ? o : defaultCandidate(name);
     }
 
     private record Group(String owner, List<Relation> alternatives, String type, boolean critical) {
@@ -410,6 +472,11 @@ public final class Solver {
         Candidate own = candidateOf(alt.name());
         if (own != null && relationMatches(alt, own)) {
             out.add(own);
+        } else if (own != null && own == preferred.get(alt.name()) && !candidateOverride.containsKey(alt.name())) {
+            Candidate newest = universe.candidate(alt.name());
+            if (newest != null && newest != own && relationMatches(alt, newest)) {
+                gaveWay.add(alt.name()); // the kept pin is too old for this relation: it has to move
+            }
         }
         for (Universe.Provision p : universe.providers(alt.name())) {
             Candidate pc = candidateOf(p.provider().name());
@@ -567,12 +634,13 @@ public final class Solver {
     private String deepestFailure;
 
     private Solution backtrack(List<String> requested, List<String> greedyProblems) {
+        backtracked = true;
         LinkedHashMap<String, Candidate> chosen = new LinkedHashMap<>();
         greedyReasons.putAll(reasons);
         reasons.clear();
         List<Group> agenda = new ArrayList<>();
         for (String n : requested) {
-            Candidate c = candidateOverride.getOrDefault(n, universe.candidate(n));
+            Candidate c = candidateOverride.getOrDefault(n, defaultCandidate(n));
             if (clashes(c, chosen)) {
                 throw unsatisfiable(List.of("the requested packages conflict with each other: " + firstClashAny(c, chosen)));
             }
@@ -638,8 +706,8 @@ public final class Solver {
             }
             Comparator<Candidate> pref = compareProviders(alt.name());
             vers.sort((a, b) -> {
-                boolean ca = universe.candidate(a.name()) == a;
-                boolean cb = universe.candidate(b.name()) == b;
+                boolean ca = defaultCandidate(a.name()) == a;
+                boolean cb = defaultCandidate(b.name()) == b;
                 if (ca != cb) {
                     return ca ? -1 : 1;
                 }
