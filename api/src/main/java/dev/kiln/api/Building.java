@@ -1,5 +1,9 @@
 package dev.kiln.api;
 
+import dev.kiln.assembler.cache.BuildUses;
+import dev.kiln.assembler.cache.LayerCache;
+import dev.kiln.assembler.cache.MemoUse;
+import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.copy.BuildContext;
 import dev.kiln.assembler.copy.Copies;
 import dev.kiln.assembler.copy.Copy;
@@ -19,6 +23,7 @@ import dev.kiln.resolver.lock.LockJson;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.IoErrors;
+import dev.kiln.store.MemoStep;
 import dev.kiln.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -182,6 +187,7 @@ final class Building {
                     .withPhases(s.events.phases());
             Descriptor top = assembler.write(layout);
             s.awaitBackground();
+            recordUses(s, lockFile, lock, assembler.memoUses());
             // the SBOMs and the provenance are written (beside the target, under temporary names)
             // before the layout is put in place, so that a full disk leaves neither behind
             Path staged = layout.prepare(top, ImageLayout.IMAGE_REF);
@@ -203,6 +209,34 @@ final class Building {
                 Documents.discard(documents);
             }
         }
+    }
+
+    /**
+     * Tells what the build took from the memo and made, and records what it used under the lock's
+     * bytes, so that gc keeps it while the lock is a root. Lock bytes that are not this lock (the
+     * file changed meanwhile) record nothing.
+     */
+    private static void recordUses(Session s, Path lockFile, Lock lock, List<MemoUse> uses) {
+        for (String step : List.of("unpack", "layer")) {
+            MemoStep id = step.equals("unpack") ? UnpackCache.STEP : LayerCache.STEP;
+            int reused = (int) uses.stream().filter(u -> u.step() == id && u.reused()).count();
+            int made = (int) uses.stream().filter(u -> u.step() == id && !u.reused()).count();
+            s.events.emit(new StoreEvent.MemoUsed(step, reused, made));
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(lockFile);
+        } catch (IOException e) {
+            return; // the lock is gone: nothing is a root to keep these for
+        }
+        try {
+            if (!LockJson.read(bytes, lockFile.toString()).equals(lock)) {
+                return;
+            }
+        } catch (RuntimeException changed) {
+            return;
+        }
+        BuildUses.record(s.store(), bytes, uses);
     }
 
     /** The newest Release date the lock names: the image's time unless the caller gives one. */

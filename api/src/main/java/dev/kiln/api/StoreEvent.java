@@ -21,4 +21,15 @@ public sealed interface StoreEvent extends KilnEvent {
             Objects.requireNonNull(found, "found");
         }
     }
+
+    /**
+     * What a build took from the store's memo and what it made, for one step: {@code unpack} (a
+     * package unpacked, per architecture) or {@code layer} (a layer written and compressed).
+     * {@code made} is 0 for a warm build. Sent once per step after the layers are written.
+     */
+    record MemoUsed(String step, int reused, int made) implements StoreEvent {
+        public MemoUsed {
+            Objects.requireNonNull(step, "step");
+        }
+    }
 }

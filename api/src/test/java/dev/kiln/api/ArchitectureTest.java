@@ -139,7 +139,7 @@ class ArchitectureTest {
                 "ImageRef$Registry", "Kiln", "Kiln$Builder", "KilnEvent", "LockCheckResult", "LockMode", "LockRequest", "LockResult",
                 "LockResult$Change", "LockResult$Copy", "LockResult$Package", "PhaseEvent", "Proxies", "RebuildEvent", "Registries", "RegistryWaitEvent",
                 "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
-                "StoreEvent$DamagedBlobRemoved", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
+                "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",
                 "VerifyResult$Signature"), exported);
     }

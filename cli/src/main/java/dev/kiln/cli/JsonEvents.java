@@ -51,6 +51,12 @@ final class JsonEvents implements Consumer<KilnEvent> {
                 g.writeStringField("digest", d.digest());
                 g.writeStringField("found", d.found());
             });
+        } else if (e instanceof StoreEvent.MemoUsed m) {
+            json.event("store-memo", g -> {
+                g.writeStringField("step", m.step());
+                g.writeNumberField("reused", m.reused());
+                g.writeNumberField("made", m.made());
+            });
         } else if (e instanceof RebuildEvent r) {
             json.event("rebuild", g -> {
                 g.writeStringField("image", r.image());

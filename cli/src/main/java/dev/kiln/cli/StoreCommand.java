@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.SystemDefaults;
-import dev.kiln.resolver.lock.LockRoots;
+import dev.kiln.assembler.cache.BuildRoots;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.StoreGc;
 import dev.kiln.store.StoreInventory;
@@ -63,7 +63,9 @@ final class StoreCommand implements Runnable {
     }
 
     @Command(name = "gc", mixinStandardHelpOptions = true, description = {"Delete every blob that no root reaches and say what was freed.",
-        "%nThe roots are the lockfiles registered by 'kiln lock' and 'kiln fetch', and the --keep files."})
+        "%nThe roots are the lockfiles registered by 'kiln lock', 'kiln fetch' and 'kiln build', and the --keep files."
+                + " A root keeps its packages, Releases and indexes, and what builds from it unpacked and wrote"
+                + " (their memo records), so that building it again stays warm."})
     static final class Gc implements Callable<Integer> {
         @Mixin
         StoreOption store;
@@ -74,13 +76,18 @@ final class StoreCommand implements Runnable {
         @Option(names = "--dry-run", description = "Only count what would be freed.")
         boolean dryRun;
 
+        @Option(names = "--drop-memos", description = "Delete every memo record (unpacked packages, layers, parsed indexes,"
+                + " solves) and keep only the roots' own blobs; the next lock and build are cold.")
+        boolean dropMemos;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             try (ContentStore s = open(store, spec.commandLine().getErr())) {
-                StoreGc.Result r = new StoreGc(s).withRootReader(new LockRoots(s)).withDryRun(dryRun)
+                StoreGc.Result r = new StoreGc(s).withRootReader(new BuildRoots(s)).withDryRun(dryRun)
+                        .withMemos(dropMemos ? StoreGc.Memos.DROP_ALL : StoreGc.Memos.KEEP_REACHED)
                         .withProgress(spec.commandLine().getErr()::println).gc(keep);
                 r.render().forEach(spec.commandLine().getOut()::println);
                 return 0;
@@ -100,7 +107,7 @@ final class StoreCommand implements Runnable {
         @Override
         public Integer call() {
             try (ContentStore s = open(store, spec.commandLine().getErr())) {
-                StoreInventory.render(new StoreInventory(s).withRootReader(new LockRoots(s)).blobs()).forEach(spec.commandLine().getOut()::println);
+                StoreInventory.render(new StoreInventory(s).withRootReader(new BuildRoots(s)).blobs()).forEach(spec.commandLine().getOut()::println);
                 return 0;
             }
         }

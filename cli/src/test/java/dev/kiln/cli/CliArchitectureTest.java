@@ -10,7 +10,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.kiln.resolver.lock.LockRoots;
+import dev.kiln.assembler.cache.BuildRoots;
 import dev.kiln.store.IoErrors;
 import dev.kiln.store.KilnException;
 import dev.kiln.trust.KeyFiles;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * not its internals), the root of kiln's errors and their I/O wording, and nothing else of kiln
  * (and of jackson only jackson-core, the streaming generator {@code --json} writes with).
  * What remains below the API, deliberately: {@code kiln store} looks after the store with the
- * store's own classes (and the resolver's reader of lock roots), {@code kiln keys generate} writes
+ * store's own classes (and the assembler's reader of roots, which knows what builds from a lock used), {@code kiln keys generate} writes
  * keys with the trust module's, and the CDS training loads classes a run loads, below the API too.
  */
 class CliArchitectureTest {
@@ -49,7 +49,7 @@ class CliArchitectureTest {
     @Test
     void storeAndKeysCommandsReachOnlyTheStoreAndTheKeyFiles() {
         classes().that(within(StoreCommand.class))
-                .should().onlyDependOnClassesThat(API.or(resideInAnyPackage("dev.kiln.store")).or(type(LockRoots.class))).check(CLI);
+                .should().onlyDependOnClassesThat(API.or(resideInAnyPackage("dev.kiln.store")).or(type(BuildRoots.class))).check(CLI);
         classes().that(within(KeysCommand.class))
                 .should().onlyDependOnClassesThat(API.or(within(KeyFiles.class))).check(CLI);
     }

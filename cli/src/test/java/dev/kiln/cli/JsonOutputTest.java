@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.testing.FixtureRepository;
-import dev.kiln.api.testing.FixtureRepository.PackageFile;
 import dev.kiln.oci.testing.SilentServer;
 import dev.kiln.oci.testing.TestRegistry;
 import dev.kiln.store.ContentStore;
@@ -47,15 +46,8 @@ class JsonOutputTest {
     @BeforeAll
     static void buildTheImage() throws IOException {
         CliRun.useCheckoutAsHome();
-        repo = new FixtureRepository();
-        repo.add("base-fixture", "1.0-1", "", List.of(
-                PackageFile.file("/usr/lib/os-release", 0644, 1_694_201_234L, "PRETTY_NAME=\"Fixture 1\"\nID=fixture\n")));
-        repo.add("hello", "2.0-1", "base-fixture", List.of(
-                PackageFile.file("/usr/bin/hello", 0755, 1_700_000_100L, "#!/bin/sh\necho hello\n")));
-        repo.publish();
-        spec = tmp.resolve("hello.yaml");
-        Files.writeString(spec, "contents:\n  repositories:\n    - " + repo.sourceLine(tmp.resolve("fixture.asc"))
-                + "\n  packages: [hello]\narchs: [amd64]\n");
+        repo = HelloRepository.publish();
+        spec = HelloRepository.spec(repo, tmp);
         pristine = tmp.resolve("pristine");
         String[] r = CliRun.run("build", "-q", "--store", tmp.resolve("store").toString(), "-o", pristine.toString(), spec.toString());
         assertEquals("0", r[0], r[1] + r[2]);

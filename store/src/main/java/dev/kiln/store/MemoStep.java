@@ -16,7 +16,12 @@ public enum MemoStep {
     /** A .deb unpacked into one blob, led to by a record naming the .deb and the index's sha256. */
     DEB_UNPACK("deb-unpack-v2"),
     /** A file tree written as a deterministic gzip layer at an epoch; the record names its key. */
-    LAYER("layer-v3");
+    LAYER("layer-v3"),
+    /**
+     * What a build from a lock used (its unpack and layer records), so that gc keeps them while the
+     * lock is a root; keyed by the sha256 of the lock's bytes, the record names that digest.
+     */
+    BUILD_USES("build-uses-v1");
 
     private final String id;
 

@@ -17,6 +17,15 @@ public interface RootReader {
     Set<Digest> references(Path file);
 
     /**
+     * The blobs {@code file} itself names (packages, Releases, indexes, listings and their files),
+     * without any that a memo step made from them: what gc keeps when it drops every memo
+     * ({@link StoreGc.Memos#DROP_ALL}). By default, all of {@link #references}.
+     */
+    default Set<Digest> ownReferences(Path file) {
+        return references(file);
+    }
+
+    /**
      * Finds {@code sha256:<64 hex>} anywhere and {@code "sha256": "<64 hex>"} (a lockfile's package
      * pins; {@code "release": "sha256:…"} is the first form), plus the digest of the file's own bytes,
      * so a lockfile that the store also holds (a memoized solve) stays warm. A directory is read file

@@ -21,9 +21,11 @@ import java.util.stream.Stream;
  * {@code keep} files given to {@link #gc}; a {@link RootReader} says what each refers to.
  *
  * <p>Memo records do not keep their blobs: a record whose blob gc deleted is deleted too, so after a
- * gc the next lock recomputes parsed indexes and solves that no root still reaches (it is cold, not
- * wrong). Staged files left in {@code tmp/} by killed processes are deleted: gc holds the store
- * exclusively, so nothing is being written. State records (rollback floors) are always kept.
+ * gc the next run recomputes what no root still reaches (it is cold, not wrong). The reader says
+ * which memo blobs a root keeps (a lock's parsed indexes, what builds from it used); with
+ * {@link Memos#DROP_ALL} gc keeps only the roots' own blobs and deletes every memo record. Staged
+ * files left in {@code tmp/} by killed processes are deleted: gc holds the store exclusively, so
+ * nothing is being written. State records (rollback floors) are always kept.
  */
 public final class StoreGc {
     /** How long gc waits for other processes to stop using the store. */
@@ -34,35 +36,51 @@ public final class StoreGc {
     private final Duration lockTimeout;
     private final Consumer<String> progress;
     private final boolean dryRun;
+    private final Memos memos;
 
-    public StoreGc(ContentStore store) {
-        this(store, RootReader.scanning(), DEFAULT_LOCK_TIMEOUT, message -> { }, false);
+    /** What gc does with memo records. */
+    public enum Memos {
+        /** Keeps every record whose blob survives, and the memo blobs the reader says a root keeps. */
+        KEEP_REACHED,
+        /** Deletes every memo record and keeps only the roots' own blobs ({@link RootReader#ownReferences}). */
+        DROP_ALL
     }
 
-    private StoreGc(ContentStore store, RootReader reader, Duration lockTimeout, Consumer<String> progress, boolean dryRun) {
+    public StoreGc(ContentStore store) {
+        this(store, RootReader.scanning(), DEFAULT_LOCK_TIMEOUT, message -> { }, false, Memos.KEEP_REACHED);
+    }
+
+    private StoreGc(ContentStore store, RootReader reader, Duration lockTimeout, Consumer<String> progress, boolean dryRun,
+            Memos memos) {
         this.store = Objects.requireNonNull(store, "store");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.dryRun = dryRun;
+        this.memos = Objects.requireNonNull(memos, "memos");
     }
 
     public StoreGc withRootReader(RootReader reader) {
-        return new StoreGc(store, reader, lockTimeout, progress, dryRun);
+        return new StoreGc(store, reader, lockTimeout, progress, dryRun, memos);
     }
 
     public StoreGc withLockTimeout(Duration lockTimeout) {
-        return new StoreGc(store, reader, lockTimeout, progress, dryRun);
+        return new StoreGc(store, reader, lockTimeout, progress, dryRun, memos);
     }
 
     /** Hears why gc waits for the lock. */
     public StoreGc withProgress(Consumer<String> progress) {
-        return new StoreGc(store, reader, lockTimeout, progress, dryRun);
+        return new StoreGc(store, reader, lockTimeout, progress, dryRun, memos);
     }
 
     /** Counts what gc would delete and deletes nothing (and needs only the shared lock). */
     public StoreGc withDryRun(boolean dryRun) {
-        return new StoreGc(store, reader, lockTimeout, progress, dryRun);
+        return new StoreGc(store, reader, lockTimeout, progress, dryRun, memos);
+    }
+
+    /** Keeps what roots reach through memos (the default), or drops every memo. */
+    public StoreGc withMemos(Memos memos) {
+        return new StoreGc(store, reader, lockTimeout, progress, dryRun, memos);
     }
 
     /**
@@ -134,11 +152,11 @@ public final class StoreGc {
                 droppedRecords.add(r.record());
             } else {
                 live.add(r.file().get());
-                reachable.addAll(reader.references(r.file().get()));
+                reachable.addAll(reach(r.file().get()));
             }
         }
         for (Path k : keep) {
-            reachable.addAll(reader.references(k));
+            reachable.addAll(reach(k));
         }
 
         long kept = 0;
@@ -170,7 +188,7 @@ public final class StoreGc {
                 continue;
             }
             for (Path record : StoreVerifier.list(stepDir)) {
-                if (Files.isRegularFile(record) && !memoTargetSurvives(record, gone)) {
+                if (Files.isRegularFile(record) && (memos == Memos.DROP_ALL || !memoTargetSurvives(record, gone))) {
                     delete(record);
                     memoDeleted++;
                 }
@@ -192,6 +210,10 @@ public final class StoreGc {
         }
         return new Result(store.root(), live, dropped, reachable.size(), kept, bytesKept, deleted, freed,
                 memoDeleted, tmpFiles, tmpBytes, dryRun);
+    }
+
+    private Set<Digest> reach(Path root) {
+        return memos == Memos.DROP_ALL ? reader.ownReferences(root) : reader.references(root);
     }
 
     private boolean memoTargetSurvives(Path record, Set<Digest> gone) {

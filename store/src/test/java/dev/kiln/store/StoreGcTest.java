@@ -164,6 +164,56 @@ class StoreGcTest {
     }
 
     @Test
+    void droppingAllMemosDeletesEveryRecordAndKeepsOnlyWhatRootsThemselvesName() throws IOException {
+        Path lock = lockfile("image.lock.json", release, List.of(libc));
+        store.addRoot(lock);
+        // a reader that says the parsed index is a memo blob the root keeps, not one it names
+        RootReader reader = new RootReader() {
+            @Override
+            public java.util.Set<Digest> references(Path file) {
+                java.util.Set<Digest> all = new java.util.HashSet<>(ownReferences(file));
+                all.add(parsedIndex);
+                return all;
+            }
+
+            @Override
+            public java.util.Set<Digest> ownReferences(Path file) {
+                return RootReader.scanning().references(file);
+            }
+        };
+        StoreGc gc = new StoreGc(store).withRootReader(reader);
+
+        StoreGc.Result dry = gc.withMemos(StoreGc.Memos.DROP_ALL).withDryRun(true).gc(List.of());
+        assertTrue(store.contains(parsedIndex), "a dry run deletes nothing");
+        StoreGc.Result real = gc.withMemos(StoreGc.Memos.DROP_ALL).gc(List.of());
+
+        assertEquals(2, real.memoRecordsDeleted());
+        assertEquals(List.of(), memoRecords());
+        assertTrue(store.contains(release));
+        assertTrue(store.contains(libc));
+        assertFalse(store.contains(parsedIndex), "kept only through a memo");
+        assertEquals(dry.render().subList(1, 2).get(0).replace("would delete", "deleted"), real.render().get(1));
+    }
+
+    @Test
+    void keepingReachedMemosKeepsTheMemoBlobsTheReaderNames() throws IOException {
+        store.addRoot(lockfile("image.lock.json", release, List.of(libc)));
+        RootReader reader = file -> {
+            java.util.Set<Digest> all = new java.util.HashSet<>(RootReader.scanning().references(file));
+            all.add(parsedIndex);
+            return all;
+        };
+        new StoreGc(store).withRootReader(reader).gc(List.of());
+        assertEquals(parsedIndex, store.memo("debian-index-v1", Digest.of("Packages.gz")).orElseThrow());
+    }
+
+    private List<Path> memoRecords() throws IOException {
+        try (Stream<Path> s = Files.walk(store.memoDir())) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
     void aKeepFileThatDoesNotExistStopsGcBeforeItDeletesAnything() throws IOException {
         List<Path> before = listing(store.blobsDir());
         Path typo = dir.resolve("imgae.lock.json");

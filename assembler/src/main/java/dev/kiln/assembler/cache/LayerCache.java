@@ -27,9 +27,15 @@ public final class LayerCache {
     private static final String HEADER = "kiln-layer-2"; // 2: the record names its key
 
     private final ContentStore store;
+    private final java.util.Queue<MemoUse> uses = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public LayerCache(ContentStore store) {
         this.store = store;
+    }
+
+    /** Every memo entry this cache served or made, in the order it did. */
+    public java.util.List<MemoUse> uses() {
+        return java.util.List.copyOf(uses);
     }
 
     /** A layer in the store: its digests and the path of its compressed blob. */
@@ -39,8 +45,10 @@ public final class LayerCache {
     /** The layer of {@code tree} at {@code epoch}: from the memo, or written, compressed and recorded now. */
     public Cached layer(FileTree tree, long epoch) {
         Digest key = Digest.of(STEP.id() + "\n" + TreeDigest.of(tree).hex() + "\n" + epoch);
-        Optional<LayerDigests> done = store.memo(STEP, key).flatMap(record -> readRecord(record, key));
+        Optional<Digest> remembered = store.memo(STEP, key);
+        Optional<LayerDigests> done = remembered.flatMap(store::readChecked).flatMap(bytes -> parseRecord(bytes, key));
         if (done.isPresent() && store.contains(done.get().compressed())) {
+            uses.add(new MemoUse(STEP, key, remembered.get(), true));
             return new Cached(done.get(), store.blobPath(done.get().compressed()), true);
         }
         LayerDigests digests;
@@ -57,21 +65,20 @@ public final class LayerCache {
         }
         String record = HEADER + "\nkey " + key + "\n" + digests.compressed() + " " + digests.compressedSize() + "\n"
                 + digests.uncompressed() + " " + digests.uncompressedSize() + "\n";
-        store.putMemo(STEP, key, store.put(record.getBytes(UTF_8)));
+        Digest recorded = store.put(record.getBytes(UTF_8));
+        store.putMemo(STEP, key, recorded);
+        uses.add(new MemoUse(STEP, key, recorded, false));
         return new Cached(digests, store.blobPath(digests.compressed()), false);
     }
 
     /**
-     * The digests a record names, if the record is whole (it hashes to its name) and was written
-     * for {@code key}: a memo entry that leads to another tree's record is a miss, not its layer.
+     * The digests a record names, if it has the record's form and was written for {@code key}: a
+     * memo entry that leads to another tree's record is a miss, not its layer. Whether the bytes
+     * hash to their name is the caller's to check ({@link ContentStore#readChecked}).
      */
-    private Optional<LayerDigests> readRecord(Digest record, Digest key) {
-        Optional<byte[]> bytes = store.readChecked(record);
-        if (bytes.isEmpty()) {
-            return Optional.empty();
-        }
+    public static Optional<LayerDigests> parseRecord(byte[] bytes, Digest key) {
         try {
-            String[] lines = new String(bytes.get(), UTF_8).split("\n");
+            String[] lines = new String(bytes, UTF_8).split("\n");
             if (lines.length != 4 || !lines[0].equals(HEADER) || !lines[1].equals("key " + key)) {
                 return Optional.empty();
             }

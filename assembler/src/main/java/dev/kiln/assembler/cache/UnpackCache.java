@@ -57,6 +57,7 @@ public final class UnpackCache {
 
     private final ContentStore store;
     private final UnpackLimits limits;
+    private final java.util.Queue<MemoUse> uses = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public UnpackCache(ContentStore store, UnpackLimits limits) {
         this.store = store;
@@ -72,9 +73,9 @@ public final class UnpackCache {
      */
     public DebPackage unpack(Lock.Package expected) {
         String name = expected.name() + " " + expected.version();
-        Optional<DebPackage> remembered = remembered(expected.sha256(), name).filter(p -> disagreement(p, expected) == null);
+        Optional<Found> remembered = remembered(expected.sha256(), name).filter(f -> disagreement(f.pkg(), expected) == null);
         if (remembered.isPresent()) {
-            return remembered.get();
+            return used(remembered.get());
         }
         DebPackage pkg = unpackNow(expected.sha256(), name);
         String wrong = disagreement(pkg, expected);
@@ -103,11 +104,53 @@ public final class UnpackCache {
      * it was unpacked before, else unpacked now and recorded.
      */
     public DebPackage unpack(Digest deb, String name) {
-        return remembered(deb, name).orElseGet(() -> unpackNow(deb, name));
+        return remembered(deb, name).map(this::used).orElseGet(() -> unpackNow(deb, name));
+    }
+
+    /** Every memo entry this cache served or made, in no particular order (unpacking runs on several threads). */
+    public List<MemoUse> uses() {
+        return List.copyOf(uses);
     }
 
     private Digest key(Digest deb) {
+        return key(deb, limits);
+    }
+
+    /** The memo key of the .deb {@code deb} unpacked under {@code limits}. */
+    public static Digest key(Digest deb, UnpackLimits limits) {
         return Digest.of(STEP.id() + "\n" + deb.hex() + "\n" + limits);
+    }
+
+    /** A package found in the memo, with the record that led to it. */
+    private record Found(DebPackage pkg, Digest key, Digest record) {
+    }
+
+    private DebPackage used(Found f) {
+        uses.add(new MemoUse(STEP, f.key(), f.record(), true));
+        return f.pkg();
+    }
+
+    /** What a record names: the .deb it was written for and the unpacked blob, with its index's place and sha256. */
+    public record Record(Digest deb, Digest blob, long indexAt, int indexLength, Digest index) {
+    }
+
+    /** The record's fields, if its bytes have the record's form (whether they hash to their name is the caller's to check). */
+    public static Optional<Record> parseRecord(byte[] bytes) {
+        try {
+            String[] lines = new String(bytes, UTF_8).split("\n");
+            if (lines.length != 4 || !lines[0].equals(RECORD) || !lines[1].startsWith("deb ")) {
+                return Optional.empty();
+            }
+            String[] at = lines[2].split(" ");
+            String[] index = lines[3].split(" ");
+            if (at.length != 4 || !at[0].equals("blob") || index.length != 2 || !index[0].equals("index")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Record(Digest.parse(lines[1].substring(4)), Digest.parse(at[1]), Long.parseLong(at[2]),
+                    Integer.parseInt(at[3]), Digest.parse(index[1])));
+        } catch (RuntimeException malformed) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -116,32 +159,26 @@ public final class UnpackCache {
      * every entry, every file's sha256) hashes to the digest the record gives. Each file's bytes
      * are held to their sha256 when a layer reads them. Anything else is a miss, redone.
      */
-    private Optional<DebPackage> remembered(Digest deb, String name) {
-        Optional<byte[]> record = store.memo(STEP, key(deb)).flatMap(store::readChecked);
+    private Optional<Found> remembered(Digest deb, String name) {
+        Digest key = key(deb);
+        Optional<Digest> recordDigest = store.memo(STEP, key);
+        Optional<Record> record = recordDigest.flatMap(store::readChecked).flatMap(UnpackCache::parseRecord)
+                .filter(r -> r.deb().equals(deb));
         if (record.isEmpty()) {
             return Optional.empty();
         }
         try {
-            String[] lines = new String(record.get(), UTF_8).split("\n");
-            if (lines.length != 4 || !lines[0].equals(RECORD) || !lines[1].equals("deb " + deb)) {
-                return Optional.empty();
-            }
-            String[] at = lines[2].split(" ");
-            String[] index = lines[3].split(" ");
-            if (at.length != 4 || !at[0].equals("blob") || index.length != 2 || !index[0].equals("index")) {
-                return Optional.empty();
-            }
-            Optional<Path> blob = store.blob(Digest.parse(at[1]));
+            Optional<Path> blob = store.blob(record.get().blob());
             if (blob.isEmpty()) {
                 return Optional.empty();
             }
-            long indexAt = Long.parseLong(at[2]);
-            int length = Integer.parseInt(at[3]);
+            long indexAt = record.get().indexAt();
+            int length = record.get().indexLength();
             byte[] bytes = readAt(blob.get(), indexAt, length);
-            if (bytes.length != length || !Digest.of(bytes).equals(Digest.parse(index[1]))) {
+            if (bytes.length != length || !Digest.of(bytes).equals(record.get().index())) {
                 return Optional.empty();
             }
-            return Optional.of(decodeIndex(bytes, blob.get(), name, indexAt, true));
+            return Optional.of(new Found(decodeIndex(bytes, blob.get(), name, indexAt, true), key, recordDigest.get()));
         } catch (IOException | RuntimeException damaged) {
             // a damaged record is redone; `kiln store verify` reports a damaged blob itself
             return Optional.empty();
@@ -167,7 +204,9 @@ public final class UnpackCache {
         }
         String record = RECORD + "\ndeb " + deb + "\nblob " + blob + " " + indexAt + " " + index.length + "\nindex "
                 + Digest.of(index) + "\n";
-        store.putMemo(STEP, key, store.put(record.getBytes(UTF_8)));
+        Digest recorded = store.put(record.getBytes(UTF_8));
+        store.putMemo(STEP, key, recorded);
+        uses.add(new MemoUse(STEP, key, recorded, false));
         return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.assembler.image;
 
 import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.cache.LayerCache;
+import dev.kiln.assembler.cache.MemoUse;
 import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.deb.UnpackLimits;
@@ -59,6 +60,8 @@ public final class ImageAssembler {
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
     private final java.util.SortedMap<String, List<Lock.Package>> installed = new java.util.TreeMap<>();
     private PhaseListener phases = PhaseListener.NONE;
+    private final UnpackCache unpacker;
+    private final LayerCache layers;
 
     ImageAssembler(ContentStore store, ImageSpec spec, byte[] specBytes, Lock lock, long epoch) {
         this(store, spec, specBytes, lock, epoch, java.util.Map.of());
@@ -73,6 +76,8 @@ public final class ImageAssembler {
         this.lock = lock;
         this.epoch = epoch;
         this.copies = java.util.Map.copyOf(copies);
+        this.unpacker = new UnpackCache(store, UnpackLimits.DEFAULT);
+        this.layers = new LayerCache(store);
     }
 
     /** Tells {@code listener} as each architecture's packages are unpacked and its layers written. */
@@ -83,7 +88,6 @@ public final class ImageAssembler {
 
     /** Writes every architecture's image into {@code layout}; returns the top manifest or index. */
     public Descriptor write(ImageLayout layout) {
-        LayerCache layers = new LayerCache(store);
         List<Descriptor> images = new ArrayList<>();
         for (String arch : lock.archs().keySet()) {
             Descriptor image;
@@ -170,6 +174,17 @@ public final class ImageAssembler {
         return again.digests();
     }
 
+    /**
+     * Every memo entry {@link #write} used, unpacked packages first, then layers: what it found in
+     * the store ({@link MemoUse#reused}) and what it made; what gc keeps for the lock
+     * ({@link dev.kiln.assembler.cache.BuildUses}).
+     */
+    public List<MemoUse> memoUses() {
+        List<MemoUse> out = new ArrayList<>(unpacker.uses());
+        out.addAll(layers.uses());
+        return out;
+    }
+
     /** Each architecture's image manifest, after {@link #write}. */
     public java.util.Map<String, Descriptor> images() {
         return java.util.Collections.unmodifiableMap(images);
@@ -207,7 +222,6 @@ public final class ImageAssembler {
 
     /** Unpacks (or finds unpacked) every package, on as many threads as there are processors. */
     private List<DebPackage> unpack(List<Lock.Package> packages) {
-        UnpackCache unpacker = new UnpackCache(store, UnpackLimits.DEFAULT);
         int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kiln-unpack");

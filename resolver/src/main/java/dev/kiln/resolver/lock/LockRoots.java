@@ -29,13 +29,30 @@ public final class LockRoots implements RootReader {
 
     @Override
     public Set<Digest> references(Path file) {
+        return references(file, true);
+    }
+
+    /**
+     * What the lockfile names itself: its packages, Releases, the index files they list, its
+     * listings and their files; not the parsed indexes, nor its own bytes (a memoized solve).
+     */
+    @Override
+    public Set<Digest> ownReferences(Path file) {
+        return references(file, false);
+    }
+
+    private Set<Digest> references(Path file, boolean memos) {
         Set<Digest> out = new HashSet<>(RootReader.scanning().references(file));
         if (Files.isDirectory(file)) {
             return out;
         }
         Lock lock;
         try {
-            lock = LockJson.read(Files.readAllBytes(file), file.toString());
+            byte[] bytes = Files.readAllBytes(file);
+            if (!memos) {
+                out.remove(Digest.of(bytes));
+            }
+            lock = LockJson.read(bytes, file.toString());
         } catch (IOException e) {
             throw new StoreException("cannot read root " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
         } catch (RuntimeException notALock) {
@@ -69,8 +86,10 @@ public final class LockRoots implements RootReader {
             for (Release.FileEntry e : release.sha256().values()) {
                 if (store.contains(e.sha256())) {
                     out.add(e.sha256());
-                    Optional<Digest> parsed = store.memo(MemoStep.DEBIAN_INDEX, e.sha256());
-                    parsed.ifPresent(out::add);
+                    if (memos) {
+                        Optional<Digest> parsed = store.memo(MemoStep.DEBIAN_INDEX, e.sha256());
+                        parsed.ifPresent(out::add);
+                    }
                 }
             }
         }
