@@ -1,19 +1,16 @@
 package dev.kiln.api;
 
-import dev.kiln.assembler.deb.DebReader;
-import dev.kiln.assembler.deb.PackageMismatchException;
-import dev.kiln.assembler.deb.UnpackLimits;
+import dev.kiln.assembler.cache.ControlCache;
 import dev.kiln.resolver.debian.PackageRecord;
-import dev.kiln.resolver.debian.PackagesParser;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.solve.ClosureGraph;
 import dev.kiln.resolver.solve.SolveOptions;
 import dev.kiln.resolver.spec.PackageRequest;
-import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +37,10 @@ final class Explaining {
         Spec spec = Spec.load(specFile);
         s.events.phase("lock read");
         Fetching.fetch(s, lockFile, lock, request.mode() == LockMode.OFFLINE);
-        Map<Digest, PackageRecord> stanzas = ControlStanzas.of(s.store(), lock);
+        s.events.phase("fetched");
+        ControlCache controls = new ControlCache(s.store());
+        Map<Digest, PackageRecord> stanzas = new HashMap<>();
+        lock.allPackages().forEach(p -> stanzas.put(p.sha256(), controls.stanza(p)));
         s.events.phase("control data read");
 
         Lock.Options o = lock.options();
@@ -116,29 +116,5 @@ final class Explaining {
     private static WhyResult.Answer answer(WhyResult.Status status, Optional<String> version, List<String> providers, List<String> skippedBy,
             List<WhyResult.Chain> chains, int more) {
         return new WhyResult.Answer(List.of(), status, version, providers, skippedBy, chains, more);
-    }
-
-    /** The control data of every package a lock pins, each held to its lock entry. */
-    static final class ControlStanzas {
-        private ControlStanzas() {
-        }
-
-        static Map<Digest, PackageRecord> of(ContentStore store, Lock lock) {
-            Map<Digest, PackageRecord> out = new LinkedHashMap<>();
-            DebReader reader = new DebReader(UnpackLimits.DEFAULT);
-            for (Lock.Package p : lock.allPackages()) {
-                String what = p.name() + " " + p.version();
-                byte[] control = reader.readControlFile(store.blobPath(p.sha256()), what);
-                List<PackageRecord> records = PackagesParser.parse(control, what + " control");
-                PackageRecord r = records.get(0);
-                if (records.size() != 1 || !r.name().equals(p.name()) || !r.version().equals(p.version())
-                        || !r.architecture().equals(p.architecture())) {
-                    throw PackageMismatchException.againstLock(p.name(), p.version(), p.architecture(), p.sha256(),
-                            r.name() + " " + r.version() + " (" + r.architecture() + ")");
-                }
-                out.put(p.sha256(), r);
-            }
-            return out;
-        }
     }
 }

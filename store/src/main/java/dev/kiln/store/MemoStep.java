@@ -16,7 +16,9 @@ public enum MemoStep {
     /** A .deb unpacked into one blob, led to by a record naming the .deb and the index's sha256. */
     DEB_UNPACK("deb-unpack-v2"),
     /** A file tree written as a deterministic gzip layer at an epoch; the record names its key. */
-    LAYER("layer-v3");
+    LAYER("layer-v3"),
+    /** A .deb's {@code ./control} file, read without its data; keyed by the .deb's sha256. */
+    DEB_CONTROL("deb-control-v1");
 
     private final String id;
 
