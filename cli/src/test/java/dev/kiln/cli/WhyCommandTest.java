@@ -172,4 +172,27 @@ class WhyCommandTest {
         assertEquals("3", noLock[0], noLock[2]);
         assertTrue(noLock[2].contains("nowhere.lock.json"), noLock[2]);
     }
+
+    /** Live: nginx from the host's Debian mirror pulls libelf1 in through iproute2, as the control data of bookworm says. */
+    @Test
+    void nginxOnTheHostMirrorPullsLibelfThroughIproute2() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("live"));
+        Path nginx = Files.writeString(dir.resolve("nginx.yaml"), """
+                contents:
+                  repositories:
+                    - deb ${DEBIAN_MIRROR} bookworm main
+                  packages: [nginx]
+                archs: [amd64]
+                """);
+        String liveStore = dir.resolve("store").toString();
+        String[] lock = CliRun.run("lock", "--store", liveStore, nginx.toString());
+        assertEquals("0", lock[0], lock[1] + lock[2]);
+        String[] r = CliRun.run("why", "--store", liveStore, "libelf1", nginx.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        List<String> lines = r[1].lines().toList();
+        assertTrue(lines.get(0).matches("libelf1 \\S+ \\(amd64\\) is pulled in by:"), r[1]);
+        assertEquals("  nginx -> iproute2 -> libelf1", lines.get(1), r[1]);
+        assertEquals("      nginx Depends: iproute2", lines.get(2), r[1]);
+        assertTrue(lines.get(3).startsWith("      iproute2 Depends: libelf1"), r[1]);
+    }
 }
