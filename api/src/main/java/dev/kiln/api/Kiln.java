@@ -71,6 +71,18 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Says why a package is in the closure of a spec's lock: for each architecture (those that
+     * answer alike together), the shortest chain of dependencies from each package the spec asks
+     * for, each link with the relation that made it ({@code Depends: libbpf1 (>= 1:0.8)}, an
+     * alternative, a Provides); or why it is not there (excluded, skipped, or needed by nothing).
+     * The dependencies are read from the control data of the packages the lock pins, fetched into the
+     * store by their sha256 when it lacks them (after a build it has them). Nothing is resolved.
+     */
+    public WhyResult why(WhyRequest request) {
+        return Explaining.why(session, request);
+    }
+
+    /**
      * Builds a spec's image and puts it where the request says. The lock is used when it was made
      * from this spec (else the spec is resolved and the lock written, unless the request is
      * {@link LockMode#FROZEN}); every locked package is fetched and verified, unpacked without running

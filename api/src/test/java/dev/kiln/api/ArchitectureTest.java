@@ -141,6 +141,7 @@ class ArchitectureTest {
                 "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",
-                "VerifyResult$Signature"), exported);
+                "VerifyResult$Signature", "WhyRequest", "WhyResult", "WhyResult$Answer", "WhyResult$Chain", "WhyResult$Link",
+                "WhyResult$Status"), exported);
     }
 }

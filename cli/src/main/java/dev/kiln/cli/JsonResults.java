@@ -9,8 +9,10 @@ import dev.kiln.api.LockCheckResult;
 import dev.kiln.api.LockResult;
 import dev.kiln.api.SignResult;
 import dev.kiln.api.VerifyResult;
+import dev.kiln.api.WhyResult;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -78,6 +80,49 @@ final class JsonResults {
         JsonLines.path(g, "lockFile", r.lockFile());
         g.writeBooleanField("stale", r.stale());
         JsonLines.strings(g, "changes", r.changes());
+    }
+
+    /**
+     * {@code kiln why}: the package, the spec and lock, and per set of architectures that answer alike
+     * its status, version, providers, the packages whose dependency on it is skipped, and the chains.
+     */
+    static void why(JsonGenerator g, WhyResult r) throws IOException {
+        g.writeStringField("package", r.packageName());
+        JsonLines.path(g, "spec", r.spec());
+        JsonLines.path(g, "lockFile", r.lockFile());
+        g.writeBooleanField("lockMatchesSpec", r.lockMatchesSpec());
+        g.writeBooleanField("inClosure", r.inClosure());
+        g.writeArrayFieldStart("answers");
+        for (WhyResult.Answer a : r.answers()) {
+            g.writeStartObject();
+            JsonLines.strings(g, "architectures", a.architectures());
+            g.writeStringField("status", a.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            g.writeStringField("version", a.version().orElse(null));
+            JsonLines.strings(g, "providedBy", a.providedBy());
+            JsonLines.strings(g, "skippedBy", a.skippedBy());
+            g.writeArrayFieldStart("chains");
+            for (WhyResult.Chain c : a.chains()) {
+                g.writeStartObject();
+                g.writeStringField("root", c.root());
+                JsonLines.strings(g, "packages", c.packages());
+                g.writeArrayFieldStart("links");
+                for (WhyResult.Link l : c.links()) {
+                    g.writeStartObject();
+                    g.writeStringField("from", l.from());
+                    g.writeStringField("to", l.to());
+                    g.writeStringField("relation", l.relation());
+                    g.writeStringField("alternative", l.alternative().orElse(null));
+                    g.writeStringField("provided", l.provided().orElse(null));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("moreChains", a.moreChains());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** {@code kiln fetch}: how many files and bytes came over the network and were there already. */

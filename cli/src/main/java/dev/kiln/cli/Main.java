@@ -42,6 +42,7 @@ public final class Main implements Runnable {
         m.put("store", StoreCommand.class);
         m.put("sign", SignCommand.class);
         m.put("verify", VerifyCommand.class);
+        m.put("why", WhyCommand.class);
         m.put("keys", KeysCommand.class);
         m.put("help", CommandLine.HelpCommand.class);
         return m;

@@ -21,7 +21,9 @@ public enum MemoStep {
      * What a build from a lock used (its unpack and layer records), so that gc keeps them while the
      * lock is a root; keyed by the sha256 of the lock's bytes, the record names that digest.
      */
-    BUILD_USES("build-uses-v1");
+    BUILD_USES("build-uses-v1"),
+    /** A .deb's {@code ./control} file, read without its data; keyed by the .deb's sha256. */
+    DEB_CONTROL("deb-control-v1");
 
     private final String id;
 

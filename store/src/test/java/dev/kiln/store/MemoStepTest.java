@@ -22,7 +22,8 @@ class MemoStepTest {
                 MemoStep.PGP_VERIFY, "pgp-verify-v1",
                 MemoStep.DEB_UNPACK, "deb-unpack-v2",
                 MemoStep.LAYER, "layer-v3",
-                MemoStep.BUILD_USES, "build-uses-v1"), names);
+                MemoStep.BUILD_USES, "build-uses-v1",
+                MemoStep.DEB_CONTROL, "deb-control-v1"), names);
     }
 
     @Test

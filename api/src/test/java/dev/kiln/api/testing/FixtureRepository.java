@@ -58,9 +58,17 @@ public final class FixtureRepository implements AutoCloseable {
 
     /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
     public Published add(String name, String version, String depends, List<PackageFile> files) {
+        return add(name, version, depends, "", files);
+    }
+
+    /**
+     * As {@link #add(String, String, String, List)}, with more control fields after Depends, each
+     * on its own line ending in a newline: {@code "Provides: mail-transport-agent\nPre-Depends: x\n"}.
+     */
+    public Published add(String name, String version, String depends, String moreFields, List<PackageFile> files) {
         String control = "Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\n"
                 + "Maintainer: Kiln Fixtures <fixtures@example.invalid>\nInstalled-Size: 1\n"
-                + (depends.isEmpty() ? "" : "Depends: " + depends + "\n")
+                + (depends.isEmpty() ? "" : "Depends: " + depends + "\n") + moreFields
                 + "Section: misc\nPriority: optional\nDescription: " + name + " for tamper tests\n a fixture package\n";
         byte[] deb = deb(control, files);
         String path = "pool/main/" + name.charAt(0) + "/" + name + "/" + name + "_" + version + "_amd64.deb";

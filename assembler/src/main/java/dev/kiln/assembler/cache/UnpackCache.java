@@ -80,10 +80,8 @@ public final class UnpackCache {
         DebPackage pkg = unpackNow(expected.sha256(), name);
         String wrong = disagreement(pkg, expected);
         if (wrong != null) {
-            throw new PackageMismatchException("the lock pins " + expected.name() + " " + expected.version() + " (" + expected.architecture()
-                    + ") as " + expected.sha256() + ", but that .deb is " + wrong + ": the lock's entry was edited, or names"
-                    + " another package's file\n  fix: resolve the spec again ('kiln lock') to pin its packages from the signed"
-                    + " repositories");
+            throw PackageMismatchException.againstLock(expected.name(), expected.version(), expected.architecture(),
+                    expected.sha256(), wrong);
         }
         return pkg;
     }

@@ -96,7 +96,25 @@ public final class DebReader {
         return new Session(name).read(in);
     }
 
+    /**
+     * The {@code ./control} file of a .deb, checked as {@link #read} checks it (a deb822 paragraph
+     * with Package and Version), without decompressing data.tar: reading stops after control.tar,
+     * so a package whose data is damaged is not noticed here (its sha256 is what vouches for it).
+     */
+    public byte[] readControlFile(Path file, String name) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new Session(name).readControl(in).members.get(CONTROL).readAllBytes();
+        } catch (IOException e) {
+            throw new AssembleException(name + ": cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
+        }
+    }
+
     private enum Compression { NONE, GZIP, XZ, ZSTD }
+
+    /** A step of reading an archive, which may fail as archive libraries do. */
+    private interface ArchiveStep<T> {
+        T run() throws IOException;
+    }
 
     private enum Kind { FILE, DIR, SYMLINK, HARDLINK, SKIP }
 
@@ -112,37 +130,57 @@ public final class DebReader {
 
         DebPackage read(InputStream in) {
             ArArchiveInputStream ar = new ArArchiveInputStream(new BufferedInputStream(in, 1 << 16));
-            try {
-                ArArchiveEntry first = ar.getNextEntry();
-                if (first == null) {
-                    throw fail("an empty archive: expected the members debian-binary, control.tar and data.tar");
-                }
-                String firstName = memberName(first);
-                if (!firstName.equals("debian-binary")) {
-                    throw fail("expected debian-binary as the first member, found '" + TreePath.printable(firstName) + "'");
-                }
-                checkDebianBinary(ar, first);
-
-                ControlPart control = null;
+            return guarded(() -> {
+                ControlPart control = controlPart(ar);
                 DataPart data = null;
                 for (ArArchiveEntry m; (m = ar.getNextEntry()) != null; ) {
                     String member = memberName(m);
                     if (member.startsWith("_")) {
                         continue; // dpkg's reserved extension members; dpkg ignores them too
                     }
-                    if (control == null && member.startsWith("control.tar")) {
-                        control = readMember(ar, m, member, "control.tar", new ControlPart(member));
-                    } else if (control != null && data == null && member.startsWith("data.tar")) {
+                    if (data == null && member.startsWith("data.tar")) {
                         data = readMember(ar, m, member, "data.tar", new DataPart(member));
                     } else {
-                        String expected = control == null ? "control.tar.*" : data == null ? "data.tar.*" : "no more members";
-                        throw fail("unexpected member '" + TreePath.printable(member) + "': expected " + expected);
+                        throw fail("unexpected member '" + TreePath.printable(member) + "': expected "
+                                + (data == null ? "data.tar.*" : "no more members"));
                     }
                 }
-                if (control == null || data == null) {
-                    throw fail("truncated: the archive ends before its " + (control == null ? "control.tar" : "data.tar") + " member");
+                if (data == null) {
+                    throw fail("truncated: the archive ends before its data.tar member");
                 }
                 return new DebPackage(pkg, control.fields(), control.members, data.builder.build(), data.skipped);
+            });
+        }
+
+        /** The control part alone: the members up to control.tar, read and checked as {@link #read} does. */
+        ControlPart readControl(InputStream in) {
+            ArArchiveInputStream ar = new ArArchiveInputStream(new BufferedInputStream(in, 1 << 16));
+            return guarded(() -> {
+                ControlPart control = controlPart(ar);
+                control.fields();
+                return control;
+            });
+        }
+
+        private ControlPart controlPart(ArArchiveInputStream ar) throws IOException {
+            checkDebianBinary(ar);
+            for (ArArchiveEntry m; (m = ar.getNextEntry()) != null; ) {
+                String member = memberName(m);
+                if (member.startsWith("_")) {
+                    continue; // dpkg's reserved extension members; dpkg ignores them too
+                }
+                if (member.startsWith("control.tar")) {
+                    return readMember(ar, m, member, "control.tar", new ControlPart(member));
+                }
+                throw fail("unexpected member '" + TreePath.printable(member) + "': expected control.tar.*");
+            }
+            throw fail("truncated: the archive ends before its control.tar member");
+        }
+
+        /** Runs {@code step}, turning what a malformed archive throws into kiln's refusal. */
+        private <T> T guarded(ArchiveStep<T> step) {
+            try {
+                return step.run();
             } catch (IOException e) {
                 throw new AssembleException(MALFORMED,
                         pkg + ": not a readable .deb (ar archive): " + dev.kiln.store.IoErrors.why(e), e);
@@ -151,6 +189,19 @@ public final class DebReader {
             } catch (RuntimeException e) {
                 throw new AssembleException(MALFORMED, pkg + ": not a readable .deb (ar archive): " + e, e);
             }
+        }
+
+        /** The first member, which must be {@code debian-binary} saying format 2.0. */
+        private void checkDebianBinary(ArArchiveInputStream ar) throws IOException {
+            ArArchiveEntry first = ar.getNextEntry();
+            if (first == null) {
+                throw fail("an empty archive: expected the members debian-binary, control.tar and data.tar");
+            }
+            String firstName = memberName(first);
+            if (!firstName.equals("debian-binary")) {
+                throw fail("expected debian-binary as the first member, found '" + TreePath.printable(firstName) + "'");
+            }
+            checkDebianBinary(ar, first);
         }
 
         private void checkDebianBinary(ArArchiveInputStream ar, ArArchiveEntry m) throws IOException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.assembler.AssembleException;
 import dev.kiln.assembler.deb.DebFixture.Member;
 import dev.kiln.assembler.tree.ByteString;
 import dev.kiln.assembler.tree.Content;
@@ -263,5 +264,26 @@ class DebPackageTest {
         DebPackage pkg = DebPackage.read(new ByteArrayInputStream(DebFixture.deb(t.bytes())), "absolute.deb");
 
         assertEquals(List.of("/etc/absolute", "/relative"), pkg.data().stream().map(Entry::path).toList());
+    }
+
+    @Test
+    void theControlFileAloneIsReadWithoutTouchingData(@TempDir Path dir) throws Exception {
+        byte[] control = DebFixture.controlTar(DebFixture.CONTROL_TEXT);
+        // data.tar.xz that is not xz at all: only a whole read would notice
+        Path deb = Files.write(dir.resolve("control-only.deb"), DebFixture.ar(List.of(
+                new Member("debian-binary", "2.0\n".getBytes(UTF_8)),
+                new Member("control.tar.xz", DebFixture.compress(".xz", control)),
+                new Member("data.tar.xz", "not xz".getBytes(UTF_8)))));
+        DebReader reader = new DebReader(UnpackLimits.DEFAULT);
+
+        assertEquals(DebFixture.CONTROL_TEXT, new String(reader.readControlFile(deb, "control-only"), UTF_8));
+        assertThrows(AssembleException.class, () -> reader.read(deb, "control-only"));
+        Path noControl = Files.write(dir.resolve("no-control.deb"), DebFixture.ar(List.of(
+                new Member("debian-binary", "2.0\n".getBytes(UTF_8)),
+                new Member("data.tar.xz", DebFixture.compress(".xz", control)))));
+        AssembleException e = assertThrows(AssembleException.class,
+                () -> reader.readControlFile(noControl, "no-control"));
+        assertEquals("assemble.malformed-package", e.code());
+        assertTrue(e.getMessage().contains("expected control.tar.*"), e.getMessage());
     }
 }

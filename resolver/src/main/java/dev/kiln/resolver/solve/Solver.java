@@ -3,7 +3,6 @@ package dev.kiln.resolver.solve;
 import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.debian.DebianVersion;
 import dev.kiln.resolver.debian.Relation;
-import dev.kiln.resolver.debian.VersionRelation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -487,36 +486,12 @@ public final class Solver {
         return out;
     }
 
-    private boolean archAcceptable(Relation r, Candidate c) {
-        String q = r.archQualifier();
-        if (q == null || q.equals("native") || q.equals(arch)) {
-            return true;
-        }
-        if (q.equals("any")) {
-            return c.multiArchAllowed();
-        }
-        return false;
-    }
-
     private boolean relationMatches(Relation r, Candidate c) {
-        return archAcceptable(r, c) && r.versionMatches(c.version());
+        return Satisfaction.bySelf(r, c, arch);
     }
 
     private boolean provisionMatches(Relation r, Universe.Provision p) {
-        Relation provided = p.provided();
-        if (provided.relation() != null && provided.relation() != VersionRelation.EQUAL) {
-            return false; // apt ignores non-equal Provides
-        }
-        if (!archAcceptable(r, p.provider())) {
-            return false;
-        }
-        if (!r.versioned()) {
-            return true;
-        }
-        if (provided.relation() == null) {
-            return false; // an unversioned Provides never meets a versioned dependency
-        }
-        return r.relation().holds(DebianVersion.parse(provided.version()), DebianVersion.parse(r.version()));
+        return Satisfaction.byProvision(r, p, arch);
     }
 
     private boolean anySatisfied(Group g, Map<String, Candidate> state) {
