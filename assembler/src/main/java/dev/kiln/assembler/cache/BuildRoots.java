@@ -18,7 +18,7 @@ import java.util.Set;
  * What gc keeps for a root: what {@link LockRoots} keeps (a lock's packages, Releases, indexes and
  * listings, and the parsed indexes), and for a lockfile also what builds from it made of its
  * packages ({@link BuildUses}): the unpacked packages and the layers, so that a build from a live
- * lock after gc stays warm. Dropping every memo keeps only what the lock names itself.
+ * lock after gc stays warm; and its packages' control records ({@link ControlCache}), for kiln why. Dropping every memo keeps only what the lock names itself.
  */
 public final class BuildRoots implements RootReader {
     private final ContentStore store;
@@ -48,6 +48,7 @@ public final class BuildRoots implements RootReader {
             return out;
         }
         out.addAll(BuildUses.kept(store, bytes, lock));
+        out.addAll(ControlCache.kept(store, lock));
         return out;
     }
 

@@ -51,8 +51,17 @@ public final class ControlCache {
         return r;
     }
 
-    private Digest key(Digest deb) {
+    private static Digest key(Digest deb) {
         return Digest.of(STEP.id() + "\n" + deb.hex());
+    }
+
+    /** The control records of {@code lock}'s packages that the store holds: gc keeps them while the lock is a root. */
+    static java.util.Set<Digest> kept(ContentStore store, Lock lock) {
+        java.util.Set<Digest> out = new java.util.HashSet<>();
+        for (Lock.Package p : lock.allPackages()) {
+            store.memo(STEP, key(p.sha256())).filter(store::contains).ifPresent(out::add);
+        }
+        return out;
     }
 
     private Optional<byte[]> remembered(Digest deb) {

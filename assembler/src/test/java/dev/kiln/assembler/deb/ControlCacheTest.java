@@ -60,4 +60,30 @@ class ControlCacheTest {
             assertTrue(e.getMessage().contains("but that .deb is kiln-fixture 1:2.3.4-5+deb12u1 (amd64)"), e.getMessage());
         }
     }
+
+    @Test
+    void gcKeepsTheControlRecordsOfALiveLocksPackagesOnly() throws IOException {
+        byte[] deb = DebFixture.deb(DebFixture.tar(t -> t.dir("./", 0755, 0, 0, 1_700_000_000L)));
+        try (ContentStore store = ContentStore.open(dir.resolve("store"))) {
+            Digest d = store.put(deb);
+            Lock.Package pinned = entry("kiln-fixture", "1:2.3.4-5+deb12u1", d, deb.length);
+            PackageRecord read = new ControlCache(store).stanza(pinned);
+            Lock lock = new Lock(Lock.VERSION, new Lock.Spec("fixture.yaml", Digest.of("spec")),
+                    List.of(new Lock.Repository("deb http://mirror.example/debian stable main", Digest.of("release"),
+                            java.time.Instant.parse("2025-10-20T10:00:00Z"), java.util.Optional.empty(), List.of())),
+                    new Lock.Options(java.util.Set.of(), java.util.Map.of(), false),
+                    new java.util.TreeMap<>(java.util.Map.of("amd64", List.of(pinned))));
+            Path lockFile = Files.write(dir.resolve("fixture.lock.json"), dev.kiln.resolver.lock.LockJson.write(lock));
+            store.addRoot(lockFile);
+
+            new dev.kiln.store.StoreGc(store).withRootReader(new dev.kiln.assembler.cache.BuildRoots(store)).gc(List.of());
+            assertEquals(1, records(store).size(), "a live lock keeps its packages' control records");
+            Files.delete(store.blobPath(d));
+            assertEquals(read, new ControlCache(store).stanza(pinned), "and their bytes");
+
+            Files.delete(lockFile);
+            new dev.kiln.store.StoreGc(store).withRootReader(new dev.kiln.assembler.cache.BuildRoots(store)).gc(List.of());
+            assertEquals(0, records(store).size(), "a lock gone takes them with it");
+        }
+    }
 }
