@@ -16,7 +16,12 @@ public enum MemoStep {
     /** A .deb unpacked into one blob, led to by a record naming the .deb and the index's sha256. */
     DEB_UNPACK("deb-unpack-v2"),
     /** A file tree written as a deterministic gzip layer at an epoch; the record names its key. */
-    LAYER("layer-v3");
+    LAYER("layer-v3"),
+    /**
+     * What a .deb's {@code changelog.Debian.gz} says (each entry's version, urgency, CVE ids), or
+     * the package whose doc directory holds it; keyed by the .deb's sha256.
+     */
+    DEBIAN_CHANGELOG("debian-changelog-v1");
 
     private final String id;
 

@@ -21,7 +21,8 @@ class MemoStepTest {
                 MemoStep.DEBIAN_SOLVE, "debian-solve-v2",
                 MemoStep.PGP_VERIFY, "pgp-verify-v1",
                 MemoStep.DEB_UNPACK, "deb-unpack-v2",
-                MemoStep.LAYER, "layer-v3"), names);
+                MemoStep.LAYER, "layer-v3",
+                MemoStep.DEBIAN_CHANGELOG, "debian-changelog-v1"), names);
     }
 
     @Test
