@@ -49,7 +49,7 @@ public record OutdatedResult(Path lockFile, Path specFile, List<Update> updates,
      * @param repository the spec's line of the repository that offers it, as written
      * @param suite that line's suite ({@code bookworm-security})
      * @param security it comes from a {@code *-security} suite, or a changelog entry newer than the
-     *     locked version has urgency high, emergency or critical and speaks of security or names a CVE
+     *     locked version names a CVE, or has urgency high, emergency or critical and speaks of security
      * @param cves the CVE ids the changelog entries newer than the locked version name, oldest first
      * @param urgency the highest urgency of those entries; empty when none has one Debian defines
      *     (or the changelog was not read)

@@ -44,7 +44,7 @@ final class Outdating {
     static final MemoStep STEP = MemoStep.DEBIAN_CHANGELOG;
     /** A doc directory that links to another package's, which links on: how far kiln follows. */
     private static final int MAX_LINKS = 3;
-    /** The urgency from which a changelog entry that speaks of security (or names a CVE) makes an update a security one. */
+    /** The urgency from which a changelog entry that speaks of security makes an update a security one. */
     private static final int SECURITY_URGENCY = DebianChangelog.URGENCIES.indexOf("high");
 
     private final Session s;
@@ -130,11 +130,10 @@ final class Outdating {
 
     /** The spec a lock names: its path is relative to the lock's directory. */
     private static Path specOf(Path lockFile, Lock lock) {
-        Path dir = lockFile.toAbsolutePath().getParent();
-        Path file = dir.resolve(lock.spec().path()).normalize();
+        Path file = lockFile.resolveSibling(lock.spec().path()).normalize();
         if (!Files.isRegularFile(file)) {
             throw new SpecException(SpecException.Kind.NOT_FOUND, lockFile + " was made from the spec " + lock.spec().path()
-                    + " (relative to the lock), and there is no file at " + file,
+                    + " (relative to the lock), and there is no file at " + file.toAbsolutePath(),
                     "name the spec instead of the lock, or put the lock back beside its spec");
         }
         return file;
@@ -322,7 +321,8 @@ final class Outdating {
             cves.addAll(e.cves());
             int rank = DebianChangelog.urgencyRank(e.urgency());
             urgency = Math.max(urgency, rank);
-            securityChangelog |= rank >= SECURITY_URGENCY && (e.mentionsSecurity() || !e.cves().isEmpty());
+            // a CVE id is a security fix whatever the urgency (Debian's point releases carry them at medium)
+            securityChangelog |= !e.cves().isEmpty() || (rank >= SECURITY_URGENCY && e.mentionsSecurity());
         }
         return new OutdatedResult.Update(o.locked.name(), List.copyOf(o.archs), o.locked.version(), o.candidate.record().version(),
                 line.written(), line.suite(), securitySuite || securityChangelog, List.copyOf(cves),

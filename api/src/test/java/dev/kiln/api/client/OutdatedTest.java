@@ -59,6 +59,7 @@ class OutdatedTest {
             repo.add("stable", "libfoo1", "1.0-1", arch, "libfoo", files("libfoo1", docLink("libfoo1", "libfoo-common")));
         }
         repo.add("stable", "libbar", "1.0-1", "all", "", files("libbar"));
+        repo.add("stable", "libmed", "1.0-1", "all", "", files("libmed"));
         repo.add("stable", "libqux", "3.0-1", "amd64", "", files("libqux"));
         repo.add("stable", "libqux", "3.0-1", "arm64", "", files("libqux"));
         repo.publish("stable", MADE.minus(Duration.ofDays(2)), MADE.plus(Duration.ofDays(7)));
@@ -68,7 +69,7 @@ class OutdatedTest {
         Files.writeString(spec, "contents:\n  repositories:\n"
                 + "    - " + repo.sourceLine(keys, "stable") + "\n"
                 + "    - " + repo.sourceLine(keys, "stable-security") + "\n"
-                + "  packages: [libc-fix, libfoo1, libbar, libqux]\narchs: [amd64, arm64]\n");
+                + "  packages: [libc-fix, libfoo1, libbar, libmed, libqux]\narchs: [amd64, arm64]\n");
         try (Kiln kiln = kiln(dir.resolve("lock-store"), Clock.systemUTC())) {
             lock = kiln.lock(LockRequest.of(Spec.load(spec))).lockFile();
         }
@@ -84,10 +85,12 @@ class OutdatedTest {
                 entry("libfoo", "1.0-2", "stable", "high", "Fix CVE-2025-3333 in the parser."),
                 entry("libfoo", "1.0-1", "stable", "low", "Initial release."))));
         repo.add("stable", "libbar", "1.1-1", "all", "", files("libbar", changelog("libbar",
-                entry("libbar", "1.1-1", "stable", "medium", "New upstream release; security of nothing changes."),
+                entry("libbar", "1.1-1", "stable", "critical", "New upstream release."),
                 entry("libbar", "1.0-1", "stable", "low", "Initial release."))));
         repo.add("stable", "libqux", "3.0-2", "amd64", "", files("libqux", changelog("libqux",
-                entry("libqux", "3.0-2", "stable", "emergency", "Fix CVE-2025-4444."))));
+                entry("libqux", "3.0-2", "stable", "high", "Security fix for the parser."))));
+        repo.add("stable", "libmed", "1.0-2", "all", "", files("libmed", changelog("libmed",
+                entry("libmed", "1.0-2", "stable", "medium", "Fix CVE-2025-5555 (a point release's fix)."))));
         repo.publish("stable", MADE.minus(Duration.ofDays(1)), MADE.plus(Duration.ofDays(30)));
         repo.publish("stable-security", MADE.minus(Duration.ofDays(1)), MADE.plus(Duration.ofDays(30)));
     }
@@ -113,7 +116,7 @@ class OutdatedTest {
         try (Kiln kiln = kiln(dir.resolve("store-report"), Clock.systemUTC())) {
             r = kiln.outdated(OutdatedRequest.of(Spec.load(spec)));
         }
-        assertEquals(List.of("libbar", "libc-fix", "libfoo1", "libqux"), r.updates().stream().map(Update::name).toList());
+        assertEquals(List.of("libbar", "libc-fix", "libfoo1", "libmed", "libqux"), r.updates().stream().map(Update::name).toList());
         Map<String, Update> u = byName(r);
 
         Update security = u.get("libc-fix");
@@ -134,11 +137,17 @@ class OutdatedTest {
 
         Update bySaying = u.get("libqux");
         assertEquals("stable", bySaying.suite());
-        assertTrue(bySaying.security(), "urgency emergency and a CVE, though from the main suite");
+        assertTrue(bySaying.security(), "urgency high and the word, though from the main suite");
+        assertEquals(List.of(), bySaying.cves());
+
+        Update byCve = u.get("libmed");
+        assertTrue(byCve.security(), "a CVE id at urgency medium, from the main suite");
+        assertEquals(List.of("CVE-2025-5555"), byCve.cves());
         assertEquals(List.of("amd64"), bySaying.architectures(), "arm64 has no newer libqux");
 
         Update plain = u.get("libbar");
-        assertFalse(plain.security(), "urgency medium from the main suite: not a security update");
+        assertFalse(plain.security(), "urgency critical, but neither the word nor a CVE, from the main suite");
+        assertEquals(Optional.of("critical"), plain.urgency());
         assertEquals(List.of(), plain.cves());
         assertEquals(List.of("amd64", "arm64"), plain.architectures(), "Architecture: all, in both indexes");
         assertTrue(r.security());
@@ -153,7 +162,7 @@ class OutdatedTest {
         OutdatedResult second;
         try (Kiln kiln = Kiln.builder().store(store).keys(keys).addEventHandler(FetchEvent.Started.class, started::add).open()) {
             first = kiln.outdated(OutdatedRequest.of(Spec.load(spec)));
-            assertEquals(5, started.size(), "libc-fix, libfoo1, libfoo-common, libbar, libqux: one .deb each: " + started);
+            assertEquals(6, started.size(), "libc-fix, libfoo1, libfoo-common, libbar, libmed, libqux: one .deb each: " + started);
             started.clear();
             second = kiln.outdated(OutdatedRequest.of(Spec.load(spec)));
         }
@@ -175,7 +184,7 @@ class OutdatedTest {
         }
         assertEquals(before, repo.requestCount(), "offline, the mirror hears nothing");
         Map<String, Update> u = byName(r);
-        assertEquals(4, u.size());
+        assertEquals(5, u.size());
         assertTrue(u.get("libc-fix").security(), "the suite says so without the changelog");
         assertEquals(Changelog.OFFLINE, u.get("libc-fix").changelog());
         assertEquals(List.of(), u.get("libc-fix").cves());
@@ -190,7 +199,7 @@ class OutdatedTest {
             r = kiln.outdated(OutdatedRequest.ofLock(lock));
         }
         assertEquals(spec.toAbsolutePath().normalize(), r.specFile().toAbsolutePath().normalize());
-        assertEquals(4, r.updates().size());
+        assertEquals(5, r.updates().size());
         assertEquals(2, r.notes().size(), r.notes().toString());
         assertTrue(r.notes().get(0).contains("stable main': the Release the lock was made from was valid until")
                 && r.notes().get(0).contains("some may still be pending"), r.notes().get(0));
