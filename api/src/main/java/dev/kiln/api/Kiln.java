@@ -62,6 +62,20 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Holds a lock against what its spec's signed repositories offer now (read as {@link #lock}
+     * reads them, nothing written but to the store): each locked package with a newer candidate,
+     * its architectures merged, whether the update is a security one (from a {@code *-security}
+     * suite, or so its changelog says), and the CVE ids and urgency of the new package's changelog
+     * entries since the locked version. The changelogs come from the new .debs, fetched by the
+     * sha256 of the signed index into the store, and what was read of each is remembered there:
+     * a second run downloads and unpacks nothing. With {@link LockMode#OFFLINE} nothing is downloaded.
+     * An empty answer means nothing newer is published, never that no flaw is known.
+     */
+    public OutdatedResult outdated(OutdatedRequest request) {
+        return Outdating.outdated(session, request);
+    }
+
+    /**
      * Puts every package a lock pins, for every architecture, into the store, each checked against
      * its pinned size and sha256 as it streams in. What is already there is not fetched again
      * (with everything present, no request is made at all).

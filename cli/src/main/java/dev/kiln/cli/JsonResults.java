@@ -7,6 +7,7 @@ import dev.kiln.api.FetchResult;
 import dev.kiln.api.ImageDifference;
 import dev.kiln.api.LockCheckResult;
 import dev.kiln.api.LockResult;
+import dev.kiln.api.OutdatedResult;
 import dev.kiln.api.SignResult;
 import dev.kiln.api.VerifyResult;
 import dev.kiln.api.WhyResult;
@@ -22,6 +23,40 @@ import java.util.Map;
  */
 final class JsonResults {
     private JsonResults() {
+    }
+
+    /** {@code kiln outdated --json}: one update of one lock, as an {@code update} line. */
+    static void update(JsonGenerator g, OutdatedResult r, OutdatedResult.Update u) throws IOException {
+        JsonLines.path(g, "lockFile", r.lockFile());
+        g.writeStringField("name", u.name());
+        JsonLines.strings(g, "architectures", u.architectures());
+        g.writeStringField("lockedVersion", u.lockedVersion());
+        g.writeStringField("newVersion", u.newVersion());
+        g.writeStringField("repository", u.repository());
+        g.writeStringField("suite", u.suite());
+        g.writeBooleanField("security", u.security());
+        JsonLines.strings(g, "cves", u.cves());
+        g.writeStringField("urgency", u.urgency().orElse(null));
+        g.writeStringField("changelog", u.changelog().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code kiln outdated}: the summary of every lock held against its repositories, and the verdict. */
+    static void outdated(JsonGenerator g, List<OutdatedResult> results, String failOn, boolean failed) throws IOException {
+        g.writeStringField("failOn", failOn);
+        g.writeBooleanField("failed", failed);
+        g.writeNumberField("updates", results.stream().mapToLong(r -> r.updates().size()).sum());
+        g.writeNumberField("security", results.stream().flatMap(r -> r.updates().stream()).filter(OutdatedResult.Update::security).count());
+        g.writeArrayFieldStart("locks");
+        for (OutdatedResult r : results) {
+            g.writeStartObject();
+            JsonLines.path(g, "lockFile", r.lockFile());
+            JsonLines.path(g, "spec", r.specFile());
+            g.writeNumberField("updates", r.updates().size());
+            g.writeNumberField("security", r.updates().stream().filter(OutdatedResult.Update::security).count());
+            JsonLines.strings(g, "notes", r.notes());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /**

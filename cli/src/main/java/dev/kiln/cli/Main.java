@@ -20,7 +20,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:a check failed (for example 'lock --check' found the lock stale)",
+            "1:a check failed (for example 'lock --check' found the lock stale, 'outdated' a security update)",
             "2:wrong usage",
             "3:an error (spec, network, signature, store): the message says what to do"})
 public final class Main implements Runnable {
@@ -37,6 +37,7 @@ public final class Main implements Runnable {
     private static Map<String, Class<?>> commands() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("lock", LockCommand.class);
+        m.put("outdated", OutdatedCommand.class);
         m.put("fetch", FetchCommand.class);
         m.put("build", BuildCommand.class);
         m.put("store", StoreCommand.class);

@@ -23,7 +23,12 @@ public enum MemoStep {
      */
     BUILD_USES("build-uses-v1"),
     /** A .deb's {@code ./control} file, read without its data; keyed by the .deb's sha256. */
-    DEB_CONTROL("deb-control-v1");
+    DEB_CONTROL("deb-control-v1"),
+    /**
+     * What a .deb's {@code changelog.Debian.gz} says (each entry's version, urgency, CVE ids), or
+     * the package whose doc directory holds it; keyed by the .deb's sha256.
+     */
+    DEBIAN_CHANGELOG("debian-changelog-v1");
 
     private final String id;
 

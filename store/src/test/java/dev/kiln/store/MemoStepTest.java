@@ -23,7 +23,8 @@ class MemoStepTest {
                 MemoStep.DEB_UNPACK, "deb-unpack-v2",
                 MemoStep.LAYER, "layer-v3",
                 MemoStep.BUILD_USES, "build-uses-v1",
-                MemoStep.DEB_CONTROL, "deb-control-v1"), names);
+                MemoStep.DEB_CONTROL, "deb-control-v1",
+                MemoStep.DEBIAN_CHANGELOG, "debian-changelog-v1"), names);
     }
 
     @Test

@@ -141,7 +141,7 @@ public final class FixtureRepository implements AutoCloseable {
         mirror.close();
     }
 
-    private static byte[] deb(String control, List<PackageFile> files) {
+    static byte[] deb(String control, List<PackageFile> files) {
         byte[] controlTar = tar(List.of(PackageFile.file("control", 0644, 1_700_000_000L, control)));
         byte[] dataTar = tar(files);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -208,7 +208,7 @@ public final class FixtureRepository implements AutoCloseable {
         return e;
     }
 
-    private static byte[] compress(byte[] data, boolean gzip) {
+    static byte[] compress(byte[] data, boolean gzip) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (OutputStream c = gzip ? new GzipCompressorOutputStream(out) : new XZOutputStream(out, new LZMA2Options())) {
             c.write(data);

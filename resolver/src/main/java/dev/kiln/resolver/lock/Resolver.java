@@ -149,6 +149,39 @@ public final class Resolver {
         }
     }
 
+    /**
+     * What a request's repositories offer: each one's verified Release, in spec order, and one
+     * {@link Universe} per architecture (in the request's order) over their indexes.
+     *
+     * @param releases the verified Releases, one per repository of the request, in its order
+     */
+    public record Universes(List<RepositoryReader.VerifiedRelease> releases, Map<String, Universe> byArch) {
+        public Universes {
+            releases = List.copyOf(releases);
+            byArch = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byArch));
+        }
+    }
+
+    /**
+     * Reads the request's repositories as {@link #lock} does (every Release verified, every index
+     * checked against it; offline, the newest ones this store verified) without solving anything,
+     * and records the Releases read, as a lock does.
+     */
+    public Universes universes(LockRequest req) {
+        RepositoryReader reader = new RepositoryReader(transport, store, now, background, phases);
+        List<RepositoryReader.Source> sources = sources(req);
+        ExecutorService pool = pool(sources, req);
+        try {
+            List<RepositoryReader.VerifiedRelease> verified = releases(reader, pool, sources, req.offline());
+            Map<String, Universe> universes = readUniverses(reader, pool, req, verified);
+            reader.commit(verified);
+            return new Universes(verified, universes);
+        } finally {
+            pool.shutdownNow();
+            reader.settle();
+        }
+    }
+
     public Lock lock(LockRequest req) {
         return resolve(req).lock();
     }
@@ -156,29 +189,10 @@ public final class Resolver {
     /** Resolves {@code req}; with a previous lock, conservatively (see {@link LockRequest#previous}). */
     public Resolution resolve(LockRequest req) {
         RepositoryReader reader = new RepositoryReader(transport, store, now, background, phases);
-        List<RepositoryReader.Source> sources = new ArrayList<>();
-        for (SourceLine line : req.repositories()) {
-            URI base = line.expandAll(env).get(0);
-            sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, Math.max(1, sources.size() * req.archs().size())), r -> {
-            Thread t = new Thread(r, "kiln-repo");
-            t.setDaemon(true);
-            return t;
-        });
-        if (!req.offline()) {
-            readKeysEarly(reader, sources);
-        }
+        List<RepositoryReader.Source> sources = sources(req);
+        ExecutorService pool = pool(sources, req);
         try {
-            List<Future<RepositoryReader.VerifiedRelease>> releases = new ArrayList<>();
-            for (RepositoryReader.Source s : sources) {
-                releases.add(pool.submit(() -> reader.release(s, req.offline())));
-            }
-            List<RepositoryReader.VerifiedRelease> verified = new ArrayList<>();
-            for (Future<RepositoryReader.VerifiedRelease> f : releases) {
-                verified.add(get(f));
-            }
-            phases.phase("releases verified");
+            List<RepositoryReader.VerifiedRelease> verified = releases(reader, pool, sources, req.offline());
             List<Lock.Repository> locked = new ArrayList<>();
             for (RepositoryReader.VerifiedRelease vr : verified) {
                 locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
@@ -200,30 +214,7 @@ public final class Resolver {
                     // a damaged memo entry is recomputed
                 }
             }
-            Map<String, List<Future<SuiteIndex>>> perArch = new LinkedHashMap<>();
-            for (String arch : req.archs()) {
-                List<Future<SuiteIndex>> fs = new ArrayList<>();
-                for (int i = 0; i < verified.size(); i++) {
-                    RepositoryReader.VerifiedRelease vr = verified.get(i);
-                    SourceLine line = req.repositories().get(i);
-                    if (!line.archs().isEmpty() && !line.archs().contains(arch)) {
-                        fs.add(null);
-                        continue;
-                    }
-                    fs.add(pool.submit(() -> reader.read(vr, arch)));
-                }
-                perArch.put(arch, fs);
-            }
-            Map<String, Universe> universes = new LinkedHashMap<>();
-            for (Map.Entry<String, List<Future<SuiteIndex>>> e : perArch.entrySet()) {
-                List<PackageSource> repos = new ArrayList<>();
-                for (Future<SuiteIndex> f : e.getValue()) {
-                    repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
-                }
-                phases.phase("indexes read " + e.getKey());
-                universes.put(e.getKey(), Universe.over(e.getKey(), repos));
-                phases.phase("universe " + e.getKey());
-            }
+            Map<String, Universe> universes = readUniverses(reader, pool, req, verified);
             Solver.requireKnownNames(List.copyOf(universes.values()), req.options());
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
             Map<String, Map<String, String>> why = new TreeMap<>();
@@ -248,6 +239,71 @@ public final class Resolver {
             pool.shutdownNow();
             reader.settle(); // nothing is left writing into the store when the lock has failed
         }
+    }
+
+    private List<RepositoryReader.Source> sources(LockRequest req) {
+        List<RepositoryReader.Source> sources = new ArrayList<>();
+        for (SourceLine line : req.repositories()) {
+            URI base = line.expandAll(env).get(0);
+            sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
+        }
+        return sources;
+    }
+
+    private static ExecutorService pool(List<RepositoryReader.Source> sources, LockRequest req) {
+        return Executors.newFixedThreadPool(Math.min(4, Math.max(1, sources.size() * req.archs().size())), r -> {
+            Thread t = new Thread(r, "kiln-repo");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Every repository's Release, verified (in parallel), in spec order. */
+    private List<RepositoryReader.VerifiedRelease> releases(RepositoryReader reader, ExecutorService pool,
+            List<RepositoryReader.Source> sources, boolean offline) {
+        if (!offline) {
+            readKeysEarly(reader, sources);
+        }
+        List<Future<RepositoryReader.VerifiedRelease>> releases = new ArrayList<>();
+        for (RepositoryReader.Source s : sources) {
+            releases.add(pool.submit(() -> reader.release(s, offline)));
+        }
+        List<RepositoryReader.VerifiedRelease> verified = new ArrayList<>();
+        for (Future<RepositoryReader.VerifiedRelease> f : releases) {
+            verified.add(get(f));
+        }
+        phases.phase("releases verified");
+        return verified;
+    }
+
+    /** One universe per architecture over every repository's indexes (read in parallel), in the request's order. */
+    private Map<String, Universe> readUniverses(RepositoryReader reader, ExecutorService pool, LockRequest req,
+            List<RepositoryReader.VerifiedRelease> verified) {
+        Map<String, List<Future<SuiteIndex>>> perArch = new LinkedHashMap<>();
+        for (String arch : req.archs()) {
+            List<Future<SuiteIndex>> fs = new ArrayList<>();
+            for (int i = 0; i < verified.size(); i++) {
+                RepositoryReader.VerifiedRelease vr = verified.get(i);
+                SourceLine line = req.repositories().get(i);
+                if (!line.archs().isEmpty() && !line.archs().contains(arch)) {
+                    fs.add(null);
+                    continue;
+                }
+                fs.add(pool.submit(() -> reader.read(vr, arch)));
+            }
+            perArch.put(arch, fs);
+        }
+        Map<String, Universe> universes = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Future<SuiteIndex>>> e : perArch.entrySet()) {
+            List<PackageSource> repos = new ArrayList<>();
+            for (Future<SuiteIndex> f : e.getValue()) {
+                repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
+            }
+            phases.phase("indexes read " + e.getKey());
+            universes.put(e.getKey(), Universe.over(e.getKey(), repos));
+            phases.phase("universe " + e.getKey());
+        }
+        return universes;
     }
 
     /**
