@@ -84,7 +84,7 @@ final class LockCommand implements Callable<Integer> {
                 request = update.isEmpty() ? request.withUpdate() : request.withUpdate(update);
             }
             if (check) {
-                LockCheckResult diff = kiln.checkLock(request);
+                LockCheckResult diff = kiln.checkLock(request.withMode(offline ? LockMode.OFFLINE : LockMode.ONLINE));
                 if (lines != null) {
                     lines.result(g -> JsonResults.lockCheck(g, diff));
                 } else if (diff.stale()) {

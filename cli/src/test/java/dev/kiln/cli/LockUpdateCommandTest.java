@@ -119,6 +119,14 @@ class LockUpdateCommandTest {
     }
 
     @Test
+    void checkOfflineAsksNoMirror() throws IOException {
+        int before = repo.requestCount();
+        String[] check = CliRun.run("lock", "--check", "--offline", "--store", store, spec.toString());
+        assertEquals("0", check[0], check[1] + check[2]);
+        assertEquals(before, repo.requestCount(), "--offline downloads nothing, with --check too");
+    }
+
+    @Test
     void checkTakesNoUpdate() {
         String[] r = CliRun.run("lock", "--check", "--update", "--store", store, spec.toString());
         assertEquals("2", r[0]);

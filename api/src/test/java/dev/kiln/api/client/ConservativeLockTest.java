@@ -246,6 +246,17 @@ class ConservativeLockTest {
     }
 
     @Test
+    void aBuildThatReLocksAnEditedSpecKeepsThePinsToo() throws IOException {
+        lock(request());
+        List<String> pinsBefore = pins();
+        main.add("hello", "1.1-1", "base-fixture, libsec", List.of(file("/usr/bin/hello", "#!/bin/sh\necho hello 1.1\n")));
+        main.publish(DAY2);
+        writeSpec("# edited", "/usr/bin/hello --loud", "hello");
+        build(tmp.resolve("edited"));
+        assertEquals(pinsBefore, pins(), "kiln build re-locks a stale lock as kiln lock does: conservatively");
+    }
+
+    @Test
     void updatingANameTheLockDoesNotPinIsRefused() throws IOException {
         lock(request());
         KilnException e = assertThrows(KilnException.class, () -> lock(request().withUpdate(Set.of("libsecc"))));
