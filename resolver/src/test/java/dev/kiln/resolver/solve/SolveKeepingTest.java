@@ -126,6 +126,89 @@ class SolveKeepingTest {
         assertEquals("libc=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("libc"), pins(u, "app=1", "libc=1", "tool=1"))));
     }
 
+    private static final String CHOICES = """
+            Package: mailer
+            Version: 1
+            Depends: mta-a | mta-b
+
+            Package: logger
+            Version: 1
+            Depends: mail-transport-agent
+
+            Package: mta-a
+            Version: 1
+            Priority: important
+            Provides: mail-transport-agent
+
+            Package: mta-b
+            Version: 1
+            Priority: optional
+            Provides: mail-transport-agent
+
+            Package: mta-b
+            Version: 2
+            Priority: optional
+            Provides: mail-transport-agent
+
+            Package: web
+            Version: 1
+            Provides: httpd-cgi (= 1)
+
+            Package: web
+            Version: 2
+            Provides: httpd-cgi (= 2)
+
+            Package: webapp
+            Version: 1
+            Depends: httpd-cgi (>= 2)
+
+            Package: both
+            Version: 1
+            Depends: mta-a | mta-b, p1 | p2, z
+
+            Package: p1
+            Version: 1
+            Conflicts: z
+
+            Package: p2
+            Version: 1
+
+            Package: z
+            Version: 1
+            """;
+
+    @Test
+    void aPinnedAlternativeFillsItsGroupThoughAnEarlierOneExists() {
+        Universe u = universe(CHOICES);
+        assertEquals("mailer=1 mta-a=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("mailer"), Map.of())));
+        assertEquals("mailer=1 mta-b=1",
+                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("mailer"), pins(u, "mta-b=1"))));
+    }
+
+    @Test
+    void aPinnedProviderFillsAVirtualNameBeforeAMoreImportantOne() {
+        Universe u = universe(CHOICES);
+        assertEquals("logger=1 mta-a=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("logger"), Map.of())));
+        assertEquals("logger=1 mta-b=1",
+                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("logger"), pins(u, "mta-b=1"))));
+    }
+
+    @Test
+    void aPinnedProviderOfTooOldAVersionMovesAndSaysSo() {
+        Universe u = universe(CHOICES);
+        assertEquals("web=2 webapp=1 moved [web]",
+                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("webapp"), pins(u, "web=1"))));
+    }
+
+    @Test
+    void aPinnedAlternativeIsPreferredWhenTheWalkHasToBacktrack() {
+        Universe u = universe(CHOICES);
+        // p1 conflicts with z: the walk fails and the search decides, still taking the pinned mta-b
+        assertEquals("both=1 mta-a=1 p2=1 z=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("both"), Map.of())));
+        assertEquals("both=1 mta-b=1 p2=1 z=1",
+                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("both"), pins(u, "mta-b=1"))));
+    }
+
     @Test
     void anUnsatisfiableSpecIsStillRefused() {
         Universe u = universe(REPO);
