@@ -177,36 +177,32 @@ class SolveKeepingTest {
             Version: 1
             """;
 
+    /** A fresh solve of {@code request} gives {@code fresh}; keeping {@code pin}, it gives {@code kept}. */
+    private static void assertPinChangesTheChoice(String request, String fresh, String pin, String kept) {
+        Universe u = universe(CHOICES);
+        assertEquals(fresh, show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests(request), Map.of())));
+        assertEquals(kept, show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests(request), pins(u, pin))));
+    }
+
     @Test
     void aPinnedAlternativeFillsItsGroupThoughAnEarlierOneExists() {
-        Universe u = universe(CHOICES);
-        assertEquals("mailer=1 mta-a=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("mailer"), Map.of())));
-        assertEquals("mailer=1 mta-b=1",
-                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("mailer"), pins(u, "mta-b=1"))));
+        assertPinChangesTheChoice("mailer", "mailer=1 mta-a=1", "mta-b=1", "mailer=1 mta-b=1");
     }
 
     @Test
     void aPinnedProviderFillsAVirtualNameBeforeAMoreImportantOne() {
-        Universe u = universe(CHOICES);
-        assertEquals("logger=1 mta-a=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("logger"), Map.of())));
-        assertEquals("logger=1 mta-b=1",
-                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("logger"), pins(u, "mta-b=1"))));
+        assertPinChangesTheChoice("logger", "logger=1 mta-a=1", "mta-b=1", "logger=1 mta-b=1");
     }
 
     @Test
     void aPinnedProviderOfTooOldAVersionMovesAndSaysSo() {
-        Universe u = universe(CHOICES);
-        assertEquals("web=2 webapp=1 moved [web]",
-                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("webapp"), pins(u, "web=1"))));
+        assertPinChangesTheChoice("webapp", "web=2 webapp=1", "web=1", "web=2 webapp=1 moved [web]");
     }
 
     @Test
     void aPinnedAlternativeIsPreferredWhenTheWalkHasToBacktrack() {
-        Universe u = universe(CHOICES);
         // p1 conflicts with z: the walk fails and the search decides, still taking the pinned mta-b
-        assertEquals("both=1 mta-a=1 p2=1 z=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("both"), Map.of())));
-        assertEquals("both=1 mta-b=1 p2=1 z=1",
-                show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("both"), pins(u, "mta-b=1"))));
+        assertPinChangesTheChoice("both", "both=1 mta-a=1 p2=1 z=1", "mta-b=1", "both=1 mta-b=1 p2=1 z=1");
     }
 
     @Test
