@@ -10,7 +10,7 @@ public enum MemoStep {
     /** A verified {@code Packages} index, parsed into kiln's store form; keyed by the index's sha256. */
     DEBIAN_INDEX("debian-index-v2"),
     /** A solve of a spec's requests over verified Releases; the record is a lock. */
-    DEBIAN_SOLVE("debian-solve-v2"),
+    DEBIAN_SOLVE("debian-solve-v3"),
     /** A good OpenPGP signature verdict on signed bytes under given keys. */
     PGP_VERIFY("pgp-verify-v1"),
     /** A .deb unpacked into one blob, led to by a record naming the .deb and the index's sha256. */

@@ -18,7 +18,7 @@ class MemoStepTest {
         Arrays.stream(MemoStep.values()).forEach(s -> names.put(s, s.id()));
         assertEquals(Map.of(
                 MemoStep.DEBIAN_INDEX, "debian-index-v2",
-                MemoStep.DEBIAN_SOLVE, "debian-solve-v2",
+                MemoStep.DEBIAN_SOLVE, "debian-solve-v3",
                 MemoStep.PGP_VERIFY, "pgp-verify-v1",
                 MemoStep.DEB_UNPACK, "deb-unpack-v2",
                 MemoStep.LAYER, "layer-v3",

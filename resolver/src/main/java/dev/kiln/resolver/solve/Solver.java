@@ -70,7 +70,9 @@ public final class Solver {
      * Solves keeping the {@code preferred} pins, conservatively: a pin that a versioned dependency
      * rules out (so that apt's walk would fail, or only a backtracking search would fit it) gives
      * way to the universe's candidate, and only that pin, then the walk starts again. A solution
-     * that needs no pin moved keeps them all.
+     * that needs no pin moved keeps them all. A kept pin fills an or-group or a virtual name
+     * before any other choice, as an installed package does for apt ({@code SolveKeepingAgreesWithAptTest}
+     * holds these rules against apt with the pins installed).
      */
     public static Kept solveKeeping(Universe universe, SolveOptions options, List<Request> requests,
             Map<String, Candidate> preferred) {
@@ -377,6 +379,14 @@ public final class Solver {
                     }
                     continue;
                 }
+                // apt counts an installed package as satisfying the group and installs nothing for it
+                Candidate pin = keptPinSatisfying(g);
+                if (pin != null) {
+                    reasons.putIfAbsent(pin.name(), name + " " + g.type() + ": " + g);
+                    if (markInstall(pin.name(), true, false)) {
+                        continue;
+                    }
+                }
                 List<Candidate> sols = possibleSolutions(g, true);
                 for (Candidate sol : sols) {
                     String inst = sol.name();
@@ -439,6 +449,29 @@ public final class Solver {
         return String.join(" or ", new LinkedHashSet<>(why));
     }
 
+    /**
+     * The first kept pin that satisfies {@code g}, itself or through its Provides, in alternative
+     * order: as an installed package does for apt, it fills the group before any other choice.
+     */
+    private Candidate keptPinSatisfying(Group g) {
+        if (preferred.isEmpty()) {
+            return null;
+        }
+        for (Relation alt : g.alternatives()) {
+            Candidate own = preferred.get(alt.name());
+            if (own != null && candidateOf(alt.name()) == own && relationMatches(alt, own)) {
+                return own;
+            }
+            for (Universe.Provision p : universe.providers(alt.name())) {
+                Candidate pc = p.provider();
+                if (preferred.get(pc.name()) == pc && candidateOf(pc.name()) == pc && provisionMatches(alt, p)) {
+                    return pc;
+                }
+            }
+        }
+        return null;
+    }
+
     /** apt's getAllPossibleSolutions for one or-group: each alternative's candidates, in order. */
     private List<Candidate> possibleSolutions(Group g, boolean sorted) {
         List<Candidate> out = new ArrayList<>();
@@ -477,10 +510,19 @@ public final class Solver {
                 gaveWay.add(alt.name()); // the kept pin is too old for this relation: it has to move
             }
         }
-        for (Universe.Provision p : universe.providers(alt.name())) {
+        List<Universe.Provision> provisions = universe.providers(alt.name());
+        for (Universe.Provision p : provisions) {
             Candidate pc = candidateOf(p.provider().name());
             if (pc == p.provider() && provisionMatches(alt, p) && !out.contains(pc)) {
                 out.add(pc);
+            }
+        }
+        for (Universe.Provision p : provisions) {
+            String name = p.provider().name();
+            Candidate pin = preferred.get(name);
+            if (pin != null && candidateOf(name) == pin && !out.contains(pin) && !candidateOverride.containsKey(name)
+                    && p.provider() == universe.candidate(name) && provisionMatches(alt, p)) {
+                gaveWay.add(name); // the kept pin provides too old a version (or not at all): it has to move
             }
         }
         return out;
@@ -697,6 +739,8 @@ public final class Solver {
                 }
             }
         }
+        // a kept pin that fills the group comes first, whichever alternative it is, as in the walk
+        options.sort(Comparator.comparing(c -> preferred.get(c.name()) != c));
         for (Candidate c : options) {
             Candidate already = chosen.get(c.name());
             if (already != null) {

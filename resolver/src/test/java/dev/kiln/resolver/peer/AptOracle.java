@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * Asks the real apt which packages it would install, as the oracle for kiln's solver.
  *
  * <p>Each combination of architecture and source lines gets its own private apt root under the
- * working directory ({@code <workDir>/<hash>/}): an empty dpkg status (nothing installed), its own
+ * working directory ({@code <workDir>/<hash>/}): a dpkg status (empty unless a simulation names
+ * installed packages, see {@link #simulate(List, List)}), its own
  * {@code sources.list}, lists, caches, preferences and trusted keys, and an {@code apt.conf} passed
  * through {@code APT_CONFIG} that points every {@code Dir::*} into the root, so nothing from the
  * host's apt configuration ({@code /etc/apt/apt.conf.d}, pins, foreign architectures, keys) leaks
@@ -178,6 +179,16 @@ public final class AptOracle {
 
     /** Like {@link #install} but keeps apt's full output. */
     public Simulation simulate(List<String> packages) throws IOException {
+        return simulate(packages, List.of());
+    }
+
+    /**
+     * {@code apt-get install -s packages} on a system where {@code installed} are installed: each a
+     * stanza as a Packages index has it (the exact version installed), written into the root's dpkg
+     * status as dpkg would (see {@link #statusStanza}). The {@code Inst} lines then include upgrades
+     * ({@code Inst NAME [OLD] (NEW ...)}); packages apt keeps print nothing.
+     */
+    public Simulation simulate(List<String> packages, List<String> installed) throws IOException {
         if (packages.isEmpty()) {
             throw new IllegalArgumentException("no packages to install");
         }
@@ -186,13 +197,21 @@ public final class AptOracle {
                 throw new IllegalArgumentException("not a package argument for apt-get install: '" + p + "'");
             }
         }
+        String status = status(installed);
         synchronized (MONITORS.computeIfAbsent(root, r -> new Object())) {
             prepareRoot();
             try (FileChannel ch = FileChannel.open(root.resolve("oracle.lock"),
                             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = ch.lock()) {
                 ensureUpdated();
-                List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-s", "-y", "--"));
+                writeIfChanged(statusFile(), status);
+                List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-s", "-y"));
+                if (!status.isEmpty()) {
+                    // apt validates its binary cache by the status file's size and mtime: two statuses of
+                    // one size written within a second could reuse a stale cache, so build none at all
+                    cmd.addAll(List.of("-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache="));
+                }
+                cmd.add("--");
                 cmd.addAll(packages);
                 Run run = run(cmd, INSTALL_TIMEOUT_SECONDS);
                 if (run.exitCode != 0) {
@@ -252,6 +271,7 @@ public final class AptOracle {
 
     private void doUpdate() throws IOException {
         Files.deleteIfExists(stamp());
+        writeIfChanged(statusFile(), "");
         List<String> cmd = List.of("apt-get", "update");
         Run run = run(cmd, UPDATE_TIMEOUT_SECONDS);
         // apt exits 0 on some partial failures (a warning about a source); a partial universe would
@@ -261,6 +281,78 @@ public final class AptOracle {
         }
         Files.writeString(stamp(), "updated\n");
         UPDATED_THIS_JVM.add(root);
+    }
+
+    private Path statusFile() {
+        return root.resolve("var/lib/dpkg/status");
+    }
+
+    /** Fields of a Packages index that describe the archive's file, not the installed package. */
+    private static final Set<String> ARCHIVE_FIELDS = Set.of("filename", "size", "md5sum", "sha1", "sha256",
+            "sha512", "description-md5", "tag", "task", "phased-update-percentage");
+
+    /**
+     * The dpkg status stanza of a package installed from {@code indexStanza}: its control fields in
+     * index order ({@code Package}, {@code Version}, {@code Architecture}, relations, {@code Provides},
+     * {@code Maintainer}, {@code Description}, ...) with {@code Status: install ok installed} after
+     * {@code Package}, and without the archive's fields (Filename, Size, checksums).
+     */
+    public static String statusStanza(String indexStanza) {
+        List<String> lines = List.of(indexStanza.strip().split("\n"));
+        StringBuilder out = new StringBuilder();
+        Set<String> seen = new java.util.HashSet<>();
+        boolean keep = false;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                throw new IllegalArgumentException("more than one stanza: " + indexStanza);
+            }
+            if (line.startsWith(" ") || line.startsWith("\t")) {
+                if (keep) {
+                    out.append(line).append('\n');
+                }
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("not a control field: '" + line + "' in " + indexStanza);
+            }
+            String field = line.substring(0, colon).toLowerCase(java.util.Locale.ROOT);
+            if (!seen.add(field)) {
+                throw new IllegalArgumentException("field " + field + " twice in " + indexStanza);
+            }
+            keep = !ARCHIVE_FIELDS.contains(field) && !field.equals("status");
+            if (keep) {
+                out.append(line).append('\n');
+            }
+            if (field.equals("package")) {
+                out.append("Status: install ok installed\n");
+            }
+        }
+        for (String required : List.of("package", "version", "architecture")) {
+            if (!seen.contains(required)) {
+                throw new IllegalArgumentException("no " + required + " field in " + indexStanza);
+            }
+        }
+        if (!lines.get(0).toLowerCase(java.util.Locale.ROOT).startsWith("package:")) {
+            throw new IllegalArgumentException("a stanza starts with its Package field: " + indexStanza);
+        }
+        return out.toString();
+    }
+
+    private static String status(List<String> installed) {
+        StringBuilder status = new StringBuilder();
+        Set<String> names = new java.util.HashSet<>();
+        for (String stanza : installed) {
+            String s = statusStanza(stanza);
+            String name = s.substring("Package:".length(), s.indexOf('\n')).strip();
+            String arch = s.lines().filter(l -> l.regionMatches(true, 0, "Architecture:", 0, 13)).findFirst().orElseThrow()
+                    .substring("Architecture:".length()).strip();
+            if (!names.add(name + ":" + arch)) {
+                throw new IllegalArgumentException("dpkg installs one version of a package: " + name + " twice");
+            }
+            status.append(s).append('\n');
+        }
+        return status.toString();
     }
 
     private Path stamp() {
@@ -273,9 +365,8 @@ public final class AptOracle {
                 "var/cache/apt/archives/partial", "var/lib/dpkg", "var/log/apt")) {
             Files.createDirectories(root.resolve(dir));
         }
-        Path status = root.resolve("var/lib/dpkg/status");
-        if (!Files.exists(status) || Files.size(status) != 0) {
-            Files.writeString(status, "");
+        if (!Files.exists(statusFile())) {
+            Files.writeString(statusFile(), "");
         }
         StringBuilder list = new StringBuilder();
         for (String s : sources) {

@@ -45,6 +45,33 @@ class AptOracleTest {
     }
 
     @Test
+    void anInstalledPackageBecomesADpkgStatusStanza() {
+        String control = String.join("\n",
+                "Source: openssl",
+                "Version: 3.0.11-1~deb12u1",
+                "Architecture: amd64",
+                "Maintainer: Debian OpenSSL Team <pkg-openssl-devel@mirror.example>",
+                "Installed-Size: 6123",
+                "Pre-Depends: libc6 (>= 2.34)",
+                "Depends: libc6 (>= 2.34)",
+                "Provides: libssl-abi (= 3)",
+                "Description: Secure Sockets Layer toolkit",
+                " This package is part of the OpenSSL project.",
+                "Multi-Arch: same");
+        String index = "Package: libssl3\n" + control + "\n"
+                + "Description-md5: 88547c6206c7fbc4fcc7d09e3c1b0b48\nSection: libs\nPriority: optional\n"
+                + "Filename: pool/main/o/openssl/libssl3_3.0.11-1~deb12u1_amd64.deb\nSize: 2025984\n"
+                + "MD5sum: 9b7d5a8c23e1a5c41f1e8bbd3a06d2c0\n"
+                + "SHA256: 2a2b1f0b0a38c94f1f4bd7bc5d9a1bba57b2d4f8a9b4fef0bd2b3c2ce2b0f3b1\n";
+        // Status follows Package; the control fields keep their order; the archive's fields go
+        assertEquals("Package: libssl3\nStatus: install ok installed\n" + control + "\nSection: libs\nPriority: optional\n",
+                AptOracle.statusStanza(index));
+        assertThrows(IllegalArgumentException.class, () -> AptOracle.statusStanza("Package: x\nArchitecture: all\n"));
+        assertThrows(IllegalArgumentException.class,
+                () -> AptOracle.statusStanza("Package: x\nVersion: 1\nArchitecture: all\n\nPackage: y\n"));
+    }
+
+    @Test
     void readsMirrorsFromDeb822AndOneLineSources(@TempDir Path etc) throws IOException {
         Files.createDirectories(etc.resolve("sources.list.d"));
         Files.writeString(etc.resolve("sources.list.d/debian.sources"), String.join("\n",

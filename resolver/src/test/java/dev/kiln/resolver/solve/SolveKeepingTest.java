@@ -126,6 +126,85 @@ class SolveKeepingTest {
         assertEquals("libc=1", show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests("libc"), pins(u, "app=1", "libc=1", "tool=1"))));
     }
 
+    private static final String CHOICES = """
+            Package: mailer
+            Version: 1
+            Depends: mta-a | mta-b
+
+            Package: logger
+            Version: 1
+            Depends: mail-transport-agent
+
+            Package: mta-a
+            Version: 1
+            Priority: important
+            Provides: mail-transport-agent
+
+            Package: mta-b
+            Version: 1
+            Priority: optional
+            Provides: mail-transport-agent
+
+            Package: mta-b
+            Version: 2
+            Priority: optional
+            Provides: mail-transport-agent
+
+            Package: web
+            Version: 1
+            Provides: httpd-cgi (= 1)
+
+            Package: web
+            Version: 2
+            Provides: httpd-cgi (= 2)
+
+            Package: webapp
+            Version: 1
+            Depends: httpd-cgi (>= 2)
+
+            Package: both
+            Version: 1
+            Depends: mta-a | mta-b, p1 | p2, z
+
+            Package: p1
+            Version: 1
+            Conflicts: z
+
+            Package: p2
+            Version: 1
+
+            Package: z
+            Version: 1
+            """;
+
+    /** A fresh solve of {@code request} gives {@code fresh}; keeping {@code pin}, it gives {@code kept}. */
+    private static void assertPinChangesTheChoice(String request, String fresh, String pin, String kept) {
+        Universe u = universe(CHOICES);
+        assertEquals(fresh, show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests(request), Map.of())));
+        assertEquals(kept, show(Solver.solveKeeping(u, SolveOptions.DEFAULT, requests(request), pins(u, pin))));
+    }
+
+    @Test
+    void aPinnedAlternativeFillsItsGroupThoughAnEarlierOneExists() {
+        assertPinChangesTheChoice("mailer", "mailer=1 mta-a=1", "mta-b=1", "mailer=1 mta-b=1");
+    }
+
+    @Test
+    void aPinnedProviderFillsAVirtualNameBeforeAMoreImportantOne() {
+        assertPinChangesTheChoice("logger", "logger=1 mta-a=1", "mta-b=1", "logger=1 mta-b=1");
+    }
+
+    @Test
+    void aPinnedProviderOfTooOldAVersionMovesAndSaysSo() {
+        assertPinChangesTheChoice("webapp", "web=2 webapp=1", "web=1", "web=2 webapp=1 moved [web]");
+    }
+
+    @Test
+    void aPinnedAlternativeIsPreferredWhenTheWalkHasToBacktrack() {
+        // p1 conflicts with z: the walk fails and the search decides, still taking the pinned mta-b
+        assertPinChangesTheChoice("both", "both=1 mta-a=1 p2=1 z=1", "mta-b=1", "both=1 mta-b=1 p2=1 z=1");
+    }
+
     @Test
     void anUnsatisfiableSpecIsStillRefused() {
         Universe u = universe(REPO);
