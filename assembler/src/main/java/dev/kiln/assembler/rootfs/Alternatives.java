@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *
  * <p>Registrations come from {@link AlternativesTable} for the packages it lists, else from
  * reading the {@code postinst} ({@link AlternativesScript}); a call neither can take is reported
- * ({@link #write}'s result), never passed over in silence. Per alternative name, in auto mode the
+ * ({@link #write}'s result), never passed over in silence, and so is a table entry whose file the
+ * package no longer installs (a new version moved it). Per alternative name, in auto mode the
  * choice of highest priority wins (on a tie the first path in byte order: dpkg keeps the first
  * one installed, and kiln has no install order); the spec's {@code alternatives} set a choice
  * (manual mode), or add one. Then, as update-alternatives does:
@@ -30,7 +31,8 @@ import java.util.TreeMap;
  *     link, and a choice whose path is missing is not registered (the tool refuses it);</li>
  * <li>a link path that holds a file or directory is left alone (the tool replaces only links,
  *     short of {@code --force}); links are placed through the tree's symlinks, so
- *     {@code /lib/cpp} lands in {@code /usr/lib} on merged /usr, and keep the path as written;</li>
+ *     {@code /lib/cpp} lands in {@code /usr/lib} on merged /usr, and keep the path as written; a
+ *     link whose directory is missing gets it (the tool would fail the install there);</li>
  * <li>{@code /var/lib/dpkg/alternatives/NAME} in the tool's format: mode, master link, each slave's
  *     name and link (by name), an empty line, each choice (by path) with its priority and its
  *     slaves' paths, an empty line; so {@code update-alternatives --display} inside the image
@@ -77,6 +79,13 @@ final class Alternatives {
             Optional<AlternativesTable.Entry> listed = table.get(p.packageName());
             if (listed.isPresent()) {
                 installs.addAll(listed.get().installs());
+                for (AlternativeInstall i : listed.get().installs()) {
+                    if (p.data().get(i.path()).isEmpty()) {
+                        unread.add(p.packageName() + " " + p.version() + " does not install " + i.path() + ", which kiln's alternatives table"
+                                + " (recorded from " + listed.get().recordedVersion() + ") registers as " + i.name()
+                                + ": the table is out of date for this version; regenerate it with scripts/alternatives-table");
+                    }
+                }
                 continue;
             }
             Optional<String> script = p.controlMember("postinst").map(c -> new String(c.readAllBytes(), StandardCharsets.UTF_8));
