@@ -11,12 +11,14 @@ import java.util.Optional;
  * a {@code #} that starts a word starts a comment (so gcc's {@code \} followed by a commented
  * {@code #--slave} line ends the call there, as it does for {@code sh}), quotes group words, and
  * {@code ;}, {@code &&}, {@code ||}, {@code |}, {@code &} and parentheses end a command. A call is
- * taken when {@code update-alternatives} is a command word and its words hold {@code --install}
- * and no expansion; conditions around it are not evaluated (the registrations of a default
+ * taken when {@code update-alternatives} (or a path ending in it) is a command word and its words
+ * hold {@code --install} and no expansion; conditions around it are not evaluated (the registrations of a default
  * install sit in the {@code configure} branch, and the tests around them hold on a fresh
  * install). A call that holds an expansion ({@code $var}, {@code $(...)}, a backquote) or that
  * this reader cannot take apart is returned as unreadable, for a table or a report: OpenJDK's
- * loop over its tools, xz-utils' generated slaves and procps' function are such calls. Calls
+ * loop over its tools, xz-utils' generated slaves and procps' function are such calls, and so is a
+ * command holding the tool's name and {@code --install} where the tool is not the command word
+ * ({@code $UA --install ...}, {@code eval}). Calls
  * without {@code --install} ({@code --remove}, {@code --query}) change nothing in a fresh image.
  */
 final class AlternativesScript {
@@ -42,15 +44,21 @@ final class AlternativesScript {
         List<AlternativeInstall> installs = new ArrayList<>();
         List<String> unreadable = new ArrayList<>();
         for (List<Word> command : commands(script)) {
+            if (command.stream().noneMatch(w -> w.text().equals("--install"))
+                    || command.stream().noneMatch(w -> w.text().contains(TOOL))) {
+                continue;
+            }
             int at = commandWordAt(command);
             if (at < 0) {
+                // the tool named where this reader does not take it as the command: through a variable, eval, ...
+                unreadable.add(shortened(command));
                 continue;
             }
             List<Word> args = command.subList(at + 1, command.size());
             if (args.stream().noneMatch(w -> w.text().equals("--install"))) {
                 continue;
             }
-            Optional<AlternativeInstall> install = args.stream().anyMatch(Word::expands) ? Optional.empty()
+            Optional<AlternativeInstall> install = command.get(at).expands() || args.stream().anyMatch(Word::expands) ? Optional.empty()
                     : AlternativeInstall.parse(pkg, args.stream().map(Word::text).toList());
             if (install.isPresent()) {
                 installs.add(install.get());
@@ -66,7 +74,7 @@ final class AlternativesScript {
         for (int i = 0; i < command.size(); i++) {
             Word w = command.get(i);
             String t = w.text();
-            if (!w.quoted() && (t.equals(TOOL) || t.equals("/usr/bin/" + TOOL) || t.equals("/usr/sbin/" + TOOL))) {
+            if (t.equals(TOOL) || t.endsWith("/" + TOOL)) {
                 return i;
             }
             boolean prefix = !w.quoted() && (t.equals("then") || t.equals("do") || t.equals("else") || t.equals("{")

@@ -88,6 +88,15 @@ class AlternativesScriptTest {
     }
 
     @Test
+    void theToolByPathIsReadAndTheToolOutOfCommandPositionIsUnreadable() {
+        assertEquals(List.of("/usr/bin/x x /usr/bin/y 5"), installs("if true; then /usr/bin/update-alternatives --install /usr/bin/x x /usr/bin/y 5; fi\n"));
+        AlternativesScript.Reading prefixed = AlternativesScript.read("p", "\"$DPKG_ROOT\"/usr/bin/update-alternatives --install /usr/bin/x x /usr/bin/y 5\n");
+        assertEquals(1, prefixed.unreadable().size());
+        AlternativesScript.Reading viaEval = AlternativesScript.read("p", "eval update-alternatives --install /usr/bin/x x /usr/bin/y 5\n");
+        assertEquals(List.of("eval update-alternatives --install /usr/bin/x x /usr/bin/y 5"), viaEval.unreadable());
+    }
+
+    @Test
     void aCallMissingAnArgumentIsUnreadable() {
         AlternativesScript.Reading r = AlternativesScript.read("p", "update-alternatives --install /usr/bin/x x /usr/bin/y\n");
         assertEquals(List.of("update-alternatives --install /usr/bin/x x /usr/bin/y"), r.unreadable());
