@@ -280,8 +280,9 @@ class ExampleImagesTest {
         Built built = build("java17");
         assertEquals(List.of("/usr/bin/java"), entrypoint(built));
         String jvm = "/usr/lib/jvm/java-17-openjdk-" + hostArch();
-        String version = run(built, jvm + "/bin/java", "-version");
+        String version = run(built, "/usr/bin/java", "-version");
         assertTrue(version.startsWith("openjdk version \"17."), version);
+        assertEquals(Path.of("/etc/alternatives/java"), Files.readSymbolicLink(built.rootfs().resolve("usr/bin/java")));
 
         // the JRE's own cacerts is a link to the store kiln made; Java opens it with no password
         Path rootfs = built.rootfs();
@@ -302,9 +303,9 @@ class ExampleImagesTest {
                     }
                 }
                 """);
-        String count = run(built, List.of("--ro-bind", probe.toString(), "/tmp/probe"), jvm + "/bin/java", "/tmp/probe/CountTrustedCas.java");
+        String count = run(built, List.of("--ro-bind", probe.toString(), "/tmp/probe"), "/usr/bin/java", "/tmp/probe/CountTrustedCas.java");
         assertEquals(bundle + "\n", count);
-        String listed = run(built, jvm + "/bin/keytool", "-list", "-cacerts", "-storepass", "changeit");
+        String listed = run(built, "/usr/bin/keytool", "-list", "-cacerts", "-storepass", "changeit");
         assertTrue(listed.contains("Your keystore contains " + bundle + " entries") && listed.contains("debian:isrg_root_x1.pem"), listed);
     }
 }
