@@ -23,6 +23,7 @@ import java.util.Set;
  * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
  * <li>{@code /etc/os-release} ({@link OsRelease});</li>
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
+ * <li>the Java trust store from the same certificates when a JRE needs it ({@link JavaTrustStore});</li>
  * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
  * <li>the alternatives the packages' scripts register, and the spec's ({@link Alternatives});</li>
  * <li>the dpkg records scanners read, for what stays ({@link DpkgStatus});</li>
@@ -173,6 +174,9 @@ public final class RootfsBuilder {
         OsRelease.ensure(draft);
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
+        }
+        if (JavaTrustStore.wanted(ordered)) {
+            JavaTrustStore.write(draft);
         }
         Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
         Alternatives.write(draft, ordered, options.arch(), options.alternatives()).forEach(draft::warn);
