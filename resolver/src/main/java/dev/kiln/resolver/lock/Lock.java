@@ -54,9 +54,37 @@ public record Lock(
      * @param release sha256 of the InRelease (or Release) bytes
      * @param signedBy primary-key fingerprints of its good signatures
      */
-    public record Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy) {
+    public record Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy,
+            Optional<Distribution> distribution) {
         public Repository {
             signedBy = List.copyOf(signedBy);
+            java.util.Objects.requireNonNull(distribution, "distribution");
+        }
+
+        /** A repository pinned by a lock made before locks recorded the distribution. */
+        public Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy) {
+            this(line, release, date, validUntil, signedBy, Optional.empty());
+        }
+    }
+
+    /**
+     * What a signed Release says about the distribution it belongs to, kept so that a build from
+     * the lock (which reads no Release) can write {@code /etc/os-release}.
+     *
+     * @param origin the Release's {@code Origin} ({@code Debian})
+     * @param codename its {@code Codename} ({@code bookworm}, {@code bookworm-security})
+     * @param version its {@code Version} ({@code 12.8}), empty for testing and unstable
+     */
+    public record Distribution(String origin, String codename, String version) {
+        public Distribution {
+            java.util.Objects.requireNonNull(origin, "origin");
+            java.util.Objects.requireNonNull(codename, "codename");
+            java.util.Objects.requireNonNull(version, "version");
+        }
+
+        /** What a Release says, or empty when it names neither its origin nor its codename. */
+        public static Optional<Distribution> of(String origin, String codename, String version) {
+            return origin.isEmpty() && codename.isEmpty() ? Optional.empty() : Optional.of(new Distribution(origin, codename, version));
         }
     }
 
