@@ -6,11 +6,13 @@ import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.spec.ImageSpec;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,6 +23,7 @@ import java.util.Set;
  * <li>merge the packages' files in package-name order ({@link PackageMerge}), under /usr when
  *     /usr is merged, then make the /bin, /sbin, /lib* links ({@link MergedUsr});</li>
  * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
+ * <li>runtime directories and links, {@code /etc/dpkg/origins/default} ({@link RuntimeDirs});</li>
  * <li>{@code /etc/os-release} ({@link OsRelease});</li>
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
  * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
@@ -43,10 +46,14 @@ public final class RootfsBuilder {
      * @param paths the spec's paths; only directory modes for home directories are read here
      * @param pathFilter the spec's {@code contents.path-filter}: which package files stay
      * @param copies what the {@code paths} entries with a {@code source} copy in, by their {@code path}
+     * @param distribution what the lock recorded from the signed Release, for {@code /etc/os-release}
+     *     without base-files; empty for a lock from before kiln recorded it
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
-            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, Copy> copies) {
+            List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, Copy> copies,
+            Optional<Lock.Distribution> distribution) {
         public Options {
+            Objects.requireNonNull(distribution, "distribution");
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(accounts, "accounts");
             paths = List.copyOf(paths);
@@ -59,27 +66,31 @@ public final class RootfsBuilder {
 
         /** Merged /usr, no accounts beyond the built-in ones, no paths. */
         public static Options of(String arch, long epoch) {
-            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of());
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of(), Optional.empty());
         }
 
         public Options withMergedUsr(boolean mergedUsr) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
         }
 
         public Options withAccounts(ImageSpec.Accounts accounts) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
         }
 
         public Options withPaths(List<ImageSpec.PathEntry> paths) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
         }
 
         public Options withPathFilter(List<ImageSpec.PathRule> pathFilter) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
         }
 
         public Options withCopies(Map<String, Copy> copies) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+        }
+
+        public Options withDistribution(Optional<Lock.Distribution> distribution) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
         }
     }
 
@@ -155,7 +166,8 @@ public final class RootfsBuilder {
         // homes take their mode from a directory entry without a source, so that both trees of Layered
         // start alike; an entry with one sets the mode itself when the paths are applied
         AccountFiles.write(draft, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
-        OsRelease.ensure(draft);
+        RuntimeDirs.make(draft);
+        OsRelease.ensure(draft, options.distribution());
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
         }

@@ -124,6 +124,22 @@ public record Lock(
         }
     }
 
+    /**
+     * The distribution the image belongs to, for {@code /etc/os-release}: that of the first
+     * repository whose Release gives a Version (a stable release's main suite, not its updates),
+     * else of the first that recorded one; empty for a lock made before kiln recorded them.
+     */
+    public Optional<Distribution> distribution() {
+        Optional<Distribution> first = Optional.empty();
+        for (Repository r : repositories) {
+            if (r.distribution().isPresent() && !r.distribution().get().version().isEmpty()) {
+                return r.distribution();
+            }
+            first = first.or(r::distribution);
+        }
+        return first;
+    }
+
     public List<Package> packages(String arch) {
         return archs.getOrDefault(arch, List.of());
     }
