@@ -124,7 +124,8 @@ public final class RootfsBuilder {
      * image will have. A build calls this before it resolves or fetches anything.
      */
     public static void checkSpec(dev.kiln.resolver.spec.ImageSpec spec) {
-        AccountFiles.check(spec.accounts(), spec.paths());
+        AccountFiles.check(spec.accounts(), spec.paths(),
+                spec.contents().packages().stream().anyMatch(p -> p.name().equals("base-passwd")));
     }
 
     /** As {@link #build}, keeping who owns each path. */
@@ -165,7 +166,7 @@ public final class RootfsBuilder {
         }
         // homes take their mode from a directory entry without a source, so that both trees of Layered
         // start alike; an entry with one sets the mode itself when the paths are applied
-        AccountFiles.write(draft, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
+        AccountFiles.write(draft, ordered, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
         RuntimeDirs.make(draft);
         OsRelease.ensure(draft, options.distribution());
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
