@@ -22,8 +22,10 @@ import java.util.Set;
  * <ol>
  * <li>merge the packages' files in package-name order ({@link PackageMerge}), under /usr when
  *     /usr is merged, then make the /bin, /sbin, /lib* links ({@link MergedUsr});</li>
- * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
- * <li>runtime directories and links, {@code /etc/dpkg/origins/default} ({@link RuntimeDirs});</li>
+ * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles}): base-passwd's
+ *     accounts, those of packages' scripts ({@link ScriptAccounts}) and the spec's;</li>
+ * <li>runtime directories and links, {@code /etc/dpkg/origins/default} ({@link RuntimeDirs}), and
+ *     the files and links some packages' scripts make ({@link ScriptFiles});</li>
  * <li>{@code /etc/os-release} ({@link OsRelease});</li>
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
  * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
@@ -168,6 +170,7 @@ public final class RootfsBuilder {
         // start alike; an entry with one sets the mode itself when the paths are applied
         AccountFiles.write(draft, ordered, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
         RuntimeDirs.make(draft);
+        ScriptFiles.apply(draft, ordered);
         OsRelease.ensure(draft, options.distribution());
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
