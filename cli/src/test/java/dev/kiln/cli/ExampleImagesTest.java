@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The tests share one store, so each package is fetched once.
  */
 class ExampleImagesTest {
-    private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox");
+    private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox", "java17");
     private static final List<String> ARCHS = List.of("amd64", "arm64");
 
     /** distroless's package sets (GoogleContainerTools/distroless, debian12): static/, base/, cc/config.bzl. */
@@ -125,6 +125,11 @@ class ExampleImagesTest {
      * unpacked root filesystem as the image's user, in its work-dir and with its environment.
      */
     private static String run(Built built, String... args) throws Exception {
+        return run(built, List.of(), args);
+    }
+
+    /** As {@link #run(Built, String...)}, with {@code binds} (bubblewrap options) after the image's own mounts. */
+    private static String run(Built built, List<String> binds, String... args) throws Exception {
         hostArch();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
         JsonNode process = new ObjectMapper().readTree(built.bundle().resolve("config.json").toFile()).get("process");
@@ -132,6 +137,7 @@ class ExampleImagesTest {
                 "--ro-bind", built.rootfs().toString(), "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
                 "--uid", process.get("user").get("uid").asText(), "--gid", process.get("user").get("gid").asText(),
                 "--chdir", process.get("cwd").asText(), "--clearenv"));
+        cmd.addAll(binds);
         for (JsonNode kv : process.get("env")) {
             String[] pair = kv.asText().split("=", 2);
             cmd.addAll(List.of("--setenv", pair[0], pair[1]));
@@ -267,5 +273,38 @@ class ExampleImagesTest {
         assertEquals(List.of("/bin/sh"), entrypoint(built));
         assertEquals("hello from busybox\n", run(built, "/bin/sh", "-c", "echo hello from busybox"));
         assertEquals("etc\n", run(built, "/usr/bin/busybox", "sh", "-c", "ls / | grep -x etc"));
+    }
+
+    @Test
+    void java17RunsJavaAndTrustsEveryCertificateOfTheBundle() throws Exception {
+        Built built = build("java17");
+        assertEquals(List.of("/usr/bin/java"), entrypoint(built));
+        String jvm = "/usr/lib/jvm/java-17-openjdk-" + hostArch();
+        String version = run(built, jvm + "/bin/java", "-version");
+        assertTrue(version.startsWith("openjdk version \"17."), version);
+
+        // the JRE's own cacerts is a link to the store kiln made; Java opens it with no password
+        Path rootfs = built.rootfs();
+        assertEquals(Path.of("/etc/ssl/certs/java/cacerts"), Files.readSymbolicLink(rootfs.resolve(jvm.substring(1) + "/lib/security/cacerts")));
+        long bundle = Files.readAllLines(rootfs.resolve("etc/ssl/certs/ca-certificates.crt")).stream()
+                .filter(l -> l.equals("-----BEGIN CERTIFICATE-----")).count();
+        assertTrue(bundle > 100, "the bundle holds Debian's certificates: " + bundle);
+        Path probe = Files.createDirectories(tmp.resolve("java17-probe"));
+        Files.writeString(probe.resolve("CountTrustedCas.java"), """
+                import javax.net.ssl.TrustManagerFactory;
+                import javax.net.ssl.X509TrustManager;
+
+                public class CountTrustedCas {
+                    public static void main(String[] args) throws Exception {
+                        TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                        f.init((java.security.KeyStore) null);
+                        System.out.println(((X509TrustManager) f.getTrustManagers()[0]).getAcceptedIssuers().length);
+                    }
+                }
+                """);
+        String count = run(built, List.of("--ro-bind", probe.toString(), "/tmp/probe"), jvm + "/bin/java", "/tmp/probe/CountTrustedCas.java");
+        assertEquals(bundle + "\n", count);
+        String listed = run(built, jvm + "/bin/keytool", "-list", "-cacerts", "-storepass", "changeit");
+        assertTrue(listed.contains("Your keystore contains " + bundle + " entries") && listed.contains("debian:isrg_root_x1.pem"), listed);
     }
 }

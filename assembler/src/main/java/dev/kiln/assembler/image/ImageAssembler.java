@@ -131,7 +131,8 @@ public final class ImageAssembler {
         installed.put(arch, List.copyOf(held));
         phases.phase("unpacked " + arch);
         RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
-                .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies);
+                .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies)
+                .withDistribution(lock.distribution());
         RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
         RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
         RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();

@@ -21,6 +21,7 @@ final class Pkg {
     private final Map<String, String> fields = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
     private String md5sums;
+    private final Map<String, String> scripts = new TreeMap<>();
     private final long mtime;
 
     private Pkg(String name) {
@@ -46,6 +47,12 @@ final class Pkg {
 
     Pkg md5sums(String text) {
         md5sums = text;
+        return this;
+    }
+
+    /** A maintainer script ({@code postinst}, ...) in control.tar. */
+    Pkg script(String member, String text) {
+        scripts.put(member, text);
         return this;
     }
 
@@ -103,6 +110,7 @@ final class Pkg {
         if (md5sums != null) {
             members.put("md5sums", Content.of(md5sums.getBytes(StandardCharsets.UTF_8)));
         }
+        scripts.forEach((k, v) -> members.put(k, Content.of(v.getBytes(StandardCharsets.UTF_8))));
         Map<String, String> control = new LinkedHashMap<>(fields);
         return new DebPackage(name + "_1.0-1_amd64.deb", control, members, data.build(), List.of());
     }
