@@ -186,6 +186,7 @@ final class Building {
             ImageAssembler assembler = new ImageAssembler(s.store(), spec, in.spec().yaml(), lock, seconds, copies)
                     .withPhases(s.events.phases());
             Descriptor top = assembler.write(layout);
+            assembler.warnings().forEach(w -> s.events.emit(new BuildWarningEvent(w)));
             s.awaitBackground();
             recordUses(s, lockFile, lock, assembler.memoUses());
             // the SBOMs and the provenance are written (beside the target, under temporary names)

@@ -10,5 +10,6 @@ package dev.kiln.api;
  * A handler must be thread-safe and quick (a download waits for it), and should not throw: what it
  * throws ends the operation it reports on.
  */
-public sealed interface KilnEvent permits FetchEvent, PhaseEvent, RegistryWaitEvent, StoreEvent, RebuildEvent, BuildCheckEvent {
+public sealed interface KilnEvent permits FetchEvent, PhaseEvent, RegistryWaitEvent, StoreEvent, RebuildEvent, BuildCheckEvent,
+        BuildWarningEvent {
 }

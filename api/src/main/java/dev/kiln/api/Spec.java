@@ -267,6 +267,21 @@ public final class Spec {
             return this;
         }
 
+        /**
+         * {@code alternatives}: {@code path} as the choice for the alternative {@code name}
+         * (manual mode), over what the packages' scripts register.
+         */
+        public Builder alternative(String name, String path) {
+            yaml.alternative(new ImageSpec.Alternative(name, path, Optional.empty()));
+            return this;
+        }
+
+        /** {@code alternatives}: a group no package registers, its master {@code link} leading to {@code path}. */
+        public Builder alternative(String name, String path, String link) {
+            yaml.alternative(new ImageSpec.Alternative(name, path, Optional.of(link)));
+            return this;
+        }
+
         /** The canonical YAML so far. */
         public byte[] yaml() {
             return yaml.yaml();

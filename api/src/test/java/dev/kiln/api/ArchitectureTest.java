@@ -131,7 +131,8 @@ class ArchitectureTest {
                 .filter(c -> c.getEnclosingClass().map(e -> e.getModifiers().contains(JavaModifier.PUBLIC)).orElse(true))
                 .map(c -> c.getName().substring("dev.kiln.api.".length())).sorted().toList();
         assertEquals(List.of("BuildCheckEvent", "BuildCheckResult", "BuildRequest", "BuildResult", "BuildResult$ArchiveOutput",
-                "BuildResult$LayoutOutput", "BuildResult$Output", "BuildResult$PlatformManifest", "BuildResult$RegistryOutput", "CheckFailedException",
+                "BuildResult$LayoutOutput", "BuildResult$Output", "BuildResult$PlatformManifest", "BuildResult$RegistryOutput", "BuildWarningEvent",
+                "CheckFailedException",
                 "CheckFailedException$Kind",
                 "CopyMismatchException", "Epoch", "FetchEvent", "FetchEvent$Damaged", "FetchEvent$Download", "FetchEvent$Failed",
                 "FetchEvent$Finished", "FetchEvent$Planned", "FetchEvent$Progress", "FetchEvent$Retrying", "FetchEvent$Started",

@@ -22,7 +22,9 @@ public class AssembleException extends KilnException {
         /** An entry of the spec's {@code paths} cannot be made in the image. */
         PATHS("assemble.paths"),
         /** The spec's {@code accounts} cannot be written: a name or id given twice, {@code run-as} naming no such user. */
-        ACCOUNTS("assemble.accounts");
+        ACCOUNTS("assemble.accounts"),
+        /** The spec's {@code alternatives} choose a path the image lacks, or name a new alternative without its link. */
+        ALTERNATIVES("assemble.alternatives");
 
         private final String code;
 

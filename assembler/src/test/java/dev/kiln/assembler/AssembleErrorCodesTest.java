@@ -37,6 +37,7 @@ class AssembleErrorCodesTest {
         ErrorCodeCheck.assertPublished(List.of(
                 "assemble",
                 "assemble.accounts",
+                "assemble.alternatives",
                 "assemble.file-conflict",
                 "assemble.malformed-package",
                 "assemble.package-mismatch",

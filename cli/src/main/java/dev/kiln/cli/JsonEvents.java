@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.kiln.api.BuildCheckEvent;
+import dev.kiln.api.BuildWarningEvent;
 import dev.kiln.api.FetchEvent;
 import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
@@ -64,6 +65,8 @@ final class JsonEvents implements Consumer<KilnEvent> {
             });
         } else if (e instanceof BuildCheckEvent c) {
             json.event("build-check", g -> g.writeStringField("first", c.digest()));
+        } else if (e instanceof BuildWarningEvent w) {
+            json.event("build-warning", g -> g.writeStringField("message", w.message()));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
 import dev.kiln.api.RegistryWaitEvent;
+import dev.kiln.api.BuildWarningEvent;
 import dev.kiln.api.StoreEvent;
 import dev.kiln.api.SystemDefaults;
 import dev.kiln.store.KilnException;
@@ -58,6 +59,7 @@ final class KilnSetup {
             b.addEventHandler(StoreEvent.Waiting.class, w -> err.println("kiln: " + w.message()));
             if (!quiet) {
                 b.addEventHandler(RegistryWaitEvent.class, w -> err.println("kiln: " + w.message()));
+                b.addEventHandler(BuildWarningEvent.class, w -> err.println("kiln: warning: " + w.message()));
             }
         }
         if (Timing.ON) {

@@ -141,9 +141,13 @@ public final class FixtureRepository implements AutoCloseable {
         mirror.close();
     }
 
+    /** A .deb; files under {@code DEBIAN/} go into control.tar, as dpkg-deb builds it ({@code DEBIAN/postinst}). */
     static byte[] deb(String control, List<PackageFile> files) {
-        byte[] controlTar = tar(List.of(PackageFile.file("control", 0644, 1_700_000_000L, control)));
-        byte[] dataTar = tar(files);
+        List<PackageFile> controlFiles = new ArrayList<>(List.of(PackageFile.file("control", 0644, 1_700_000_000L, control)));
+        files.stream().filter(f -> f.path().startsWith("DEBIAN/"))
+                .forEach(f -> controlFiles.add(new PackageFile(f.path().substring("DEBIAN/".length()), f.mode(), f.mtime(), f.content(), f.link())));
+        byte[] controlTar = tar(controlFiles);
+        byte[] dataTar = tar(files.stream().filter(f -> !f.path().startsWith("DEBIAN/")).toList());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ArArchiveOutputStream ar = new ArArchiveOutputStream(out)) {
             member(ar, "debian-binary", "2.0\n".getBytes(UTF_8));

@@ -59,6 +59,7 @@ public final class ImageAssembler {
     private final java.util.Map<String, Descriptor> images = new java.util.LinkedHashMap<>();
     private final java.util.Map<dev.kiln.store.Digest, String> maintainers = new java.util.HashMap<>();
     private final java.util.SortedMap<String, List<Lock.Package>> installed = new java.util.TreeMap<>();
+    private final java.util.Set<String> warnings = new java.util.LinkedHashSet<>();
     private PhaseListener phases = PhaseListener.NONE;
     private final UnpackCache unpacker;
     private final LayerCache layers;
@@ -132,10 +133,11 @@ public final class ImageAssembler {
         phases.phase("unpacked " + arch);
         RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
                 .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies)
-                .withDistribution(lock.distribution());
+                .withDistribution(lock.distribution()).withAlternatives(spec.alternatives());
         RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
         RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
         RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();
+        warnings.addAll(rootfs.warnings());
         List<OriginLayers.Layer> plan = new ArrayList<>(spec.layering().strategy() == ImageSpec.Layering.Strategy.ORIGIN
                 ? OriginLayers.split(packages, spec.layering().budget())
                 : List.of(new OriginLayers.Layer("packages", packages.tree())));
@@ -184,6 +186,14 @@ public final class ImageAssembler {
         List<MemoUse> out = new ArrayList<>(unpacker.uses());
         out.addAll(layers.uses());
         return out;
+    }
+
+    /**
+     * What the build could not reproduce of a Debian install (a package's script effects kiln
+     * cannot read), after {@link #write}: each once, in the order met.
+     */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** Each architecture's image manifest, after {@link #write}. */

@@ -26,6 +26,7 @@ final class Draft {
 
     private final TreeMap<String, Entry> entries = new TreeMap<>(TreePath.ORDER);
     private final Map<String, String> owners = new TreeMap<>(TreePath.ORDER);
+    private final List<String> warnings = new ArrayList<>();
     private final long epoch;
 
     Draft(long epoch) {
@@ -41,7 +42,17 @@ final class Draft {
         Draft d = new Draft(epoch);
         d.entries.putAll(entries);
         d.owners.putAll(owners);
+        d.warnings.addAll(warnings);
         return d;
+    }
+
+    /** Notes what the build should report: an effect of a package's script kiln could not reproduce. */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     Optional<Entry> get(String path) {

@@ -30,6 +30,7 @@ import java.util.Set;
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
  * <li>the Java trust store from the same certificates when a JRE needs it ({@link JavaTrustStore});</li>
  * <li>the spec's path filter takes out package files ({@link PathFilter});</li>
+ * <li>the alternatives the packages' scripts register, and the spec's ({@link Alternatives});</li>
  * <li>the dpkg records scanners read, for what stays ({@link DpkgStatus});</li>
  * <li>the spec's paths ({@link SpecPaths}), copying in local sources.</li>
  * </ol>
@@ -51,10 +52,11 @@ public final class RootfsBuilder {
      * @param copies what the {@code paths} entries with a {@code source} copy in, by their {@code path}
      * @param distribution what the lock recorded from the signed Release, for {@code /etc/os-release}
      *     without base-files; empty for a lock from before kiln recorded it
+     * @param alternatives the spec's {@code alternatives}, over what the packages' scripts register
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
             List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, Copy> copies,
-            Optional<Lock.Distribution> distribution) {
+            Optional<Lock.Distribution> distribution, List<ImageSpec.Alternative> alternatives) {
         public Options {
             Objects.requireNonNull(distribution, "distribution");
             Objects.requireNonNull(arch, "arch");
@@ -62,6 +64,7 @@ public final class RootfsBuilder {
             paths = List.copyOf(paths);
             pathFilter = List.copyOf(pathFilter);
             copies = Map.copyOf(copies);
+            alternatives = List.copyOf(alternatives);
             if (epoch < 0) {
                 throw new IllegalArgumentException("epoch " + epoch + " is before 1970");
             }
@@ -69,31 +72,35 @@ public final class RootfsBuilder {
 
         /** Merged /usr, no accounts beyond the built-in ones, no paths. */
         public static Options of(String arch, long epoch) {
-            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of(), Optional.empty());
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of(), Optional.empty(), List.of());
         }
 
         public Options withMergedUsr(boolean mergedUsr) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withAccounts(ImageSpec.Accounts accounts) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withPaths(List<ImageSpec.PathEntry> paths) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withPathFilter(List<ImageSpec.PathRule> pathFilter) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withCopies(Map<String, Copy> copies) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withDistribution(Optional<Lock.Distribution> distribution) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
+        }
+
+        public Options withAlternatives(List<ImageSpec.Alternative> alternatives) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
     }
 
@@ -101,8 +108,8 @@ public final class RootfsBuilder {
      * The root filesystem of {@code packages}; their order does not matter.
      *
      * @throws AssembleException when two packages ship different files at one path and neither
-     *     Replaces the other, a package is given twice, accounts clash, or {@code /etc/os-release}
-     *     leads nowhere
+     *     Replaces the other, a package is given twice, accounts clash, {@code /etc/os-release}
+     *     leads nowhere, or the spec's alternatives choose what the image lacks
      */
     public static FileTree build(List<DebPackage> packages, Options options) {
         return assemble(packages, options).tree();
@@ -110,11 +117,17 @@ public final class RootfsBuilder {
 
     /**
      * A root filesystem and, for each of its paths, the package that put it there ({@link
-     * #GENERATED} for what kiln wrote): what origin layering splits by.
+     * #GENERATED} for what kiln wrote): what origin layering splits by; and what a build reports
+     * about it ({@code warnings}: a package's script effects kiln could not reproduce).
      */
-    public record Rootfs(FileTree tree, Map<String, String> owners) {
+    public record Rootfs(FileTree tree, Map<String, String> owners, List<String> warnings) {
         public Rootfs {
             owners = Collections.unmodifiableMap(owners);
+            warnings = List.copyOf(warnings);
+        }
+
+        public Rootfs(FileTree tree, Map<String, String> owners) {
+            this(tree, owners, List.of());
         }
     }
 
@@ -135,7 +148,7 @@ public final class RootfsBuilder {
     public static Rootfs assemble(List<DebPackage> packages, Options options) {
         Draft draft = beforePaths(packages, options);
         SpecPaths.apply(draft, options.paths(), options.copies());
-        return new Rootfs(draft.toFileTree(), draft.owners());
+        return new Rootfs(draft.toFileTree(), draft.owners(), draft.warnings());
     }
 
     /**
@@ -155,7 +168,8 @@ public final class RootfsBuilder {
         Draft without = draft.copy();
         var placed = SpecPaths.apply(draft, options.paths(), options.copies());
         SpecPaths.applyWithoutSources(without, options.paths(), placed);
-        return new Layered(new Rootfs(draft.toFileTree(), draft.owners()), new Rootfs(without.toFileTree(), without.owners()));
+        return new Layered(new Rootfs(draft.toFileTree(), draft.owners(), draft.warnings()),
+                new Rootfs(without.toFileTree(), without.owners(), without.warnings()));
     }
 
     /** Every step but the spec's paths. */
@@ -180,6 +194,7 @@ public final class RootfsBuilder {
             JavaTrustStore.write(draft);
         }
         Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
+        Alternatives.write(draft, ordered, options.arch(), options.alternatives()).forEach(draft::warn);
         DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
         PathFilter.record(draft, options.pathFilter());
         return draft;

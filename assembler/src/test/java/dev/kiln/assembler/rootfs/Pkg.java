@@ -52,7 +52,12 @@ final class Pkg {
 
     /** A maintainer script ({@code postinst}, ...) in control.tar. */
     Pkg script(String member, String text) {
-        scripts.put(member, text);
+        return member(member, text);
+    }
+
+    /** A control.tar member beside control, e.g. {@code postinst}. */
+    Pkg member(String memberName, String text) {
+        scripts.put(memberName, text);
         return this;
     }
 
@@ -110,7 +115,7 @@ final class Pkg {
         if (md5sums != null) {
             members.put("md5sums", Content.of(md5sums.getBytes(StandardCharsets.UTF_8)));
         }
-        scripts.forEach((k, v) -> members.put(k, Content.of(v.getBytes(StandardCharsets.UTF_8))));
+        scripts.forEach((m, text) -> members.put(m, Content.of(text.getBytes(StandardCharsets.UTF_8))));
         Map<String, String> control = new LinkedHashMap<>(fields);
         return new DebPackage(name + "_1.0-1_amd64.deb", control, members, data.build(), List.of());
     }

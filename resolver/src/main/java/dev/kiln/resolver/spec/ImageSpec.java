@@ -21,6 +21,8 @@ import java.util.OptionalInt;
  * @param entrypoint {@code entrypoint.command}, not yet split into words
  * @param environment in the order written
  * @param annotations in the order written
+ * @param alternatives the spec's {@code alternatives}: choices made over (or added to) what the
+ *     packages' scripts register, in the order written
  * @param lines the line each key path was written on ({@code paths[2].source}), for checks made
  *     after parsing that must point at the spec
  */
@@ -40,6 +42,7 @@ public record ImageSpec(
         List<String> volumes,
         List<Port> ports,
         Layering layering,
+        List<Alternative> alternatives,
         Map<String, Integer> lines) {
 
     public ImageSpec {
@@ -58,6 +61,7 @@ public record ImageSpec(
         volumes = List.copyOf(volumes);
         ports = List.copyOf(ports);
         Objects.requireNonNull(layering, "layering");
+        alternatives = List.copyOf(alternatives);
         lines = Map.copyOf(lines);
     }
 
@@ -69,6 +73,19 @@ public record ImageSpec(
     /** The line {@code key} (a key path like {@code paths[2].source}) was written on, or 0 if it was not. */
     public int line(String key) {
         return lines.getOrDefault(key, 0);
+    }
+
+    /**
+     * One entry of {@code alternatives}: {@code update-alternatives --set NAME PATH}, the group
+     * then in manual mode. A path no package registers is added as a choice of priority 0; a name
+     * no package registers needs {@code link}, the master link to make.
+     */
+    public record Alternative(String name, String path, Optional<String> link) {
+        public Alternative {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(link, "link");
+        }
     }
 
     /**

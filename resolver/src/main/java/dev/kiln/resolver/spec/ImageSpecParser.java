@@ -48,13 +48,16 @@ import java.util.regex.Pattern;
  * volumes: [/data]
  * ports: [8080/tcp]
  * layering: {strategy: origin, budget: 10}
+ * alternatives: [{name: java, path: /usr/lib/jvm/java-17-openjdk-amd64/bin/java}]
  * </pre>
  */
 public final class ImageSpecParser {
     private static final String[] TOP = {
         "contents", "archs", "accounts", "entrypoint", "cmd", "work-dir", "environment", "paths",
-        "annotations", "stop-signal", "volumes", "ports", "layering"
+        "annotations", "stop-signal", "volumes", "ports", "layering", "alternatives"
     };
+    /** What update-alternatives accepts as a name: no slash, no blank (it keeps one name a line). */
+    private static final Pattern ALTERNATIVE_NAME = Pattern.compile("[A-Za-z0-9_.+@-][A-Za-z0-9_.+@:-]*");
     private static final long MAX_ID = 4_294_967_294L; // (uid_t) -1 means "no id"
     private static final Pattern ACCOUNT_NAME = Pattern.compile("[a-z_][a-z0-9_-]*\\$?");
     private static final Pattern RUN_AS = Pattern.compile("([a-z_][a-z0-9_-]*\\$?|[0-9]+)(:([a-z_][a-z0-9_-]*\\$?|[0-9]+))?");
@@ -111,6 +114,7 @@ public final class ImageSpecParser {
                 top.optional("volumes").map(ImageSpecParser::volumes).orElse(List.of()),
                 top.optional("ports").map(ImageSpecParser::ports).orElse(List.of()),
                 top.optional("layering").map(ImageSpecParser::layering).orElse(Layering.NONE),
+                top.optional("alternatives").map(ImageSpecParser::alternatives).orElse(List.of()),
                 root.lines()); // last: every node above has been read by then
     }
 
@@ -379,6 +383,21 @@ public final class ImageSpecParser {
         }
         int budget = budgetNode.map(n -> (int) n.integer("a number of layers", 1, 127)).orElse(Layering.DEFAULT_BUDGET);
         return new Layering(strategy, budget);
+    }
+
+    private static List<ImageSpec.Alternative> alternatives(SpecNode node) {
+        return unique(node, "a list of alternatives", item -> {
+            SpecNode.Fields f = item.fields("an alternative like {name: java, path: /usr/lib/jvm/java-17-openjdk-amd64/bin/java}",
+                    "name", "path", "link");
+            SpecNode nameNode = f.required("name", "name the alternative, e.g. name: java");
+            String name = nameNode.string("an alternative's name like java");
+            if (!ALTERNATIVE_NAME.matcher(name).matches()) {
+                throw nameNode.expected("an alternative's name like java or editor.1.gz (no '/', no blank)", null);
+            }
+            String path = absolutePath(f.required("path", "give the chosen file, e.g. path: /usr/bin/mawk"), "an absolute path like /usr/bin/mawk");
+            Optional<String> link = f.optional("link").map(l -> absolutePath(l, "an absolute path like /usr/bin/awk"));
+            return new ImageSpec.Alternative(name, path, link);
+        }, ImageSpec.Alternative::name);
     }
 
     // ---- values

@@ -54,6 +54,7 @@ public final class SpecBuilder {
     private final List<String> volumes = new ArrayList<>();
     private final List<String> ports = new ArrayList<>();
     private ImageSpec.Layering layering = ImageSpec.Layering.NONE;
+    private final List<ImageSpec.Alternative> alternatives = new ArrayList<>();
 
     SpecBuilder() {
     }
@@ -166,6 +167,12 @@ public final class SpecBuilder {
         return this;
     }
 
+    /** An entry of {@code alternatives}: {@code path} chosen for {@code name} (see {@link ImageSpec.Alternative}). */
+    public SpecBuilder alternative(ImageSpec.Alternative alternative) {
+        alternatives.add(Objects.requireNonNull(alternative, "alternative"));
+        return this;
+    }
+
     /** The spec as canonical YAML (see the class comment). */
     public byte[] yaml() {
         Yaml y = new Yaml();
@@ -244,6 +251,14 @@ public final class SpecBuilder {
             y.line(0, "layering:");
             y.line(1, "strategy: \"origin\"");
             y.line(1, "budget: " + layering.budget());
+        }
+        if (!alternatives.isEmpty()) {
+            y.line(0, "alternatives:");
+            for (ImageSpec.Alternative a : alternatives) {
+                y.line(1, "- name: " + quote(a.name()));
+                y.line(2, "path: " + quote(a.path()));
+                a.link().ifPresent(l -> y.line(2, "link: " + quote(l)));
+            }
         }
         return y.text().getBytes(UTF_8);
     }

@@ -587,6 +587,25 @@ class ImageSpecParserTest {
     }
 
     @Test
+    void alternativesNameAChoiceAndOptionallyItsLink() {
+        ImageSpec spec = parse(MINIMAL + "alternatives:\n  - {name: awk, path: /usr/bin/mawk}\n  - {name: vi, path: /usr/bin/busybox, link: /usr/bin/vi}\n");
+        assertEquals(List.of(new ImageSpec.Alternative("awk", "/usr/bin/mawk", Optional.empty()),
+                new ImageSpec.Alternative("vi", "/usr/bin/busybox", Optional.of("/usr/bin/vi"))), spec.alternatives());
+        assertEquals(List.of(), parse(MINIMAL).alternatives());
+    }
+
+    @Test
+    void alternativesAreCheckedWithTheirLine() {
+        assertEquals("spec.yaml:5: alternatives[0].path: expected an absolute path like /usr/bin/mawk, found 'mawk'",
+                error(MINIMAL + "alternatives:\n  - {name: awk, path: mawk}\n"));
+        assertTrue(error(MINIMAL + "alternatives:\n  - {name: a/b, path: /usr/bin/mawk}\n")
+                .startsWith("spec.yaml:5: alternatives[0].name: expected an alternative's name like java"));
+        assertTrue(error(MINIMAL + "alternatives:\n  - {path: /usr/bin/mawk}\n").startsWith("spec.yaml:5: alternatives[0]"));
+        assertTrue(error(MINIMAL + "alternatives:\n  - {name: awk, path: /usr/bin/mawk}\n  - {name: awk, path: /usr/bin/gawk}\n")
+                .contains("'awk' is listed twice"));
+    }
+
+    @Test
     void environmentValuesMustNotBeEmpty() {
         assertEquals("spec.yaml:5: environment.FOO: expected a string value, found an empty value; write '' for an empty string",
                 error(MINIMAL + "environment:\n  FOO:\n"));

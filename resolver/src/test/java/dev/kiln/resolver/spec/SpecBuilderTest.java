@@ -67,6 +67,12 @@ class SpecBuilderTest {
             layering:
               strategy: "origin"
               budget: 5
+            alternatives:
+              - name: "java"
+                path: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"
+              - name: "vi"
+                path: "/usr/bin/busybox"
+                link: "/usr/bin/vi"
             """;
 
     private static SpecBuilder full() {
@@ -92,7 +98,9 @@ class SpecBuilderTest {
                 .stopSignal("SIGTERM")
                 .volume("/data")
                 .port("8080/tcp")
-                .layering(new ImageSpec.Layering(ImageSpec.Layering.Strategy.ORIGIN, 5));
+                .layering(new ImageSpec.Layering(ImageSpec.Layering.Strategy.ORIGIN, 5))
+                .alternative(new ImageSpec.Alternative("java", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java", Optional.empty()))
+                .alternative(new ImageSpec.Alternative("vi", "/usr/bin/busybox", Optional.of("/usr/bin/vi")));
     }
 
     @Test
