@@ -133,7 +133,7 @@ public final class ImageAssembler {
         phases.phase("unpacked " + arch);
         RootfsBuilder.Options options = RootfsBuilder.Options.of(arch, epoch).withAccounts(spec.accounts())
                 .withPaths(spec.paths()).withPathFilter(spec.contents().pathFilter()).withCopies(copies)
-                .withAlternatives(spec.alternatives());
+                .withDistribution(lock.distribution()).withAlternatives(spec.alternatives());
         RootfsBuilder.Layered trees = copies.isEmpty() ? null : RootfsBuilder.assembleLayered(debs, options);
         RootfsBuilder.Rootfs rootfs = trees == null ? RootfsBuilder.assemble(debs, options) : trees.whole();
         RootfsBuilder.Rootfs packages = trees == null ? rootfs : trees.withoutSources();

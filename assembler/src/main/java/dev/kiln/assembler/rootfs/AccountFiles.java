@@ -1,6 +1,7 @@
 package dev.kiln.assembler.rootfs;
 
 import dev.kiln.assembler.AssembleException;
+import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.TreePath;
 import dev.kiln.resolver.spec.ImageSpec;
@@ -20,6 +21,10 @@ import java.util.Optional;
  * groups {@code root} (0), {@code tty} (5), {@code staff} (50) and {@code nobody} (65534; Debian
  * calls it {@code nogroup}, distroless {@code nobody}), all with {@code /sbin/nologin}. A spec
  * account with a built-in's name or id takes its place. Lines are ordered by id, then name.
+ *
+ * <p>When base-passwd is installed, its master files take the built-ins' place, and the accounts
+ * packages' scripts create are added ({@link SystemAccounts}, {@link ScriptAccounts}): a spec
+ * account replaces one of its name, and one of another name with the same id is an error.
  *
  * <p>A spec user's home directory is created (unless a package ships it) with mode 0755, or
  * the mode a {@code paths} directory entry for it gives, owned by the user; its default is
@@ -42,11 +47,19 @@ final class AccountFiles {
     private AccountFiles() {
     }
 
-    static void write(Draft draft, ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths) {
-        List<ImageSpec.User> users = users(accounts);
-        List<ImageSpec.Group> groups = groups(accounts);
-        draft.putGenerated(PASSWD, passwd(users).getBytes(StandardCharsets.UTF_8));
-        draft.putGenerated(GROUP, group(groups).getBytes(StandardCharsets.UTF_8));
+    static void write(Draft draft, List<DebPackage> packages, ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths) {
+        SystemAccounts system = ScriptAccounts.add(SystemAccounts.of(draft), packages);
+        List<SystemAccounts.PasswdLine> users = mergeUsers(system, accounts);
+        List<SystemAccounts.GroupLine> groups = mergeGroups(system, accounts);
+        if (system.source().isPresent()) {
+            // what check() left to the build: the names base-passwd and the scripts bring
+            checkRunAs(accounts, paths, users.stream().map(SystemAccounts.PasswdLine::name).toList(),
+                    groups.stream().map(SystemAccounts.GroupLine::name).toList());
+        }
+        draft.putGenerated(PASSWD, String.join("", users.stream().map(SystemAccounts.PasswdLine::line).toList())
+                .getBytes(StandardCharsets.UTF_8));
+        draft.putGenerated(GROUP, String.join("", groups.stream().map(SystemAccounts.GroupLine::line).toList())
+                .getBytes(StandardCharsets.UTF_8));
         for (ImageSpec.User u : accounts.users()) {
             String home = TreePath.normalize(homeOf(u));
             if (draft.get(home).isPresent() || home.equals("/nonexistent")) {
@@ -62,14 +75,79 @@ final class AccountFiles {
     }
 
     /**
+     * The system's users with the spec's: a spec user replaces one of its name; one with another
+     * name and the same uid replaces a built-in, and is an error against base-passwd's or a
+     * script's (the image would have two names for one id). Ordered by uid, then name.
+     */
+    static List<SystemAccounts.PasswdLine> mergeUsers(SystemAccounts system, ImageSpec.Accounts accounts) {
+        users(accounts); // the spec's own checks: names, ids, nothing twice
+        List<SystemAccounts.PasswdLine> out = new ArrayList<>(system.users());
+        for (ImageSpec.User u : accounts.users()) {
+            out.removeIf(l -> l.name().equals(u.username()));
+            for (SystemAccounts.PasswdLine other : List.copyOf(out)) {
+                if (other.uid() == u.uid()) {
+                    if (system.source().isPresent()) {
+                        throw clash("uid", u.uid(), other.name(), u.username(), system.source().get());
+                    }
+                    out.remove(other);
+                }
+            }
+            out.add(SystemAccounts.PasswdLine.of(u));
+        }
+        out.sort(Comparator.comparingLong(SystemAccounts.PasswdLine::uid).thenComparing(SystemAccounts.PasswdLine::name, TreePath.ORDER));
+        return out;
+    }
+
+    /** As {@link #mergeUsers}, for groups. */
+    static List<SystemAccounts.GroupLine> mergeGroups(SystemAccounts system, ImageSpec.Accounts accounts) {
+        groups(accounts);
+        List<SystemAccounts.GroupLine> out = new ArrayList<>(system.groups());
+        for (ImageSpec.Group g : accounts.groups()) {
+            out.removeIf(l -> l.name().equals(g.groupname()));
+            for (SystemAccounts.GroupLine other : List.copyOf(out)) {
+                if (other.gid() == g.gid()) {
+                    if (system.source().isPresent()) {
+                        throw clash("gid", g.gid(), other.name(), g.groupname(), system.source().get());
+                    }
+                    out.remove(other);
+                }
+            }
+            out.add(SystemAccounts.GroupLine.of(g));
+        }
+        out.sort(Comparator.comparingLong(SystemAccounts.GroupLine::gid).thenComparing(SystemAccounts.GroupLine::name, TreePath.ORDER));
+        return out;
+    }
+
+    private static AssembleException clash(String what, long id, String theirs, String ours, String source) {
+        return new AssembleException(AssembleException.Kind.ACCOUNTS, "accounts: " + what + " " + id + " is " + theirs
+                + " in the image (from " + source + " or a package's scripts) and " + ours + " in the spec: one id, two names"
+                + "\n  fix: give " + ours + " another " + what + ", or name it " + theirs);
+    }
+
+    /**
      * Refuses, before anything is fetched, accounts that cannot be written and a {@code run-as}
      * naming a user or group the image will not have: the runtime looks a name up in the image's
      * own /etc/passwd and /etc/group, and would fail only when the container starts. Numbers need
      * no entry; a spec that puts its own /etc/passwd or /etc/group in {@code paths} is taken at its word.
      */
     static void check(ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths) {
-        List<ImageSpec.User> users = users(accounts);
-        List<ImageSpec.Group> groups = groups(accounts);
+        check(accounts, paths, false);
+    }
+
+    /**
+     * As {@link #check(ImageSpec.Accounts, List)}; with base-passwd requested, a name that is not
+     * the spec's is left to the build, which knows base-passwd's accounts ({@link #write}).
+     */
+    static void check(ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths, boolean basePasswd) {
+        List<String> users = users(accounts).stream().map(ImageSpec.User::username).toList();
+        List<String> groups = groups(accounts).stream().map(ImageSpec.Group::groupname).toList();
+        if (!basePasswd) {
+            checkRunAs(accounts, paths, users, groups);
+        }
+    }
+
+    private static void checkRunAs(ImageSpec.Accounts accounts, List<ImageSpec.PathEntry> paths, List<String> users,
+            List<String> groups) {
         if (accounts.runAs().isEmpty()) {
             return;
         }
@@ -79,17 +157,17 @@ final class AccountFiles {
         String group = colon < 0 ? null : runAs.substring(colon + 1);
         boolean ownPasswd = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(PASSWD));
         boolean ownGroup = paths.stream().anyMatch(p -> TreePath.normalize(p.path()).equals(GROUP));
-        if (!ownPasswd && !user.chars().allMatch(Character::isDigit) && users.stream().noneMatch(u -> u.username().equals(user))) {
+        if (!ownPasswd && !user.chars().allMatch(Character::isDigit) && !users.contains(user)) {
             throw new AssembleException(AssembleException.Kind.ACCOUNTS,
                     "accounts.run-as: '" + runAs + "' names the user " + user + ", whom the image's "
-                    + PASSWD + " will not have (it has " + String.join(", ", users.stream().map(ImageSpec.User::username).toList())
+                    + PASSWD + " will not have (it has " + String.join(", ", users)
                     + ")\n  fix: add " + user + " under accounts.users, or give a uid (e.g. run-as: 65532)");
         }
         if (group != null && !ownGroup && !group.chars().allMatch(Character::isDigit)
-                && groups.stream().noneMatch(g -> g.groupname().equals(group))) {
+                && !groups.contains(group)) {
             throw new AssembleException(AssembleException.Kind.ACCOUNTS,
                     "accounts.run-as: '" + runAs + "' names the group " + group + ", which the image's "
-                    + GROUP + " will not have (it has " + String.join(", ", groups.stream().map(ImageSpec.Group::groupname).toList())
+                    + GROUP + " will not have (it has " + String.join(", ", groups)
                     + ")\n  fix: add " + group + " under accounts.groups, or give a gid (e.g. run-as: 65532:65532)");
         }
     }
@@ -149,25 +227,6 @@ final class AccountFiles {
         }
         out.sort(Comparator.comparingLong(ImageSpec.Group::gid).thenComparing(ImageSpec.Group::groupname, TreePath.ORDER));
         return out;
-    }
-
-    static String passwd(List<ImageSpec.User> users) {
-        StringBuilder s = new StringBuilder();
-        for (ImageSpec.User u : users) {
-            s.append(u.username()).append(":x:").append(u.uid()).append(':').append(u.gid()).append(':')
-                    .append(u.username()).append(':').append(homeOf(u)).append(':')
-                    .append(u.shell().orElse(NOLOGIN)).append('\n');
-        }
-        return s.toString();
-    }
-
-    static String group(List<ImageSpec.Group> groups) {
-        StringBuilder s = new StringBuilder();
-        for (ImageSpec.Group g : groups) {
-            s.append(g.groupname()).append(":x:").append(g.gid()).append(':')
-                    .append(String.join(",", g.members())).append('\n');
-        }
-        return s.toString();
     }
 
     static String homeOf(ImageSpec.User u) {

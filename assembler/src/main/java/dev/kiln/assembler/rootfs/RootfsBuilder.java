@@ -6,11 +6,13 @@ import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Entry;
 import dev.kiln.assembler.tree.FileTree;
 import dev.kiln.assembler.tree.TreePath;
+import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.spec.ImageSpec;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,7 +22,10 @@ import java.util.Set;
  * <ol>
  * <li>merge the packages' files in package-name order ({@link PackageMerge}), under /usr when
  *     /usr is merged, then make the /bin, /sbin, /lib* links ({@link MergedUsr});</li>
- * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles});</li>
+ * <li>{@code /etc/passwd}, {@code /etc/group} and home directories ({@link AccountFiles}): base-passwd's
+ *     accounts, those of packages' scripts ({@link ScriptAccounts}) and the spec's;</li>
+ * <li>runtime directories and links, {@code /etc/dpkg/origins/default} ({@link RuntimeDirs}), and
+ *     the files and links some packages' scripts make ({@link ScriptFiles});</li>
  * <li>{@code /etc/os-release} ({@link OsRelease});</li>
  * <li>the CA bundle when {@code ca-certificates} is installed ({@link CaBundle});</li>
  * <li>the Java trust store from the same certificates when a JRE needs it ({@link JavaTrustStore});</li>
@@ -45,12 +50,15 @@ public final class RootfsBuilder {
      * @param paths the spec's paths; only directory modes for home directories are read here
      * @param pathFilter the spec's {@code contents.path-filter}: which package files stay
      * @param copies what the {@code paths} entries with a {@code source} copy in, by their {@code path}
+     * @param distribution what the lock recorded from the signed Release, for {@code /etc/os-release}
+     *     without base-files; empty for a lock from before kiln recorded it
      * @param alternatives the spec's {@code alternatives}, over what the packages' scripts register
      */
     public record Options(String arch, long epoch, boolean mergedUsr, ImageSpec.Accounts accounts,
             List<ImageSpec.PathEntry> paths, List<ImageSpec.PathRule> pathFilter, Map<String, Copy> copies,
-            List<ImageSpec.Alternative> alternatives) {
+            Optional<Lock.Distribution> distribution, List<ImageSpec.Alternative> alternatives) {
         public Options {
+            Objects.requireNonNull(distribution, "distribution");
             Objects.requireNonNull(arch, "arch");
             Objects.requireNonNull(accounts, "accounts");
             paths = List.copyOf(paths);
@@ -64,31 +72,35 @@ public final class RootfsBuilder {
 
         /** Merged /usr, no accounts beyond the built-in ones, no paths. */
         public static Options of(String arch, long epoch) {
-            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of(), List.of());
+            return new Options(arch, epoch, true, ImageSpec.Accounts.NONE, List.of(), List.of(), Map.of(), Optional.empty(), List.of());
         }
 
         public Options withMergedUsr(boolean mergedUsr) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withAccounts(ImageSpec.Accounts accounts) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withPaths(List<ImageSpec.PathEntry> paths) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withPathFilter(List<ImageSpec.PathRule> pathFilter) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withCopies(Map<String, Copy> copies) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
+        }
+
+        public Options withDistribution(Optional<Lock.Distribution> distribution) {
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
 
         public Options withAlternatives(List<ImageSpec.Alternative> alternatives) {
-            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, alternatives);
+            return new Options(arch, epoch, mergedUsr, accounts, paths, pathFilter, copies, distribution, alternatives);
         }
     }
 
@@ -128,7 +140,8 @@ public final class RootfsBuilder {
      * image will have. A build calls this before it resolves or fetches anything.
      */
     public static void checkSpec(dev.kiln.resolver.spec.ImageSpec spec) {
-        AccountFiles.check(spec.accounts(), spec.paths());
+        AccountFiles.check(spec.accounts(), spec.paths(),
+                spec.contents().packages().stream().anyMatch(p -> p.name().equals("base-passwd")));
     }
 
     /** As {@link #build}, keeping who owns each path. */
@@ -170,8 +183,10 @@ public final class RootfsBuilder {
         }
         // homes take their mode from a directory entry without a source, so that both trees of Layered
         // start alike; an entry with one sets the mode itself when the paths are applied
-        AccountFiles.write(draft, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
-        OsRelease.ensure(draft);
+        AccountFiles.write(draft, ordered, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
+        RuntimeDirs.make(draft);
+        ScriptFiles.apply(draft, ordered);
+        OsRelease.ensure(draft, options.distribution());
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);
         }

@@ -50,6 +50,11 @@ final class Pkg {
         return this;
     }
 
+    /** A maintainer script ({@code postinst}, ...) in control.tar. */
+    Pkg script(String member, String text) {
+        return member(member, text);
+    }
+
     /** A control.tar member beside control, e.g. {@code postinst}. */
     Pkg member(String memberName, String text) {
         scripts.put(memberName, text);

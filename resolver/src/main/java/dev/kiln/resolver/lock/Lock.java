@@ -54,9 +54,37 @@ public record Lock(
      * @param release sha256 of the InRelease (or Release) bytes
      * @param signedBy primary-key fingerprints of its good signatures
      */
-    public record Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy) {
+    public record Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy,
+            Optional<Distribution> distribution) {
         public Repository {
             signedBy = List.copyOf(signedBy);
+            java.util.Objects.requireNonNull(distribution, "distribution");
+        }
+
+        /** A repository pinned by a lock made before locks recorded the distribution. */
+        public Repository(String line, Digest release, Instant date, Optional<Instant> validUntil, List<String> signedBy) {
+            this(line, release, date, validUntil, signedBy, Optional.empty());
+        }
+    }
+
+    /**
+     * What a signed Release says about the distribution it belongs to, kept so that a build from
+     * the lock (which reads no Release) can write {@code /etc/os-release}.
+     *
+     * @param origin the Release's {@code Origin} ({@code Debian})
+     * @param codename its {@code Codename} ({@code bookworm}, {@code bookworm-security})
+     * @param version its {@code Version} ({@code 12.8}), empty for testing and unstable
+     */
+    public record Distribution(String origin, String codename, String version) {
+        public Distribution {
+            java.util.Objects.requireNonNull(origin, "origin");
+            java.util.Objects.requireNonNull(codename, "codename");
+            java.util.Objects.requireNonNull(version, "version");
+        }
+
+        /** What a Release says, or empty when it names neither its origin nor its codename. */
+        public static Optional<Distribution> of(String origin, String codename, String version) {
+            return origin.isEmpty() && codename.isEmpty() ? Optional.empty() : Optional.of(new Distribution(origin, codename, version));
         }
     }
 
@@ -94,6 +122,22 @@ public record Lock(
             java.util.Objects.requireNonNull(source, "source");
             java.util.Objects.requireNonNull(sha256, "sha256");
         }
+    }
+
+    /**
+     * The distribution the image belongs to, for {@code /etc/os-release}: that of the first
+     * repository whose Release gives a Version (a stable release's main suite, not its updates),
+     * else of the first that recorded one; empty for a lock made before kiln recorded them.
+     */
+    public Optional<Distribution> distribution() {
+        Optional<Distribution> first = Optional.empty();
+        for (Repository r : repositories) {
+            if (r.distribution().isPresent() && !r.distribution().get().version().isEmpty()) {
+                return r.distribution();
+            }
+            first = first.or(r::distribution);
+        }
+        return first;
     }
 
     public List<Package> packages(String arch) {

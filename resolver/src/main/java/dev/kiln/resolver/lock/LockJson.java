@@ -67,6 +67,15 @@ public final class LockJson {
                     g.writeString(f);
                 }
                 g.writeEndArray();
+                if (r.distribution().isPresent()) {
+                    // optional: locks made before it was recorded still read, and mean "not known"
+                    Lock.Distribution d = r.distribution().get();
+                    g.writeObjectFieldStart("distribution");
+                    g.writeStringField("origin", d.origin());
+                    g.writeStringField("codename", d.codename());
+                    g.writeStringField("version", d.version());
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -159,8 +168,15 @@ public final class LockJson {
             JsonNode r = f.object(repositories.get(i), in);
             List<String> signers = f.texts(r, "signedBy", in);
             Optional<Instant> validUntil = r.has("validUntil") ? Optional.of(f.time(r, "validUntil", in)) : Optional.empty();
+            Optional<Lock.Distribution> distribution = Optional.empty();
+            if (r.has("distribution")) {
+                String at = in + ".distribution";
+                JsonNode d = f.object(r, "distribution", in);
+                distribution = Optional.of(new Lock.Distribution(f.text(d, "origin", at), f.text(d, "codename", at),
+                        f.text(d, "version", at)));
+            }
             repos.add(new Lock.Repository(f.text(r, "line", in), f.digest(r, "release", in), f.time(r, "date", in),
-                    validUntil, signers));
+                    validUntil, signers, distribution));
         }
         JsonNode o = f.object(root, "options", "");
         Set<String> exclude = new TreeSet<>(f.texts(o, "exclude", "options"));

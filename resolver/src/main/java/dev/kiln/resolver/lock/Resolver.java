@@ -196,7 +196,8 @@ public final class Resolver {
             List<Lock.Repository> locked = new ArrayList<>();
             for (RepositoryReader.VerifiedRelease vr : verified) {
                 locked.add(new Lock.Repository(vr.source().line(), vr.digest(), vr.release().date(),
-                        vr.release().validUntil(), vr.signers()));
+                        vr.release().validUntil(), vr.signers(),
+                        Lock.Distribution.of(vr.release().origin(), vr.release().codename(), vr.release().version())));
             }
             SolveOptions o = req.options();
             Lock.Spec spec = new Lock.Spec(req.specPath(), req.specDigest());
@@ -440,7 +441,9 @@ public final class Resolver {
         for (int i = 0; i < out.size(); i++) {
             String line = out.get(i).line();
             for (int j = 0; j < req.previous().repositories().size(); j++) {
+                // a pin from before locks recorded the distribution is renewed, so that it gets one
                 if (req.previous().repositories().get(j).line().equals(line)
+                        && req.previous().repositories().get(j).distribution().isPresent() == out.get(i).distribution().isPresent()
                         && pinnedFrom(archs, i).equals(pinnedFrom(req.previous().archs(), j))) {
                     out.set(i, req.previous().repositories().get(j));
                     break;

@@ -214,6 +214,35 @@ class LockJsonTest {
     }
 
     @Test
+    void theDistributionIsWrittenAfterTheSignersAndReadBack() {
+        Lock.Repository withDistribution = new Lock.Repository(BOOKWORM.line(), BOOKWORM.release(), BOOKWORM.date(),
+                BOOKWORM.validUntil(), BOOKWORM.signedBy(), Optional.of(new Lock.Distribution("Debian", "bookworm", "12.8")));
+        Lock lock = new Lock(Lock.VERSION, new Lock.Spec("base.yaml", SPEC), List.of(withDistribution),
+                new Lock.Options(Set.of(), Map.of(), false), new TreeMap<>());
+        String json = written(lock);
+        assertInOrder(json, "\"signedBy\"", "\"distribution\": {", "\"origin\": \"Debian\"", "\"codename\": \"bookworm\"",
+                "\"version\": \"12.8\"", "\"options\"");
+        assertEquals(lock, read(json));
+    }
+
+    @Test
+    void aLockFromBeforeTheDistributionWasRecordedReadsWithoutOne() {
+        String json = written(new Lock(Lock.VERSION, new Lock.Spec("base.yaml", SPEC), List.of(BOOKWORM),
+                new Lock.Options(Set.of(), Map.of(), false), new TreeMap<>()));
+        assertFalse(json.contains("distribution"), json);
+        assertEquals(Optional.empty(), read(json).repositories().get(0).distribution());
+    }
+
+    @Test
+    void aDistributionWithoutItsCodenameIsNamedWithWhereItIs() {
+        String json = written(new Lock(Lock.VERSION, new Lock.Spec("base.yaml", SPEC), List.of(BOOKWORM),
+                new Lock.Options(Set.of(), Map.of(), false), new TreeMap<>()))
+                .replace("\"signedBy\"", "\"distribution\": {\"origin\": \"Debian\", \"version\": \"12\"},\n    \"signedBy\"");
+        ResolveException e = assertThrows(ResolveException.class, () -> read(json));
+        assertTrue(e.getMessage().contains("'codename' in repositories[0].distribution"), e.getMessage());
+    }
+
+    @Test
     void aLockWithNothingInItRoundTrips() {
         Lock empty = new Lock(Lock.VERSION, new Lock.Spec("empty.yaml", SPEC), List.of(),
                 new Lock.Options(Set.of(), Map.of(), true), new TreeMap<>());

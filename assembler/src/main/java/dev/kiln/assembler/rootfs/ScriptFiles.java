@@ -1,0 +1,103 @@
+package dev.kiln.assembler.rootfs;
+
+import dev.kiln.assembler.deb.DebPackage;
+import dev.kiln.assembler.tree.Content;
+import dev.kiln.assembler.tree.Entry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Files, links and owners that packages' postinst scripts make on a fresh install and that a
+ * program needs to start as Debian configures it, from a table read off the scripts (as
+ * {@link ScriptAccounts}). Each effect applies as the script's own test allows: a link or file
+ * only where nothing is, an owner only on what is there. Owners are looked up in the image's
+ * {@code /etc/passwd} and {@code /etc/group}, so this runs after {@link AccountFiles}; an owner the
+ * image lacks leaves root's, as {@code chown} would fail and the script stop there.
+ */
+final class ScriptFiles {
+    /** What a script does to one path. */
+    sealed interface Effect {
+    }
+
+    /** {@code ln -s TARGET PATH} unless PATH exists, when PATH's directory does. */
+    record Link(String path, String target) implements Effect {
+    }
+
+    /** {@code mkdir -p; cp FROM PATH} (0644, root) unless PATH exists, when FROM does. */
+    record Copy(String from, String path) implements Effect {
+    }
+
+    /** {@code touch; chmod; chown} of a file, when its directory exists; an existing file keeps its bytes. */
+    record OwnedFile(String path, int mode, String user, String group) implements Effect {
+    }
+
+    /** {@code chown; chmod} of what exists. */
+    record Owner(String path, int mode, String user, String group) implements Effect {
+    }
+
+    /** By package, in script order. */
+    static final Map<String, List<Effect>> TABLE = Map.of(
+            "nginx-common", List.of(
+                    new Owner("/var/log/nginx", 0755, "root", "adm"),
+                    new OwnedFile("/var/log/nginx/access.log", 0640, "www-data", "adm"),
+                    new OwnedFile("/var/log/nginx/error.log", 0640, "www-data", "adm"),
+                    new Link("/etc/nginx/sites-enabled/default", "/etc/nginx/sites-available/default"),
+                    new Copy("/usr/share/nginx/html/index.html", "/var/www/html/index.nginx-debian.html")));
+
+    private ScriptFiles() {
+    }
+
+    static void apply(Draft draft, List<DebPackage> packages) {
+        for (DebPackage p : packages) {
+            for (Effect e : TABLE.getOrDefault(p.packageName(), List.of())) {
+                apply(draft, e);
+            }
+        }
+    }
+
+    private static void apply(Draft draft, Effect effect) {
+        if (effect instanceof Link l) {
+            if (draft.get(l.path()).isEmpty() && isDir(draft, parent(l.path()))) {
+                draft.put(Entry.symlink(l.path(), l.target(), 0777, 0, 0, draft.epoch()), Draft.GENERATED);
+            }
+        } else if (effect instanceof Copy c) {
+            Optional<Content> from = draft.content(c.from());
+            if (draft.get(c.path()).isEmpty() && from.isPresent()) {
+                draft.ensureParents(c.path());
+                draft.put(Entry.file(c.path(), 0644, 0, 0, draft.epoch(), from.get()), Draft.GENERATED);
+            }
+        } else if (effect instanceof OwnedFile f) {
+            if (isDir(draft, parent(f.path()))) {
+                Optional<Entry> there = draft.get(f.path());
+                Entry e = there.orElse(Entry.file(f.path(), f.mode(), 0, 0, draft.epoch(), Content.of(new byte[0])));
+                draft.put(e.withMode(f.mode()).withOwner(id(draft, AccountFiles.PASSWD, f.user()), id(draft, AccountFiles.GROUP, f.group())),
+                        there.isPresent() ? draft.owner(f.path()) : Draft.GENERATED);
+            }
+        } else if (effect instanceof Owner o) {
+            draft.get(o.path()).ifPresent(e -> draft.put(e.withMode(o.mode())
+                    .withOwner(id(draft, AccountFiles.PASSWD, o.user()), id(draft, AccountFiles.GROUP, o.group())), draft.owner(o.path())));
+        }
+    }
+
+    private static boolean isDir(Draft draft, String path) {
+        return draft.get(path).map(e -> e.type() == Entry.Type.DIR).orElse(false);
+    }
+
+    private static String parent(String path) {
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+
+    /** The id of {@code name} in the image's passwd or group file (the third field), or 0. */
+    private static long id(Draft draft, String file, String name) {
+        String text = draft.content(file).map(c -> new String(c.readAllBytes(), StandardCharsets.UTF_8)).orElse("");
+        for (String line : text.split("\n")) {
+            String[] f = line.split(":", -1);
+            if (f.length >= 3 && f[0].equals(name)) {
+                return Long.parseLong(f[2]);
+            }
+        }
+        return 0;
+    }
+}
