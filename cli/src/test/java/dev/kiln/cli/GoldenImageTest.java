@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GoldenImageTest {
     /** The image index; it reaches both manifests, their configs and every layer. */
-    static final String INDEX = "sha256:c46b26e5d522245586ea6a417eab55f6899ae0c476adbb45a4fc3b348428789d";
+    static final String INDEX = "sha256:64da87e47e3289c7a6a837a59e26acb4c0a90af5840a7ea8bc4b26aee7a09176";
 
     private static final Path GOLDEN = Path.of("src/test/resources/golden");
 

@@ -26,12 +26,14 @@ import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The same spec and lock built by {@code kiln build} in two separate processes that differ in
- * everything that may differ between two machines: a cold and a warm store, the user (nobody and
+ * The same spec and lock (examples/static.yaml; examples/nginx.yaml, for the accounts, script
+ * files and runtime directories kiln writes) built by {@code kiln build} in two separate processes that differ in everything
+ * that may differ between two machines: a cold and a warm store, the user (nobody and
  * root), the JDK, the time zone, the locale, the umask, the number of CPUs, the working directory
  * and HOME. Every blob must be identical; otherwise the test fails with {@link ImageDiff}'s report.
  * Live: the packages come from the host's Debian mirror.
@@ -46,14 +48,16 @@ class ReproducibleBuildTest {
     private record Run(String user, Path java, Map<String, String> env, List<String> jvmOptions, String umask, Path cwd) {
     }
 
-    @Test
-    void twoBuildsInSeparateProcessesUnderEverythingThatMayVaryGiveTheSameBlobs() throws Exception {
+    /** static: the smallest image; nginx: also base-passwd's and the scripts' accounts and files. */
+    @ParameterizedTest
+    @ValueSource(strings = {"static", "nginx"})
+    void twoBuildsInSeparateProcessesUnderEverythingThatMayVaryGiveTheSameBlobs(String example) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path classes = copyClassPath(tmp.resolve("cp"));
         Path kilnHome = tmp.resolve("home");
         copyTree(HOME.resolve("keys"), kilnHome.resolve("keys"));
-        Path spec = specAndLock(tmp.resolve("spec"));
-        Path lock = spec.resolveSibling("static.lock.json");
+        Path spec = specAndLock(tmp.resolve("spec"), example);
+        Path lock = spec.resolveSibling(example + ".lock.json");
 
         boolean root = "root".equals(System.getProperty("user.name"));
         Path nobody = Files.createDirectory(tmp.resolve("nobody"));
@@ -121,16 +125,21 @@ class ReproducibleBuildTest {
 
     /** examples/static.yaml for amd64, locked in-process into {@code dir} (readable by everyone). */
     static Path specAndLock(Path dir) throws IOException {
+        return specAndLock(dir, "static");
+    }
+
+    /** examples/NAME.yaml for amd64, locked in-process into {@code dir} (readable by everyone). */
+    static Path specAndLock(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
-        Path spec = dir.resolve("static.yaml");
-        Files.writeString(spec, Files.readString(HOME.resolve("examples/static.yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]"));
+        Path spec = dir.resolve(name + ".yaml");
+        Files.writeString(spec, Files.readString(HOME.resolve("examples/" + name + ".yaml")).replaceAll("(?m)^archs: .*$", "archs: [amd64]"));
         CliRun.useCheckoutAsHome();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new String[] {"lock", "--store", dir.resolveSibling("lock-store").toString(), spec.toString()},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, err.toString());
-        Files.setPosixFilePermissions(spec.resolveSibling("static.lock.json"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(spec.resolveSibling(name + ".lock.json"), PosixFilePermissions.fromString("rw-r--r--"));
         return spec;
     }
 
