@@ -297,12 +297,12 @@ class ExampleImagesTest {
                 "nsenter and curl make the request inside the server's network namespace");
         Path run = rootfs.resolve("run");
         try (WatchService watch = run.getFileSystem().newWatchService()) {
-            run.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            run.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             Process server = new ProcessBuilder(asRoot(built, entrypoint(built).toArray(String[]::new)))
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("nginx.out").toFile()).start();
             try {
-                // nginx writes its pid file once it listens
-                while (!Files.exists(run.resolve("nginx.pid"))) {
+                // nginx writes its pid into the file once it listens ('nginx -t' left it there, empty)
+                while (!Files.exists(run.resolve("nginx.pid")) || Files.size(run.resolve("nginx.pid")) == 0) {
                     WatchKey key = watch.poll(30, TimeUnit.SECONDS);
                     assertTrue(key != null && server.isAlive(), "nginx did not start: " + Files.readString(tmp.resolve("nginx.out")));
                     key.pollEvents();
