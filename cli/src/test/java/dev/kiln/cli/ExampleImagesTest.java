@@ -20,12 +20,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The tests share one store, so each package is fetched once.
  */
 class ExampleImagesTest {
-    private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox", "java17");
+    private static final List<String> EXAMPLES = List.of("static", "base", "cc", "python3", "busybox", "java17", "nginx");
     private static final List<String> ARCHS = List.of("amd64", "arm64");
 
     /** distroless's package sets (GoogleContainerTools/distroless, debian12): static/, base/, cc/config.bzl. */
@@ -265,6 +269,73 @@ class ExampleImagesTest {
         assertEquals(List.of("/usr/bin/python3"), args);
         args.addAll(List.of("-c", "import json, ssl, sqlite3, zlib, os; print(json.dumps([os.getuid(), ssl.OPENSSL_VERSION.split()[0]]))"));
         assertEquals("[65532, \"OpenSSL\"]\n", run(built, args.toArray(String[]::new)));
+    }
+
+    /**
+     * bubblewrap as a container runtime run by root gives it: no user namespace (so nginx's master
+     * can switch its workers to www-data), the root filesystem writable, its own network namespace.
+     * Rootless bubblewrap maps one uid only, and port 80 needs root: the test needs root, as CI has.
+     */
+    private static List<String> asRoot(Built built, String... args) throws IOException {
+        hostArch();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/bwrap")), "bubblewrap is not installed");
+        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
+                "nginx's stock configuration needs root (workers as www-data, port 80)");
+        List<String> cmd = new ArrayList<>(List.of("bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                "--die-with-parent", "--bind", built.rootfs().toString(), "/", "--proc", "/proc", "--dev", "/dev",
+                "--tmpfs", "/tmp", "--chdir", "/", "--clearenv"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void nginxsStockConfigurationPassesItsTestAndServesTheDefaultSite() throws Exception {
+        Built built = build("nginx");
+        assertEquals(List.of("/usr/sbin/nginx", "-g", "daemon off;"), entrypoint(built));
+        Path rootfs = built.rootfs();
+        assertEquals("/etc/nginx/sites-available/default", Files.readSymbolicLink(rootfs.resolve("etc/nginx/sites-enabled/default")).toString());
+        assertTrue(Files.readString(rootfs.resolve("etc/passwd")).contains("\nwww-data:*:33:33:"), "base-passwd's accounts");
+        assertTrue(Files.readString(rootfs.resolve("etc/os-release")).contains("VERSION_CODENAME=bookworm"));
+        String test = exec(asRoot(built, "/usr/sbin/nginx", "-t").toArray(String[]::new));
+        assertTrue(test.contains("test is successful"), test);
+
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/nsenter")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+                "nsenter and curl make the request inside the server's network namespace");
+        Path run = rootfs.resolve("run");
+        try (WatchService watch = run.getFileSystem().newWatchService()) {
+            run.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            Process server = new ProcessBuilder(asRoot(built, entrypoint(built).toArray(String[]::new)))
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("nginx.out").toFile()).start();
+            try {
+                // nginx writes its pid into the file once it listens ('nginx -t' left it there, empty)
+                while (!Files.exists(run.resolve("nginx.pid")) || Files.size(run.resolve("nginx.pid")) == 0) {
+                    WatchKey key = watch.poll(30, TimeUnit.SECONDS);
+                    assertTrue(key != null && server.isAlive(), "nginx did not start: " + Files.readString(tmp.resolve("nginx.out")));
+                    key.pollEvents();
+                    key.reset();
+                }
+                // bubblewrap's child holds the sandbox's namespaces (ProcessHandle.children misses it)
+                String sandbox = Files.readString(Path.of("/proc/" + server.pid() + "/task/" + server.pid() + "/children")).strip().split(" ")[0];
+                String page = exec("nsenter", "--target", sandbox, "--net", "curl", "-sS", "http://127.0.0.1/");
+                assertTrue(page.contains("<title>Welcome to nginx!</title>"), page);
+                List<Object> uids = new ArrayList<>();
+                Path pidNamespace = Files.readSymbolicLink(Path.of("/proc/" + sandbox + "/ns/pid"));
+                for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+                    try {
+                        if (Files.readSymbolicLink(Path.of("/proc/" + h.pid() + "/ns/pid")).equals(pidNamespace)) {
+                            uids.add(Files.getAttribute(Path.of("/proc/" + h.pid()), "unix:uid"));
+                        }
+                    } catch (IOException gone) {
+                        // a process that ended meanwhile
+                    }
+                }
+                assertTrue(uids.contains(33), "a worker runs as www-data (33): " + uids);
+            } finally {
+                server.destroy();
+                server.waitFor();
+            }
+        }
+        assertTrue(Files.readString(rootfs.resolve("var/log/nginx/access.log")).contains("\"GET / HTTP/1.1\" 200"));
     }
 
     @Test

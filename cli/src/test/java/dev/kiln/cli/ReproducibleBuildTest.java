@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The same spec and lock (examples/static.yaml; examples/java17.yaml, for the Java trust store
- * kiln encodes) built by {@code kiln build} in two separate processes that differ in everything
+ * kiln encodes; examples/nginx.yaml, for the accounts, script files and runtime directories kiln
+ * writes) built by {@code kiln build} in two separate processes that differ in everything
  * that may differ between two machines: a cold and a warm store, the user (nobody and
  * root), the JDK, the time zone, the locale, the umask, the number of CPUs, the working directory
  * and HOME. Every blob must be identical; otherwise the test fails with {@link ImageDiff}'s report.
@@ -48,9 +49,9 @@ class ReproducibleBuildTest {
     private record Run(String user, Path java, Map<String, String> env, List<String> jvmOptions, String umask, Path cwd) {
     }
 
-    /** static: the smallest image; java17: also the Java trust store, encoded by the building JDK's libraries. */
+    /** static: the smallest image; java17: also the Java trust store, encoded by the building JDK's libraries; nginx: also base-passwd's and the scripts' accounts and files. */
     @ParameterizedTest
-    @ValueSource(strings = {"static", "java17"})
+    @ValueSource(strings = {"static", "java17", "nginx"})
     void twoBuildsInSeparateProcessesUnderEverythingThatMayVaryGiveTheSameBlobs(String example) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path classes = copyClassPath(tmp.resolve("cp"));

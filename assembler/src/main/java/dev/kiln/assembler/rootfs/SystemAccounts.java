@@ -72,24 +72,25 @@ record SystemAccounts(List<PasswdLine> users, List<GroupLine> groups, Optional<S
     }
 
     static List<PasswdLine> passwdLines(String text, String what) {
-        List<PasswdLine> out = new ArrayList<>();
-        int n = 0;
-        for (String line : text.split("\n")) {
-            n++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split(":", -1);
-            if (f.length != 7) {
-                throw malformed(what, n, line, "7 fields");
-            }
-            out.add(new PasswdLine(f[0], f[1], id(f[2], what, n, line), id(f[3], what, n, line), f[4], f[5], f[6]));
-        }
-        return out;
+        return records(text, what, 7).stream().map(r -> new PasswdLine(r.f()[0], r.f()[1], r.id(2), r.id(3), r.f()[4], r.f()[5],
+                r.f()[6])).toList();
     }
 
     static List<GroupLine> groupLines(String text, String what) {
-        List<GroupLine> out = new ArrayList<>();
+        return records(text, what, 4).stream().map(r -> new GroupLine(r.f()[0], r.f()[1], r.id(2),
+                r.f()[3].isEmpty() ? List.of() : List.of(r.f()[3].split(",")))).toList();
+    }
+
+    /** A line of a master file split at its colons, with where it is for errors. */
+    private record Record(String[] f, String what, int n, String line) {
+        long id(int field) {
+            return SystemAccounts.id(f[field], what, n, line);
+        }
+    }
+
+    /** The non-blank lines of {@code text}, each with exactly {@code fields} colon-separated fields. */
+    private static List<Record> records(String text, String what, int fields) {
+        List<Record> out = new ArrayList<>();
         int n = 0;
         for (String line : text.split("\n")) {
             n++;
@@ -97,10 +98,10 @@ record SystemAccounts(List<PasswdLine> users, List<GroupLine> groups, Optional<S
                 continue;
             }
             String[] f = line.split(":", -1);
-            if (f.length != 4) {
-                throw malformed(what, n, line, "4 fields");
+            if (f.length != fields) {
+                throw malformed(what, n, line, fields + " fields");
             }
-            out.add(new GroupLine(f[0], f[1], id(f[2], what, n, line), f[3].isEmpty() ? List.of() : List.of(f[3].split(","))));
+            out.add(new Record(f, what, n, line));
         }
         return out;
     }

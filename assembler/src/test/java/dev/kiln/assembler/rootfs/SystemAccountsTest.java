@@ -124,4 +124,12 @@ class SystemAccountsTest {
                 Pkg.named("dbus-system-bus-common").script("postinst", "adduser --system messagebus\n").build());
         assertEquals(List.of("alpha", "zeta"), ScriptAccounts.unknown(packages));
     }
+
+    @Test
+    void aMalformedMasterFileIsAnErrorSayingWhereAndWhat() {
+        AssembleException e = assertThrows(AssembleException.class, () -> SystemAccounts.passwdLines("root:*:0:0:root:/root:/bin/bash\nbad:*:x:0:::\n", "passwd.master"));
+        assertTrue(e.getMessage().startsWith("passwd.master:2: expected a number of 0 or more as id, found 'bad:*:x:0:::'"), e.getMessage());
+        e = assertThrows(AssembleException.class, () -> SystemAccounts.groupLines("root:*:0\n", "group.master"));
+        assertTrue(e.getMessage().startsWith("group.master:1: expected 4 fields"), e.getMessage());
+    }
 }
