@@ -184,6 +184,10 @@ public final class RootfsBuilder {
         // homes take their mode from a directory entry without a source, so that both trees of Layered
         // start alike; an entry with one sets the mode itself when the paths are applied
         AccountFiles.write(draft, ordered, options.accounts(), options.paths().stream().filter(p -> !p.copiesSource()).toList());
+        for (String unknown : ScriptAccounts.unknown(ordered)) {
+            draft.warn(unknown + "'s maintainer scripts create accounts kiln does not know: they are not in the image;"
+                    + " declare them under accounts if the image needs them");
+        }
         RuntimeDirs.make(draft);
         ScriptFiles.apply(draft, ordered);
         OsRelease.ensure(draft, options.distribution());

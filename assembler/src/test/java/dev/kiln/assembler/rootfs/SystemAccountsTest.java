@@ -123,6 +123,9 @@ class SystemAccountsTest {
                 Pkg.named("mentions").script("postinst", "echo run adduser-like tools: nothing\n").build(),
                 Pkg.named("dbus-system-bus-common").script("postinst", "adduser --system messagebus\n").build());
         assertEquals(List.of("alpha", "zeta"), ScriptAccounts.unknown(packages));
+        List<String> warnings = RootfsBuilder.assemble(packages, AMD64).warnings();
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("alpha's maintainer scripts create accounts kiln does not know"), warnings.toString());
     }
 
     @Test
