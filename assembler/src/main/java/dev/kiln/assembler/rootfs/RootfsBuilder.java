@@ -198,6 +198,9 @@ public final class RootfsBuilder {
             JavaTrustStore.write(draft);
         }
         Set<String> removed = PathFilter.apply(draft, options.pathFilter(), options.mergedUsr());
+        if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
+            CaCertificates.configure(draft); // after the filter: its links follow what dpkg would leave
+        }
         Alternatives.write(draft, ordered, options.arch(), options.alternatives()).forEach(draft::warn);
         DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
         PathFilter.record(draft, options.pathFilter());
