@@ -109,11 +109,6 @@ final class OracleAllowList {
      * An entry that no longer matches anything fails the run, so it shrinks as the effects land.
      */
     static final List<Allowed> PENDING = List.of(
-            new Allowed("/etc/.java", Side.ONLY_MMDEBSTRAP, "B: the JRE's system preferences (its postinst)"),
-            new Allowed("/etc/.java/**", Side.ONLY_MMDEBSTRAP, "B: the JRE's system preferences (its postinst)"),
-            new Allowed("/etc/ssl/certs/*", Side.ONLY_MMDEBSTRAP, "B?: update-ca-certificates' per-certificate and hash links"),
-            new Allowed("/etc/ca-certificates.conf", Side.ONLY_MMDEBSTRAP, "B?: ca-certificates' list of enabled certificates"),
-            new Allowed("/usr/local/share/ca-certificates", Side.ONLY_MMDEBSTRAP, "B?: ca-certificates' directory for local certificates"),
             new Allowed("/etc/{shadow,gshadow,subuid,subgid}", Side.ONLY_MMDEBSTRAP, "C: shadow files (passwd's shadowconfig, useradd)"),
             new Allowed("/{media,mnt,opt,srv,etc/opt,var/opt,var/mail,var/spool/mail}", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst directories"),
             new Allowed("/usr/local", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst directories"),
@@ -124,15 +119,9 @@ final class OracleAllowList {
             new Allowed("/var/lib/shells.state", Side.ONLY_MMDEBSTRAP, "open: add-shell's state"),
             new Allowed("/etc/pam.d/common-*", Side.ONLY_MMDEBSTRAP, "open: pam-auth-update's PAM stacks"),
             new Allowed("/var/lib/pam/*", Side.ONLY_MMDEBSTRAP, "open: pam-auth-update's state"),
-            new Allowed("/etc/{environment,security/opasswd}", Side.ONLY_MMDEBSTRAP, "open: libpam-modules' postinst files"),
-            new Allowed("/etc/fonts/conf.d/*", Side.ONLY_MMDEBSTRAP, "open: fontconfig's postinst hinting links (a debconf answer)"),
             new Allowed("/etc/{localtime,timezone}", Side.ONLY_MMDEBSTRAP, "open: tzdata's postinst zone (Etc/UTC by default)"),
             new Allowed("/etc/networks", Side.ONLY_MMDEBSTRAP, "open: netbase's postinst /etc/networks"),
-            new Allowed("/etc/inputrc", Side.ONLY_MMDEBSTRAP, "open: readline-common's postinst /etc/inputrc"),
-            new Allowed("/etc/python3", Side.ONLY_MMDEBSTRAP, "open: python3's postinst debian_config"),
-            new Allowed("/etc/python3/debian_config", Side.ONLY_MMDEBSTRAP, "open: python3's postinst debian_config"),
-            new Allowed("/var/lib/python", Side.ONLY_MMDEBSTRAP, "open: python3's postinst record of installed versions"),
-            new Allowed("/var/lib/python/*", Side.ONLY_MMDEBSTRAP, "open: python3's postinst record of installed versions"));
+            new Allowed("/etc/inputrc", Side.ONLY_MMDEBSTRAP, "open: readline-common's postinst /etc/inputrc"));
 
     private static final Map<String, PathMatcher> MATCHERS = new java.util.concurrent.ConcurrentHashMap<>();
 

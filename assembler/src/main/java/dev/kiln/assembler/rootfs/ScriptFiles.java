@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Files, links and owners that packages' postinst scripts make on a fresh install and that a
@@ -37,6 +39,14 @@ final class ScriptFiles {
     record Owner(String path, int mode, String user, String group) implements Effect {
     }
 
+    /** {@code [ -d PATH ] || mkdir -m MODE PATH; chown USER:GROUP PATH}, when PATH's directory exists. */
+    record Dir(String path, int mode, String user, String group) implements Effect {
+    }
+
+    /** {@code [ -f PATH ] || write TEXT to PATH} (MODE, root), when PATH's directory exists. */
+    record NewFile(String path, int mode, String text) implements Effect {
+    }
+
     /** By package, in script order. */
     static final Map<String, List<Effect>> TABLE = Map.of(
             "nginx-common", List.of(
@@ -44,14 +54,47 @@ final class ScriptFiles {
                     new OwnedFile("/var/log/nginx/access.log", 0640, "www-data", "adm"),
                     new OwnedFile("/var/log/nginx/error.log", 0640, "www-data", "adm"),
                     new Link("/etc/nginx/sites-enabled/default", "/etc/nginx/sites-available/default"),
-                    new Copy("/usr/share/nginx/html/index.html", "/var/www/html/index.nginx-debian.html")));
+                    new Copy("/usr/share/nginx/html/index.html", "/var/www/html/index.nginx-debian.html")),
+            // the JRE's system preferences (java.util.prefs), as its postinst makes them
+            "openjdk-17-jre-headless", List.of(
+                    new Dir("/etc/.java", 0755, "root", "root"),
+                    new Dir("/etc/.java/.systemPrefs", 0755, "root", "root"),
+                    new NewFile("/etc/.java/.systemPrefs/.system.lock", 0644, ""),
+                    new NewFile("/etc/.java/.systemPrefs/.systemRootModFile", 0644, "")),
+            // debconf's defaults on a fresh install: hinting "Native" (no link), style "hintslight",
+            // sub-pixel "Automatic" (no link), bitmaps "false"
+            "fontconfig-config", List.of(
+                    new Link("/etc/fonts/conf.d/10-hinting-slight.conf", "/usr/share/fontconfig/conf.avail/10-hinting-slight.conf"),
+                    new Link("/etc/fonts/conf.d/70-no-bitmaps.conf", "/usr/share/fontconfig/conf.avail/70-no-bitmaps.conf"),
+                    new Dir("/usr/local/share/fonts", 02775, "root", "staff")),
+            "python3", List.of(
+                    new Dir("/etc/python3", 0755, "root", "root"),
+                    new NewFile("/etc/python3/debian_config", 0644,
+                            "[DEFAULT]\n# how to byte-compile (comma separated: standard, optimize)\nbyte-compile = standard\n")),
+            // its postinst removes the file only for a runtime with hooks; none of Debian's has
+            "libpam-modules", List.of(
+                    new NewFile("/etc/security/opasswd", 0600, ""),
+                    new NewFile("/etc/environment", 0644, "")));
+
+    /** python3.N-minimal's preinst records a newly installed runtime. */
+    private static final Pattern PYTHON_MINIMAL = Pattern.compile("python(3\\.[0-9]+)-minimal");
+
+    /** The effects of {@code packageName}'s scripts, in script order. */
+    static List<Effect> effects(String packageName) {
+        Matcher python = PYTHON_MINIMAL.matcher(packageName);
+        if (python.matches()) {
+            return List.of(new Dir("/var/lib/python", 0755, "root", "root"),
+                    new NewFile("/var/lib/python/python" + python.group(1) + "_installed", 0644, ""));
+        }
+        return TABLE.getOrDefault(packageName, List.of());
+    }
 
     private ScriptFiles() {
     }
 
     static void apply(Draft draft, List<DebPackage> packages) {
         for (DebPackage p : packages) {
-            for (Effect e : TABLE.getOrDefault(p.packageName(), List.of())) {
+            for (Effect e : effects(p.packageName())) {
                 apply(draft, e);
             }
         }
@@ -74,6 +117,16 @@ final class ScriptFiles {
                 Entry e = there.orElse(Entry.file(f.path(), f.mode(), 0, 0, draft.epoch(), Content.of(new byte[0])));
                 draft.put(e.withMode(f.mode()).withOwner(id(draft, AccountFiles.PASSWD, f.user()), id(draft, AccountFiles.GROUP, f.group())),
                         there.isPresent() ? draft.owner(f.path()) : Draft.GENERATED);
+            }
+        } else if (effect instanceof Dir d) {
+            if (draft.get(d.path()).isEmpty() && isDir(draft, parent(d.path()))) {
+                draft.put(Entry.dir(d.path(), d.mode(), id(draft, AccountFiles.PASSWD, d.user()), id(draft, AccountFiles.GROUP, d.group()),
+                        draft.epoch()), Draft.GENERATED);
+            }
+        } else if (effect instanceof NewFile f) {
+            if (draft.get(f.path()).isEmpty() && isDir(draft, parent(f.path()))) {
+                draft.put(Entry.file(f.path(), f.mode(), 0, 0, draft.epoch(), Content.of(f.text().getBytes(StandardCharsets.UTF_8))),
+                        Draft.GENERATED);
             }
         } else if (effect instanceof Owner o) {
             draft.get(o.path()).ifPresent(e -> draft.put(e.withMode(o.mode())

@@ -40,4 +40,50 @@ class ScriptFilesTest {
         assertTrue(bare.get("/etc/nginx/sites-enabled/default").isEmpty());
         assertTrue(bare.get("/var/www/html/index.nginx-debian.html").isEmpty());
     }
+
+    @Test
+    void theJresPostinstMakesItsSystemPreferences() {
+        FileTree tree = RootfsBuilder.build(List.of(Pkg.named("openjdk-17-jre-headless").dir("/etc").build()), AMD64);
+        Entry prefs = tree.get("/etc/.java/.systemPrefs").orElseThrow();
+        assertEquals(List.of(Entry.Type.DIR, 0755), List.of(prefs.type(), prefs.mode()));
+        for (String file : List.of("/etc/.java/.systemPrefs/.system.lock", "/etc/.java/.systemPrefs/.systemRootModFile")) {
+            Entry e = tree.get(file).orElseThrow();
+            assertEquals(List.of(Entry.Type.FILE, 0644, 0L), List.of(e.type(), e.mode(), e.content().size()), file);
+        }
+    }
+
+    @Test
+    void fontconfigLinksDebconfsDefaultHintingAndMakesTheLocalFontsDirectoryForStaff() {
+        DebPackage fontconfig = Pkg.named("fontconfig-config").dir("/etc/fonts/conf.d").dir("/usr/local/share")
+                .file("/usr/share/fontconfig/conf.avail/70-no-bitmaps.conf", "<fontconfig/>").build();
+        DebPackage basePasswd = Pkg.named("base-passwd").file(SystemAccounts.PASSWD_MASTER, "root:*:0:0:root:/root:/bin/bash\n")
+                .file(SystemAccounts.GROUP_MASTER, "root:*:0:\nstaff:*:50:\n").build();
+        FileTree tree = RootfsBuilder.build(List.of(basePasswd, fontconfig), AMD64);
+        assertEquals("/usr/share/fontconfig/conf.avail/10-hinting-slight.conf",
+                tree.get("/etc/fonts/conf.d/10-hinting-slight.conf").orElseThrow().linkTarget());
+        assertEquals("/usr/share/fontconfig/conf.avail/70-no-bitmaps.conf", tree.get("/etc/fonts/conf.d/70-no-bitmaps.conf").orElseThrow().linkTarget());
+        assertTrue(tree.get("/etc/fonts/conf.d/10-sub-pixel-rgb.conf").isEmpty());
+        Entry fonts = tree.get("/usr/local/share/fonts").orElseThrow();
+        assertEquals(List.of(02775, 0L, 50L), List.of(fonts.mode(), fonts.uid(), fonts.gid()));
+    }
+
+    @Test
+    void pythonRecordsItsRuntimeAndWritesItsDebianConfigOnce() {
+        FileTree tree = RootfsBuilder.build(List.of(Pkg.named("python3.11-minimal").dir("/var/lib").build(),
+                Pkg.named("python3").dir("/etc").build()), AMD64);
+        assertEquals(0L, tree.get("/var/lib/python/python3.11_installed").orElseThrow().content().size());
+        assertEquals("[DEFAULT]\n# how to byte-compile (comma separated: standard, optimize)\nbyte-compile = standard\n",
+                RootfsBuilderTest.text(tree, "/etc/python3/debian_config"));
+        FileTree shipped = RootfsBuilder.build(List.of(Pkg.named("python3").file("/etc/python3/debian_config", "mine\n").build()), AMD64);
+        assertEquals("mine\n", RootfsBuilderTest.text(shipped, "/etc/python3/debian_config"));
+        assertTrue(RootfsBuilder.build(List.of(Pkg.named("python3.11").dir("/var/lib").build()), AMD64).get("/var/lib/python").isEmpty());
+    }
+
+    @Test
+    void libpamModulesTouchesOpasswdPrivateAndEnvironment() {
+        FileTree tree = RootfsBuilder.build(List.of(Pkg.named("libpam-modules").dir("/etc/security").build()), AMD64);
+        assertEquals(0600, tree.get("/etc/security/opasswd").orElseThrow().mode());
+        assertEquals(List.of(0644, 0L), List.of(tree.get("/etc/environment").orElseThrow().mode(),
+                tree.get("/etc/environment").orElseThrow().content().size()));
+    }
 }
