@@ -23,9 +23,8 @@ import java.util.Optional;
  * as the script adds local certificates last. Each certificate gets a trailing newline if it lacks
  * one ({@code sed '$a\'}). With no certificate no bundle is written, as the script does.
  *
- * <p>The per-certificate {@code .pem} links and {@code openssl rehash} links in
- * {@code /etc/ssl/certs} are not made: OpenSSL, Go, Java and the rest find the bundle through
- * {@code SSL_CERT_FILE} or their built-in bundle path.
+ * <p>The per-certificate {@code .pem} links, {@code openssl rehash}'s links and the conf are made
+ * after the path filter, by {@link CaCertificates}.
  */
 final class CaBundle {
     static final String PACKAGE = "ca-certificates";
