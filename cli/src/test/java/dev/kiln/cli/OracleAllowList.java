@@ -117,8 +117,6 @@ final class OracleAllowList {
             new Allowed("/etc/nsswitch.conf", Side.ONLY_MMDEBSTRAP, "C: libc-bin's postinst nsswitch.conf"),
             new Allowed("/etc/shells", Side.ONLY_MMDEBSTRAP, "open: add-shell's /etc/shells"),
             new Allowed("/var/lib/shells.state", Side.ONLY_MMDEBSTRAP, "open: add-shell's state"),
-            new Allowed("/etc/pam.d/common-*", Side.ONLY_MMDEBSTRAP, "open: pam-auth-update's PAM stacks"),
-            new Allowed("/var/lib/pam/*", Side.ONLY_MMDEBSTRAP, "open: pam-auth-update's state"),
             new Allowed("/etc/{localtime,timezone}", Side.ONLY_MMDEBSTRAP, "open: tzdata's postinst zone (Etc/UTC by default)"),
             new Allowed("/etc/networks", Side.ONLY_MMDEBSTRAP, "open: netbase's postinst /etc/networks"),
             new Allowed("/etc/inputrc", Side.ONLY_MMDEBSTRAP, "open: readline-common's postinst /etc/inputrc"));

@@ -201,6 +201,9 @@ public final class RootfsBuilder {
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaCertificates.configure(draft); // after the filter: its links follow what dpkg would leave
         }
+        if (PamAuthUpdate.wanted(ordered)) {
+            PamAuthUpdate.write(draft);
+        }
         Alternatives.write(draft, ordered, options.arch(), options.alternatives()).forEach(draft::warn);
         DpkgStatus.write(draft, ordered, removed, options.mergedUsr());
         PathFilter.record(draft, options.pathFilter());
