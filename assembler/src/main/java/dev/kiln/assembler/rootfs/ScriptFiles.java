@@ -3,6 +3,7 @@ package dev.kiln.assembler.rootfs;
 import dev.kiln.assembler.deb.DebPackage;
 import dev.kiln.assembler.tree.Content;
 import dev.kiln.assembler.tree.Entry;
+import dev.kiln.assembler.tree.TreePath;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,42 @@ final class ScriptFiles {
     record Owner(String path, int mode, String user, String group) implements Effect {
     }
 
+    /** {@code mkdir; chown; chmod} unless PATH is a directory, when its parent is one. */
+    record Dir(String path, int mode, String user, String group) implements Effect {
+    }
+
+    /** {@code cat > PATH} (0644, root) unless PATH exists, when its directory does. */
+    record Write(String path, String text) implements Effect {
+    }
+
+    private static final String MAIL_SPOOL = "/var/mail";
+    private static final String BASE_FILES = "/usr/share/base-files/";
+
     /** By package, in script order. */
     static final Map<String, List<Effect>> TABLE = Map.of(
+            // base-files' postinst on a fresh install (its runtime directories are RuntimeDirs');
+            // /usr/local stays root:root 0755, as no /etc/staff-group-for-usr-local asks for staff
+            "base-files", List.of(
+                    new Copy(BASE_FILES + "dot.profile", "/root/.profile"),
+                    new Copy(BASE_FILES + "dot.bashrc", "/root/.bashrc"),
+                    new Copy(BASE_FILES + "profile", "/etc/profile"),
+                    new Copy(BASE_FILES + "motd", "/etc/motd"),
+                    new Dir("/mnt", 0755, "root", "root"), new Dir("/srv", 0755, "root", "root"),
+                    new Dir("/opt", 0755, "root", "root"), new Dir("/etc/opt", 0755, "root", "root"),
+                    new Dir("/var/opt", 0755, "root", "root"), new Dir("/media", 0755, "root", "root"),
+                    new Dir(MAIL_SPOOL, 02775, "root", "mail"),
+                    new Link("/var/spool/mail", "../mail"),
+                    new Dir("/usr/local", 0755, "root", "root"), new Dir("/usr/local/share", 0755, "root", "root"),
+                    new Dir("/usr/local/share/man", 0755, "root", "root"), new Dir("/usr/local/bin", 0755, "root", "root"),
+                    new Dir("/usr/local/games", 0755, "root", "root"), new Dir("/usr/local/lib", 0755, "root", "root"),
+                    new Dir("/usr/local/include", 0755, "root", "root"), new Dir("/usr/local/sbin", 0755, "root", "root"),
+                    new Dir("/usr/local/src", 0755, "root", "root"), new Dir("/usr/local/etc", 0755, "root", "root"),
+                    new Link("/usr/local/man", "share/man")),
+            "libc-bin", List.of(new Copy("/usr/share/libc-bin/nsswitch.conf", "/etc/nsswitch.conf")),
+            "readline-common", List.of(new Copy("/usr/share/readline/inputrc", "/etc/inputrc")),
+            "netbase", List.of(new Write("/etc/networks", "default\t\t0.0.0.0\nloopback\t127.0.0.0\nlink-local\t169.254.0.0\n\n")),
+            // tzdata's debconf default zone, Etc/UTC
+            "tzdata", List.of(new Link("/etc/localtime", "/usr/share/zoneinfo/Etc/UTC"), new Write("/etc/timezone", "Etc/UTC\n")),
             "nginx-common", List.of(
                     new Owner("/var/log/nginx", 0755, "root", "adm"),
                     new OwnedFile("/var/log/nginx/access.log", 0640, "www-data", "adm"),
@@ -75,6 +110,16 @@ final class ScriptFiles {
                 draft.put(e.withMode(f.mode()).withOwner(id(draft, AccountFiles.PASSWD, f.user()), id(draft, AccountFiles.GROUP, f.group())),
                         there.isPresent() ? draft.owner(f.path()) : Draft.GENERATED);
             }
+        } else if (effect instanceof Dir d) {
+            if (draft.get(d.path()).isEmpty() && isDir(draft, parent(d.path()))) {
+                draft.put(Entry.dir(d.path(), d.mode(), id(draft, AccountFiles.PASSWD, d.user()), id(draft, AccountFiles.GROUP, d.group()),
+                        draft.epoch()), Draft.GENERATED);
+            }
+        } else if (effect instanceof Write w) {
+            if (draft.get(w.path()).isEmpty() && isDir(draft, parent(w.path()))) {
+                draft.put(Entry.file(w.path(), 0644, 0, 0, draft.epoch(), Content.of(w.text().getBytes(StandardCharsets.UTF_8))),
+                        Draft.GENERATED);
+            }
         } else if (effect instanceof Owner o) {
             draft.get(o.path()).ifPresent(e -> draft.put(e.withMode(o.mode())
                     .withOwner(id(draft, AccountFiles.PASSWD, o.user()), id(draft, AccountFiles.GROUP, o.group())), draft.owner(o.path())));
@@ -86,11 +131,12 @@ final class ScriptFiles {
     }
 
     private static String parent(String path) {
-        return path.substring(0, path.lastIndexOf('/'));
+        int slash = path.lastIndexOf('/');
+        return slash == 0 ? TreePath.ROOT : path.substring(0, slash);
     }
 
     /** The id of {@code name} in the image's passwd or group file (the third field), or 0. */
-    private static long id(Draft draft, String file, String name) {
+    static long id(Draft draft, String file, String name) {
         String text = draft.content(file).map(c -> new String(c.readAllBytes(), StandardCharsets.UTF_8)).orElse("");
         for (String line : text.split("\n")) {
             String[] f = line.split(":", -1);
