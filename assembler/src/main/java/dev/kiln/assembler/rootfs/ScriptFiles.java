@@ -46,6 +46,10 @@ final class ScriptFiles {
     record Write(String path, String text) implements Effect {
     }
 
+    /** {@code mkdir -p; chmod; chown root:root} unless PATH exists. */
+    record Dirs(String path, int mode) implements Effect {
+    }
+
     private static final String MAIL_SPOOL = "/var/mail";
     private static final String BASE_FILES = "/usr/share/base-files/";
 
@@ -74,6 +78,10 @@ final class ScriptFiles {
             "netbase", List.of(new Write("/etc/networks", "default\t\t0.0.0.0\nloopback\t127.0.0.0\nlink-local\t169.254.0.0\n\n")),
             // tzdata's debconf default zone, Etc/UTC
             "tzdata", List.of(new Link("/etc/localtime", "/usr/share/zoneinfo/Etc/UTC"), new Write("/etc/timezone", "Etc/UTC\n")),
+            // python3.X-minimal's postinst: the local site directory pip installs into
+            "python3.11-minimal", localSite("3.11"),
+            "python3.12-minimal", localSite("3.12"),
+            "python3.13-minimal", localSite("3.13"),
             "nginx-common", List.of(
                     new Owner("/var/log/nginx", 0755, "root", "adm"),
                     new OwnedFile("/var/log/nginx/access.log", 0640, "www-data", "adm"),
@@ -82,6 +90,11 @@ final class ScriptFiles {
                     new Copy("/usr/share/nginx/html/index.html", "/var/www/html/index.nginx-debian.html")));
 
     private ScriptFiles() {
+    }
+
+    private static List<Effect> localSite(String version) {
+        String lib = "/usr/local/lib/python" + version;
+        return List.of(new Dirs(lib, 0755), new Dirs(lib + "/dist-packages", 0755));
     }
 
     static void apply(Draft draft, List<DebPackage> packages) {
@@ -114,6 +127,11 @@ final class ScriptFiles {
             if (draft.get(d.path()).isEmpty() && isDir(draft, parent(d.path()))) {
                 draft.put(Entry.dir(d.path(), d.mode(), id(draft, AccountFiles.PASSWD, d.user()), id(draft, AccountFiles.GROUP, d.group()),
                         draft.epoch()), Draft.GENERATED);
+            }
+        } else if (effect instanceof Dirs d) {
+            if (draft.get(d.path()).isEmpty()) {
+                draft.ensureParents(d.path());
+                draft.put(Entry.dir(d.path(), d.mode(), 0, 0, draft.epoch()), Draft.GENERATED);
             }
         } else if (effect instanceof Write w) {
             if (draft.get(w.path()).isEmpty() && isDir(draft, parent(w.path()))) {

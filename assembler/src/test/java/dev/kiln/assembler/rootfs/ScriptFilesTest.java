@@ -93,4 +93,12 @@ class ScriptFilesTest {
         assertEquals("Etc/UTC\n", RootfsBuilderTest.text(tree, "/etc/timezone"));
         assertEquals(0644, tree.get("/etc/timezone").orElseThrow().mode());
     }
+
+    @Test
+    void pythonsMinimalPackageMakesItsLocalSiteDirectory() {
+        FileTree tree = RootfsBuilder.build(List.of(Pkg.named("python3.11-minimal").file("/usr/bin/python3.11", "ELF").build()), AMD64);
+        Entry site = tree.get("/usr/local/lib/python3.11/dist-packages").orElseThrow();
+        assertEquals(List.of(Entry.Type.DIR, 0755, 0L, 0L), List.of(site.type(), site.mode(), site.uid(), site.gid()));
+        assertTrue(tree.get("/usr/local/lib/python3.12").isEmpty());
+    }
 }
