@@ -108,18 +108,7 @@ final class OracleAllowList {
      * directories; "open" for no one yet). Not an allow-list: the issue is done when this is empty.
      * An entry that no longer matches anything fails the run, so it shrinks as the effects land.
      */
-    static final List<Allowed> PENDING = List.of(
-            new Allowed("/etc/{shadow,gshadow,subuid,subgid}", Side.ONLY_MMDEBSTRAP, "C: shadow files (passwd's shadowconfig, useradd)"),
-            new Allowed("/{media,mnt,opt,srv,etc/opt,var/opt,var/mail,var/spool/mail}", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst directories"),
-            new Allowed("/usr/local", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst directories"),
-            new Allowed("/usr/local/**", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst directories (and fontconfig's)"),
-            new Allowed("/{etc/motd,etc/profile,root/.bashrc,root/.profile}", Side.ONLY_MMDEBSTRAP, "C: base-files' postinst files"),
-            new Allowed("/etc/nsswitch.conf", Side.ONLY_MMDEBSTRAP, "C: libc-bin's postinst nsswitch.conf"),
-            new Allowed("/etc/shells", Side.ONLY_MMDEBSTRAP, "open: add-shell's /etc/shells"),
-            new Allowed("/var/lib/shells.state", Side.ONLY_MMDEBSTRAP, "open: add-shell's state"),
-            new Allowed("/etc/{localtime,timezone}", Side.ONLY_MMDEBSTRAP, "open: tzdata's postinst zone (Etc/UTC by default)"),
-            new Allowed("/etc/networks", Side.ONLY_MMDEBSTRAP, "open: netbase's postinst /etc/networks"),
-            new Allowed("/etc/inputrc", Side.ONLY_MMDEBSTRAP, "open: readline-common's postinst /etc/inputrc"));
+    static final List<Allowed> PENDING = List.of();
 
     private static final Map<String, PathMatcher> MATCHERS = new java.util.concurrent.ConcurrentHashMap<>();
 

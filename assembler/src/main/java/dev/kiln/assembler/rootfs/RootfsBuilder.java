@@ -190,6 +190,8 @@ public final class RootfsBuilder {
         }
         RuntimeDirs.make(draft);
         ScriptFiles.apply(draft, ordered);
+        Shells.write(draft, ordered);
+        ShadowFiles.write(draft, ordered);
         OsRelease.ensure(draft, options.distribution());
         if (ordered.stream().anyMatch(p -> p.packageName().equals(CaBundle.PACKAGE))) {
             CaBundle.write(draft);

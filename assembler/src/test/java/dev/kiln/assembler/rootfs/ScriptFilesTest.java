@@ -86,4 +86,65 @@ class ScriptFilesTest {
         assertEquals(List.of(0644, 0L), List.of(tree.get("/etc/environment").orElseThrow().mode(),
                 tree.get("/etc/environment").orElseThrow().content().size()));
     }
+
+    private static DebPackage accountsWithMail() {
+        return Pkg.named("base-passwd").file(SystemAccounts.PASSWD_MASTER, "root:*:0:0:root:/root:/bin/bash\n")
+                .file(SystemAccounts.GROUP_MASTER, "root:*:0:\nmail:*:8:\n").build();
+    }
+
+    private static DebPackage baseFiles() {
+        return Pkg.named("base-files").dir("/etc").dir("/root", 0700).dir("/var/spool").dir("/usr/share/base-files")
+                .file("/usr/share/base-files/dot.profile", "# ~/.profile\n").file("/usr/share/base-files/dot.bashrc", "# ~/.bashrc\n")
+                .file("/usr/share/base-files/profile", "# /etc/profile\n").file("/usr/share/base-files/motd", "motd\n").build();
+    }
+
+    @Test
+    void baseFilesGetsItsDirectoriesMailSpoolUsrLocalAndDefaultFiles() {
+        FileTree tree = RootfsBuilder.build(List.of(accountsWithMail(), baseFiles()), AMD64);
+        for (String d : List.of("/mnt", "/srv", "/opt", "/etc/opt", "/var/opt", "/media", "/usr/local", "/usr/local/share/man",
+                "/usr/local/bin", "/usr/local/games", "/usr/local/lib", "/usr/local/include", "/usr/local/sbin", "/usr/local/src",
+                "/usr/local/etc")) {
+            Entry e = tree.get(d).orElseThrow(() -> new AssertionError(d));
+            assertEquals(List.of(Entry.Type.DIR, 0755, 0L, 0L), List.of(e.type(), e.mode(), e.uid(), e.gid()), d);
+        }
+        Entry mail = tree.get("/var/mail").orElseThrow();
+        assertEquals(List.of(02775, 0L, 8L), List.of(mail.mode(), mail.uid(), mail.gid()));
+        assertEquals("../mail", tree.get("/var/spool/mail").orElseThrow().linkTarget());
+        assertEquals("share/man", tree.get("/usr/local/man").orElseThrow().linkTarget());
+        assertEquals("# ~/.profile\n", RootfsBuilderTest.text(tree, "/root/.profile"));
+        assertEquals("# ~/.bashrc\n", RootfsBuilderTest.text(tree, "/root/.bashrc"));
+        assertEquals("# /etc/profile\n", RootfsBuilderTest.text(tree, "/etc/profile"));
+        assertEquals("motd\n", RootfsBuilderTest.text(tree, "/etc/motd"));
+    }
+
+    @Test
+    void aDirectoryOrFileAPackageShipsStaysAsItIs() {
+        DebPackage opt = Pkg.named("opt-user").dir("/opt", 0700).file("/etc/motd", "mine\n").build();
+        FileTree tree = RootfsBuilder.build(List.of(accountsWithMail(), baseFiles(), opt), AMD64);
+        assertEquals(0700, tree.get("/opt").orElseThrow().mode());
+        assertEquals("mine\n", RootfsBuilderTest.text(tree, "/etc/motd"));
+    }
+
+    @Test
+    void libcNetbaseReadlineAndTzdataWriteTheirConfigurationAsTheirPostinstsDo() {
+        List<DebPackage> packages = List.of(Pkg.named("libc-bin").dir("/etc").file("/usr/share/libc-bin/nsswitch.conf", "passwd: files\n").build(),
+                Pkg.named("readline-common").file("/usr/share/readline/inputrc", "set bell-style none\n").build(),
+                Pkg.named("netbase").file("/etc/protocols", "ip 0 IP\n").build(),
+                Pkg.named("tzdata").file("/usr/share/zoneinfo/Etc/UTC", "TZif").build());
+        FileTree tree = RootfsBuilder.build(packages, AMD64);
+        assertEquals("passwd: files\n", RootfsBuilderTest.text(tree, "/etc/nsswitch.conf"));
+        assertEquals("set bell-style none\n", RootfsBuilderTest.text(tree, "/etc/inputrc"));
+        assertEquals("default\t\t0.0.0.0\nloopback\t127.0.0.0\nlink-local\t169.254.0.0\n\n", RootfsBuilderTest.text(tree, "/etc/networks"));
+        assertEquals("/usr/share/zoneinfo/Etc/UTC", tree.get("/etc/localtime").orElseThrow().linkTarget());
+        assertEquals("Etc/UTC\n", RootfsBuilderTest.text(tree, "/etc/timezone"));
+        assertEquals(0644, tree.get("/etc/timezone").orElseThrow().mode());
+    }
+
+    @Test
+    void pythonsMinimalPackageMakesItsLocalSiteDirectory() {
+        FileTree tree = RootfsBuilder.build(List.of(Pkg.named("python3.11-minimal").file("/usr/bin/python3.11", "ELF").build()), AMD64);
+        Entry site = tree.get("/usr/local/lib/python3.11/dist-packages").orElseThrow();
+        assertEquals(List.of(Entry.Type.DIR, 0755, 0L, 0L), List.of(site.type(), site.mode(), site.uid(), site.gid()));
+        assertTrue(tree.get("/usr/local/lib/python3.12").isEmpty());
+    }
 }
