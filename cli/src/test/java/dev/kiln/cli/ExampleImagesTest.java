@@ -117,6 +117,10 @@ class ExampleImagesTest {
             Path bundle = tmp.resolve(name + "-" + arch);
             exec("umoci", "unpack", "--rootless", "--image", layout + ":latest-" + arch, bundle.toString());
             assertTrue(Files.readString(bundle.resolve("rootfs/etc/passwd")).startsWith("root:"), arch);
+            // scanners learn the distribution here: every example has it (a relative link, read inside the bundle)
+            Path osRelease = bundle.resolve("rootfs/etc/os-release");
+            assertTrue(!Files.isSymbolicLink(osRelease) || !Files.readSymbolicLink(osRelease).isAbsolute(), name + " " + arch);
+            assertTrue(Files.readString(osRelease).contains("\nID=debian\n"), name + " " + arch);
             if (arch.equals(hostArchOrNone())) {
                 host = bundle;
             }
