@@ -50,7 +50,7 @@ for name in base python3; do
     timed_kiln "$tmp/cold.log" build -q --store "$tmp/store" -o "$tmp/$name-oci" "$spec"
     colds+=("$wall"); [ "$rss" -gt "$coldrss" ] && coldrss=$rss
     if [ -z "$pins" ]; then
-      pins=$(grep -E '"(name|version)":' "$tmp/$name.lock.json" | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - - | paste -sd, -)
+      pins=$(sed -n '/"archs":/,$p' "$tmp/$name.lock.json" | grep -E '"(name|version)":' | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - - | paste -sd, -)
       count=$(echo "$pins" | tr , '\n' | wc -l)
     fi
     rm -f "$tmp/mm.tar"
