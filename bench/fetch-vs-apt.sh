@@ -31,7 +31,7 @@ archs: [amd64]
 YAML
 $kiln lock --store "$tmp/meta" -o "$tmp/set.lock.json" "$tmp/set.yaml" >"$tmp/lock.log" 2>&1 || { cat "$tmp/lock.log" >&2; code=2 die "kiln lock failed"; }
 # NAME=VERSION for apt, from the lock
-pins=$(grep -E '"(name|version)":' "$tmp/set.lock.json" | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - -)
+pins=$(sed -n '/"archs":/,$p' "$tmp/set.lock.json" | grep -E '"(name|version)":' | sed -E 's/.*"(name|version)": "([^"]*)".*/\2/' | paste -d= - -)
 count=$(echo "$pins" | wc -l)
 bytes=$(grep -E '"size":' "$tmp/set.lock.json" | grep -oE '[0-9]+' | awk '{s += $1} END {print s}')
 
