@@ -257,6 +257,21 @@ class ConservativeLockTest {
     }
 
     @Test
+    void aRepositoryLineWrittenOtherwiseKeepsItsPins() throws IOException {
+        lock(request());
+        List<String> pinsBefore = pins();
+        main.add("hello", "1.1-1", "base-fixture, libsec", List.of(file("/usr/bin/hello", "#!/bin/sh\necho hello 1.1\n")));
+        main.publish(DAY2);
+        // the same repository, with an option added: its pins are still offered by it
+        Files.writeString(spec, Files.readString(spec).replaceFirst("\\[signed-by=", "[arch=amd64 signed-by="));
+        LockResult r = lock(request());
+        assertEquals(List.of(), r.changes());
+        assertEquals(pinsBefore, pins());
+        assertTrue(new ObjectMapper().readTree(lockFile.toFile()).get("repositories").get(0).get("line").asText()
+                .contains("[arch=amd64 signed-by="), "the lock keeps the line as the spec now writes it");
+    }
+
+    @Test
     void updatingANameTheLockDoesNotPinIsRefused() throws IOException {
         lock(request());
         KilnException e = assertThrows(KilnException.class, () -> lock(request().withUpdate(Set.of("libsecc"))));

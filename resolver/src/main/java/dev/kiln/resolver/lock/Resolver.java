@@ -403,13 +403,7 @@ public final class Resolver {
         }
         for (Lock.Package p : keptPins(req).getOrDefault(arch, Map.of()).values()) {
             String line = req.previous().repositories().get(p.repository()).line();
-            int repo = -1;
-            for (int i = 0; i < req.repositories().size(); i++) {
-                if (req.repositories().get(i).written().equals(line)) {
-                    repo = i;
-                    break;
-                }
-            }
+            int repo = repositoryOf(req, line);
             Candidate offered = null;
             for (Candidate c : repo < 0 ? List.<Candidate>of() : universe.versions(p.name())) {
                 if (c.repository() == repo && c.record().version().equals(p.version()) && c.record().sha256() != null
@@ -425,6 +419,31 @@ public final class Resolver {
             }
         }
         return keep;
+    }
+
+    /**
+     * The spec's repository that a previous lock's line names: the same line, else the same URI and
+     * suite written otherwise (options, components or spacing edited); -1 when none is.
+     */
+    private static int repositoryOf(LockRequest req, String line) {
+        for (int i = 0; i < req.repositories().size(); i++) {
+            if (req.repositories().get(i).written().equals(line)) {
+                return i;
+            }
+        }
+        SourceLine old;
+        try {
+            old = SourceLine.parse(line);
+        } catch (RuntimeException unreadable) {
+            return -1;
+        }
+        for (int i = 0; i < req.repositories().size(); i++) {
+            SourceLine now = req.repositories().get(i);
+            if (now.uriTemplate().equals(old.uriTemplate()) && now.suite().equals(old.suite())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
