@@ -48,6 +48,29 @@ record LockDiff(List<String> lines) {
             out.add("~ options " + describe(old.options()) + " -> " + describe(fresh.options()));
         }
         out.addAll(dev.kiln.assembler.copy.Copies.changes(old.copies(), fresh.copies(), listings));
+        forEachPackage(old, fresh, (arch, n, pa, pb) -> {
+            if (pb == null) {
+                out.add("- " + arch + " " + n + " " + pa.version());
+            } else if (pa == null) {
+                out.add("+ " + arch + " " + n + " " + pb.version());
+            } else if (!pa.version().equals(pb.version())) {
+                out.add("~ " + arch + " " + n + " " + pa.version() + " -> " + pb.version());
+            } else if (!pa.sha256().equals(pb.sha256()) || pa.size() != pb.size() || !pa.path().equals(pb.path())) {
+                out.add("~ " + arch + " " + n + " " + pa.version() + ": same version, different file ("
+                        + pa.sha256().shortHex() + " -> " + pb.sha256().shortHex() + ")");
+            }
+        });
+        return new LockDiff(List.copyOf(out));
+    }
+
+    /** Sees one package name of one architecture in either lock: {@code before} or {@code after} null where it has none. */
+    @FunctionalInterface
+    interface PackagePair {
+        void accept(String arch, String name, Lock.Package before, Lock.Package after);
+    }
+
+    /** Every architecture and package name of either lock, in order, with its pin in each. */
+    static void forEachPackage(Lock old, Lock fresh, PackagePair visit) {
         TreeSet<String> archs = new TreeSet<>(old.archs().keySet());
         archs.addAll(fresh.archs().keySet());
         for (String arch : archs) {
@@ -56,21 +79,9 @@ record LockDiff(List<String> lines) {
             TreeSet<String> names = new TreeSet<>(a.keySet());
             names.addAll(b.keySet());
             for (String n : names) {
-                Lock.Package pa = a.get(n);
-                Lock.Package pb = b.get(n);
-                if (pb == null) {
-                    out.add("- " + arch + " " + n + " " + pa.version());
-                } else if (pa == null) {
-                    out.add("+ " + arch + " " + n + " " + pb.version());
-                } else if (!pa.version().equals(pb.version())) {
-                    out.add("~ " + arch + " " + n + " " + pa.version() + " -> " + pb.version());
-                } else if (!pa.sha256().equals(pb.sha256()) || pa.size() != pb.size() || !pa.path().equals(pb.path())) {
-                    out.add("~ " + arch + " " + n + " " + pa.version() + ": same version, different file ("
-                            + pa.sha256().shortHex() + " -> " + pb.sha256().shortHex() + ")");
-                }
+                visit.accept(arch, n, a.get(n), b.get(n));
             }
         }
-        return new LockDiff(List.copyOf(out));
     }
 
     /** The options as their record prints them, but sorted: the order of Set.copyOf changes from run to run. */

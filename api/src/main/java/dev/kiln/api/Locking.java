@@ -175,26 +175,14 @@ final class Locking {
             return plain;
         }
         List<LockResult.Change> changes = new ArrayList<>();
-        java.util.TreeSet<String> archs = new java.util.TreeSet<>(previous.archs().keySet());
-        archs.addAll(lock.archs().keySet());
-        for (String arch : archs) {
-            Map<String, Lock.Package> a = new TreeMap<>();
-            previous.packages(arch).forEach(p -> a.put(p.name(), p));
-            Map<String, Lock.Package> b = new TreeMap<>();
-            lock.packages(arch).forEach(p -> b.put(p.name(), p));
-            java.util.TreeSet<String> names = new java.util.TreeSet<>(a.keySet());
-            names.addAll(b.keySet());
-            for (String n : names) {
-                Lock.Package pa = a.get(n);
-                Lock.Package pb = b.get(n);
-                if (pa != null && pb != null && pa.version().equals(pb.version()) && pa.sha256().equals(pb.sha256())) {
-                    continue;
-                }
-                String why = r.moved().getOrDefault(arch, new TreeMap<>()).getOrDefault(n, "");
-                changes.add(new LockResult.Change(arch, n, pa == null ? null : pa.version(), pb == null ? null : pb.version(),
-                        why.isEmpty() ? null : why));
+        LockDiff.forEachPackage(previous, lock, (arch, n, pa, pb) -> {
+            if (pa != null && pb != null && pa.version().equals(pb.version()) && pa.sha256().equals(pb.sha256())) {
+                return;
             }
-        }
+            String why = r.moved().getOrDefault(arch, new TreeMap<>()).getOrDefault(n, "");
+            changes.add(new LockResult.Change(arch, n, pa == null ? null : pa.version(), pb == null ? null : pb.version(),
+                    why.isEmpty() ? null : why));
+        });
         return plain.withChanges(true, changes);
     }
 
