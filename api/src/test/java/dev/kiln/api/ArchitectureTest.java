@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * oci       -> store
  * assembler -> oci, resolver, fetcher, store
  * trust     -> oci, store
+ * builder   -> assembler, resolver, oci, fetcher, store
  * api       -> any
  * </pre>
  *
@@ -50,7 +51,7 @@ class ArchitectureTest {
 
     @Test
     void theMapSeesTheMainClassesOfEveryModuleAndNoTestClass() {
-        for (String module : List.of("store", "fetcher", "resolver", "oci", "assembler", "trust", "api")) {
+        for (String module : List.of("store", "fetcher", "resolver", "oci", "assembler", "trust", "builder", "api")) {
             assertTrue(KILN.containPackage("dev.kiln." + module), "no classes of " + module + " were imported");
         }
         assertTrue(KILN.stream().noneMatch(c -> c.getSimpleName().endsWith("Test")), "test classes were imported");
@@ -65,6 +66,7 @@ class ArchitectureTest {
                 .layer("oci").definedBy("dev.kiln.oci..")
                 .layer("assembler").definedBy("dev.kiln.assembler..")
                 .layer("trust").definedBy("dev.kiln.trust..")
+                .layer("builder").definedBy("dev.kiln.builder..")
                 .layer("api").definedBy("dev.kiln.api..")
                 .whereLayer("store").mayNotAccessAnyLayer()
                 .whereLayer("fetcher").mayOnlyAccessLayers("store")
@@ -72,6 +74,7 @@ class ArchitectureTest {
                 .whereLayer("oci").mayOnlyAccessLayers("store")
                 .whereLayer("assembler").mayOnlyAccessLayers("oci", "resolver", "fetcher", "store")
                 .whereLayer("trust").mayOnlyAccessLayers("oci", "store")
+                .whereLayer("builder").mayOnlyAccessLayers("assembler", "resolver", "oci", "fetcher", "store")
                 .check(KILN);
     }
 
