@@ -50,6 +50,15 @@ public record ImageDiff(Path left, Path right, List<Difference> differences, int
                 .runFrom(leftTop.digest(), leftTop.mediaType(), rightTop.digest(), rightTop.mediaType());
     }
 
+    /**
+     * Compares two tar files entry by entry, as layers are compared (content, type, mode, owner,
+     * mtime, link target, xattrs, entries on one side only, then the tar bytes): how the members of
+     * two packages are held. {@code where} names the pair in each difference.
+     */
+    public static ImageDiff betweenTars(String where, Path left, Path right, dev.kiln.oci.LayerCompression compression) {
+        return new LayoutComparison(left, right, DEFAULT_ENTRY_LIMIT).runTars(where, left, right, compression);
+    }
+
     public boolean identical() {
         return differences.isEmpty() && omitted == 0;
     }

@@ -283,7 +283,7 @@ final class LayoutComparison {
             }
             case LAYER -> {
                 if (!same) {
-                    layers(where, l, r, LayerCompression.ofMediaType(l.mediaType()).orElseThrow());
+                    layers(where, left.blob(l.digest()), right.blob(r.digest()), LayerCompression.ofMediaType(l.mediaType()).orElseThrow());
                 }
             }
             case OTHER -> {
@@ -387,12 +387,18 @@ final class LayoutComparison {
 
     // ---- layers
 
-    private void layers(String where, Desc ld, Desc rd, LayerCompression compression) {
+    /** Compares two tar files (each compressed as {@code compression} says) only: how two packages' members are held. */
+    ImageDiff runTars(String where, Path l, Path r, LayerCompression compression) {
+        layers(where, l, r, compression);
+        return new ImageDiff(left.root, right.root, out, omitted);
+    }
+
+    private void layers(String where, Path lblob, Path rblob, LayerCompression compression) {
         LayerListing l;
         LayerListing r;
         try {
-            l = LayerListing.read(left.blob(ld.digest()), compression);
-            r = LayerListing.read(right.blob(rd.digest()), compression);
+            l = LayerListing.read(lblob, compression);
+            r = LayerListing.read(rblob, compression);
         } catch (IOException e) {
             throw new OciException("cannot read a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
         }
@@ -422,16 +428,16 @@ final class LayoutComparison {
             }
             out.add(new Difference(where, Aspect.ORDER, "entry " + i, lk.get(i), rk.get(i)));
         } else if (!l.uncompressed.equals(r.uncompressed)) {
-            try (InputStream a = compression.decompress(open(left.blob(ld.digest())));
-                 InputStream b = compression.decompress(open(right.blob(rd.digest())))) {
+            try (InputStream a = compression.decompress(open(lblob));
+                 InputStream b = compression.decompress(open(rblob))) {
                 Mismatch m = Mismatch.of(a, b);
                 out.add(new Difference(where, Aspect.TAR_BYTES, locate(l.items, m.offset()), m.left(), m.right()));
             } catch (IOException e) {
                 throw new OciException("cannot reread a layer of " + where + ": " + dev.kiln.store.IoErrors.why(e), e);
             }
         } else {
-            bytes(where, compression == LayerCompression.GZIP ? Aspect.COMPRESSION : Aspect.BYTES, left.blob(ld.digest()),
-                    right.blob(rd.digest()), compression == LayerCompression.GZIP ? "gzip" : "blob");
+            bytes(where, compression == LayerCompression.GZIP ? Aspect.COMPRESSION : Aspect.BYTES, lblob, rblob,
+                    compression == LayerCompression.GZIP ? "gzip" : "blob");
         }
     }
 
