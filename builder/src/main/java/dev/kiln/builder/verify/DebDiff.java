@@ -72,7 +72,7 @@ public final class DebDiff {
                 Path rt = decompressed(b, scratch.resolve("right-" + b.name() + ".tar"));
                 ImageDiff diff = ImageDiff.betweenTars(a.name(), lt, rt, LayerCompression.NONE);
                 for (Difference d : diff.differences()) {
-                    out.add(d.render());
+                    out.add(a.name() + ": " + d.render());
                 }
                 if (diff.omitted() > 0) {
                     out.add(a.name() + ": " + diff.omitted() + " more entry differences");
