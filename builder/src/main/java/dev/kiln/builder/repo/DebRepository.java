@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * <pre>
  * pool/main/h/hello/hello_2.10-0kiln1_amd64.deb      (prefix: lib + 1 letter for lib*, else the first letter)
  * dists/SUITE/main/binary-ARCH/Packages, Packages.gz  (gzip by kiln's own GzipWriter)
+ * dists/SUITE/main/binary-ARCH/by-hash/SHA256/HEX     (each index also under its hash; earlier ones stay)
  * dists/SUITE/Release                                 (Origin/Label kiln, Suite = Codename, Date, SHA256 of every index)
  * dists/SUITE/Release.gpg                             (detached signature, for older apt)
  * dists/SUITE/InRelease                               (the Release clearsigned)
@@ -55,8 +56,10 @@ import java.util.regex.Pattern;
  * (or the key's creation, if later: no signature may predate its key). Ed25519 signatures being
  * deterministic, a repository whose packages did not change gets the same bytes, and no file is
  * written at all when none would change. Each file is replaced atomically ({@link AtomicFile}), pool
- * files first, the indexes next and {@code InRelease} last, so a failure leaves the previous
- * repository readable. Publishing into one directory from two processes at once is not supported.
+ * files first, the indexes under their hashes next (new names: the previous Release's stay), then the
+ * plain indexes, the Release and {@code InRelease} last; the Release says {@code Acquire-By-Hash: yes},
+ * so a reader holding the previous InRelease (apt, kiln) still finds the indexes it lists, during a
+ * publish and after one that failed halfway. Publishing into one directory from two processes at once is not supported.
  */
 public final class DebRepository {
     /** The one component kiln writes. */
@@ -152,6 +155,7 @@ public final class DebRepository {
         }
 
         // every file's new bytes, in the order they are written: pool, indexes, Release, InRelease last
+        Map<Path, byte[]> byHash = new LinkedHashMap<>();
         Map<Path, byte[]> indexes = new LinkedHashMap<>();
         StringBuilder sums = new StringBuilder();
         SortedSet<String> arches = architectures(stanzas.values());
@@ -159,6 +163,8 @@ public final class DebRepository {
             byte[] plain = packages(stanzas.values(), arch);
             byte[] gz = gzip(plain);
             String dir = COMPONENT + "/binary-" + arch + "/";
+            byHash.put(dists.resolve(dir + "by-hash/SHA256/" + Digest.of(plain).hex()), plain);
+            byHash.put(dists.resolve(dir + "by-hash/SHA256/" + Digest.of(gz).hex()), gz);
             indexes.put(dists.resolve(dir + "Packages"), plain);
             indexes.put(dists.resolve(dir + "Packages.gz"), gz);
             sums.append(' ').append(Digest.of(plain).hex()).append(' ').append(plain.length).append(' ').append(dir).append("Packages\n");
@@ -166,7 +172,7 @@ public final class DebRepository {
         }
         String release = "Origin: " + ORIGIN + "\nLabel: " + ORIGIN + "\nSuite: " + suite + "\nCodename: " + suite
                 + "\nDate: " + RFC2822.format(date) + "\nArchitectures: " + String.join(" ", arches)
-                + "\nComponents: " + COMPONENT + "\nDescription: packages built by kiln from recipes\nSHA256:\n" + sums;
+                + "\nComponents: " + COMPONENT + "\nAcquire-By-Hash: yes\nDescription: packages built by kiln from recipes\nSHA256:\n" + sums;
         byte[] releaseBytes = release.getBytes(StandardCharsets.UTF_8);
         Instant signedAt = key.created().isAfter(date) ? key.created() : date;
         indexes.put(dists.resolve("Release"), releaseBytes);
@@ -186,7 +192,9 @@ public final class DebRepository {
                 });
                 written.add(target);
             }
-            for (Map.Entry<Path, byte[]> file : indexes.entrySet()) {
+            Map<Path, byte[]> files = new LinkedHashMap<>(byHash);
+            files.putAll(indexes);
+            for (Map.Entry<Path, byte[]> file : files.entrySet()) {
                 Path target = file.getKey();
                 if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), file.getValue())) {
                     continue;

@@ -98,8 +98,12 @@ class DebRepositoryTest {
     void aptAndKilnRefuseAFlippedByteInPackages() throws Exception {
         Path repo = tmp.resolve("repo");
         DebRepository.publish(repo, SUITE, List.of(deb("kiln-hello", "2.10-0kiln1", "hello\n")), SIGNER, EPOCH);
-        for (String index : List.of("Packages", "Packages.gz")) {
-            Path file = repo.resolve("dists/recipes/main/binary-amd64/" + index);
+        List<Path> indexes;
+        try (Stream<Path> walk = Files.walk(repo.resolve("dists/recipes/main"))) {
+            indexes = walk.filter(Files::isRegularFile).toList(); // Packages, Packages.gz, and both by their hashes
+        }
+        assertEquals(4, indexes.size(), indexes.toString());
+        for (Path file : indexes) {
             byte[] bytes = Files.readAllBytes(file);
             bytes[bytes.length / 2] ^= 0x01;
             Files.write(file, bytes);
@@ -203,6 +207,33 @@ class DebRepositoryTest {
         assertEquals(bytes.keySet(), otherBytes.keySet());
         for (Path f : bytes.keySet()) {
             assertArrayEquals(bytes.get(f), otherBytes.get(f), f + " byte-identical (deterministic signatures)");
+        }
+    }
+
+    @Test
+    void aPublishThatStoppedBeforeInReleaseLeavesThePreviousRepositoryReadable() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Path first = deb("kiln-hello", "2.10-0kiln1", "one\n");
+        DebRepository.publish(repo, SUITE, List.of(first), SIGNER, EPOCH);
+        Path dists = repo.resolve("dists/recipes");
+        Map<String, byte[]> signed = new TreeMap<>();
+        for (String f : List.of("Release", "Release.gpg", "InRelease")) {
+            signed.put(f, Files.readAllBytes(dists.resolve(f)));
+        }
+        DebRepository.publish(repo, SUITE, List.of(deb("kiln-hello", "2.10-1kiln1", "two\n")), SIGNER, EPOCH.plus(Duration.ofHours(1)));
+        for (Map.Entry<String, byte[]> f : signed.entrySet()) {
+            Files.write(dists.resolve(f.getKey()), f.getValue()); // as if the publish had stopped before its Release
+        }
+        try (DirectoryServer server = new DirectoryServer(repo)) {
+            Lock lock = lock(server.url(), Keyring.parse(KEY.publicKey(), "recipes.asc"), ContentStore.open(tmp.resolve("store")), NOW);
+            assertEquals("2.10-0kiln1", lock.packages("amd64").get(0).version());
+            PrivateApt apt = apt(server.url(), publicKey(), "previous");
+            PrivateApt.Run update = apt.update();
+            assertEquals(0, update.exit(), update.output());
+            assertFalse(update.output().contains("W:") || update.output().contains("E:"), update.output());
+            PrivateApt.Run download = apt.download("kiln-hello");
+            assertEquals(0, download.exit(), download.output());
+            assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(apt.downloads().resolve("kiln-hello_2.10-0kiln1_amd64.deb")));
         }
     }
 
