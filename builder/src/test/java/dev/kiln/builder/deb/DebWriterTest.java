@@ -176,7 +176,9 @@ class DebWriterTest {
         }
         int ran = 0;
         for (Path jdk : jdks.stream().map(DebWriterTest::real).distinct().toList()) {
-            ProcessBuilder pb = new ProcessBuilder(jdk.resolve("bin/java").toString(), "-Duser.timezone=Pacific/Kiritimati",
+            // under umask 077 (the .deb's own mode is fixed), another time zone and locale
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", "umask 077 && exec \"$@\"", "sh",
+                    jdk.resolve("bin/java").toString(), "-Duser.timezone=Pacific/Kiritimati",
                     "-Duser.language=tr", "-Duser.country=TR", "-cp", System.getProperty("java.class.path"),
                     OtherJvmDebMain.class.getName(), tree.toString(), tmp.resolve("other-" + ran + ".deb").toString())
                     .redirectErrorStream(true);
@@ -192,6 +194,8 @@ class DebWriterTest {
             }
             assertEquals(0, p.exitValue(), jdk + ": " + out);
             assertEquals(here.toString(), out, jdk.toString());
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(tmp.resolve("other-" + ran + ".deb"))));
             ran++;
         }
         assertTrue(ran >= 1);
