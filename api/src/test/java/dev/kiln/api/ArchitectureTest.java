@@ -141,7 +141,7 @@ class ArchitectureTest {
                 "FetchEvent$Finished", "FetchEvent$Planned", "FetchEvent$Progress", "FetchEvent$Retrying", "FetchEvent$Started",
                 "FetchRequest", "FetchResult", "ImageDifference", "ImageRef", "ImageRef$Archive", "ImageRef$Layout",
                 "ImageRef$Registry", "Kiln", "Kiln$Builder", "KilnEvent", "LockCheckResult", "LockMode", "LockRequest", "LockResult",
-                "LockResult$Change", "LockResult$Copy", "LockResult$Package", "OutdatedRequest", "OutdatedResult", "OutdatedResult$Changelog",
+                "LockResult$Change", "LockResult$Copy", "LockResult$Package", "OpenPgpKeys", "OpenPgpKeys$Generated", "OutdatedRequest", "OutdatedResult", "OutdatedResult$Changelog",
                 "OutdatedResult$Update", "PhaseEvent", "Proxies", "RebuildEvent", "Registries", "RegistryWaitEvent",
                 "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
