@@ -195,6 +195,15 @@ public final class StoreGc {
             }
         }
 
+        // a published directory lives and dies with its blob (ContentStore.directory)
+        for (Path dir : StoreVerifier.list(store.dirsDir())) {
+            String name = dir.getFileName().toString();
+            if (!StoreVerifier.isHex64(name) || gone.contains(new Digest(name)) || !store.contains(new Digest(name))) {
+                freed += treeBytes(dir); // counted with the blobs' bytes: the directory is its blob's
+                deleteTree(dir);
+            }
+        }
+
         for (Path record : droppedRecords) {
             delete(record);
         }
@@ -206,6 +215,10 @@ public final class StoreGc {
                 tmpBytes += size(staged);
                 tmpFiles++;
                 delete(staged);
+            } else if (Files.isDirectory(staged, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                tmpBytes += treeBytes(staged); // a directory a killed process was filling
+                tmpFiles++;
+                deleteTree(staged);
             }
         }
         return new Result(store.root(), live, dropped, reachable.size(), kept, bytesKept, deleted, freed,
@@ -237,6 +250,26 @@ public final class StoreGc {
             throw new StoreException("cannot delete " + p + " from the store: " + IoErrors.why(e)
                     + "\n  fix: check the permissions of " + store.root(), e);
         }
+    }
+
+    private void deleteTree(Path p) {
+        if (dryRun) {
+            return;
+        }
+        try {
+            ExitCleanup.discard(p);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + p + " from the store: " + IoErrors.why(e)
+                    + "\n  fix: check the permissions of " + store.root(), e);
+        }
+    }
+
+    private static long treeBytes(Path dir) {
+        long bytes = 0;
+        for (Path f : walk(dir)) {
+            bytes += size(f);
+        }
+        return bytes;
     }
 
     private static long size(Path p) {

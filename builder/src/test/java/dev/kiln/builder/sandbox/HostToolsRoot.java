@@ -18,30 +18,39 @@ import java.util.regex.Pattern;
  * not linked, so that it is readable by {@code nobody} and the host's files cannot be changed
  * through it.
  */
-final class HostToolsRoot {
+public final class HostToolsRoot {
     static final List<String> PROGRAMS = List.of("sh", "dash", "bash", "id", "env", "hostname", "dd", "cat", "ls", "touch",
             "mkdir", "rm", "echo", "sleep", "test", "head", "uname", "true", "false", "seq", "wc", "tail", "cut");
 
     private HostToolsRoot() {
     }
 
-    /** Writes the root into {@code dir} (which must exist), every directory 0755. */
-    static Path write(Path dir) throws IOException, InterruptedException {
-        Path usr = dir.resolve("usr");
-        Files.createDirectories(usr.resolve("bin"));
+    /**
+     * The programs and the libraries they load, by where they go under a merged-/usr root
+     * ({@code usr/bin/sh}, {@code usr/lib/x86_64-linux-gnu/libc.so.6}), each the host's file.
+     */
+    public static java.util.SortedMap<String, Path> usrFiles() throws IOException, InterruptedException {
+        java.util.SortedMap<String, Path> files = new java.util.TreeMap<>();
         TreeSet<String> libraries = new TreeSet<>();
         for (String program : PROGRAMS) {
             Path host = Path.of("/usr/bin", program).toRealPath();
-            Files.copy(host, usr.resolve("bin").resolve(program));
+            files.put("usr/bin/" + program, host);
             libraries.addAll(libraries(host));
         }
         for (String lib : libraries) {
-            Path host = Path.of(lib);
             // /lib/x86_64-linux-gnu/libc.so.6 -> usr/lib/x86_64-linux-gnu/libc.so.6, as on merged /usr
-            String relative = lib.startsWith("/usr/") ? lib.substring(5) : lib.substring(1);
-            Path target = usr.resolve(relative);
+            files.put(lib.startsWith("/usr/") ? lib.substring(1) : "usr" + lib, Path.of(lib).toRealPath());
+        }
+        return files;
+    }
+
+    /** Writes the root into {@code dir} (which must exist), every directory 0755. */
+    public static Path write(Path dir) throws IOException, InterruptedException {
+        Path usr = dir.resolve("usr");
+        for (var f : usrFiles().entrySet()) {
+            Path target = dir.resolve(f.getKey());
             Files.createDirectories(target.getParent());
-            Files.copy(host.toRealPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(f.getValue(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         for (String link : List.of("bin", "lib", "lib64", "sbin")) {
             if (Files.isDirectory(usr.resolve(link))) {
