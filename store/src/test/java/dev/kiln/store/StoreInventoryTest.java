@@ -64,6 +64,7 @@ class StoreInventoryTest {
                     new StoreInventory.Area("memo", 1, 72),
                     new StoreInventory.Area("state", 1, 20),
                     new StoreInventory.Area("roots", 1, dir.resolve("image.lock.json").toAbsolutePath().toString().length()),
+                    new StoreInventory.Area("dirs", 0, 0),
                     new StoreInventory.Area("tmp", 1, 2048)), u.areas());
             assertEquals(6, u.files());
             assertEquals(List.of(
