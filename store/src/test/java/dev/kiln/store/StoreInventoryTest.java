@@ -72,6 +72,7 @@ class StoreInventoryTest {
                     "memo          1 files       72 B",
                     "state         1 files       20 B",
                     "roots         1 files " + String.format("%10s", u.areas().get(3).bytes() + " B"),
+                    "dirs          0 files        0 B",
                     "tmp           1 files    2.0 KiB",
                     "total         6 files " + String.format("%10s", StoreInventory.humanSize(u.bytes())) + "  " + s.root()),
                     u.render());
