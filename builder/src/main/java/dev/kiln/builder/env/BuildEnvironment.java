@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -164,14 +163,14 @@ public final class BuildEnvironment {
 
     /** The root filesystem of the request, its packages unpacked (or found unpacked) through the store. */
     private RootfsBuilder.Rootfs assemble(Request request) {
-        List<DebPackage> debs = new ArrayList<>();
-        for (Lock.Package p : request.lock().packages(request.arch())) {
+        List<Lock.Package> packages = request.lock().packages(request.arch());
+        for (Lock.Package p : packages) {
             if (!store.contains(p.sha256())) {
                 throw new RecipeException(RecipeException.Kind.LOCK, "the environment's package " + p.name() + " " + p.version()
                         + " (" + p.sha256() + ") is not in the store\n  fix: fetch the environment's lock first");
             }
-            debs.add(unpacker.unpack(p));
         }
+        List<DebPackage> debs = unpacker.unpackAll(packages);
         RootfsBuilder.Options options = RootfsBuilder.Options.of(request.arch(), request.epoch())
                 .withAccounts(request.accounts()).withPathFilter(request.pathFilter())
                 .withDistribution(request.lock().distribution()).withAlternatives(request.alternatives());
