@@ -231,11 +231,15 @@ public final class ContentStore implements AutoCloseable {
                 Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
                 ExitCleanup.remove(staged);
                 return true;
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                ExitCleanup.discard(staged);
-                return false;
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the store's tmp/ and dirs/ must be on one filesystem", e);
+            } catch (java.nio.file.FileSystemException e) {
+                // rename(2) over a non-empty directory fails (ENOTEMPTY, EEXIST): another process published it first
+                if (!Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
+                ExitCleanup.discard(staged);
+                return false;
             }
         } catch (IOException e) {
             throw writeFailure("cannot publish a directory into the store at " + root, e);

@@ -140,7 +140,8 @@ public final class BuildEnvironment {
         }
         Digest blob = store.put(recordBytes(digest));
         Optional<Path> there = complete(blob, digest);
-        if (there.isEmpty()) {
+        boolean written = there.isEmpty();
+        if (written) {
             store.deleteDirectory(blob); // a damaged or partial directory is never used: written again
             Path staged = store.stageDirectory();
             try {
@@ -158,7 +159,7 @@ public final class BuildEnvironment {
             }
         }
         store.putMemo(STEP, key, blob);
-        return new Root(there.get(), digest, true, rootfs.warnings());
+        return new Root(there.get(), digest, written, rootfs.warnings());
     }
 
     /** The root filesystem of the request, its packages unpacked (or found unpacked) through the store. */

@@ -196,6 +196,36 @@ class SandboxTest {
     }
 
     @Test
+    void interruptingTheCallerKillsTheStepAndEveryProcessItStarted() throws Exception {
+        java.util.concurrent.CompletableFuture<ProcessHandle> sleeper = new java.util.concurrent.CompletableFuture<>();
+        Step step = step("sleep 6001 & echo started; wait").withOutput(line -> {
+            if (line.equals("started")) {
+                // the step's background process, as the host sees it
+                sleeper.complete(ProcessHandle.allProcesses().filter(h -> cmdline(h).equals("sleep\u00006001\u0000"))
+                        .findFirst().orElseThrow());
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> {
+            try {
+                sandbox.run(step);
+            } catch (RuntimeException e) {
+                thrown.set(e);
+            }
+        });
+        runner.start();
+        ProcessHandle child = sleeper.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(child.isAlive());
+        runner.interrupt();
+        runner.join(60_000);
+        assertFalse(runner.isAlive());
+        assertTrue(thrown.get() instanceof RecipeException r && r.code().equals("recipe.step-failed")
+                && r.getMessage().contains("interrupted"), String.valueOf(thrown.get()));
+        child.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS); // killed, not left running
+        assertFalse(child.isAlive());
+    }
+
+    @Test
     void whoeverRunsKilnTheStepRunsAsRootInside() throws Exception {
         Assumptions.assumeTrue(Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0), "needs root to become nobody");
         // bwrap run as nobody: the same check and step, through setpriv
@@ -223,6 +253,15 @@ class SandboxTest {
     @Test
     void theCheckPassesHere() {
         Sandbox.onPath("/usr/bin").check();
+    }
+
+    /** The process's arguments as /proc has them (NUL after each): Java's own view needs its executable, in another mount namespace here. */
+    private static String cmdline(ProcessHandle h) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static URI debianMirror() {
