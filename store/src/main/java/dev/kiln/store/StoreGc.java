@@ -200,7 +200,7 @@ public final class StoreGc {
             String name = dir.getFileName().toString();
             if (!StoreVerifier.isHex64(name) || gone.contains(new Digest(name)) || !store.contains(new Digest(name))) {
                 freed += treeBytes(dir); // counted with the blobs' bytes: the directory is its blob's
-                deleteTree(dir);
+                delete(dir);
             }
         }
 
@@ -218,7 +218,7 @@ public final class StoreGc {
             } else if (Files.isDirectory(staged, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 tmpBytes += treeBytes(staged); // a directory a killed process was filling
                 tmpFiles++;
-                deleteTree(staged);
+                delete(staged);
             }
         }
         return new Result(store.root(), live, dropped, reachable.size(), kept, bytesKept, deleted, freed,
@@ -240,19 +240,8 @@ public final class StoreGc {
         }
     }
 
+    /** Deletes a file, or a directory and all it holds (read-only parts too). */
     private void delete(Path p) {
-        if (dryRun) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new StoreException("cannot delete " + p + " from the store: " + IoErrors.why(e)
-                    + "\n  fix: check the permissions of " + store.root(), e);
-        }
-    }
-
-    private void deleteTree(Path p) {
         if (dryRun) {
             return;
         }

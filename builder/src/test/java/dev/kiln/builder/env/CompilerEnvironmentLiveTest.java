@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.assembler.cache.UnpackCache;
 import dev.kiln.assembler.deb.UnpackLimits;
 import dev.kiln.builder.sandbox.Sandbox;
+import dev.kiln.builder.testing.HostMirror;
 import dev.kiln.builder.sandbox.Step;
 import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.Fetcher;
@@ -16,7 +17,6 @@ import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.Resolver;
 import dev.kiln.resolver.solve.Request;
 import dev.kiln.resolver.solve.SolveOptions;
-import dev.kiln.resolver.spec.HostAptSources;
 import dev.kiln.resolver.spec.SourceLine;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
@@ -42,10 +42,10 @@ class CompilerEnvironmentLiveTest {
 
     @Test
     void ccCompilesAndRunsHelloInsideTheSandboxAndTheRootIsWrittenOnce() throws Exception {
-        Map<String, String> mirrors = Map.of("DEBIAN_MIRROR", debianMirror().toString());
+        Map<String, String> mirrors = Map.of("DEBIAN_MIRROR", HostMirror.debian().toString());
         HttpTransport transport = HttpTransport.withDefaults();
         try (ContentStore store = ContentStore.open(dir.resolve("store"))) {
-            Resolver resolver = new Resolver(transport, store, Keyring.load(shippedKeys()), mirrors, Instant.now());
+            Resolver resolver = new Resolver(transport, store, Keyring.load(HostMirror.shippedKeys()), mirrors, Instant.now());
             SourceLine line = SourceLine.parse("deb ${DEBIAN_MIRROR} bookworm main");
             Lock lock = resolver.lock(new Resolver.LockRequest("env.yaml", Digest.of(new byte[0]), dir, List.of(line),
                     List.of(Request.of("gcc"), Request.of("libc6-dev"), Request.of("make"), Request.of("dash"), Request.of("coreutils")),
@@ -72,7 +72,6 @@ class CompilerEnvironmentLiveTest {
             long found = System.nanoTime() - t0;
             assertFalse(again.written(), "the second call is a lookup");
             assertEquals(root.directory(), again.directory());
-            assertFalse(Files.isWritable(root.directory().resolve("usr/bin")) && !isRoot(), "read-only");
             assertEquals("r-xr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(root.directory().resolve("usr/bin"))));
 
@@ -88,27 +87,5 @@ class CompilerEnvironmentLiveTest {
             System.out.printf("compiler environment: %d packages, unpacked in %d ms, root written in %d ms, found in %d ms, compiled and ran in %d ms%n",
                     lock.packages("amd64").size(), unpacked / 1_000_000, written / 1_000_000, found / 1_000_000, compiled / 1_000_000);
         }
-    }
-
-    private static boolean isRoot() throws java.io.IOException {
-        return Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0);
-    }
-
-    private static URI debianMirror() {
-        String fromEnvironment = System.getenv("DEBIAN_MIRROR");
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return URI.create(fromEnvironment);
-        }
-        return HostAptSources.readHost().debianMirror()
-                .orElseThrow(() -> new IllegalStateException("no Debian mirror in the host's apt sources; set DEBIAN_MIRROR"));
-    }
-
-    private static Path shippedKeys() {
-        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
-            if (Files.isDirectory(at.resolve("keys")) && Files.exists(at.resolve("pom.xml"))) {
-                return at.resolve("keys");
-            }
-        }
-        throw new IllegalStateException("keys/ not found above " + Path.of("").toAbsolutePath());
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.builder.RecipeException;
-import dev.kiln.resolver.spec.HostAptSources;
+import dev.kiln.builder.testing.HostMirror;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -120,7 +120,7 @@ class SandboxTest {
 
     @Test
     void onlyLoopbackExistsSoTheDebianMirrorCannotBeReached() throws IOException {
-        URI mirror = debianMirror();
+        URI mirror = HostMirror.debian();
         InetAddress address = InetAddress.getByName(mirror.getHost());
         int port = mirror.getPort() > 0 ? mirror.getPort() : mirror.getScheme().equals("https") ? 443 : 80;
         try (Socket control = new Socket()) {
@@ -264,14 +264,6 @@ class SandboxTest {
         }
     }
 
-    private static URI debianMirror() {
-        String fromEnvironment = System.getenv("DEBIAN_MIRROR");
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return URI.create(fromEnvironment);
-        }
-        return HostAptSources.readHost().debianMirror()
-                .orElseThrow(() -> new IllegalStateException("no Debian mirror in the host's apt sources; set DEBIAN_MIRROR"));
-    }
 
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
