@@ -49,6 +49,7 @@ public final class ContentStore implements AutoCloseable {
     private final Path memo;
     private final Path state;
     private final Path roots;
+    private final Path dirs;
     private final StoreLock lock;
     private final StoreListener listener;
     private volatile boolean closed;
@@ -60,6 +61,7 @@ public final class ContentStore implements AutoCloseable {
         this.memo = root.resolve("memo");
         this.state = root.resolve("state");
         this.roots = root.resolve("roots");
+        this.dirs = root.resolve("dirs");
         this.lock = lock;
         this.listener = listener;
     }
@@ -180,6 +182,78 @@ public final class ContentStore implements AutoCloseable {
 
     Path rootsDir() {
         return roots;
+    }
+
+    Path dirsDir() {
+        return dirs;
+    }
+
+    /**
+     * Where the directory published for {@code blob} lives ({@code dirs/<hex>}); it may not exist.
+     * Such a directory (a build environment's root written out) belongs to its blob: gc deletes it
+     * with the blob, so a memo record leading to the blob leads to the directory too.
+     */
+    public Path directory(Digest blob) {
+        return dirs.resolve(blob.hex());
+    }
+
+    /**
+     * A new empty directory under {@code tmp/} to fill and then {@link #publishDirectory publish};
+     * removed at shutdown unless published first, and by gc when a killed process left it.
+     */
+    public Path stageDirectory() {
+        ensureOpen();
+        try {
+            Files.createDirectories(tmp);
+            Path d = Files.createTempDirectory(tmp, "stage-dir-");
+            ExitCleanup.add(d);
+            return d;
+        } catch (IOException e) {
+            throw writeFailure("cannot stage a directory in " + tmp, e);
+        }
+    }
+
+    /**
+     * Publishes a filled staging directory as {@link #directory(Digest) directory(blob)} by one
+     * rename: a directory there is always whole. True if this call published it; false if one was
+     * there already (another process published it first: that is success, and {@code staged} is
+     * removed). The blob must be in the store, or the directory would be gc's at once.
+     */
+    public boolean publishDirectory(Path staged, Digest blob) {
+        ensureOpen();
+        if (!contains(blob)) {
+            throw new StoreException("cannot publish a directory for " + blob + ": the store does not hold that blob");
+        }
+        Path target = directory(blob);
+        try {
+            Files.createDirectories(dirs);
+            try {
+                Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+                ExitCleanup.remove(staged);
+                return true;
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the store's tmp/ and dirs/ must be on one filesystem", e);
+            } catch (java.nio.file.FileSystemException e) {
+                // rename(2) over a non-empty directory fails (ENOTEMPTY, EEXIST): another process published it first
+                if (!Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
+                ExitCleanup.discard(staged);
+                return false;
+            }
+        } catch (IOException e) {
+            throw writeFailure("cannot publish a directory into the store at " + root, e);
+        }
+    }
+
+    /** Deletes a published directory (one found damaged), read-only parts too; absent is fine. */
+    public void deleteDirectory(Digest blob) {
+        ensureOpen();
+        try {
+            ExitCleanup.discard(directory(blob));
+        } catch (IOException e) {
+            throw writeFailure("cannot delete " + directory(blob), e);
+        }
     }
 
     /** Where the blob would live; it may not exist. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -67,7 +68,14 @@ public final class ExitCleanup {
             return;
         }
         try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+            List<Path> all = walk.toList();
+            for (Path q : all) {
+                // a read-only directory (a build environment's root) can be emptied once it is writable again
+                if (Files.isDirectory(q, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(q)) {
+                    q.toFile().setWritable(true, true);
+                }
+            }
+            for (Path q : all.stream().sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(q);
             }
         }

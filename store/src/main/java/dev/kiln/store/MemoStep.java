@@ -28,7 +28,13 @@ public enum MemoStep {
      * What a .deb's {@code changelog.Debian.gz} says (each entry's version, urgency, CVE ids), or
      * the package whose doc directory holds it; keyed by the .deb's sha256.
      */
-    DEBIAN_CHANGELOG("debian-changelog-v1");
+    DEBIAN_CHANGELOG("debian-changelog-v1"),
+    /**
+     * A build environment's root filesystem written out as a read-only directory, keyed by the
+     * tree's digest; the record is a small blob naming the tree, and the directory is the store's
+     * {@code dirs/<record hex>} (it goes with the record blob in gc).
+     */
+    BUILD_ROOT("build-root-v1");
 
     private final String id;
 

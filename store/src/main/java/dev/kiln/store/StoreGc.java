@@ -195,6 +195,15 @@ public final class StoreGc {
             }
         }
 
+        // a published directory lives and dies with its blob (ContentStore.directory)
+        for (Path dir : StoreVerifier.list(store.dirsDir())) {
+            String name = dir.getFileName().toString();
+            if (!StoreVerifier.isHex64(name) || gone.contains(new Digest(name)) || !store.contains(new Digest(name))) {
+                freed += treeBytes(dir); // counted with the blobs' bytes: the directory is its blob's
+                delete(dir);
+            }
+        }
+
         for (Path record : droppedRecords) {
             delete(record);
         }
@@ -204,6 +213,10 @@ public final class StoreGc {
         for (Path staged : StoreVerifier.list(store.tmpDir())) {
             if (Files.isRegularFile(staged)) {
                 tmpBytes += size(staged);
+                tmpFiles++;
+                delete(staged);
+            } else if (Files.isDirectory(staged, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                tmpBytes += treeBytes(staged); // a directory a killed process was filling
                 tmpFiles++;
                 delete(staged);
             }
@@ -227,16 +240,25 @@ public final class StoreGc {
         }
     }
 
+    /** Deletes a file, or a directory and all it holds (read-only parts too). */
     private void delete(Path p) {
         if (dryRun) {
             return;
         }
         try {
-            Files.deleteIfExists(p);
+            ExitCleanup.discard(p);
         } catch (IOException e) {
             throw new StoreException("cannot delete " + p + " from the store: " + IoErrors.why(e)
                     + "\n  fix: check the permissions of " + store.root(), e);
         }
+    }
+
+    private static long treeBytes(Path dir) {
+        long bytes = 0;
+        for (Path f : walk(dir)) {
+            bytes += size(f);
+        }
+        return bytes;
     }
 
     private static long size(Path p) {

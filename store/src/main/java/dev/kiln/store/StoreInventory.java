@@ -19,7 +19,7 @@ import java.util.TreeSet;
  */
 public final class StoreInventory {
     /** The store's areas, in the order {@link #usage()} lists them. */
-    public static final List<String> AREAS = List.of("blobs", "memo", "state", "roots", "tmp");
+    public static final List<String> AREAS = List.of("blobs", "memo", "state", "roots", "dirs", "tmp");
 
     private final ContentStore store;
     private final RootReader reader;
@@ -147,6 +147,7 @@ public final class StoreInventory {
                 case "memo" -> store.memoDir();
                 case "state" -> store.stateDir();
                 case "roots" -> store.rootsDir();
+                case "dirs" -> store.dirsDir();
                 default -> store.tmpDir();
             };
             long files = 0;

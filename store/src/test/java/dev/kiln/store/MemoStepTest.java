@@ -24,7 +24,8 @@ class MemoStepTest {
                 MemoStep.LAYER, "layer-v3",
                 MemoStep.BUILD_USES, "build-uses-v1",
                 MemoStep.DEB_CONTROL, "deb-control-v1",
-                MemoStep.DEBIAN_CHANGELOG, "debian-changelog-v1"), names);
+                MemoStep.DEBIAN_CHANGELOG, "debian-changelog-v1",
+                MemoStep.BUILD_ROOT, "build-root-v1"), names);
     }
 
     @Test

@@ -269,4 +269,33 @@ class StoreGcTest {
         store.put(new byte[] {1});
         assertThrows(StoreException.class, () -> other.put(new byte[] {2}), "a closed handle does not write");
     }
+
+    /** A filled, read-only directory staged in the store. */
+    private Path stagedDirectory(String file) throws IOException {
+        Path staged = store.stageDirectory();
+        Files.createDirectories(staged.resolve("root/usr"));
+        Files.writeString(staged.resolve("root/usr/" + file), file);
+        staged.resolve("root/usr").toFile().setWritable(false, false);
+        staged.resolve("root").toFile().setWritable(false, false);
+        return staged;
+    }
+
+    @Test
+    void aPublishedDirectoryGoesWithItsBlobAndStaysWithIt() throws IOException {
+        Digest kept = putRandom(100, 10);
+        Digest dropped = putRandom(100, 11);
+        assertTrue(store.publishDirectory(stagedDirectory("a"), kept));
+        assertTrue(store.publishDirectory(stagedDirectory("b"), dropped));
+        Path second = stagedDirectory("c");
+        assertFalse(store.publishDirectory(second, kept), "already there: success, the staged copy removed");
+        assertFalse(Files.exists(second));
+        assertEquals("a", Files.readString(store.directory(kept).resolve("root/usr/a")));
+        Path leftover = stagedDirectory("killed"); // as a killed writer leaves it
+
+        new StoreGc(store).withRootReader(file -> java.util.Set.of(kept)).gc(List.of(dir.resolve("store/kiln-store")));
+
+        assertTrue(Files.isRegularFile(store.directory(kept).resolve("root/usr/a")));
+        assertFalse(Files.exists(store.directory(dropped)), "its blob is gone, so is it");
+        assertFalse(Files.exists(leftover));
+    }
 }

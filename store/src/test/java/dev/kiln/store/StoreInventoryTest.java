@@ -64,6 +64,7 @@ class StoreInventoryTest {
                     new StoreInventory.Area("memo", 1, 72),
                     new StoreInventory.Area("state", 1, 20),
                     new StoreInventory.Area("roots", 1, dir.resolve("image.lock.json").toAbsolutePath().toString().length()),
+                    new StoreInventory.Area("dirs", 0, 0),
                     new StoreInventory.Area("tmp", 1, 2048)), u.areas());
             assertEquals(6, u.files());
             assertEquals(List.of(
@@ -71,6 +72,7 @@ class StoreInventoryTest {
                     "memo          1 files       72 B",
                     "state         1 files       20 B",
                     "roots         1 files " + String.format("%10s", u.areas().get(3).bytes() + " B"),
+                    "dirs          0 files        0 B",
                     "tmp           1 files    2.0 KiB",
                     "total         6 files " + String.format("%10s", StoreInventory.humanSize(u.bytes())) + "  " + s.root()),
                     u.render());

@@ -413,4 +413,53 @@ public final class UnpackCache {
             throw new IllegalStateException("the unpacked blob is not published yet");
         }
     }
+
+    /**
+     * {@link #unpack(Lock.Package)} for every package, on as many threads as there are processors;
+     * the results in the order given. When one fails the others stop and nothing of theirs is left
+     * staged.
+     */
+    public List<DebPackage> unpackAll(List<Lock.Package> packages) {
+        int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "kiln-unpack");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            // the largest first, so that no thread is left with one big package at the end; results in lock order
+            List<java.util.concurrent.Future<DebPackage>> futures = new ArrayList<>(java.util.Collections.nCopies(packages.size(), null));
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < packages.size(); i++) {
+                order.add(i);
+            }
+            order.sort(java.util.Comparator.comparingLong((Integer i) -> packages.get(i).size()).reversed());
+            for (int i : order) {
+                Lock.Package p = packages.get(i);
+                futures.set(i, pool.submit(() -> unpack(p)));
+            }
+            List<DebPackage> out = new ArrayList<>();
+            for (java.util.concurrent.Future<DebPackage> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssembleException("unpacking failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssembleException("interrupted while unpacking", e);
+        } finally {
+            // when one package failed, the others stop at their next write into the store (staging
+            // is interruptible) and remove what they staged; none is left writing when this returns
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

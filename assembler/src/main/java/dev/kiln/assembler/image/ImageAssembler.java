@@ -26,10 +26,6 @@ import dev.kiln.store.PhaseListener;
 import dev.kiln.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * From a spec, its lock and the packages in the store to the images in a layout, every step
@@ -119,7 +115,7 @@ public final class ImageAssembler {
     /** One architecture's image: its packages unpacked and checked, its layers written or found, its config and manifest. */
     private Descriptor image(String arch, LayerCache layers, ImageLayout layout) {
         List<Lock.Package> locked = lock.packages(arch);
-        List<DebPackage> debs = unpack(locked);
+        List<DebPackage> debs = unpacker.unpackAll(locked);
         List<Lock.Package> held = new ArrayList<>();
         for (int i = 0; i < locked.size(); i++) {
             Lock.Package p = locked.get(i);
@@ -229,50 +225,5 @@ public final class ImageAssembler {
             listings.forEach((hex, listing) -> b.add(Entry.file(SOURCES_DIR + "/" + hex + ".json", 0644, 0, 0, epoch, Content.of(listing))));
         }
         return b.build();
-    }
-
-    /** Unpacks (or finds unpacked) every package, on as many threads as there are processors. */
-    private List<DebPackage> unpack(List<Lock.Package> packages) {
-        int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kiln-unpack");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            // the largest first, so that no thread is left with one big package at the end; results in lock order
-            List<Future<DebPackage>> futures = new ArrayList<>(java.util.Collections.nCopies(packages.size(), null));
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < packages.size(); i++) {
-                order.add(i);
-            }
-            order.sort(java.util.Comparator.comparingLong((Integer i) -> packages.get(i).size()).reversed());
-            for (int i : order) {
-                Lock.Package p = packages.get(i);
-                futures.set(i, pool.submit(() -> unpacker.unpack(p)));
-            }
-            List<DebPackage> out = new ArrayList<>();
-            for (Future<DebPackage> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new AssembleException("unpacking failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssembleException("interrupted while unpacking", e);
-        } finally {
-            // when one package failed, the others stop at their next write into the store (staging
-            // is interruptible) and remove what they staged; none is left writing when this returns
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
