@@ -268,8 +268,13 @@ public final class Sources {
                 "the store lost " + p.sha256() + " (" + p.uri() + ") while kiln used it"));
         try (InputStream in = checked(Files.newInputStream(blob), p.sha256(), where(recipeFile, s))) {
             if (s.extract()) {
-                Archives.unpack(in, workspace, s.stripComponents(), where(recipeFile, s) + " (" + s.uri() + ")");
-                in.transferTo(OutputStream.nullOutputStream()); // the digest covers the whole file
+                Archives.unpack(new java.io.FilterInputStream(in) {
+                    @Override
+                    public void close() {
+                        // the rest is read below, so that the digest covers the whole file
+                    }
+                }, workspace, s.stripComponents(), where(recipeFile, s) + " (" + s.uri() + ")");
+                in.transferTo(OutputStream.nullOutputStream());
             } else {
                 Path target = workspace.resolve(s.fileName());
                 try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
