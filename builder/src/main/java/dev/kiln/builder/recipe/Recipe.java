@@ -95,6 +95,14 @@ public final class Recipe {
         return environment;
     }
 
+    /** {@link #environment()} for {@code arch}: the spec a build environment on that architecture is resolved from. */
+    public ImageSpec environmentFor(String arch) {
+        ImageSpec e = environment;
+        return new ImageSpec(e.source(), e.digest(), e.contents(), List.of(arch), e.accounts(), e.entrypoint(), e.cmd(), e.workDir(),
+                e.environment(), e.paths(), e.annotations(), e.stopSignal(), e.volumes(), e.ports(), e.layering(), e.alternatives(),
+                e.lines());
+    }
+
     /** The pipeline's sources, in the order written. */
     public List<Source> sources() {
         return sources;

@@ -34,7 +34,7 @@ public final class RecipeLocking {
     @FunctionalInterface
     public interface EnvironmentResolver {
         /**
-         * @param environment the recipe's environment
+         * @param environment the recipe's environment, for {@code arch}
          * @param specPath what the lock calls the spec: the recipe, relative to the lock's directory
          * @param arch the architecture to resolve for
          * @param previous the environment's lock being replaced, whose pins are kept where they still hold
@@ -61,7 +61,7 @@ public final class RecipeLocking {
         StepScripts.gnuTriplet(arch); // an architecture kiln cannot build for is refused before anything is fetched
         Optional<RecipeLock> sameArch = previous.filter(p -> p.architecture().equals(arch));
         String recipePath = relativePath(lockFile, recipe.file());
-        Lock env = environments.resolve(recipe.environment(), recipePath, arch, sameArch.map(RecipeLock::environment));
+        Lock env = environments.resolve(recipe.environmentFor(arch), recipePath, arch, sameArch.map(RecipeLock::environment));
         List<SourcePin> pins = sources.pin(recipe.file(), recipe.sources(), previous.map(RecipeLock::sources).orElse(List.of()));
         return new RecipeLock(RecipeLock.VERSION, recipePath, recipe.canonicalDigest(), arch, env, pins);
     }
