@@ -128,31 +128,19 @@ class RecipeLockCommandTest {
     void theIssuesHelloRecipeLocksAgainstTheHostsMirror() throws IOException {
         Path hello = tmp.resolve("live/hello.yaml");
         Files.createDirectories(hello.getParent());
+        // the issue's recipe, its environment and its source as written there (its steps do not matter to a lock)
         Files.writeString(hello, """
-                package:
-                  name: hello
-                  version: 2.10
-                  epoch: 0
-                  description: GNU hello, built from source
-                  copyright: [{license: GPL-3.0-or-later}]
-                  dependencies:
-                    runtime: ["libc6 (>= 2.34)"]
+                package: {name: hello, version: 2.10, epoch: 0, description: "GNU hello, built from source"}
                 environment:
-                  contents:
-                    repositories:
-                      - deb ${DEBIAN_MIRROR} bookworm main
-                    packages: [build-essential]
+                  contents: {repositories: ["deb ${DEBIAN_MIRROR} bookworm main"], packages: [build-essential]}
                   environment: {LC_ALL: C.UTF-8}
                 pipeline:
                   - uses: fetch
-                    with:
-                      uri: ${DEBIAN_MIRROR}/pool/main/h/hello/hello_2.10.orig.tar.gz
-                      expected-sha256: 31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b
-                      strip-components: 1
-                  - uses: autoconf/configure
-                  - uses: autoconf/make
-                  - uses: autoconf/make-install
-                  - uses: strip
+                    with: {uri: "${DEBIAN_MIRROR}/pool/main/h/hello/hello_2.10.orig.tar.gz", strip-components: 1,
+                      expected-sha256: 31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b}
+                  - {uses: autoconf/configure}
+                  - {uses: autoconf/make}
+                  - {uses: autoconf/make-install}
                 """);
         String[] r = CliRun.run("recipe", "lock", "--store", tmp.resolve("live-store").toString(), hello.toString());
         assertEquals("0", r[0], r[1] + r[2]);
