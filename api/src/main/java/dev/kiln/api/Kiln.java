@@ -76,6 +76,20 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Locks recipes ({@code packages/NAME.yaml}): each recipe's build environment resolved as
+     * {@link #lock} resolves a spec (conservatively, keeping the pins of the lock there), for the
+     * request's architecture, and every source fetched and checked on this host (a fetched file by
+     * its sha256 and sha512 while it streams, a git ref held to its expected commit and its tree
+     * exported, a local source read as a spec's copies are), then {@code NAME.lock.json} written
+     * beside it atomically; with {@link RecipeLockRequest.Action#CHECK} nothing is written and the
+     * result says what would change. A source that is not what the recipe pins fails before any
+     * lock is written.
+     */
+    public RecipeLockResult recipeLock(RecipeLockRequest request) {
+        return RecipeLocks.lock(session, request);
+    }
+
+    /**
      * Puts every package a lock pins, for every architecture, into the store, each checked against
      * its pinned size and sha256 as it streams in. What is already there is not fetched again
      * (with everything present, no request is made at all).

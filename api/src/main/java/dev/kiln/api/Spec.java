@@ -47,6 +47,14 @@ public final class Spec {
         return new Spec(ImageSpecParser.parse(bytes, name), bytes, null);
     }
 
+    /**
+     * A spec embedded in another document and already parsed (a recipe's {@code environment}):
+     * {@code file} is that document, {@code bytes} the spec's canonical form.
+     */
+    static Spec embedded(ImageSpec parsed, byte[] bytes, Path file) {
+        return new Spec(parsed, bytes.clone(), file);
+    }
+
     /** A spec built in code, rendered as canonical YAML. */
     public static Builder builder() {
         return new Builder();

@@ -6,6 +6,7 @@ import dev.kiln.api.BuildResult;
 import dev.kiln.api.FetchResult;
 import dev.kiln.api.ImageDifference;
 import dev.kiln.api.LockCheckResult;
+import dev.kiln.api.RecipeLockResult;
 import dev.kiln.api.LockResult;
 import dev.kiln.api.OutdatedResult;
 import dev.kiln.api.SignResult;
@@ -111,6 +112,31 @@ final class JsonResults {
     }
 
     /** {@code kiln lock --check}: whether the lock is stale, and the diff's lines. */
+    /**
+     * {@code kiln recipe lock}: whether it was a check and found a lock stale, then per recipe its
+     * lock file, package, version, architecture, recipe digest, environment size, source pins and changes.
+     */
+    static void recipeLock(JsonGenerator g, RecipeLockResult r, boolean check) throws IOException {
+        g.writeBooleanField("check", check);
+        g.writeBooleanField("stale", r.stale());
+        g.writeArrayFieldStart("recipes");
+        for (RecipeLockResult.Locked l : r.recipes()) {
+            g.writeStartObject();
+            JsonLines.path(g, "recipe", l.recipe());
+            JsonLines.path(g, "lockFile", l.lockFile());
+            g.writeStringField("package", l.packageName());
+            g.writeStringField("version", l.version());
+            g.writeStringField("architecture", l.architecture());
+            g.writeStringField("recipeDigest", l.recipeDigest());
+            g.writeNumberField("environmentPackages", l.environmentPackages());
+            JsonLines.strings(g, "sources", l.sources());
+            JsonLines.strings(g, "changes", l.changes());
+            g.writeBooleanField("written", l.written());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     static void lockCheck(JsonGenerator g, LockCheckResult r) throws IOException {
         JsonLines.path(g, "lockFile", r.lockFile());
         g.writeBooleanField("stale", r.stale());

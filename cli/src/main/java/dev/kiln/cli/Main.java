@@ -45,6 +45,7 @@ public final class Main implements Runnable {
         m.put("verify", VerifyCommand.class);
         m.put("why", WhyCommand.class);
         m.put("keys", KeysCommand.class);
+        m.put("recipe", RecipeCommand.class);
         m.put("help", CommandLine.HelpCommand.class);
         return m;
     }

@@ -96,11 +96,22 @@ public final class ImageSpecParser {
     }
 
     private static ImageSpec parse(byte[] bytes, String file, Path source) {
-        SpecNode root = new SpecNode(file, YamlNode.read(bytes, file));
+        return parse(new SpecNode(file, YamlNode.read(bytes, file)), source, Digest.of(bytes));
+    }
+
+    /**
+     * Parses an image spec from a node of a larger document (a recipe's {@code environment}): errors
+     * name that document's file, the line and the key path under the node ({@code
+     * environment.contents.packages[1]}), and {@link ImageSpec#lines()} is keyed by those paths.
+     *
+     * @param source what {@link ImageSpec#source()} becomes: relative {@code signed-by=} paths are resolved against its directory
+     * @param digest what {@link ImageSpec#digest()} becomes: the digest the caller knows the spec by
+     */
+    public static ImageSpec parse(SpecNode root, Path source, Digest digest) {
         SpecNode.Fields top = root.fields("a mapping of keys like contents, archs and entrypoint", TOP);
         return new ImageSpec(
                 source,
-                Digest.of(bytes),
+                digest,
                 contents(top.required("contents", "declare contents.repositories and contents.packages")),
                 top.optional("archs").map(ImageSpecParser::archs).orElse(List.of("amd64")),
                 top.optional("accounts").map(ImageSpecParser::accounts).orElse(Accounts.NONE),

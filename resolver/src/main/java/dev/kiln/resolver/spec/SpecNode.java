@@ -8,9 +8,11 @@ import java.util.Optional;
 
 /**
  * A YAML node with its file and key path, read as the type the spec expects there. Every check
- * fails with a {@link SpecException} naming file, line and key.
+ * fails with a {@link SpecException} naming file, line and key. Public so that a document which
+ * embeds an image spec (a recipe's {@code environment}) reads its own keys the same way and hands
+ * the sub-tree to {@link ImageSpecParser#parse(SpecNode, java.nio.file.Path, dev.kiln.store.Digest)}.
  */
-final class SpecNode {
+public final class SpecNode {
     private final String file;
     private final String key;
     private final YamlNode node;
@@ -22,6 +24,73 @@ final class SpecNode {
         this(file, "", node, new LinkedHashMap<>());
     }
 
+    /** Reads exactly one YAML document; errors (bad YAML, a second document) name {@code file} and the line. */
+    public static SpecNode read(byte[] bytes, String file) {
+        return new SpecNode(file, YamlNode.read(bytes, file));
+    }
+
+    /** The file as errors name it. */
+    public String file() {
+        return file;
+    }
+
+    /**
+     * The node in a canonical JSON form: mappings with their keys sorted, lists in order, every
+     * scalar as its text (a JSON string), an empty value as null; compact, no comments. Two YAML
+     * texts that differ only in formatting, comments, quoting or key order give the same bytes.
+     */
+    public byte[] canonicalJson() {
+        StringBuilder sb = new StringBuilder();
+        canonical(node, sb);
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void canonical(YamlNode n, StringBuilder sb) {
+        if (n instanceof YamlNode.Mapping m) {
+            java.util.TreeMap<String, YamlNode> sorted = new java.util.TreeMap<>();
+            m.entries().forEach(e -> sorted.put(e.key(), e.value()));
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<String, YamlNode> e : sorted.entrySet()) {
+                sb.append(first ? "" : ",");
+                first = false;
+                quote(e.getKey(), sb);
+                sb.append(':');
+                canonical(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (n instanceof YamlNode.Sequence q) {
+            sb.append('[');
+            for (int i = 0; i < q.items().size(); i++) {
+                sb.append(i == 0 ? "" : ",");
+                canonical(q.items().get(i), sb);
+            }
+            sb.append(']');
+        } else {
+            YamlNode.Scalar s = (YamlNode.Scalar) n;
+            if (s.kind() == YamlNode.Kind.NULL) {
+                sb.append("null");
+            } else {
+                quote(s.text(), sb);
+            }
+        }
+    }
+
+    private static void quote(String text, StringBuilder sb) {
+        sb.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
     private SpecNode(String file, String key, YamlNode node, Map<String, Integer> lines) {
         this.file = file;
         this.key = key;
@@ -31,50 +100,50 @@ final class SpecNode {
     }
 
     /** The line of each key path read so far (a later check that finds a problem can name it). */
-    Map<String, Integer> lines() {
+    public Map<String, Integer> lines() {
         return lines;
     }
 
-    String key() {
+    public String key() {
         return key;
     }
 
-    int line() {
+    public int line() {
         return node.line();
     }
 
-    boolean isNull() {
+    public boolean isNull() {
         return node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.NULL;
     }
 
-    boolean isScalar() {
+    public boolean isScalar() {
         return node instanceof YamlNode.Scalar s && s.kind() != YamlNode.Kind.NULL;
     }
 
-    boolean isInteger() {
+    public boolean isInteger() {
         return node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.INTEGER;
     }
 
-    SpecException error(String problem, String hint) {
+    public SpecException error(String problem, String hint) {
         return new SpecException(file, node.line(), key, problem, hint);
     }
 
     /** An error about this node reported at another line, e.g. that of its key. */
-    SpecException error(int line, String problem, String hint) {
+    public SpecException error(int line, String problem, String hint) {
         return new SpecException(file, line, key, problem, hint);
     }
 
     /** Places an error found by a value parser (like {@link SourceLine#parse}) at this node. */
-    SpecException locate(SpecException e) {
+    public SpecException locate(SpecException e) {
         return e.at(file, node.line(), key);
     }
 
-    SpecException expected(String what, String hint) {
+    public SpecException expected(String what, String hint) {
         return error("expected " + what + ", found " + found(), hint);
     }
 
     /** A mapping whose keys must all be among {@code known}. */
-    Fields fields(String what, String... known) {
+    public Fields fields(String what, String... known) {
         YamlNode.Mapping m = mapping(what);
         Map<String, SpecNode> byKey = new LinkedHashMap<>();
         for (YamlNode.Entry e : m.entries()) {
@@ -91,7 +160,7 @@ final class SpecNode {
     }
 
     /** A mapping with keys of the user's choosing, in the order written. */
-    List<Member> members(String what) {
+    public List<Member> members(String what) {
         List<Member> members = new ArrayList<>();
         for (YamlNode.Entry e : mapping(what).entries()) {
             members.add(new Member(e.key(), e.line(), new SpecNode(file, child(e.key()), e.value(), lines)));
@@ -99,9 +168,10 @@ final class SpecNode {
         return members;
     }
 
-    record Member(String name, int line, SpecNode value) {}
+    /** A key of the user's choosing, its line, and its value. */
+    public record Member(String name, int line, SpecNode value) {}
 
-    List<SpecNode> list(String what) {
+    public List<SpecNode> list(String what) {
         if (!(node instanceof YamlNode.Sequence seq)) {
             throw expected(what, null);
         }
@@ -113,7 +183,7 @@ final class SpecNode {
     }
 
     /** Any non-empty scalar, as written: {@code cmd: 1.0} is the string "1.0", as in apko. */
-    String string(String what) {
+    public String string(String what) {
         if (!isScalar()) {
             throw expected(what, null);
         }
@@ -125,7 +195,7 @@ final class SpecNode {
     }
 
     /** A decimal integer in {@code [min, max]}. */
-    long integer(String what, long min, long max) {
+    public long integer(String what, long min, long max) {
         if (!isInteger()) {
             throw expected(what, null);
         }
@@ -145,7 +215,7 @@ final class SpecNode {
         return value;
     }
 
-    boolean bool() {
+    public boolean bool() {
         if (node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Kind.BOOLEAN) {
             String t = s.text().toLowerCase(java.util.Locale.ROOT);
             return t.equals("true") || t.equals("yes") || t.equals("on") || t.equals("y");
@@ -154,7 +224,7 @@ final class SpecNode {
     }
 
     /** The raw text of a scalar of any kind (octal modes arrive as strings or integers). */
-    String scalarText(String what) {
+    public String scalarText(String what) {
         if (!isScalar()) {
             throw expected(what, null);
         }
@@ -187,7 +257,7 @@ final class SpecNode {
     }
 
     /** The known key nearest to a misspelt one, if it is near enough to be what was meant. */
-    static Optional<String> closest(String key, String... known) {
+    public static Optional<String> closest(String key, String... known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
@@ -221,7 +291,7 @@ final class SpecNode {
     }
 
     /** A mapping's values by key, after its keys were checked. */
-    static final class Fields {
+    public static final class Fields {
         private final SpecNode parent;
         private final Map<String, SpecNode> byKey;
 
@@ -230,11 +300,11 @@ final class SpecNode {
             this.byKey = byKey;
         }
 
-        Optional<SpecNode> optional(String name) {
+        public Optional<SpecNode> optional(String name) {
             return Optional.ofNullable(byKey.get(name));
         }
 
-        SpecNode required(String name, String hint) {
+        public SpecNode required(String name, String hint) {
             SpecNode value = byKey.get(name);
             if (value == null) {
                 throw missing(name, hint);
@@ -243,7 +313,7 @@ final class SpecNode {
         }
 
         /** The error for a key that this mapping needs and does not have. */
-        SpecException missing(String name, String hint) {
+        public SpecException missing(String name, String hint) {
             return new SpecException(parent.file, parent.line(), parent.child(name), "missing", hint);
         }
     }

@@ -1,0 +1,70 @@
+package dev.kiln.api;
+
+import dev.kiln.builder.recipe.Recipe;
+import dev.kiln.builder.recipe.RecipeLock;
+import dev.kiln.builder.recipe.RecipeLocking;
+import dev.kiln.builder.recipe.RecipeParser;
+import dev.kiln.builder.source.GitTool;
+import dev.kiln.builder.source.SourcePin;
+import dev.kiln.builder.source.Sources;
+import dev.kiln.resolver.lock.Lock;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code kiln recipe lock}: each recipe's environment resolved as {@code kiln lock} resolves a spec, its sources pinned. */
+final class RecipeLocks {
+    private RecipeLocks() {
+    }
+
+    static RecipeLockResult lock(Session s, RecipeLockRequest request) {
+        boolean offline = request.mode() == LockMode.OFFLINE;
+        Sources sources = sources(s).withOffline(offline);
+        List<RecipeLockResult.Locked> out = new ArrayList<>();
+        for (Path file : request.recipes()) {
+            Recipe recipe = RecipeParser.parse(file, s.mirrors);
+            Path lockFile = RecipeLocking.lockFile(file);
+            Locking.checkLockTarget(lockFile);
+            Optional<RecipeLock> previous = RecipeLocking.previous(lockFile);
+            RecipeLock lock = RecipeLocking.lock(recipe, lockFile, request.architecture(),
+                    (environment, specPath, arch, prev) -> environment(s, recipe, environment, lockFile, request.mode(), prev),
+                    sources, previous);
+            List<String> changes = previous.map(p -> RecipeLocking.changes(p, lock)).orElse(List.of("+ " + lockFile + " (new)"));
+            boolean write = request.action() == RecipeLockRequest.Action.WRITE;
+            if (write) {
+                RecipeLocking.write(lockFile, lock);
+                s.store().addRoot(lockFile.toAbsolutePath());
+            }
+            s.events.phase("recipe locked");
+            out.add(new RecipeLockResult.Locked(file, lockFile, recipe.name(), recipe.debianVersion(), lock.architecture(),
+                    lock.recipeDigest().toString(), lock.environment().allPackages().size(),
+                    lock.sources().stream().map(RecipeLocks::describe).toList(), changes, write));
+        }
+        return new RecipeLockResult(out);
+    }
+
+    /** The sources of this session: its transport, store and mirrors, fetches told as events, Debian's git. */
+    static Sources sources(Session s) {
+        return new Sources(s.transport, s.store(), s.mirrors, s.events.fetch(), GitTool.installed());
+    }
+
+    private static Lock environment(Session s, Recipe recipe, dev.kiln.resolver.spec.ImageSpec environment, Path lockFile, LockMode mode,
+                                    Optional<Lock> previous) {
+        Spec spec = Spec.embedded(environment, recipe.canonicalBytes(), recipe.file());
+        Inputs in = Inputs.of(spec, lockFile, Optional.empty());
+        return Locking.resolve(s, in, mode, false, previous.orElse(null), Set.of()).lock();
+    }
+
+    private static String describe(SourcePin p) {
+        if (p instanceof SourcePin.Fetch f) {
+            return p.key() + " fetch " + f.uri() + " " + f.sha256();
+        }
+        if (p instanceof SourcePin.Git g) {
+            return p.key() + " git " + g.repository() + " " + g.ref() + " " + g.commit() + " tree " + g.tree();
+        }
+        SourcePin.Local l = (SourcePin.Local) p;
+        return p.key() + " local " + l.path() + " " + l.listing();
+    }
+}
