@@ -245,7 +245,10 @@ public final class Resolver {
     private List<RepositoryReader.Source> sources(LockRequest req) {
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
-            URI base = line.expandAll(env).get(0);
+            URI base = line.expandAll(env, req.baseDir()).get(0);
+            if (SourceLine.isFileUri(base) && !req.offline()) {
+                requireDirectory(line, base, req.baseDir());
+            }
             sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
         }
         return sources;
@@ -553,6 +556,24 @@ public final class Resolver {
         }, "kiln-keys");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A {@code file:} repository's directory must be there: a wrong path is said as such, not as a missing InRelease. */
+    private static void requireDirectory(SourceLine line, URI base, Path baseDir) {
+        Path dir = SourceLine.directoryOf(base);
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        throw new ResolveException(ResolveException.Kind.NO_RELEASE,
+                "'" + line.written() + "': no repository at " + dir + (Files.exists(dir) ? " (it is not a directory)" : " (no such directory)")
+                + (isRelative(line) ? "\n  the path is relative to the spec's directory, " + baseDir : "")
+                + "\n  expected: a directory holding dists/" + line.suite() + "/InRelease (a signed Debian repository)"
+                + "\n  fix: publish the repository there, or correct the path in the line");
+    }
+
+    private static boolean isRelative(SourceLine line) {
+        String t = line.uriTemplate();
+        return SourceLine.isFileUri(t) && !t.startsWith("file:/");
     }
 
     private TrustedKeys keyringFor(SourceLine line, Path baseDir) {

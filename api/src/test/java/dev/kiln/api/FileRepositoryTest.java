@@ -1,0 +1,150 @@
+package dev.kiln.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.api.testing.FixtureRepository;
+import dev.kiln.api.testing.FixtureRepository.PackageFile;
+import dev.kiln.resolver.lock.Lock;
+import dev.kiln.store.KilnException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code file:} repositories in spec source lines: a signed repository written to a directory (as
+ * {@code kiln recipe build --repo} makes one), named relative to the spec's directory or absolutely,
+ * locked, fetched and built from like a mirror, and checked exactly like one.
+ */
+class FileRepositoryTest {
+    @TempDir
+    Path tmp;
+    FixtureRepository recipes;
+    Path key;
+    Path images;
+
+    @BeforeEach
+    void repository() throws IOException {
+        recipes = new FixtureRepository();
+        recipes.add("hello", "2.10-0kiln1", "", List.of(PackageFile.file("/usr/bin/hello", 0755, 1_700_000_000L, "#!/bin/sh\necho hi\n")));
+        recipes.publish();
+        recipes.writeTo(tmp.resolve("repo"));
+        key = tmp.resolve("recipes.asc");
+        images = Files.createDirectories(tmp.resolve("images"));
+    }
+
+    @AfterEach
+    void close() {
+        recipes.close();
+    }
+
+    private Path spec(String uri, String packages) throws IOException {
+        return Files.writeString(images.resolve("image.yaml"), """
+                contents:
+                  repositories:
+                    - %s
+                  packages: [%s]
+                archs: [amd64]
+                """.formatted(recipes.sourceLine(key, uri), packages));
+    }
+
+    private Kiln.Builder kiln(String store) {
+        return Kiln.builder().store(tmp.resolve(store)).keys(key).mirrors(Map.of());
+    }
+
+    @Test
+    void aRelativeFileRepositoryIsLockedAsWrittenFetchedAndBuiltFrom() throws IOException {
+        Path spec = spec("file:../repo", "hello");
+        try (Kiln kiln = kiln("store").open()) {
+            LockResult locked = kiln.lock(LockRequest.of(Spec.load(spec)));
+            assertEquals("2.10-0kiln1", locked.packages().get("amd64").get(0).version());
+            BuildResult built = kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(tmp.resolve("out"))));
+            assertTrue(Files.exists(tmp.resolve("out/index.json")), built.toString());
+        }
+        Lock lock = Locking.read(LockRequest.besideSpec(spec));
+        assertTrue(lock.repositories().get(0).line().contains(" file:../repo stable main"), "the line as written, host-free");
+        String text = Files.readString(LockRequest.besideSpec(spec));
+        assertFalse(text.contains(tmp.resolve("repo").toString()), "the lock names no repository directory of this machine: " + text);
+        // another store fetches the pinned package from the directory, hashed on the way in
+        try (Kiln kiln = kiln("store2").open()) {
+            FetchResult f = kiln.fetch(FetchRequest.of(LockRequest.besideSpec(spec)));
+            assertEquals(1, f.fetched());
+        }
+        assertEquals(0, recipes.requestCount(), "nothing came over HTTP");
+    }
+
+    @Test
+    void anAbsoluteFileRepositoryInBothFormsIsLockedAndBuilt() throws IOException {
+        for (String uri : List.of("file:" + tmp.resolve("repo"), "file://" + tmp.resolve("repo"))) {
+            Path spec = spec(uri, "hello");
+            try (Kiln kiln = kiln("store-" + uri.length()).open()) {
+                kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(tmp.resolve("out-" + uri.length()))));
+            }
+            assertEquals("deb [signed-by=" + key.toAbsolutePath() + "] " + uri + " stable main",
+                    Locking.read(LockRequest.besideSpec(spec)).repositories().get(0).line());
+        }
+    }
+
+    @Test
+    void aFlippedByteInTheRepositorysPackagesIndexIsRefused() throws IOException {
+        Path spec = spec("file:../repo", "hello");
+        for (String index : List.of("Packages", "Packages.gz", "Packages.xz")) {
+            Path file = tmp.resolve("repo/dists/stable/main/binary-amd64/" + index);
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(file, bytes);
+        }
+        try (Kiln kiln = kiln("store").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.lock(LockRequest.of(Spec.load(spec))));
+            assertTrue(e.getMessage().contains("binary-amd64/Packages"), e.getMessage());
+        }
+        assertFalse(Files.exists(LockRequest.besideSpec(spec)), "no lock written");
+    }
+
+    @Test
+    void aForeignKeyIsRefusedForAFileRepositoryAsForAMirror() throws IOException {
+        Path spec = spec("file:../repo", "hello");
+        try (FixtureRepository other = new FixtureRepository()) {
+            other.sourceLine(key, "file:../repo"); // overwrites the trusted key with another one's
+        }
+        try (Kiln kiln = kiln("store").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.lock(LockRequest.of(Spec.load(spec))));
+            assertTrue(e.code().startsWith("fetch.signature"), e.code() + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingRepositoryDirectoryIsNamedWhenLocking() throws IOException {
+        Path spec = spec("file:../nowhere", "hello");
+        try (Kiln kiln = kiln("store").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.lock(LockRequest.of(Spec.load(spec))));
+            assertEquals("resolve.no-release", e.code());
+            assertTrue(e.getMessage().contains("no repository at " + tmp.resolve("nowhere") + " (no such directory)"), e.getMessage());
+            assertTrue(e.getMessage().contains("relative to the spec's directory, " + images), e.getMessage());
+            assertTrue(e.fix().isPresent());
+        }
+    }
+
+    @Test
+    void aMissingRepositoryDirectoryIsNamedWhenFetching() throws IOException {
+        Path spec = spec("file:../repo", "hello");
+        try (Kiln kiln = kiln("store").open()) {
+            kiln.lock(LockRequest.of(Spec.load(spec)));
+        }
+        Files.move(tmp.resolve("repo"), tmp.resolve("moved"));
+        try (Kiln kiln = kiln("store2").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.fetch(FetchRequest.of(LockRequest.besideSpec(spec))));
+            assertEquals("fetch.not-found", e.code());
+            assertTrue(e.getMessage().contains("no repository at " + tmp.resolve("repo") + " to fetch hello 2.10-0kiln1 amd64"),
+                    e.getMessage());
+        }
+    }
+}
