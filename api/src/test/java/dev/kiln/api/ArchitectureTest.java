@@ -143,7 +143,7 @@ class ArchitectureTest {
                 "ImageRef$Registry", "Kiln", "Kiln$Builder", "KilnEvent", "LockCheckResult", "LockMode", "LockRequest", "LockResult",
                 "LockResult$Change", "LockResult$Copy", "LockResult$Package", "OutdatedRequest", "OutdatedResult", "OutdatedResult$Changelog",
                 "OutdatedResult$Update", "PhaseEvent", "Proxies", "RebuildEvent", "Registries", "RegistryWaitEvent",
-                "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
+                "ShadowedPackageEvent", "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",
                 "VerifyResult$Signature", "WhyRequest", "WhyResult", "WhyResult$Answer", "WhyResult$Chain", "WhyResult$Link",

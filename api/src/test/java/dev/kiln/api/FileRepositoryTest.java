@@ -147,4 +147,64 @@ class FileRepositoryTest {
                     e.getMessage());
         }
     }
+
+    /**
+     * A name that the recipes repository and Debian's both offer is taken from the recipes
+     * repository, even though Debian's version is higher, and said once; a name only Debian's
+     * offers is unaffected; a pin of Debian's version moves to the recipe's when the recipes
+     * repository joins the spec.
+     */
+    @Test
+    void aFileRepositoryShadowsTheOthersForTheNamesItOffers() throws IOException {
+        try (FixtureRepository debian = new FixtureRepository()) {
+            debian.add("hello", "2.10-3", "", List.of(PackageFile.file("/usr/bin/hello", 0755, 1_700_000_000L, "debian's\n")));
+            debian.add("base", "1.0", "hello (>= 2.10)", List.of(PackageFile.file("/etc/base", 0644, 1_700_000_000L, "base\n")));
+            debian.publish();
+            String debianLine = debian.sourceLine(tmp.resolve("debian.asc"));
+            Path keys = Files.createDirectories(tmp.resolve("keys"));
+            Files.copy(tmp.resolve("debian.asc"), keys.resolve("debian.asc"));
+            String recipesLine = recipes.sourceLine(keys.resolve("recipes.asc"), "file:../repo");
+            Path spec = images.resolve("image.yaml");
+            Files.writeString(spec, "contents:\n  repositories:\n    - " + debianLine + "\n  packages: [base]\narchs: [amd64]\n");
+            List<ShadowedPackageEvent> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (Kiln kiln = Kiln.builder().store(tmp.resolve("store")).keys(keys).mirrors(Map.of())
+                    .addEventHandler(ShadowedPackageEvent.class, said::add)
+                    .addEventHandler(PhaseEvent.class, p -> phases.add(p.phase())).open()) {
+                LockResult before = kiln.lock(LockRequest.of(Spec.load(spec)));
+                assertEquals(List.of("base 1.0", "hello 2.10-3"), versions(before));
+                assertTrue(said.isEmpty(), "nothing shadowed without a file: repository");
+
+                Files.writeString(spec, "contents:\n  repositories:\n    - " + debianLine + "\n    - " + recipesLine
+                        + "\n  packages: [base]\narchs: [amd64]\n");
+                LockResult after = kiln.lock(LockRequest.of(Spec.load(spec)));
+                assertEquals(List.of("base 1.0", "hello 2.10-0kiln1"), versions(after));
+                Lock lock = Locking.read(LockRequest.besideSpec(spec));
+                for (Lock.Package p : lock.packages("amd64")) {
+                    assertEquals(p.name().equals("hello") ? 1 : 0, p.repository(), p.name() + " from its repository");
+                }
+                assertEquals(1, said.size(), said.toString());
+                ShadowedPackageEvent e = said.get(0);
+                assertEquals("hello: taken from file:../repo stable (2.10-0kiln1), not from " + debian.sourceLine(tmp.resolve("x.asc"))
+                        .replaceAll("^deb \\[[^]]*] ", "").replace(" main", "") + " (2.10-3): a file: repository shadows the others"
+                        + " for the names it offers", e.message());
+                assertEquals(List.of("hello", "2.10-0kiln1", recipesLine, "2.10-3", debianLine),
+                        List.of(e.name(), e.version(), e.repository(), e.hiddenVersion(), e.hiddenRepository()));
+                LockResult.Change moved = after.changes().stream().filter(c -> c.name().equals("hello")).findFirst().orElseThrow();
+                assertEquals("a file: repository of the spec offers hello, which shadows " + debianLine, moved.reason());
+
+                // remembered: a second lock of the same inputs (the solve's memo) says it again, once
+                kiln.lock(LockRequest.of(Spec.load(spec)).withUpdate());
+                said.clear();
+                phases.clear();
+                kiln.lock(LockRequest.of(Spec.load(spec)).withUpdate());
+                assertTrue(phases.contains("solve memo hit"), phases.toString());
+                assertEquals(List.of(e), said);
+            }
+        }
+    }
+
+    private static List<String> versions(LockResult r) {
+        return r.packages().get("amd64").stream().map(p -> p.name() + " " + p.version()).sorted().toList();
+    }
 }
