@@ -207,4 +207,40 @@ class FileRepositoryTest {
     private static List<String> versions(LockResult r) {
         return r.packages().get("amd64").stream().map(p -> p.name() + " " + p.version()).sorted().toList();
     }
+
+    /**
+     * verify's rule: a relative file: repository of the spec an image carries is found from the
+     * directory named as the Kiln's context (the spec's directory when it was locked); with a spec
+     * file given, from that file's directory; without either it is refused, naming the line.
+     */
+    @Test
+    void verifyFindsARelativeFileRepositoryFromTheContextItIsGiven() throws IOException {
+        Path spec = spec("file:../repo", "hello");
+        try (Kiln kiln = kiln("store").open()) {
+            kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(tmp.resolve("out"))));
+        }
+        // the image and the spec elsewhere: only the repository stays where it was
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/deeper"));
+        Files.move(tmp.resolve("out"), elsewhere.resolve("out"));
+        Files.move(spec, elsewhere.resolve("image.yaml"));
+        Files.move(LockRequest.besideSpec(spec), elsewhere.resolve("image.lock.json"));
+        VerifyRequest fresh = VerifyRequest.of(ImageRef.layout(elsewhere.resolve("out"))).withFreshStore(true);
+
+        try (Kiln kiln = kiln("unused").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.verify(fresh));
+            assertEquals("spec.context", e.code());
+            assertTrue(e.getMessage().contains("'" + recipes.sourceLine(key, "file:../repo") + "' relative to its directory"),
+                    e.getMessage());
+        }
+        try (Kiln kiln = kiln("unused").context(images).open()) {
+            assertTrue(kiln.verify(fresh).verified());
+        }
+        // with the spec given, its own directory: here the copy moved away from the repository, so it is not found
+        try (Kiln kiln = kiln("unused").open()) {
+            KilnException e = assertThrows(KilnException.class, () -> kiln.verify(fresh.withInputs(elsewhere.resolve("image.yaml"),
+                    elsewhere.resolve("image.lock.json"))));
+            assertEquals("fetch.not-found", e.code());
+            assertTrue(e.getMessage().contains("no repository at " + tmp.resolve("elsewhere/repo")), e.getMessage());
+        }
+    }
 }
