@@ -80,28 +80,15 @@ public final class FileTransport implements Transport {
             close(channel);
             throw new FetchException("cannot read " + file + ": " + IoErrors.why(e), e);
         }
-        InputStream stream = Channels.newInputStream(channel);
-        return new Body() {
-            @Override
-            public long length() {
-                return size - start;
-            }
+        return new FileBody(size - start, start, Channels.newInputStream(channel), channel);
+    }
 
-            @Override
-            public long start() {
-                return start;
-            }
-
-            @Override
-            public InputStream stream() {
-                return stream;
-            }
-
-            @Override
-            public void close() {
-                FileTransport.close(channel);
-            }
-        };
+    /** A file's bytes from {@code start} on, read from its open channel. */
+    private record FileBody(long length, long start, InputStream stream, FileChannel channel) implements Body {
+        @Override
+        public void close() {
+            FileTransport.close(channel);
+        }
     }
 
     /** When the missing file's directories are missing too, the first of them: a wrong path, not a missing file. */

@@ -431,21 +431,30 @@ public final class Resolver {
 
     private List<Shadowed> rememberedShadows(Digest solveKey) {
         List<Shadowed> out = new ArrayList<>();
-        try {
-            var memo = store.memo(SOLVE_STEP, shadowsKey(solveKey));
-            if (memo.isPresent()) {
-                String text = new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
-                for (String line : text.split("\n")) {
-                    String[] f = line.split("\t", 5);
-                    if (f.length == 5) {
-                        out.add(new Shadowed(f[0], f[1], f[2], f[3], f[4]));
-                    }
-                }
+        for (String line : remembered(shadowsKey(solveKey))) {
+            String[] f = line.split("\t", 5);
+            if (f.length == 5) {
+                out.add(new Shadowed(f[0], f[1], f[2], f[3], f[4]));
             }
-        } catch (RuntimeException damaged) {
-            // words for people: the lock itself is the memo's
         }
         return out;
+    }
+
+    /**
+     * The lines of the text kept beside a solve's memo under {@code key}; none when there is none or
+     * it cannot be read (they are words for people: the lock itself is the memo's).
+     */
+    private List<String> remembered(Digest key) {
+        try {
+            var memo = store.memo(SOLVE_STEP, key);
+            if (memo.isPresent()) {
+                return List.of(new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)
+                        .split("\n"));
+            }
+        } catch (RuntimeException damaged) {
+            // said without them
+        }
+        return List.of();
     }
 
     private static Digest shadowsKey(Digest solveKey) {
@@ -462,19 +471,12 @@ public final class Resolver {
 
     private Map<String, Map<String, String>> rememberedReasons(Digest solveKey) {
         Map<String, Map<String, String>> out = new TreeMap<>();
-        try {
-            var memo = store.memo(SOLVE_STEP, reasonsKey(solveKey));
-            if (memo.isPresent()) {
-                String text = new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
-                for (String line : text.split("\n")) {
-                    String[] f = line.split("\t", 3);
-                    if (f.length == 3) {
-                        out.computeIfAbsent(f[0], a -> new TreeMap<>()).put(f[1], f[2]);
-                    }
-                }
+        // without the reasons, the pins that moved are still named
+        for (String line : remembered(reasonsKey(solveKey))) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3) {
+                out.computeIfAbsent(f[0], a -> new TreeMap<>()).put(f[1], f[2]);
             }
-        } catch (RuntimeException damaged) {
-            // the reasons are words for people: without them the pins that moved are still named
         }
         return out;
     }
