@@ -179,7 +179,7 @@ final class Building {
         } else {
             copies = Copies.fromStore(spec, lock, s.store());
         }
-        Fetching.fetch(s, lockFile, lock, mode == LockMode.OFFLINE);
+        Fetching.fetch(s, lockFile, lock, mode == LockMode.OFFLINE, in.baseDir());
         s.events.phase("fetched");
         long seconds = epoch.seconds().orElse(newestRelease(lock));
         try (ImageLayout layout = ImageLayout.stage(out)) {

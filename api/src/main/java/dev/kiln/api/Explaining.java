@@ -36,7 +36,7 @@ final class Explaining {
         Path specFile = lockGiven ? specBeside(lockFile, lock) : given;
         Spec spec = Spec.load(specFile);
         s.events.phase("lock read");
-        Fetching.fetch(s, lockFile, lock, request.mode() == LockMode.OFFLINE);
+        Fetching.fetch(s, lockFile, lock, request.mode() == LockMode.OFFLINE, specFile.toAbsolutePath().getParent());
         s.events.phase("fetched");
         ControlCache controls = new ControlCache(s.store());
         Map<Digest, PackageRecord> stanzas = new HashMap<>();

@@ -13,7 +13,8 @@ import java.util.Optional;
  * else beside its lock.
  *
  * @param lockPath the spec as the lock names it: relative to the lock's directory, or a spec made in code's name
- * @param baseDir where a relative {@code signed-by} key file is looked for first
+ * @param baseDir the spec's directory: where a relative {@code signed-by} key file is looked for
+ *     first, and what a relative {@code file:} repository is relative to
  */
 record Inputs(Spec spec, ImageSpec parsed, Path lockFile, String lockPath, Path baseDir) {
     static Inputs of(Spec spec, Path lockFile, Optional<Path> context) {
@@ -41,6 +42,11 @@ record Inputs(Spec spec, ImageSpec parsed, Path lockFile, String lockPath, Path 
             return BuildContext.of(spec.file().get(), context);
         }
         return BuildContext.of(context.isPresent() ? parsed.source() : lockFile.toAbsolutePath(), context);
+    }
+
+    /** These inputs with {@code dir} as the spec's directory (a rebuild from a copy of the spec taken elsewhere). */
+    Inputs withBaseDir(Path dir) {
+        return new Inputs(spec, parsed, lockFile, lockPath, dir.toAbsolutePath().normalize());
     }
 
     /** The spec as messages name it. */

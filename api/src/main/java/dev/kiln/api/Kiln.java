@@ -230,7 +230,10 @@ public final class Kiln implements AutoCloseable {
         /**
          * The build context: the directory the copies of every spec this Kiln locks or builds must
          * lie inside, every symlink followed, and which must hold each such spec file (default: each
-         * spec's own directory). A spec made in code takes its copies from here and needs it.
+         * spec's own directory). A spec made in code takes its copies from here and needs it. For
+         * {@link Kiln#verify} of an image's own spec, the directory that spec was in when it was
+         * locked: its relative {@code file:} repositories are found from there (a spec's relative
+         * {@code file:} repositories are relative to its own directory, never to a wider context).
          */
         public Builder context(Path dir) {
             this.context = Objects.requireNonNull(dir, "dir");

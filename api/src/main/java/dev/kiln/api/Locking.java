@@ -131,7 +131,10 @@ final class Locking {
         Resolver.LockRequest req = new Resolver.LockRequest(in.lockPath(), spec.digest(), in.baseDir(), spec.contents().repositories(),
                 requests, spec.archs(), options, mode == LockMode.OFFLINE);
         Resolver.Resolution r = resolver.resolve(previous == null ? req : req.keeping(previous, update));
-        return new Resolver.Resolution(r.lock().withCopies(copies), r.moved());
+        for (Resolver.Shadowed x : r.shadowed()) {
+            s.events.emit(new ShadowedPackageEvent(x.name(), x.version(), x.from(), x.hiddenVersion(), x.hiddenFrom(), x.message()));
+        }
+        return new Resolver.Resolution(r.lock().withCopies(copies), r.moved(), r.shadowed());
     }
 
     /** A lock that could not be written where it goes is refused before anything is resolved. */

@@ -111,7 +111,7 @@ final class Outdating {
         s.events.phase("repositories read");
 
         List<Offer> offers = offers(lock, universes);
-        readChangelogs(offers, parsed.contents().repositories());
+        readChangelogs(offers, parsed.contents().repositories(), in.baseDir());
         if (!offlineMissing.isEmpty()) {
             notes.add("offline, and the store holds neither the package nor its changelog for " + String.join(", ", offlineMissing)
                     + ": their CVE ids and urgency are not known");
@@ -170,13 +170,13 @@ final class Outdating {
      * missing ones fetched at once), following a doc directory that links to another package's to
      * that package's candidate in the same repository.
      */
-    private void readChangelogs(List<Offer> offers, List<SourceLine> lines) {
+    private void readChangelogs(List<Offer> offers, List<SourceLine> lines, Path specDir) {
         Map<Offer, Candidate> pending = new LinkedHashMap<>();
         for (Offer o : offers) {
             pending.put(o, o.candidate);
         }
         for (int hop = 0; hop <= MAX_LINKS && !pending.isEmpty(); hop++) {
-            fetchMissing(pending.values(), lines);
+            fetchMissing(pending.values(), lines, specDir);
             Map<Offer, Candidate> next = new LinkedHashMap<>();
             for (Map.Entry<Offer, Candidate> e : pending.entrySet()) {
                 Offer o = e.getKey();
@@ -227,7 +227,7 @@ final class Outdating {
     }
 
     /** Fetches (in one go) the .debs whose changelog is neither remembered nor in the store; offline, none. */
-    private void fetchMissing(java.util.Collection<Candidate> candidates, List<SourceLine> lines) {
+    private void fetchMissing(java.util.Collection<Candidate> candidates, List<SourceLine> lines, Path specDir) {
         ContentStore store = s.store();
         Map<Digest, Download> downloads = new LinkedHashMap<>();
         for (Candidate c : candidates) {
@@ -236,7 +236,7 @@ final class Outdating {
                 continue;
             }
             List<URI> urls = new ArrayList<>();
-            for (URI base : lines.get(c.repository()).expandAll(s.mirrors)) {
+            for (URI base : lines.get(c.repository()).expandAll(s.mirrors, specDir)) {
                 String b = base.toString();
                 urls.add(URI.create((b.endsWith("/") ? b : b + "/") + c.record().filename()));
             }

@@ -8,6 +8,8 @@ import dev.kiln.oci.LayoutReader;
 import dev.kiln.oci.compare.Difference;
 import dev.kiln.oci.compare.ImageDiff;
 import dev.kiln.resolver.lock.Lock;
+import dev.kiln.resolver.spec.SourceLine;
+import dev.kiln.resolver.spec.SpecException;
 import dev.kiln.store.Digest;
 import dev.kiln.store.IoErrors;
 import dev.kiln.store.StoreException;
@@ -97,6 +99,10 @@ final class Verification {
         Building.Built rebuilt;
         try {
             Inputs in = Inputs.of(Spec.load(specFile), lockFile, Optional.empty());
+            Path repositoryDir = repositoryDir(s, request, pinned);
+            if (repositoryDir != null) {
+                in = in.withBaseDir(repositoryDir);
+            }
             rebuilt = Building.build(s, in, scratch.resolve("rebuilt"), LockMode.FROZEN, Epoch.of(epoch), Copies.Origin.STORE);
         } catch (PackageMismatchException e) {
             // a lock entry relabelled with another version: the image's inputs are not what it says
@@ -114,6 +120,31 @@ final class Verification {
                 attested.stream().map(a -> new VerifyResult.Attestation(a.predicateType(), a.subject().toString(), a.keyFingerprint(),
                         a.attestation().toString())).toList(),
                 unverified);
+    }
+
+    /**
+     * Where the rebuild finds a relative {@code file:} repository of the spec: the directory of the
+     * spec given with the request; for the spec an image carries, the Kiln's context (the directory
+     * that spec was in when it was locked). Packages are pinned by sha256, so only their bytes
+     * matter, not where they are read from. Without either, a spec with a relative {@code file:}
+     * repository is refused, naming it; any other spec needs neither (null: the copy's own directory).
+     */
+    static Path repositoryDir(Session s, VerifyRequest request, Lock pinned) {
+        if (request.spec().isPresent()) {
+            return request.spec().get().toAbsolutePath().normalize().getParent();
+        }
+        if (s.context().isPresent()) {
+            return s.context().get().toAbsolutePath().normalize();
+        }
+        for (Lock.Repository r : pinned.repositories()) {
+            SourceLine line = SourceLine.parse(r.line());
+            if (line.isFile(s.mirrors) && line.uriTemplate().startsWith("file:") && !line.uriTemplate().startsWith("file:/")) {
+                throw new SpecException(SpecException.Kind.CONTEXT, "the image's spec reads the repository '" + r.line()
+                        + "' relative to its directory, and a spec carried by an image has none",
+                        "give the directory the spec was in when it was locked as the context of the verification");
+            }
+        }
+        return null;
     }
 
     static List<ImageDifference> differences(ImageDiff diff) {

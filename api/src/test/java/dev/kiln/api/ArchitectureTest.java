@@ -144,7 +144,7 @@ class ArchitectureTest {
                 "LockResult$Change", "LockResult$Copy", "LockResult$Package", "OpenPgpKeys", "OpenPgpKeys$Generated", "OutdatedRequest", "OutdatedResult", "OutdatedResult$Changelog",
                 "OutdatedResult$Update", "PhaseEvent", "Proxies", "RebuildEvent", "RecipeLockRequest", "RecipeLockRequest$Action",
                 "RecipeLockResult", "RecipeLockResult$Locked", "Registries", "RegistryWaitEvent",
-                "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
+                "ShadowedPackageEvent", "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",
                 "VerifyResult$Signature", "WhyRequest", "WhyResult", "WhyResult$Answer", "WhyResult$Chain", "WhyResult$Link",

@@ -52,6 +52,10 @@ final class FlagHints {
                 return run.has("--context") && !run.given("--context")
                         ? "--context DIR gives a wider build context, one that holds the spec and what it copies" : null;
             case "spec.context":
+                if (command.equals("verify") && !run.given("--context")) {
+                    return "--context DIR names the directory the image's spec was in, which its relative file: repositories"
+                            + " are relative to";
+                }
                 return run.given("--context") ? "--context DIR names the build context: a directory that holds the spec;"
                         + " without it, the spec's own directory is" : null;
             case "lock.mismatch":

@@ -8,6 +8,7 @@ import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
 import dev.kiln.api.RebuildEvent;
 import dev.kiln.api.RegistryWaitEvent;
+import dev.kiln.api.ShadowedPackageEvent;
 import dev.kiln.api.StoreEvent;
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -67,6 +68,15 @@ final class JsonEvents implements Consumer<KilnEvent> {
             json.event("build-check", g -> g.writeStringField("first", c.digest()));
         } else if (e instanceof BuildWarningEvent w) {
             json.event("build-warning", g -> g.writeStringField("message", w.message()));
+        } else if (e instanceof ShadowedPackageEvent x) {
+            json.event("shadowed", g -> {
+                g.writeStringField("name", x.name());
+                g.writeStringField("version", x.version());
+                g.writeStringField("repository", x.repository());
+                g.writeStringField("hiddenVersion", x.hiddenVersion());
+                g.writeStringField("hiddenRepository", x.hiddenRepository());
+                g.writeStringField("message", x.message());
+            });
         }
     }
 

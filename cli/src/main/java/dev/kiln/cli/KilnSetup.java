@@ -4,6 +4,7 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
 import dev.kiln.api.RegistryWaitEvent;
+import dev.kiln.api.ShadowedPackageEvent;
 import dev.kiln.api.BuildWarningEvent;
 import dev.kiln.api.StoreEvent;
 import dev.kiln.api.SystemDefaults;
@@ -60,6 +61,7 @@ final class KilnSetup {
             if (!quiet) {
                 b.addEventHandler(RegistryWaitEvent.class, w -> err.println("kiln: " + w.message()));
                 b.addEventHandler(BuildWarningEvent.class, w -> err.println("kiln: warning: " + w.message()));
+                b.addEventHandler(ShadowedPackageEvent.class, w -> err.println("kiln: warning: " + w.message()));
             }
         }
         if (Timing.ON) {

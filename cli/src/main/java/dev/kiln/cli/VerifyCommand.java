@@ -57,8 +57,9 @@ final class VerifyCommand implements Callable<Integer> {
     RegistryTimeoutOption registry;
 
     /**
-     * Accepted so that one set of options serves lock, build and verify; a rebuild takes local
-     * sources from the image or the store, never from disk, so the context is only checked.
+     * A rebuild takes local sources from the image or the store, never from disk; the context
+     * names the directory the image's own spec was in, which its relative {@code file:}
+     * repositories are relative to (with {@code --spec}, that file's directory is).
      */
     @picocli.CommandLine.Mixin
     ContextOption context;
@@ -95,8 +96,8 @@ final class VerifyCommand implements Callable<Integer> {
             request = request.withPublicKey(key);
         }
         JsonLines lines = json.lines(out);
-        Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, null, quiet, err, lines)
-                : KilnSetup.withoutStore(null, quiet, err, lines);
+        Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, context.context, quiet, err, lines)
+                : KilnSetup.withoutStore(context.context, quiet, err, lines);
         builder.registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)));
         if (!quiet && lines == null) {
             builder.addEventHandler(RebuildEvent.class, e -> out.println("rebuilding " + e.image() + " (" + e.digest() + ") in "

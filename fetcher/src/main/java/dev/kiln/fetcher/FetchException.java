@@ -15,7 +15,7 @@ public class FetchException extends KilnException {
         UNREACHABLE("fetch.unreachable"),
         /** A failure that trying again may cure: a timeout, a dropped connection, HTTP 5xx, 429 or 408. */
         NETWORK("fetch.network"),
-        /** The server says the file is not there (HTTP 404 or 410): often a lock older than the mirror. */
+        /** The server says the file is not there (HTTP 404 or 410): often a lock older than the mirror; for a file: repository, no such file or directory. */
         NOT_FOUND("fetch.not-found"),
         /** The server answered with another status: it wants credentials, refuses them, or something else. */
         REFUSED("fetch.refused"),

@@ -67,7 +67,7 @@ public final class Fetcher {
 
     private Fetcher(Transport transport, ContentStore store, int concurrency, FetchListener listener,
                     boolean offline, int attemptsPerUrl, Duration backoff) {
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.transport = FileTransport.over(Objects.requireNonNull(transport, "transport"));
         this.store = Objects.requireNonNull(store, "store");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.backoff = Objects.requireNonNull(backoff, "backoff");

@@ -17,7 +17,7 @@ public class ResolveException extends KilnException {
         NO_SUCH_PACKAGE("resolve.no-such-package"),
         /** Repository metadata (Release, Packages, a relation field) is not in the form Debian defines. */
         DEBIAN_FORMAT("resolve.debian-format"),
-        /** The mirror has no InRelease or Release for the suite: a wrong suite name or mirror. */
+        /** The mirror has no InRelease or Release for the suite: a wrong suite name or mirror; or a file: repository's directory is not there. */
         NO_RELEASE("resolve.no-release"),
         /** The signed Release is past its Valid-Until: a stale mirror, or a wrong clock. */
         RELEASE_EXPIRED("resolve.release-expired"),

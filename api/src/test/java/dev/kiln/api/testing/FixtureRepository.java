@@ -55,6 +55,36 @@ public final class FixtureRepository implements AutoCloseable {
     private final Map<Published, byte[]> debs = new LinkedHashMap<>();
     /** The index's stanzas by "name version", in the order added. */
     private final Map<String, String> stanzas = new LinkedHashMap<>();
+    /** Every file served, by its path under {@code /debian/}: what {@link #writeTo} puts on disk. */
+    private final Map<String, byte[]> files = new LinkedHashMap<>();
+
+    private void serve(String path, byte[] bytes) {
+        files.put(path, bytes.clone());
+        mirror.serve("/debian/" + path, bytes);
+    }
+
+    /**
+     * Writes the repository as served (pool, dists) under {@code dir}, for a spec that names it as
+     * a {@code file:} repository; returns {@code dir}.
+     */
+    public Path writeTo(Path dir) {
+        try {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path p = dir.resolve(f.getKey());
+                java.nio.file.Files.createDirectories(p.getParent());
+                java.nio.file.Files.write(p, f.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** The spec's repository line for {@code uri} (e.g. {@code file:../repo}), trusting the fixture key (written to {@code keyFile}). */
+    public String sourceLine(Path keyFile, String uri) {
+        key.writePublicKey(keyFile);
+        return "deb [signed-by=" + keyFile.toAbsolutePath() + "] " + uri + " " + SUITE + " main";
+    }
 
     /** Builds a .deb and lists it in the index ({@link #publish} serves the index). */
     public Published add(String name, String version, String depends, List<PackageFile> files) {
@@ -72,7 +102,7 @@ public final class FixtureRepository implements AutoCloseable {
                 + "Section: misc\nPriority: optional\nDescription: " + name + " for tamper tests\n a fixture package\n";
         byte[] deb = deb(control, files);
         String path = "pool/main/" + name.charAt(0) + "/" + name + "/" + name + "_" + version + "_amd64.deb";
-        mirror.serve("/debian/" + path, deb);
+        serve(path, deb);
         Published p = new Published(name, version, path, deb.length, Digest.of(deb));
         published.put(name + " " + version, p);
         debs.put(p, deb);
@@ -117,12 +147,12 @@ public final class FixtureRepository implements AutoCloseable {
         indexes.forEach((name, bytes) -> {
             release.append(' ').append(Digest.of(bytes).hex()).append(' ').append(bytes.length).append(' ')
                     .append(dir).append(name).append('\n');
-            mirror.serve("/debian/dists/" + SUITE + "/" + dir + name, bytes);
+            serve("dists/" + SUITE + "/" + dir + name, bytes);
         });
         byte[] text = release.toString().getBytes(UTF_8);
-        mirror.serve("/debian/dists/" + SUITE + "/Release", text);
-        mirror.serve("/debian/dists/" + SUITE + "/Release.gpg", key.detachSign(text));
-        mirror.serve("/debian/dists/" + SUITE + "/InRelease", key.clearsign(text));
+        serve("dists/" + SUITE + "/Release", text);
+        serve("dists/" + SUITE + "/Release.gpg", key.detachSign(text));
+        serve("dists/" + SUITE + "/InRelease", key.clearsign(text));
     }
 
     /** The spec's repository line, trusting the fixture key (written to {@code keyFile}). */

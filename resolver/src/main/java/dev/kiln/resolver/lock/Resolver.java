@@ -141,11 +141,45 @@ public final class Resolver {
      * A lock and, against the previous lock of the request, each package whose pin did not stay:
      * by architecture, name to the reason (empty when the spec's change alone explains it).
      */
-    public record Resolution(Lock lock, SortedMap<String, SortedMap<String, String>> moved) {
+    public record Resolution(Lock lock, SortedMap<String, SortedMap<String, String>> moved, List<Shadowed> shadowed) {
         public Resolution {
             TreeMap<String, SortedMap<String, String>> copy = new TreeMap<>();
             moved.forEach((arch, m) -> copy.put(arch, java.util.Collections.unmodifiableSortedMap(new TreeMap<>(m))));
             moved = java.util.Collections.unmodifiableSortedMap(copy);
+            shadowed = List.copyOf(shadowed);
+        }
+
+        /** A resolution in which no name was shadowed. */
+        public Resolution(Lock lock, SortedMap<String, SortedMap<String, String>> moved) {
+            this(lock, moved, List.of());
+        }
+    }
+
+    /**
+     * A package name that a {@code file:} repository and another repository of the spec both offer,
+     * taken from the {@code file:} repository (which shadows the others for the names it offers,
+     * even when another offers a higher version); one per name, whatever the architectures.
+     *
+     * @param name the package name
+     * @param version the version pinned, from {@code from}
+     * @param from the {@code file:} repository's line as written
+     * @param hiddenVersion the highest version the other repositories offer
+     * @param hiddenFrom the line of the repository that offers it, as written
+     */
+    public record Shadowed(String name, String version, String from, String hiddenVersion, String hiddenFrom) {
+        /** "hello: taken from file:../repo recipes (2.10-0kiln1), not from ${DEBIAN_MIRROR} bookworm (2.10-3)". */
+        public String message() {
+            return name + ": taken from " + brief(from) + " (" + version + "), not from " + brief(hiddenFrom) + " (" + hiddenVersion
+                    + "): a file: repository shadows the others for the names it offers";
+        }
+
+        private static String brief(String line) {
+            try {
+                SourceLine l = SourceLine.parse(line);
+                return l.uriTemplate() + " " + l.suite();
+            } catch (RuntimeException unreadable) {
+                return line;
+            }
         }
     }
 
@@ -210,7 +244,7 @@ public final class Resolver {
                     reader.commit(verified);
                     TreeMap<String, List<Lock.Package>> archs = new TreeMap<>(cached.archs());
                     return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), cached.options(), archs),
-                            moved(req, archs, rememberedReasons(solveKey)));
+                            moved(req, archs, rememberedReasons(solveKey)), rememberedShadows(solveKey));
                 } catch (RuntimeException damaged) {
                     // a damaged memo entry is recomputed
                 }
@@ -228,14 +262,18 @@ public final class Resolver {
                 why.put(e.getKey(), reasons);
                 phases.phase("solved " + e.getKey());
             }
+            List<Shadowed> shadowed = shadowed(req, universes, archs);
             reader.commit(verified);
             Lock.Options options = new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends());
+            if (!shadowed.isEmpty()) {
+                rememberShadows(solveKey, shadowed); // before the memo, which a later lock finds first
+            }
             store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(new Lock(Lock.VERSION, spec, locked, options, archs))));
             if (req.previous() != null) {
                 rememberReasons(solveKey, why);
             }
             return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), options, archs),
-                    moved(req, archs, why));
+                    moved(req, archs, why), shadowed);
         } finally {
             pool.shutdownNow();
             reader.settle(); // nothing is left writing into the store when the lock has failed
@@ -245,7 +283,10 @@ public final class Resolver {
     private List<RepositoryReader.Source> sources(LockRequest req) {
         List<RepositoryReader.Source> sources = new ArrayList<>();
         for (SourceLine line : req.repositories()) {
-            URI base = line.expandAll(env).get(0);
+            URI base = line.expandAll(env, req.baseDir()).get(0);
+            if (SourceLine.isFileUri(base) && !req.offline()) {
+                requireDirectory(line, base, req.baseDir());
+            }
             sources.add(new RepositoryReader.Source(line.written(), base, line.suite(), line.components(), keyringFor(line, req.baseDir())));
         }
         return sources;
@@ -301,7 +342,7 @@ public final class Resolver {
                 repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
             }
             phases.phase("indexes read " + e.getKey());
-            universes.put(e.getKey(), Universe.over(e.getKey(), repos));
+            universes.put(e.getKey(), Universe.over(e.getKey(), repos, shadowing(req)));
             phases.phase("universe " + e.getKey());
         }
         return universes;
@@ -311,7 +352,7 @@ public final class Resolver {
      * Solving is a pure function of the verified Releases (which pin every index by hash) and what
      * the spec asks for, so its result is memoized under a key of exactly those inputs.
      */
-    private static Digest solveKey(LockRequest req, List<RepositoryReader.VerifiedRelease> verified) {
+    private Digest solveKey(LockRequest req, List<RepositoryReader.VerifiedRelease> verified) {
         StringBuilder k = new StringBuilder(SOLVE_STEP.id()).append('\n');
         for (int i = 0; i < verified.size(); i++) {
             k.append("repo ").append(req.repositories().get(i).written()).append(' ')
@@ -326,6 +367,11 @@ public final class Resolver {
         new TreeMap<>(o.skipDependencies()).forEach((p, d) -> k.append("skip ").append(p).append(' ')
                 .append(new java.util.TreeSet<>(d)).append('\n'));
         k.append("recommends ").append(o.recommends()).append('\n');
+        java.util.SortedSet<Integer> shadowing = new java.util.TreeSet<>(shadowing(req));
+        if (!shadowing.isEmpty()) {
+            // which repositories shadow the others follows from where the lines lead (a variable may hold a file: URL)
+            k.append("shadowing ").append(shadowing).append('\n');
+        }
         if (req.previous() != null) {
             // the pins offered to keep: what the solve may prefer (whether each is still offered
             // follows from the Releases above)
@@ -339,6 +385,82 @@ public final class Resolver {
         return Digest.of(k.toString());
     }
 
+    /** The request's repositories that shadow the others for the names they offer: its {@code file:} ones. */
+    private java.util.Set<Integer> shadowing(LockRequest req) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (int i = 0; i < req.repositories().size(); i++) {
+            if (req.repositories().get(i).isFile(env)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    /** Each pinned name another repository also offers, taken from a shadowing one: once per name, the first architecture's. */
+    private static List<Shadowed> shadowed(LockRequest req, Map<String, Universe> universes, Map<String, List<Lock.Package>> archs) {
+        Map<String, Shadowed> out = new TreeMap<>();
+        for (String arch : req.archs()) {
+            Universe u = universes.get(arch);
+            for (Lock.Package p : archs.getOrDefault(arch, List.of())) {
+                List<Candidate> hidden = u == null || out.containsKey(p.name()) ? List.of() : u.hidden(p.name());
+                if (hidden.isEmpty()) {
+                    continue;
+                }
+                Candidate best = hidden.get(0);
+                for (Candidate c : hidden) {
+                    if (c.version().compareTo(best.version()) > 0) {
+                        best = c;
+                    }
+                }
+                out.put(p.name(), new Shadowed(p.name(), p.version(), req.repositories().get(p.repository()).written(),
+                        best.record().version(), req.repositories().get(best.repository()).written()));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** The shadowed names of a solve, kept beside its memo so that a remembered solve says them again. */
+    private void rememberShadows(Digest solveKey, List<Shadowed> shadowed) {
+        StringBuilder text = new StringBuilder();
+        for (Shadowed x : shadowed) {
+            text.append(x.name()).append('\t').append(x.version()).append('\t').append(x.from()).append('\t')
+                    .append(x.hiddenVersion()).append('\t').append(x.hiddenFrom()).append('\n');
+        }
+        store.putMemo(SOLVE_STEP, shadowsKey(solveKey), store.put(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private List<Shadowed> rememberedShadows(Digest solveKey) {
+        List<Shadowed> out = new ArrayList<>();
+        for (String line : remembered(shadowsKey(solveKey))) {
+            String[] f = line.split("\t", 5);
+            if (f.length == 5) {
+                out.add(new Shadowed(f[0], f[1], f[2], f[3], f[4]));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The lines of the text kept beside a solve's memo under {@code key}; none when there is none or
+     * it cannot be read (they are words for people: the lock itself is the memo's).
+     */
+    private List<String> remembered(Digest key) {
+        try {
+            var memo = store.memo(SOLVE_STEP, key);
+            if (memo.isPresent()) {
+                return List.of(new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8)
+                        .split("\n"));
+            }
+        } catch (RuntimeException damaged) {
+            // said without them
+        }
+        return List.of();
+    }
+
+    private static Digest shadowsKey(Digest solveKey) {
+        return Digest.of("shadowed " + solveKey);
+    }
+
     /** Why pins moved in a solve, kept beside its memo so that a remembered solve says it again. */
     private void rememberReasons(Digest solveKey, Map<String, Map<String, String>> why) {
         StringBuilder text = new StringBuilder();
@@ -349,19 +471,12 @@ public final class Resolver {
 
     private Map<String, Map<String, String>> rememberedReasons(Digest solveKey) {
         Map<String, Map<String, String>> out = new TreeMap<>();
-        try {
-            var memo = store.memo(SOLVE_STEP, reasonsKey(solveKey));
-            if (memo.isPresent()) {
-                String text = new String(store.readChecked(memo.get()).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
-                for (String line : text.split("\n")) {
-                    String[] f = line.split("\t", 3);
-                    if (f.length == 3) {
-                        out.computeIfAbsent(f[0], a -> new TreeMap<>()).put(f[1], f[2]);
-                    }
-                }
+        // without the reasons, the pins that moved are still named
+        for (String line : remembered(reasonsKey(solveKey))) {
+            String[] f = line.split("\t", 3);
+            if (f.length == 3) {
+                out.computeIfAbsent(f[0], a -> new TreeMap<>()).put(f[1], f[2]);
             }
-        } catch (RuntimeException damaged) {
-            // the reasons are words for people: without them the pins that moved are still named
         }
         return out;
     }
@@ -412,8 +527,11 @@ public final class Resolver {
                     break;
                 }
             }
+            boolean hidden = repo >= 0 && universe.hidden(p.name()).stream().anyMatch(c -> c.repository() == repo);
             if (offered != null) {
                 keep.put(p.name(), offered);
+            } else if (hidden) {
+                reasons.put(p.name(), "a file: repository of the spec offers " + p.name() + ", which shadows " + line);
             } else {
                 reasons.put(p.name(), repo < 0 ? "its repository left the spec" : p.version() + " no longer offered by " + line);
             }
@@ -553,6 +671,24 @@ public final class Resolver {
         }, "kiln-keys");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A {@code file:} repository's directory must be there: a wrong path is said as such, not as a missing InRelease. */
+    private static void requireDirectory(SourceLine line, URI base, Path baseDir) {
+        Path dir = SourceLine.directoryOf(base);
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        throw new ResolveException(ResolveException.Kind.NO_RELEASE,
+                "'" + line.written() + "': no repository at " + dir + (Files.exists(dir) ? " (it is not a directory)" : " (no such directory)")
+                + (isRelative(line) ? "\n  the path is relative to the spec's directory, " + baseDir : "")
+                + "\n  expected: a directory holding dists/" + line.suite() + "/InRelease (a signed Debian repository)"
+                + "\n  fix: publish the repository there, or correct the path in the line");
+    }
+
+    private static boolean isRelative(SourceLine line) {
+        String t = line.uriTemplate();
+        return SourceLine.isFileUri(t) && !t.startsWith("file:/");
     }
 
     private TrustedKeys keyringFor(SourceLine line, Path baseDir) {

@@ -4,6 +4,7 @@ import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.DownloadsFailedException;
 import dev.kiln.fetcher.FetchException;
 import dev.kiln.fetcher.FetchListener;
+import dev.kiln.fetcher.FileTransport;
 import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.NotFoundException;
 import dev.kiln.fetcher.Transport;
@@ -69,7 +70,7 @@ public final class RepositoryReader {
      */
     public RepositoryReader(Transport transport, ContentStore store, Instant now,
             java.util.function.Consumer<CompletableFuture<Void>> background, PhaseListener phases) {
-        this.transport = transport;
+        this.transport = FileTransport.over(transport);
         this.store = store;
         this.now = now;
         this.background = background;

@@ -15,6 +15,12 @@ import java.util.Set;
  * and by the virtual names they provide. Candidate selection follows apt's default policy (all
  * repositories at priority 500): the highest version wins, and on equal versions the earlier
  * repository. Names are looked up on demand, so a solve touches only what it visits.
+ *
+ * <p>Some repositories may <em>shadow</em> the others ({@link #over(String, List, Set)}): a name
+ * that one of them offers is taken from those repositories only, whatever version the others
+ * offer, as an apt pin above 1000 on their origin would; the others' packages of that name (and
+ * what they provide) are hidden, and {@link #hidden} lists them. kiln's {@code file:}
+ * repositories (a recipes repository beside Debian's) shadow the network ones.
  */
 public final class Universe {
     private final String architecture;
@@ -22,14 +28,18 @@ public final class Universe {
     private final int[] ordinalBase;
     private final Map<String, List<Candidate>> versions = new HashMap<>();
     private final Map<String, List<Provision>> providers = new HashMap<>();
+    /** Indexes of the repositories that shadow the others for the names they offer; empty: none. */
+    private final Set<Integer> shadowing;
+    private final Map<String, List<Candidate>> hidden = new HashMap<>();
 
     /** A candidate that provides a name, with the version it provides (null when unversioned). */
     public record Provision(Candidate provider, Relation provided) {
     }
 
-    private Universe(String architecture, List<PackageSource> sources) {
+    private Universe(String architecture, List<PackageSource> sources, Set<Integer> shadowing) {
         this.architecture = architecture;
         this.sources = List.copyOf(sources);
+        this.shadowing = Set.copyOf(shadowing);
         this.ordinalBase = new int[sources.size()];
         int base = 0;
         for (int i = 0; i < sources.size(); i++) {
@@ -40,7 +50,20 @@ public final class Universe {
 
     /** A universe over repositories' sources, in spec order. */
     public static Universe over(String architecture, List<PackageSource> sources) {
-        return new Universe(architecture, sources);
+        return new Universe(architecture, sources, Set.of());
+    }
+
+    /**
+     * A universe over repositories' sources, in spec order, where the repositories at the indexes
+     * {@code shadowing} shadow the others for every name they offer (see the class comment).
+     */
+    public static Universe over(String architecture, List<PackageSource> sources, Set<Integer> shadowing) {
+        for (int i : shadowing) {
+            if (i < 0 || i >= sources.size()) {
+                throw new IllegalArgumentException("no repository " + i + " among " + sources.size());
+            }
+        }
+        return new Universe(architecture, sources, shadowing);
     }
 
     /** A universe over stanzas in memory, one collection per repository in spec order. */
@@ -49,7 +72,7 @@ public final class Universe {
         for (Collection<PackageRecord> r : repositories) {
             sources.add(PackageSource.of(r));
         }
-        return new Universe(architecture, sources);
+        return new Universe(architecture, sources, Set.of());
     }
 
     public String architecture() {
@@ -60,7 +83,10 @@ public final class Universe {
         return r.architecture().equals(architecture) || r.architecture().equals("all");
     }
 
-    /** All versions of a real package, in repository order. The same objects every time. */
+    /**
+     * All versions of a real package, in repository order; when a shadowing repository offers the
+     * name, only the shadowing repositories' versions. The same objects every time.
+     */
     public synchronized List<Candidate> versions(String name) {
         List<Candidate> vs = versions.get(name);
         if (vs == null) {
@@ -72,10 +98,30 @@ public final class Universe {
                     }
                 }
             }
+            if (!shadowing.isEmpty() && vs.stream().anyMatch(c -> shadowing.contains(c.repository()))) {
+                List<Candidate> shown = new ArrayList<>(vs.size());
+                List<Candidate> shadowed = new ArrayList<>(1);
+                for (Candidate c : vs) {
+                    (shadowing.contains(c.repository()) ? shown : shadowed).add(c);
+                }
+                if (!shadowed.isEmpty()) {
+                    hidden.put(name, List.copyOf(shadowed));
+                }
+                vs = shown;
+            }
             vs = List.copyOf(vs);
             versions.put(name, vs);
         }
         return vs;
+    }
+
+    /**
+     * The versions of {@code name} that a shadowing repository hides (their repositories do not
+     * shadow), in repository order; empty when nothing is hidden.
+     */
+    public synchronized List<Candidate> hidden(String name) {
+        versions(name);
+        return hidden.getOrDefault(name, List.of());
     }
 
     /** The version apt would pick by default: highest version, earliest repository on a tie. */

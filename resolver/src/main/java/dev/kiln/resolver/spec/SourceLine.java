@@ -2,6 +2,8 @@ package dev.kiln.resolver.spec;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -20,6 +22,12 @@ import java.util.regex.Pattern;
  * <p>{@link #written()} keeps the text exactly as written, with {@code ${VAR}} unexpanded: the
  * lockfile stores that, so it never names the host a build happened to use. {@link #expandUri}
  * gives the URL to fetch from.
+ *
+ * <p>Besides http and https, a repository may be a directory on this machine: {@code file:/srv/repo}
+ * or {@code file:///srv/repo} (absolute), or {@code file:../repo} (relative to the spec's directory,
+ * the {@code baseDir} of {@link #expandAll(Map, Path)}). A {@code ${X_MIRROR}} variable may hold a
+ * {@code file:} URL too. A directory is not trusted more than a mirror: its InRelease is checked with
+ * the line's keys and every file against the hashes it lists.
  *
  * @param written the line exactly as given to {@link #parse}
  * @param uriTemplate the repository URI, possibly holding {@code ${NAME}} variables
@@ -127,9 +135,19 @@ public record SourceLine(
 
     /**
      * The repository URI with each {@code ${NAME}} replaced by {@code env.get(NAME)}. An unset or
-     * empty variable is an error that says what to set.
+     * empty variable is an error that says what to set. A relative {@code file:} URI is refused
+     * here: {@link #expandUri(Map, Path)} says what it is relative to.
      */
     public URI expandUri(Map<String, String> env) {
+        return expandUri(env, null);
+    }
+
+    /**
+     * As {@link #expandUri(Map)}; a {@code file:} repository comes back as an absolute
+     * {@code file:///...} URI ending in {@code /}, a relative one resolved against {@code baseDir}
+     * (the spec's directory; null when there is none, which makes a relative one an error).
+     */
+    public URI expandUri(Map<String, String> env, Path baseDir) {
         Matcher m = VARIABLE.matcher(uriTemplate);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
@@ -142,10 +160,13 @@ public record SourceLine(
         }
         m.appendTail(sb);
         String expanded = sb.toString();
+        if (isFileUri(expanded)) {
+            return fileUri(expanded, baseDir);
+        }
         URI uri = toHttpUri(expanded);
         if (uri == null) {
             throw new SpecException(
-                    "'" + written + "': the URI expands to '" + expanded + "', which is not an http or https URL",
+                    "'" + written + "': the URI expands to '" + expanded + "', which is not an http or https URL or a file: path",
                     variables().isEmpty() ? null : "set " + String.join(", ", variables()) + " to a URL like http://mirror.example/debian");
         }
         return uri;
@@ -154,9 +175,18 @@ public record SourceLine(
     /**
      * Every URI the line stands for when a variable holds several mirrors separated by spaces or
      * commas ({@code DEBIAN_MIRROR="http://a/debian http://b/debian"}), in the order given: the
-     * first is used for metadata, all are tried in turn for packages.
+     * first is used for metadata, all are tried in turn for packages. A relative {@code file:}
+     * repository is refused; see {@link #expandAll(Map, Path)}.
      */
     public List<URI> expandAll(Map<String, String> env) {
+        return expandAll(env, null);
+    }
+
+    /**
+     * As {@link #expandAll(Map)}, a relative {@code file:} repository resolved against
+     * {@code baseDir}, the spec's directory (see {@link #expandUri(Map, Path)}).
+     */
+    public List<URI> expandAll(Map<String, String> env, Path baseDir) {
         List<Map<String, String>> choices = new java.util.ArrayList<>();
         choices.add(new java.util.HashMap<>(env));
         for (String name : variables()) {
@@ -176,12 +206,48 @@ public record SourceLine(
         }
         List<URI> out = new java.util.ArrayList<>();
         for (Map<String, String> c : choices) {
-            URI u = expandUri(c);
+            URI u = expandUri(c, baseDir);
             if (!out.contains(u)) {
                 out.add(u);
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Whether the line names a repository on this machine ({@code file:}) with these variables; a
+     * line whose variables are unset is not (its expansion reports them).
+     */
+    public boolean isFile(Map<String, String> env) {
+        Matcher m = VARIABLE.matcher(uriTemplate);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String value = env.get(m.group(1));
+            if (value == null || value.isBlank()) {
+                return false;
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(mirrorList(value).get(0)));
+        }
+        m.appendTail(sb);
+        return isFileUri(sb.toString());
+    }
+
+    /** Whether a repository URI is a {@code file:} one (case-insensitive scheme). */
+    public static boolean isFileUri(String text) {
+        return text.regionMatches(true, 0, "file:", 0, 5);
+    }
+
+    /** Whether a repository URI (as expanded) is a {@code file:} one. */
+    public static boolean isFileUri(URI uri) {
+        return "file".equalsIgnoreCase(uri.getScheme());
+    }
+
+    /** The directory a {@code file:} URI (absolute, as {@link #expandUri(Map, Path)} gives) names. */
+    public static Path directoryOf(URI uri) {
+        if (!isFileUri(uri)) {
+            throw new IllegalArgumentException("not a file: URI: " + uri);
+        }
+        return Path.of(uri);
     }
 
     /** The mirrors a variable's value names, in order: separated by spaces or commas. */
@@ -247,9 +313,59 @@ public record SourceLine(
             }
             at = m.end();
         }
-        if (at == 0 && toHttpUri(template) == null) {
-            throw new SpecException("expected an http or https URL or ${DEBIAN_MIRROR}, found '" + template + "'", null);
+        if (at == 0 && isFileUri(template)) {
+            fileUri(template, null, false); // its form; where a relative one lies is known when it is expanded
+        } else if (at == 0 && toHttpUri(template) == null) {
+            throw new SpecException("expected an http or https URL, a file: path or ${DEBIAN_MIRROR}, found '" + template + "'",
+                    "write http://mirror.example/debian, file:../repo (relative to the spec's directory) or file:/srv/repo");
         }
+    }
+
+    private URI fileUri(String text, Path baseDir) {
+        return fileUri(text, baseDir, true);
+    }
+
+    /**
+     * A {@code file:} URI's directory as an absolute {@code file:///.../} URI: {@code file:/abs},
+     * {@code file:///abs} or {@code file:rel} (against {@code baseDir}); with {@code resolve} false
+     * only its form is checked (and null returned).
+     */
+    private static URI fileUri(String text, Path baseDir, boolean resolve) {
+        String rest = text.substring("file:".length());
+        String fix = "write file:/srv/repo or file:///srv/repo (absolute), or file:../repo (relative to the spec's directory)";
+        String path;
+        if (rest.startsWith("//")) {
+            int slash = rest.indexOf('/', 2);
+            String host = slash < 0 ? rest.substring(2) : rest.substring(2, slash);
+            if (!host.isEmpty()) {
+                throw new SpecException("'" + text + "' names the host '" + host + "': a file: repository is a directory on this machine",
+                        fix);
+            }
+            path = rest.substring(2);
+        } else {
+            path = rest;
+        }
+        if (path.isEmpty() || path.contains("?") || path.contains("#") || path.contains("%") || path.contains("\\")) {
+            throw new SpecException("expected a directory after 'file:', found '" + text + "'", fix);
+        }
+        Path dir;
+        try {
+            dir = Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new SpecException("'" + text + "' is not a path: " + e.getReason(), fix);
+        }
+        if (!resolve) {
+            return null;
+        }
+        if (!dir.isAbsolute()) {
+            if (baseDir == null) {
+                throw new SpecException("'" + text + "' is relative to the spec's directory, and there is none here",
+                        "write an absolute file: path, or give the directory the spec was in");
+            }
+            dir = baseDir.toAbsolutePath().resolve(dir);
+        }
+        String uri = dir.normalize().toUri().toString();
+        return URI.create(uri.endsWith("/") ? uri : uri + "/");
     }
 
     private static URI toHttpUri(String text) {

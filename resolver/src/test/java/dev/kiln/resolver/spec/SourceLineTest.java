@@ -1,10 +1,12 @@
 package dev.kiln.resolver.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -100,10 +102,48 @@ class SourceLineTest {
     }
 
     @Test
-    void needsAnHttpUrlWhenThereIsNoVariable() {
-        SpecException e = assertThrows(SpecException.class, () -> SourceLine.parse("deb file:/srv/debian bookworm main"));
-        assertTrue(e.getMessage().startsWith("expected an http or https URL or ${DEBIAN_MIRROR}, found 'file:/srv/debian'"),
+    void needsAnHttpUrlOrAFilePathWhenThereIsNoVariable() {
+        SpecException e = assertThrows(SpecException.class, () -> SourceLine.parse("deb ftp://mirror.example/debian bookworm main"));
+        assertTrue(e.getMessage().startsWith("expected an http or https URL, a file: path or ${DEBIAN_MIRROR}, found 'ftp://mirror.example/debian'"),
                 e.getMessage());
+    }
+
+    @Test
+    void fileRepositoriesAreAbsoluteOrRelativeToTheSpecsDirectory() {
+        Path base = Path.of("/work/images");
+        assertEquals(URI.create("file:///srv/repo/"), SourceLine.parse("deb file:/srv/repo recipes main").expandUri(Map.of(), base));
+        assertEquals(URI.create("file:///srv/repo/"), SourceLine.parse("deb file:///srv/repo recipes main").expandUri(Map.of(), base));
+        assertEquals(URI.create("file:///work/repo/"), SourceLine.parse("deb file:../repo recipes main").expandUri(Map.of(), base));
+        assertEquals(List.of(URI.create("file:///work/images/repo/")),
+                SourceLine.parse("deb file:repo recipes main").expandAll(Map.of(), base));
+        SourceLine line = SourceLine.parse("deb [signed-by=keys/recipes/r.asc] file:../repo recipes main");
+        assertEquals("file:../repo", line.uriTemplate(), "the line is kept as written");
+        assertTrue(line.isFile(Map.of()));
+        assertFalse(SourceLine.parse("deb http://mirror.example/debian bookworm main").isFile(Map.of()));
+        assertEquals(Path.of("/work/repo"), SourceLine.directoryOf(line.expandUri(Map.of(), base)));
+    }
+
+    @Test
+    void aMirrorVariableMayHoldAFileUrl() {
+        SourceLine line = SourceLine.parse("deb ${RECIPES_MIRROR} recipes main");
+        assertEquals(URI.create("file:///srv/repo/"), line.expandUri(Map.of("RECIPES_MIRROR", "file:///srv/repo"), null));
+        assertTrue(line.isFile(Map.of("RECIPES_MIRROR", "file:/srv/repo")));
+        assertEquals(URI.create("file:///work/repo/"), line.expandUri(Map.of("RECIPES_MIRROR", "file:../repo"), Path.of("/work/x")));
+    }
+
+    @Test
+    void aRelativeFileRepositoryNeedsTheSpecsDirectory() {
+        SourceLine line = SourceLine.parse("deb file:../repo recipes main");
+        SpecException e = assertThrows(SpecException.class, () -> line.expandAll(Map.of()));
+        assertTrue(e.getMessage().contains("'file:../repo' is relative to the spec's directory"), e.getMessage());
+    }
+
+    @Test
+    void aFileRepositoryOnAnotherHostIsRefused() {
+        SpecException e = assertThrows(SpecException.class, () -> SourceLine.parse("deb file://repo recipes main"));
+        assertTrue(e.getMessage().contains("names the host 'repo'"), e.getMessage());
+        assertTrue(e.fix().orElse("").contains("file:../repo"), e.getMessage());
+        assertThrows(SpecException.class, () -> SourceLine.parse("deb file: recipes main"));
     }
 
     @Test
