@@ -34,7 +34,9 @@ public enum MemoStep {
      * tree's digest; the record is a small blob naming the tree, and the directory is the store's
      * {@code dirs/<record hex>} (it goes with the record blob in gc).
      */
-    BUILD_ROOT("build-root-v1");
+    BUILD_ROOT("build-root-v1"),
+    /** A recipe built: its build key to the record of the packages it made ({@code kiln-recipe-build-1}). */
+    RECIPE_BUILD("recipe-build-v1");
 
     private final String id;
 

@@ -25,7 +25,7 @@ class MemoStepTest {
                 MemoStep.BUILD_USES, "build-uses-v1",
                 MemoStep.DEB_CONTROL, "deb-control-v1",
                 MemoStep.DEBIAN_CHANGELOG, "debian-changelog-v1",
-                MemoStep.BUILD_ROOT, "build-root-v1"), names);
+                MemoStep.BUILD_ROOT, "build-root-v1", MemoStep.RECIPE_BUILD, "recipe-build-v1"), names);
     }
 
     @Test
