@@ -90,6 +90,21 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Builds locked recipes, each for the host's architecture in a bubblewrap sandbox (no network,
+     * no host files, uid 0 inside whoever runs it) on its environment's root, into deterministic
+     * {@code .deb} files; an unchanged recipe (the same build key) is found in the store and not
+     * built again. With a repository, every package is then added to it and its Release signed
+     * (nothing is written when any recipe fails, or when nothing changed).
+     *
+     * @throws dev.kiln.builder.RecipeException {@code recipe.lock} for a missing or stale lock,
+     *     {@code recipe.step-failed} with the step's last lines, {@code recipe.version-taken} for other
+     *     bytes under a version the repository holds
+     */
+    public RecipeBuildResult recipeBuild(RecipeBuildRequest request) {
+        return RecipeBuilding.build(session, request);
+    }
+
+    /**
      * Puts every package a lock pins, for every architecture, into the store, each checked against
      * its pinned size and sha256 as it streams in. What is already there is not fetched again
      * (with everything present, no request is made at all).
@@ -192,11 +207,24 @@ public final class Kiln implements AutoCloseable {
         Proxies proxies = Proxies.none();
         Path netrc;
         Registries registries = Registries.defaults();
+        String toolPath = DEFAULT_TOOL_PATH;
         Clock clock = Clock.systemUTC();
         Transport transport;
         final List<Events.Handler<?>> handlers = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Where recipe builds look for bubblewrap's {@code bwrap} unless told: Debian's places. */
+        public static final String DEFAULT_TOOL_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+        /**
+         * Where recipe builds look for bubblewrap's {@code bwrap}: a {@code PATH} value (directories
+         * separated by {@code :}); {@value #DEFAULT_TOOL_PATH} unless given.
+         */
+        public Builder toolPath(String path) {
+            this.toolPath = Objects.requireNonNull(path, "path");
+            return this;
         }
 
         /** The content-addressed store (made if missing); lock, fetch, build and verify need one. */

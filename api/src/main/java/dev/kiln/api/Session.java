@@ -41,12 +41,14 @@ final class Session implements AutoCloseable {
     final Registries registries;
     final Proxies proxies;
     private final Path netrc;
+    /** Where the recipe sandbox's {@code bwrap} is looked for: a {@code PATH} value. */
+    final String toolPath;
     /** Store writes left running by a build's resolve (index caches); the build and {@link #close} wait for them. */
     private final List<CompletableFuture<Void>> background = new CopyOnWriteArrayList<>();
 
     private Session(ContentStore store, Transport transport, boolean ownsTransport, TrustedKeys trustedKeys, Path keys, Path home,
             Map<String, String> mirrors, Path context, Clock clock, Events events, Registries registries, Proxies proxies,
-            Path netrc) {
+            Path netrc, String toolPath) {
         this.store = store;
         this.transport = transport;
         this.ownsTransport = ownsTransport;
@@ -60,6 +62,7 @@ final class Session implements AutoCloseable {
         this.registries = registries;
         this.proxies = proxies;
         this.netrc = netrc;
+        this.toolPath = toolPath;
     }
 
     static Session open(Kiln.Builder b) {
@@ -74,7 +77,7 @@ final class Session implements AutoCloseable {
                 : new LazyTransport(() -> http(b.proxies, b.netrc), hosts(b.mirrors));
         ContentStore store = b.store == null ? null : ContentStore.open(b.store, ContentStore.DEFAULT_LOCK_TIMEOUT, events.store());
         return new Session(store, transport, true, keys == null ? null : TrustedKeys.of(keys), keys, b.home, b.mirrors, b.context,
-                b.clock, events, b.registries, b.proxies, b.netrc);
+                b.clock, events, b.registries, b.proxies, b.netrc, b.toolPath);
     }
 
     /** The store; lock, fetch, build and verify need one. */
@@ -89,7 +92,7 @@ final class Session implements AutoCloseable {
     Session withStore(Path root) {
         ContentStore other = ContentStore.open(root, ContentStore.DEFAULT_LOCK_TIMEOUT, events.store());
         return new Session(other, transport, false, trustedKeys, keys, home, mirrors, context, clock, events, registries,
-                proxies, netrc);
+                proxies, netrc, toolPath);
     }
 
     /** The settings a child JVM needs to build as this session would, on the store at {@code store}. */

@@ -24,11 +24,11 @@ public final class SystemDefaults {
 
     /**
      * A {@link Kiln} builder set up as the CLI is: the {@link #store()}, kiln's {@link #home()}
-     * (its keys/), the {@link #mirrors()}, {@link #proxies()}, {@link #netrc()} and {@link #registries()}.
+     * (its keys/), the {@link #mirrors()}, {@link #proxies()}, {@link #netrc()}, {@link #registries()} and {@link #toolPath()}.
      */
     public static Kiln.Builder kiln() {
         return Kiln.builder().store(store()).home(home()).mirrors(mirrors()).proxies(proxies()).netrc(netrc())
-                .registries(registries());
+                .registries(registries()).toolPath(toolPath());
     }
 
     /** The store: {@code $KILN_STORE}, else {@code $XDG_CACHE_HOME/kiln}, else {@code ~/.cache/kiln}. */
@@ -143,6 +143,12 @@ public final class SystemDefaults {
             case "ppc64le" -> "ppc64le";
             default -> os;
         };
+    }
+
+    /** Where recipe builds look for bubblewrap's {@code bwrap}: {@code $PATH}, else {@link Kiln.Builder#DEFAULT_TOOL_PATH}. */
+    public static String toolPath() {
+        String path = System.getenv("PATH");
+        return path == null || path.isBlank() ? Kiln.Builder.DEFAULT_TOOL_PATH : path;
     }
 
     /** Whether {@code KILN_TIMING} asks for phase timings on standard error. */

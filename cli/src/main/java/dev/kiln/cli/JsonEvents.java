@@ -7,6 +7,7 @@ import dev.kiln.api.FetchEvent;
 import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
 import dev.kiln.api.RebuildEvent;
+import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.RegistryWaitEvent;
 import dev.kiln.api.ShadowedPackageEvent;
 import dev.kiln.api.StoreEvent;
@@ -68,6 +69,8 @@ final class JsonEvents implements Consumer<KilnEvent> {
             json.event("build-check", g -> g.writeStringField("first", c.digest()));
         } else if (e instanceof BuildWarningEvent w) {
             json.event("build-warning", g -> g.writeStringField("message", w.message()));
+        } else if (e instanceof RecipeEvent r) {
+            recipe(r);
         } else if (e instanceof ShadowedPackageEvent x) {
             json.event("shadowed", g -> {
                 g.writeStringField("name", x.name());
@@ -76,6 +79,34 @@ final class JsonEvents implements Consumer<KilnEvent> {
                 g.writeStringField("hiddenVersion", x.hiddenVersion());
                 g.writeStringField("hiddenRepository", x.hiddenRepository());
                 g.writeStringField("message", x.message());
+            });
+        }
+    }
+
+    private void recipe(RecipeEvent e) {
+        if (e instanceof RecipeEvent.Started s) {
+            json.event("recipe-started", g -> {
+                g.writeStringField("recipe", s.recipe());
+                g.writeStringField("version", s.version());
+                g.writeStringField("buildKey", s.buildKey());
+            });
+        } else if (e instanceof RecipeEvent.Step s) {
+            json.event("recipe-step", g -> {
+                g.writeStringField("recipe", s.recipe());
+                g.writeStringField("step", s.step());
+            });
+        } else if (e instanceof RecipeEvent.Output o) {
+            json.event("recipe-output", g -> {
+                g.writeStringField("recipe", o.recipe());
+                g.writeStringField("step", o.step());
+                g.writeStringField("line", o.line());
+            });
+        } else if (e instanceof RecipeEvent.Finished f) {
+            json.event("recipe-finished", g -> {
+                g.writeStringField("recipe", f.recipe());
+                g.writeStringField("version", f.version());
+                g.writeStringField("buildKey", f.buildKey());
+                g.writeBooleanField("remembered", f.remembered());
             });
         }
     }

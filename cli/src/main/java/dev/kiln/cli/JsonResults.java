@@ -6,6 +6,7 @@ import dev.kiln.api.BuildResult;
 import dev.kiln.api.FetchResult;
 import dev.kiln.api.ImageDifference;
 import dev.kiln.api.LockCheckResult;
+import dev.kiln.api.RecipeBuildResult;
 import dev.kiln.api.RecipeLockResult;
 import dev.kiln.api.LockResult;
 import dev.kiln.api.OutdatedResult;
@@ -111,7 +112,6 @@ final class JsonResults {
         g.writeEndArray();
     }
 
-    /** {@code kiln lock --check}: whether the lock is stale, and the diff's lines. */
     /**
      * {@code kiln recipe lock}: whether it was a check and found a lock stale, then per recipe its
      * lock file, package, version, architecture, recipe digest, environment size, source pins and changes.
@@ -137,6 +137,50 @@ final class JsonResults {
         g.writeEndArray();
     }
 
+    /**
+     * {@code kiln recipe build}: per recipe its file, package, version, build key, epoch, whether it
+     * was remembered, and its packages (name, version, architecture, sha256, size, file); then the
+     * repository published, if any.
+     */
+    static void recipeBuild(JsonGenerator g, RecipeBuildResult r) throws IOException {
+        g.writeArrayFieldStart("recipes");
+        for (RecipeBuildResult.Built b : r.recipes()) {
+            g.writeStartObject();
+            JsonLines.path(g, "recipe", b.recipe());
+            g.writeStringField("package", b.name());
+            g.writeStringField("version", b.version());
+            g.writeStringField("buildKey", b.buildKey());
+            g.writeNumberField("epoch", b.epoch());
+            g.writeBooleanField("remembered", b.remembered());
+            g.writeArrayFieldStart("packages");
+            for (RecipeBuildResult.PackageFile p : b.packages()) {
+                g.writeStartObject();
+                g.writeStringField("name", p.name());
+                g.writeStringField("version", p.version());
+                g.writeStringField("architecture", p.architecture());
+                g.writeStringField("sha256", p.sha256());
+                g.writeNumberField("size", p.size());
+                JsonLines.path(g, "file", p.file());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (r.repository().isPresent()) {
+            RecipeBuildResult.Repository repo = r.repository().get();
+            g.writeObjectFieldStart("repository");
+            JsonLines.path(g, "directory", repo.directory());
+            g.writeStringField("suite", repo.suite());
+            JsonLines.strings(g, "added", repo.added());
+            JsonLines.strings(g, "unchanged", repo.unchanged());
+            g.writeBooleanField("changed", repo.changed());
+            g.writeStringField("date", repo.date().toString());
+            g.writeEndObject();
+        }
+    }
+
+    /** {@code kiln lock --check}: whether the lock is stale, and the diff's lines. */
     static void lockCheck(JsonGenerator g, LockCheckResult r) throws IOException {
         JsonLines.path(g, "lockFile", r.lockFile());
         g.writeBooleanField("stale", r.stale());

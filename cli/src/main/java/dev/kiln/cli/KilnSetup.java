@@ -40,7 +40,8 @@ final class KilnSetup {
                     + "\n  expected: kiln's keys/ directory of OpenPGP public keys (set KILN_HOME to kiln's checkout)");
         }
         Kiln.Builder b = Kiln.builder().home(home).mirrors(SystemDefaults.mirrors()).proxies(SystemDefaults.proxies())
-                .netrc(SystemDefaults.netrc()).registries(SystemDefaults.registries());
+                .netrc(SystemDefaults.netrc()).registries(SystemDefaults.registries())
+                .toolPath(SystemDefaults.toolPath());
         if (context != null) {
             b.context(context);
         }

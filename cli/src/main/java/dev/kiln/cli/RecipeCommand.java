@@ -7,8 +7,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln recipe}: the package builder's commands, each a class of its own. */
 @Command(name = "recipe", mixinStandardHelpOptions = true,
-        description = "Lock recipes (packages/NAME.yaml): the build environment resolved, every source pinned by hash.",
-        subcommands = {RecipeLockCommand.class})
+        description = "Lock and build recipes (packages/NAME.yaml) into packages and a signed repository, and verify them.",
+        subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class})
 final class RecipeCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -95,6 +95,13 @@ public final class DebRepository {
         }
     }
 
+    /** Where a package goes in the pool, relative to the repository: {@code pool/main/h/hello/hello_2.10-0kiln1_amd64.deb}. */
+    public static String poolPath(String name, String version, String arch) {
+        String fileVersion = version.contains(":") ? version.substring(version.indexOf(':') + 1) : version;
+        String prefix = name.startsWith("lib") && name.length() > 3 ? name.substring(0, 4) : name.substring(0, 1);
+        return "pool/" + COMPONENT + "/" + prefix + "/" + name + "/" + name + "_" + fileVersion + "_" + arch + ".deb";
+    }
+
     /**
      * Adds {@code debs} to the repository at {@code repoDir} (created if missing) for {@code suite}.
      *
@@ -252,9 +259,7 @@ public final class DebRepository {
                     + ": its control file needs a valid Package, Version and Architecture"
                     + "\n  found: Package '" + name + "', Version '" + version + "', Architecture '" + arch + "'");
         }
-        String fileVersion = version.contains(":") ? version.substring(version.indexOf(':') + 1) : version;
-        String prefix = name.startsWith("lib") && name.length() > 3 ? name.substring(0, 4) : name.substring(0, 1);
-        String filename = "pool/" + COMPONENT + "/" + prefix + "/" + name + "/" + name + "_" + fileVersion + "_" + arch + ".deb";
+        String filename = poolPath(name, version, arch);
         String text = new String(control, StandardCharsets.UTF_8).strip() + "\nFilename: " + filename + "\nSize: " + size
                 + "\nSHA256: " + sha.hex() + "\n";
         return new Stanza(name, version, arch, sha.hex(), filename, text);

@@ -1,0 +1,136 @@
+package dev.kiln.api;
+
+import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.build.RecipeBuilder;
+import dev.kiln.builder.recipe.Recipe;
+import dev.kiln.builder.recipe.RecipeLock;
+import dev.kiln.builder.recipe.RecipeLocking;
+import dev.kiln.builder.recipe.RecipeParser;
+import dev.kiln.builder.repo.DebRepository;
+import dev.kiln.builder.repo.PgpSigningKey;
+import dev.kiln.builder.sandbox.Sandbox;
+import dev.kiln.store.Digest;
+import dev.kiln.store.IoErrors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code kiln recipe build}: each locked recipe built (or found by its build key), then every
+ * package published into the signed repository in one go, so that a failure in any recipe leaves
+ * the repository as it was.
+ */
+final class RecipeBuilding {
+    private RecipeBuilding() {
+    }
+
+    /** A recipe and its lock, read and held together. */
+    record Locked(Recipe recipe, RecipeLock lock, Path lockFile) {
+    }
+
+    static RecipeBuildResult build(Session s, RecipeBuildRequest request) {
+        // everything is read and checked before anything is built: a wrong key or a stale lock fails at once
+        Optional<PgpSigningKey> key = request.signingKey().map(RecipeBuilding::signingKey);
+        List<Locked> locked = new ArrayList<>();
+        for (Path file : request.recipes()) {
+            locked.add(read(s, file, request.architecture()));
+        }
+        RecipeBuilder builder = builder(s);
+        List<RecipeBuildResult.Built> out = new ArrayList<>();
+        List<RecipeBuilder.Built> made = new ArrayList<>();
+        for (Locked l : locked) {
+            RecipeBuilder.Built b = build(s, builder, l, request.epoch(), request.rebuild());
+            made.add(b);
+            out.add(new RecipeBuildResult.Built(l.recipe().file(), l.recipe().name(), l.recipe().debianVersion(), b.key().toString(),
+                    b.epoch(), b.remembered(), b.packages().stream().map(p -> file(p, builder.file(p))).toList()));
+        }
+        Optional<RecipeBuildResult.Repository> repo = Optional.empty();
+        if (request.repository().isPresent()) {
+            List<Path> debs = new ArrayList<>();
+            long newest = 0;
+            for (RecipeBuilder.Built b : made) {
+                b.packages().forEach(p -> debs.add(builder.file(p)));
+                newest = Math.max(newest, b.epoch());
+            }
+            Path dir = request.repository().get();
+            DebRepository.Published p = DebRepository.publish(dir, request.suite(), debs, key.orElseThrow(), Instant.ofEpochSecond(newest));
+            s.events.phase("repository published");
+            repo = Optional.of(new RecipeBuildResult.Repository(dir, request.suite(), p.added(), p.unchanged(), p.changed(), p.date()));
+            List<RecipeBuildResult.Built> inPool = new ArrayList<>();
+            for (RecipeBuildResult.Built b : out) {
+                inPool.add(new RecipeBuildResult.Built(b.recipe(), b.name(), b.version(), b.buildKey(), b.epoch(), b.remembered(),
+                        b.packages().stream().map(f -> new RecipeBuildResult.PackageFile(f.name(), f.version(), f.architecture(),
+                                f.sha256(), f.size(), dir.resolve(DebRepository.poolPath(f.name(), f.version(), f.architecture()))))
+                                .toList()));
+            }
+            out = inPool;
+        }
+        return new RecipeBuildResult(out, repo);
+    }
+
+    static Locked read(Session s, Path file, String arch) {
+        Recipe recipe = RecipeParser.parse(file, s.mirrors);
+        Path lockFile = RecipeLocking.lockFile(file);
+        RecipeLock lock = RecipeLocking.read(lockFile);
+        RecipeLocking.requireCurrent(recipe, lock, lockFile, arch);
+        return new Locked(recipe, lock, lockFile);
+    }
+
+    static RecipeBuilder builder(Session s) {
+        return new RecipeBuilder(s.store(), RecipeLocks.sources(s), Sandbox.onPath(s.toolPath));
+    }
+
+    /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
+    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
+        long seconds = epoch.seconds().orElse(RecipeBuilder.epochOf(l.lock()));
+        Digest key = RecipeBuilder.key(l.recipe(), l.lock(), seconds);
+        String name = l.recipe().name();
+        String version = l.recipe().debianVersion();
+        if (!rebuild) {
+            Optional<RecipeBuilder.Built> hit = builder.remembered(key);
+            if (hit.isPresent()) {
+                s.events.emit(new RecipeEvent.Finished(name, version, key.toString(), true));
+                return hit.get();
+            }
+        }
+        s.events.emit(new RecipeEvent.Started(name, version, key.toString()));
+        Fetching.fetch(s, l.lockFile(), l.lock().environment(), false, l.recipe().file().toAbsolutePath().getParent());
+        s.events.phase("environment fetched");
+        RecipeBuilder.Built b = builder.build(l.recipe(), l.lock(), seconds, true, new RecipeBuilder.Listener() {
+            @Override
+            public void step(String recipe, String step) {
+                s.events.emit(new RecipeEvent.Step(recipe, step));
+            }
+
+            @Override
+            public void line(String recipe, String step, String line) {
+                if (s.events.wants(RecipeEvent.Output.class)) {
+                    s.events.emit(new RecipeEvent.Output(recipe, step, line));
+                }
+            }
+        });
+        s.events.phase("recipe built");
+        s.events.emit(new RecipeEvent.Finished(name, version, key.toString(), false));
+        return b;
+    }
+
+    private static RecipeBuildResult.PackageFile file(RecipeBuilder.Package p, Path file) {
+        return new RecipeBuildResult.PackageFile(p.name(), p.version(), p.architecture(), p.sha256().toString(), p.size(), file);
+    }
+
+    static PgpSigningKey signingKey(Path file) {
+        try {
+            return PgpSigningKey.parse(Files.readAllBytes(file), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "no signing key at " + file
+                    + "\n  expected: an OpenPGP secret key (NAME.secret.asc)\n  fix: give the secret key of the key pair the repository is signed with");
+        } catch (IOException e) {
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot read the signing key " + file + ": " + IoErrors.why(e), e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Kiln;
+import dev.kiln.api.RecipeBuildRequest;
+import dev.kiln.api.RecipeBuildResult;
+import dev.kiln.api.RecipeEvent;
+import dev.kiln.api.SystemDefaults;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "build", mixinStandardHelpOptions = true,
+        description = {
+            "Build each locked RECIPE into .deb packages, and with --repo publish them into a signed repository.",
+            "%nEach step runs under bubblewrap: no network, no host files, uid 0 inside whoever runs kiln, the"
+                    + " environment read-only, the workspace /home/build and the outputs /out/NAME the only writable places."
+                    + " The packages are deterministic: the same recipe and lock give the same bytes on any host. A recipe"
+                    + " whose inputs did not change (its build key) is found in the store and not built again."
+                    + " Recipes build for this host's architecture."})
+final class RecipeBuildCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RECIPE", arity = "1..*", description = "The recipes (packages/NAME.yaml), each locked (NAME.lock.json).")
+    List<Path> recipes;
+
+    @Option(names = "--repo", paramLabel = "DIR", description = "Add the packages to the Debian repository in DIR (made if"
+            + " missing): pool/, dists/SUITE/, an InRelease signed with --signing-key.")
+    Path repo;
+
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "The OpenPGP secret key (NAME.secret.asc, from"
+            + " 'kiln keys generate NAME --openpgp') that signs the repository.")
+    Path signingKey;
+
+    @Option(names = "--suite", paramLabel = "NAME", defaultValue = RecipeBuildRequest.DEFAULT_SUITE,
+            description = "The repository's suite (default: ${DEFAULT-VALUE}).")
+    String suite;
+
+    @Option(names = "--rebuild", description = "Build even when the store has the build; the packages must come out the"
+            + " same bytes the repository holds.")
+    boolean rebuild;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print every line the steps print (otherwise only a failing step's last lines).")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing but errors and the result.")
+    boolean quiet;
+
+    @Mixin
+    StoreOption store;
+
+    @Mixin
+    JsonOption json;
+
+    @CommandLine.Spec
+    CommandSpec commandSpec;
+
+    @Override
+    public Integer call() {
+        var out = commandSpec.commandLine().getOut();
+        var err = commandSpec.commandLine().getErr();
+        if (repo != null && signingKey == null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--repo needs --signing-key: the repository is signed");
+        }
+        if (signingKey != null && repo == null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--signing-key signs a repository: name it with --repo");
+        }
+        JsonLines lines = json.lines(out);
+        RecipeBuildRequest request = RecipeBuildRequest.of(recipes, SystemDefaults.architecture()).withSuite(suite)
+                .withEpoch(SystemDefaults.epoch()).withRebuild(rebuild);
+        if (repo != null) {
+            request = request.withRepository(repo, signingKey);
+        }
+        Kiln.Builder b = KilnSetup.builder(store.store, null, quiet, err, lines);
+        if (lines == null && !quiet) {
+            b.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
+            b.addEventHandler(RecipeEvent.Step.class, e -> err.println("kiln: " + e.recipe() + ": " + e.step()));
+            if (verbose) {
+                b.addEventHandler(RecipeEvent.Output.class, e -> err.println("  " + e.line()));
+            }
+        }
+        RecipeBuildResult result;
+        try (Kiln kiln = b.open()) {
+            result = kiln.recipeBuild(request);
+        }
+        if (lines != null) {
+            lines.result(g -> JsonResults.recipeBuild(g, result));
+            return 0;
+        }
+        for (RecipeBuildResult.Built built : result.recipes()) {
+            out.println((built.remembered() ? "found " : "built ") + built.name() + " " + built.version() + " (build key "
+                    + built.buildKey() + (built.remembered() ? ", in the store" : "") + ")");
+            for (RecipeBuildResult.PackageFile p : built.packages()) {
+                out.println("  " + p.file() + "  " + p.sha256() + "  " + p.size() + " bytes");
+            }
+        }
+        result.repository().ifPresent(r -> out.println(r.changed()
+                ? "published " + r.directory() + " (suite " + r.suite() + ", " + r.added().size() + " added, Date " + r.date() + ")"
+                : r.directory() + " already holds these packages: nothing written"));
+        return 0;
+    }
+}
