@@ -105,6 +105,15 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Rebuilds a recipe-built package (or each one an image holds) from the recipe and recipe lock
+     * it carries, in a fresh store and sandbox at the epoch it records, and compares the bytes: the
+     * result names the differing tar entries of each package that did not come out the same.
+     */
+    public RecipeVerifyResult recipeVerify(RecipeVerifyRequest request) {
+        return RecipeVerifying.verify(session, request);
+    }
+
+    /**
      * Puts every package a lock pins, for every architecture, into the store, each checked against
      * its pinned size and sha256 as it streams in. What is already there is not fetched again
      * (with everything present, no request is made at all).

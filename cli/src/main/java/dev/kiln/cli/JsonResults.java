@@ -8,6 +8,7 @@ import dev.kiln.api.ImageDifference;
 import dev.kiln.api.LockCheckResult;
 import dev.kiln.api.RecipeBuildResult;
 import dev.kiln.api.RecipeLockResult;
+import dev.kiln.api.RecipeVerifyResult;
 import dev.kiln.api.LockResult;
 import dev.kiln.api.OutdatedResult;
 import dev.kiln.api.SignResult;
@@ -178,6 +179,27 @@ final class JsonResults {
             g.writeStringField("date", repo.date().toString());
             g.writeEndObject();
         }
+    }
+
+    /** {@code kiln recipe verify}: what was verified, whether identical, and each package held against its rebuild. */
+    static void recipeVerify(JsonGenerator g, RecipeVerifyResult r) throws IOException {
+        g.writeStringField("target", r.target());
+        g.writeBooleanField("identical", r.identical());
+        g.writeNumberField("withoutRecipe", r.withoutRecipe());
+        g.writeArrayFieldStart("packages");
+        for (RecipeVerifyResult.Checked c : r.packages()) {
+            g.writeStartObject();
+            g.writeStringField("name", c.name());
+            g.writeStringField("version", c.version());
+            g.writeStringField("architecture", c.architecture());
+            g.writeStringField("buildKey", c.buildKey());
+            g.writeStringField("sha256", c.sha256());
+            g.writeStringField("rebuilt", c.rebuilt());
+            g.writeBooleanField("identical", c.identical());
+            JsonLines.strings(g, "differences", c.differences());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** {@code kiln lock --check}: whether the lock is stale, and the diff's lines. */

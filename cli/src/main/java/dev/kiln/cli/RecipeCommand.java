@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code kiln recipe}: the package builder's commands, each a class of its own. */
 @Command(name = "recipe", mixinStandardHelpOptions = true,
         description = "Lock and build recipes (packages/NAME.yaml) into packages and a signed repository, and verify them.",
-        subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class})
+        subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class, RecipeVerifyCommand.class})
 final class RecipeCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -65,6 +65,8 @@ public final class RecipeBuilder {
     public static final String LOCK_MEMBER = "kiln-recipe.lock.json";
     /** The control field naming the build key. */
     public static final String BUILD_KEY_FIELD = "Kiln-Build-Key";
+    /** The control field naming the build's epoch ({@code SOURCE_DATE_EPOCH}), so that a rebuild can take it. */
+    public static final String EPOCH_FIELD = "Kiln-Source-Date-Epoch";
     /** Who a recipe package names as its maintainer. */
     public static final String MAINTAINER = "kiln recipe build <kiln@localhost>";
 
@@ -170,8 +172,8 @@ public final class RecipeBuilder {
             for (JsonNode p : r.path("packages")) {
                 Package pkg = new Package(p.path("name").asText(), p.path("version").asText(), p.path("architecture").asText(),
                         Digest.parse(p.path("sha256").asText()), p.path("size").asLong(), p.path("file").asText());
-                // a package changed in the store since is removed by the re-check: the memo then misses
-                if (store.recheck(pkg.sha256()).isEmpty()) {
+                // a package changed in the store since is removed by the re-check (absent: gone): the memo then misses
+                if (store.recheck(pkg.sha256()).isPresent() || !store.contains(pkg.sha256())) {
                     return Optional.empty();
                 }
                 out.add(pkg);
@@ -256,7 +258,8 @@ public final class RecipeBuilder {
     private Package pack(String name, String description, dev.kiln.builder.recipe.Relations relations, Recipe recipe, String arch,
                          Digest key, long epoch, SortedMap<String, byte[]> members, Path tree, Path work) {
         DebControl control = DebControl.of(name, recipe.debianVersion(), arch, MAINTAINER, description)
-                .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString());
+                .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString())
+                .withField(EPOCH_FIELD, Long.toString(epoch));
         String fileName = name + "_" + recipe.debianVersion() + "_" + arch + ".deb";
         DebWriter.Written w = DebWriter.write(tree, control, epoch, members, work.resolve(fileName));
         try (InputStream in = Files.newInputStream(w.file())) {

@@ -111,14 +111,18 @@ public final class DebDiff {
     }
 
     private static InputStream open(Member m) throws IOException {
-        InputStream raw = new java.io.ByteArrayInputStream(m.bytes());
-        if (m.name().endsWith(".xz")) {
+        return decompress(m.name(), new java.io.ByteArrayInputStream(m.bytes()));
+    }
+
+    /** The tar a .deb member named {@code member} holds, by its compression suffix ({@code .xz}, {@code .gz}, {@code .zst}, none). */
+    static InputStream decompress(String member, InputStream raw) throws IOException {
+        if (member.endsWith(".xz")) {
             return new XZInputStream(raw);
         }
-        if (m.name().endsWith(".gz")) {
+        if (member.endsWith(".gz")) {
             return GzipCompressorInputStream.builder().setInputStream(raw).get();
         }
-        if (m.name().endsWith(".zst")) {
+        if (member.endsWith(".zst")) {
             return new ZstdCompressorInputStream(raw);
         }
         return raw;

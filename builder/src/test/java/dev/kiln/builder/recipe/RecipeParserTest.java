@@ -192,4 +192,17 @@ class RecipeParserTest {
         assertTrue(!a.canonicalDigest().equals(bumped.canonicalDigest()));
         assertEquals("2.10-1kiln1", bumped.debianVersion());
     }
+
+    @Test
+    void theCanonicalFormReadAgainIsTheSameRecipe() throws Exception {
+        Recipe a = parse(HELLO);
+        String canonical = new String(a.canonicalBytes(), UTF_8);
+        String head = "{\"format\":\"" + Recipe.CANONICAL_FORMAT + "\",\"recipe\":";
+        assertTrue(canonical.startsWith(head), canonical);
+        assertTrue(canonical.contains("\"epoch\":0") && canonical.contains("\"version\":2.10"), canonical);
+        byte[] tree = canonical.substring(head.length(), canonical.length() - 1).getBytes(UTF_8);
+        Recipe again = RecipeParser.parse(tree, a.file(), java.util.Map.of("DEBIAN_MIRROR", "http://mirror.example/debian"));
+        assertEquals(canonical, new String(again.canonicalBytes(), UTF_8));
+        assertEquals(a.debianVersion(), again.debianVersion());
+    }
 }

@@ -35,9 +35,11 @@ public final class SpecNode {
     }
 
     /**
-     * The node in a canonical JSON form: mappings with their keys sorted, lists in order, every
-     * scalar as its text (a JSON string), an empty value as null; compact, no comments. Two YAML
-     * texts that differ only in formatting, comments, quoting or key order give the same bytes.
+     * The node in a canonical form: mappings with their keys sorted, lists in order, each scalar as
+     * its text, unquoted when YAML reads that text as a number or a boolean and a JSON string
+     * otherwise, an empty value as null; compact, no comments (JSON for ordinary values, YAML flow
+     * style in general). Two YAML texts that differ only in formatting, comments, quoting or key
+     * order give the same bytes, and the form read again as YAML gives itself.
      */
     public byte[] canonicalJson() {
         StringBuilder sb = new StringBuilder();
@@ -70,8 +72,12 @@ public final class SpecNode {
             YamlNode.Scalar s = (YamlNode.Scalar) n;
             if (s.kind() == YamlNode.Kind.NULL) {
                 sb.append("null");
-            } else {
+            } else if (YamlNode.plainKind(s.text()) == YamlNode.Kind.STRING) {
                 quote(s.text(), sb);
+            } else {
+                // text that YAML reads unquoted as a number or a boolean ("2.10", 0, true), however it was quoted:
+                // read again, the form gives the same text of a kind the spec's readers take wherever they take text
+                sb.append(s.text());
             }
         }
     }

@@ -50,6 +50,26 @@ sealed interface YamlNode {
         }
     }
 
+    /**
+     * The kind {@code text} has when written as a plain (unquoted) scalar: a number or a boolean as
+     * YAML resolves it, else a string (also for text that a plain scalar cannot hold as it is).
+     */
+    static Kind plainKind(String text) {
+        if (!text.matches("[A-Za-z0-9_.+-]+")) {
+            return Kind.STRING;
+        }
+        try (YAMLParser p = Reader.FACTORY.createParser(("k: " + text).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            p.nextToken();
+            p.nextToken();
+            JsonToken t = p.nextToken();
+            return t == JsonToken.VALUE_NUMBER_INT ? Kind.INTEGER : t == JsonToken.VALUE_NUMBER_FLOAT ? Kind.FLOAT
+                    : t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE ? Kind.BOOLEAN
+                    : Kind.STRING;
+        } catch (IOException e) {
+            return Kind.STRING;
+        }
+    }
+
     final class Reader {
         static final YAMLFactory FACTORY = new YAMLFactory();
         private static final Pattern SNAKE_LINE = Pattern.compile("line (\\d+), column \\d+");

@@ -1,0 +1,44 @@
+package dev.kiln.api;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to verify: a package kiln built from a recipe, or every such package in an image. Each is
+ * rebuilt from the recipe and recipe lock it carries, in a fresh store and sandbox, and its bytes
+ * compared. Recipes build for the host's architecture, so the package must be of it.
+ *
+ * @param deb a {@code .deb} file, or empty for {@code image}
+ * @param image an image whose lock names recipe-built packages (fetched by their sha256 from the
+ *     repositories its spec names), or empty for {@code deb}
+ * @param architecture the host's Debian architecture
+ * @param recipeDirectory where the recipe's local sources are (the directory the recipe was in):
+ *     only needed for a recipe with local sources, which a package does not carry
+ */
+public record RecipeVerifyRequest(Optional<Path> deb, Optional<ImageRef> image, String architecture,
+                                  Optional<Path> recipeDirectory) {
+    public RecipeVerifyRequest {
+        Objects.requireNonNull(deb, "deb");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(recipeDirectory, "recipeDirectory");
+        if (deb.isPresent() == image.isPresent()) {
+            throw new IllegalArgumentException("name a package or an image, one of them");
+        }
+    }
+
+    /** Verifies the package {@code deb}. */
+    public static RecipeVerifyRequest ofPackage(Path deb, String architecture) {
+        return new RecipeVerifyRequest(Optional.of(deb), Optional.empty(), architecture, Optional.empty());
+    }
+
+    /** Verifies every recipe-built package of {@code image}. */
+    public static RecipeVerifyRequest ofImage(ImageRef image, String architecture) {
+        return new RecipeVerifyRequest(Optional.empty(), Optional.of(image), architecture, Optional.empty());
+    }
+
+    public RecipeVerifyRequest withRecipeDirectory(Path dir) {
+        return new RecipeVerifyRequest(deb, image, architecture, Optional.of(dir));
+    }
+}
