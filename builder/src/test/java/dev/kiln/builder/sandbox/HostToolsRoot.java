@@ -30,9 +30,14 @@ public final class HostToolsRoot {
      * ({@code usr/bin/sh}, {@code usr/lib/x86_64-linux-gnu/libc.so.6}), each the host's file.
      */
     public static java.util.SortedMap<String, Path> usrFiles() throws IOException, InterruptedException {
+        return usrFiles(PROGRAMS);
+    }
+
+    /** As {@link #usrFiles()}, for the host's {@code programs} (names in /usr/bin). */
+    public static java.util.SortedMap<String, Path> usrFiles(List<String> programs) throws IOException, InterruptedException {
         java.util.SortedMap<String, Path> files = new java.util.TreeMap<>();
         TreeSet<String> libraries = new TreeSet<>();
-        for (String program : PROGRAMS) {
+        for (String program : programs) {
             Path host = Path.of("/usr/bin", program).toRealPath();
             files.put("usr/bin/" + program, host);
             libraries.addAll(libraries(host));
