@@ -92,6 +92,8 @@ class ExampleRecipesTest {
     void treeIsInstalledFromTheRecipesRepositoryRunsAndVerifies() throws Exception {
         Path rootfs = image("tree");
         assertTrue(run(rootfs, "/usr/bin/tree", "--version").startsWith("tree v2.1.0"), "tree runs");
+        String program = new String(Files.readAllBytes(rootfs.resolve("usr/bin/tree")), StandardCharsets.ISO_8859_1);
+        assertTrue(program.startsWith("\u007fELF") && !program.contains(".symtab"), "the strip step stripped it");
         String lock = Files.readString(examples.resolve("tree.lock.json"));
         assertTrue(lock.contains("file:../repo recipes main"), "the lock keeps the line as written");
         // kiln verify rebuilds the image, the relative file: repository found from the context

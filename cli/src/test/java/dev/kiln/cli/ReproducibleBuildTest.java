@@ -40,13 +40,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Live: the packages come from the host's Debian mirror.
  */
 class ReproducibleBuildTest {
-    private static final int NOBODY = 65534;
+    static final int NOBODY = 65534;
 
     @TempDir
     Path tmp;
 
     /** One run of the CLI in its own JVM. */
-    private record Run(String user, Path java, Map<String, String> env, List<String> jvmOptions, String umask, Path cwd) {
+    record Run(String user, Path java, Map<String, String> env, List<String> jvmOptions, String umask, Path cwd) {
     }
 
     /** static: the smallest image; java17: also the Java trust store, encoded by the building JDK's libraries; nginx: also base-passwd's and the scripts' accounts and files. */
@@ -104,7 +104,22 @@ class ReproducibleBuildTest {
     /** Runs {@code kiln build --frozen} as {@code run} says; returns the top digest it printed. */
     private static String build(Run run, Path classes, Path kilnHome, Path spec, Path lock, Path store, Path out)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
+        String output = kiln(run, classes, kilnHome, List.of("build", "-q", "--frozen", "--store", store.toString(), "--lock",
+                lock.toString(), "-o", out.toString(), spec.toString()));
+        int at = output.indexOf("sha256:");
+        assertTrue(at > 0, output);
+        return output.substring(at, at + 71);
+    }
+
+    /** Runs {@code kiln ARGS} in its own JVM as {@code run} says (user, JDK, JVM options, umask, environment, directory); its output. */
+    static String kiln(Run run, Path classes, Path kilnHome, List<String> args) throws IOException, InterruptedException {
+        return kiln(List.of(), run, classes, kilnHome, args);
+    }
+
+    /** As {@link #kiln(Run, Path, Path, List)}, the whole command after {@code prefix} (e.g. {@code taskset -c 0}). */
+    static String kiln(List<String> prefix, Run run, Path classes, Path kilnHome, List<String> args) throws IOException,
+            InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
         if (run.user().equals("nobody")) {
             cmd.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
         }
@@ -112,16 +127,14 @@ class ReproducibleBuildTest {
         cmd.add(run.java().toString());
         cmd.addAll(run.jvmOptions());
         cmd.addAll(List.of("-Dkiln.home=" + kilnHome, "-cp", classes + File.separator + "*" + File.pathSeparator + classes.resolve("dirs"),
-                Main.class.getName(), "build", "-q", "--frozen", "--store", store.toString(), "--lock", lock.toString(),
-                "-o", out.toString(), spec.toString()));
+                Main.class.getName()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(run.cwd().toFile()).redirectErrorStream(true);
         pb.environment().putAll(run.env());
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), run + "\n" + output);
-        int at = output.indexOf("sha256:");
-        assertTrue(at > 0, output);
-        return output.substring(at, at + 71);
+        return output;
     }
 
     /** examples/static.yaml for amd64, locked in-process into {@code dir} (readable by everyone). */
@@ -149,7 +162,7 @@ class ReproducibleBuildTest {
      * class directories under {@code dir/dirs} merged (surefire may hand over a manifest-only jar, and
      * the originals may sit under a home directory that nobody cannot enter).
      */
-    private static Path copyClassPath(Path dir) throws IOException, URISyntaxException {
+    static Path copyClassPath(Path dir) throws IOException, URISyntaxException {
         Files.createDirectories(dir.resolve("dirs"));
         Set<Path> entries = new LinkedHashSet<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -186,7 +199,7 @@ class ReproducibleBuildTest {
         out.add(entry);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
                 Path t = to.resolve(from.relativize(p).toString());

@@ -27,13 +27,21 @@ public enum BuiltinPipeline {
      * Strips every ELF file under {@code ${{targets.destdir}}} with the environment's binutils, in
      * path order, archives with {@code -D} (no timestamps, owners or modes from the host).
      */
-    STRIP("strip", "1", inputs("opts", "--strip-unneeded"),
-            "find '${{targets.destdir}}' -type f | LC_ALL=C sort | while IFS= read -r f; do\n"
-            + "  case \"$(head -c 4 \"$f\" | od -An -tx1 | tr -d ' \\n')\" in\n"
+    STRIP("strip", "2", inputs("opts", "--strip-unneeded"),
+            // no pipeline feeds the loop: sh -e sees only a pipeline's last status, and a missing find or
+            // strip must fail the step, not leave the programs unstripped
+            "for tool in find sort od head tr strip; do command -v \"$tool\" >/dev/null"
+            + " || { echo \"strip: the environment has no $tool (findutils, coreutils, binutils)\" >&2; exit 127; }; done\n"
+            + "find '${{targets.destdir}}' -type f >/tmp/kiln-strip-files\n"
+            + "LC_ALL=C sort /tmp/kiln-strip-files >/tmp/kiln-strip-sorted\n"
+            + "while IFS= read -r f; do\n"
+            + "  magic=$(head -c 4 \"$f\" | od -An -tx1 | tr -d ' \\n')\n"
+            + "  case \"$magic\" in\n"
             + "    7f454c46) strip ${{inputs.opts}} \"$f\" ;;\n"
             + "    213c6172) case \"$f\" in *.a) strip -g -D \"$f\" ;; esac ;;\n"
             + "  esac\n"
-            + "done\n");
+            + "done </tmp/kiln-strip-sorted\n"
+            + "rm -f /tmp/kiln-strip-files /tmp/kiln-strip-sorted\n");
 
     private final String id;
     private final String version;
