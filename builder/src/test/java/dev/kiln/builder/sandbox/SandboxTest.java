@@ -198,9 +198,9 @@ class SandboxTest {
     @Test
     void interruptingTheCallerKillsTheStepAndEveryProcessItStarted() throws Exception {
         java.util.concurrent.CompletableFuture<ProcessHandle> sleeper = new java.util.concurrent.CompletableFuture<>();
-        Step step = step("sleep 6001 & echo started; wait").withOutput(line -> {
+        Step step = step("sleep 6001 & p=$!; until [ \"$(cat /proc/$p/cmdline)\" = sleep6001 ]; do :; done; echo started; wait").withOutput(line -> {
             if (line.equals("started")) {
-                // the step's background process, as the host sees it
+                // the step's background process, as the host sees it (the step printed once it ran sleep)
                 sleeper.complete(ProcessHandle.allProcesses().filter(h -> cmdline(h).equals("sleep\u00006001\u0000"))
                         .findFirst().orElseThrow());
             }
