@@ -24,8 +24,8 @@ final class KeysCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true, description = {
-        "Make an ECDSA P-256 key pair for signing images, or with --openpgp an OpenPGP key pair for signing a recipes repository.",
-        "%nDIR/NAME.pub is the PEM public key that 'cosign verify --key' reads (trusted keys live in keys/);"
+        "Make a key pair that signs images (ECDSA) or a repository (OpenPGP).",
+        "%nWithout --openpgp: an ECDSA P-256 key pair. DIR/NAME.pub is the PEM public key that 'cosign verify --key' reads (trusted keys live in keys/);"
                 + " DIR/NAME.key is the private key, PKCS#8 PEM, mode 0600, encrypted when a password is given."
                 + " Refuses to overwrite keys, and to put the private key in a git work tree unless --force.",
         "%nWith --openpgp: DIR/NAME.asc is the armored Ed25519 public key that a repository line's [signed-by=...] names;"

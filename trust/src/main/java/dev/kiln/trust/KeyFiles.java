@@ -1,13 +1,13 @@
 package dev.kiln.trust;
 
 import dev.kiln.store.AtomicFile;
+import dev.kiln.store.GitIgnore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -95,12 +95,7 @@ public final class KeyFiles {
 
     /** The nearest directory at or above {@code dir} that holds {@code .git} (a directory, or a worktree's file). */
     static Optional<Path> gitWorkTree(Path dir) {
-        for (Path p = dir.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return GitIgnore.workTree(dir);
     }
 
     /** Created whole and durably with its final mode (never readable by others, even briefly), never replacing a file. */
@@ -113,16 +108,7 @@ public final class KeyFiles {
         if (gitIgnores(dir, key)) {
             return Optional.empty();
         }
-        Path gitignore = dir.resolve(".gitignore");
-        String rule = "/" + key.getFileName();
-        String existing = Files.exists(gitignore) ? Files.readString(gitignore, StandardCharsets.UTF_8) : "";
-        if (existing.lines().anyMatch(rule::equals)) {
-            return Optional.empty();
-        }
-        String prefix = existing.isEmpty() || existing.endsWith("\n") ? "" : "\n";
-        Files.writeString(gitignore, prefix + "# a private signing key, never committed\n" + rule + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return Optional.of(gitignore);
+        return GitIgnore.addRule(dir, key, "a private signing key, never committed");
     }
 
     /** {@code git check-ignore}: false when git says no, or cannot be asked (then kiln adds its own rule). */

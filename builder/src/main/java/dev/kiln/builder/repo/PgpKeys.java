@@ -2,16 +2,15 @@ package dev.kiln.builder.repo;
 
 import dev.kiln.builder.RecipeException;
 import dev.kiln.store.AtomicFile;
+import dev.kiln.store.GitIgnore;
 import dev.kiln.store.IoErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -124,23 +123,10 @@ public final class PgpKeys {
 
     /** Inside a git work tree: {@code /NAME.secret.asc} into {@code dir/.gitignore} (once). */
     private static Optional<Path> ignoreInGit(Path dir, Path secret) throws IOException {
-        boolean inGit = false;
-        for (Path p = dir; p != null && !inGit; p = p.getParent()) {
-            inGit = Files.exists(p.resolve(".git"), LinkOption.NOFOLLOW_LINKS);
-        }
-        if (!inGit) {
+        if (GitIgnore.workTree(dir).isEmpty()) {
             return Optional.empty();
         }
-        Path gitignore = dir.resolve(".gitignore");
-        String rule = "/" + secret.getFileName();
-        String existing = Files.exists(gitignore) ? Files.readString(gitignore, StandardCharsets.UTF_8) : "";
-        if (existing.lines().anyMatch(rule::equals)) {
-            return Optional.empty();
-        }
-        String prefix = existing.isEmpty() || existing.endsWith("\n") ? "" : "\n";
-        Files.writeString(gitignore, prefix + "# an OpenPGP secret key, never committed\n" + rule + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return Optional.of(gitignore);
+        return GitIgnore.addRule(dir, secret, "an OpenPGP secret key, never committed");
     }
 
     private static byte[] armored(byte[] encoded) {

@@ -1,12 +1,15 @@
 package dev.kiln.builder.repo;
 
 import dev.kiln.builder.RecipeException;
+import dev.kiln.store.IoErrors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -41,6 +44,16 @@ public final class PgpSigningKey {
     private PgpSigningKey(PGPPublicKey publicKey, PGPPrivateKey privateKey) {
         this.publicKey = publicKey;
         this.privateKey = privateKey;
+    }
+
+    /** Reads the secret key file {@code file} ({@code NAME.secret.asc}); see {@link #parse}. */
+    public static PgpSigningKey load(Path file) {
+        try {
+            return parse(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot read the signing key " + file + ": " + IoErrors.why(e)
+                    + "\n  fix: name the NAME.secret.asc file 'kiln keys generate NAME --openpgp' wrote", e);
+        }
     }
 
     /**

@@ -84,14 +84,19 @@ class DebRepositoryTest {
         }
         assertEquals(repo.resolve("dists/recipes/InRelease"), p.written().get(p.written().size() - 1), "InRelease last");
         try (DirectoryServer server = new DirectoryServer(repo)) {
-            PrivateApt apt = apt(server.url(), publicKey(), "good");
-            PrivateApt.Run update = apt.update();
-            assertEquals(0, update.exit(), update.output());
-            assertFalse(update.output().contains("W:") || update.output().contains("E:"), update.output());
-            PrivateApt.Run download = apt.download("kiln-hello");
-            assertEquals(0, download.exit(), download.output());
-            assertArrayEquals(Files.readAllBytes(hello), Files.readAllBytes(apt.downloads().resolve("kiln-hello_2.10-0kiln1_amd64.deb")));
+            assertAptDownloads(server, "good", hello, "kiln-hello_2.10-0kiln1_amd64.deb");
         }
+    }
+
+    /** apt updates from the repository without a warning, and {@code apt-get download kiln-hello} gives {@code expected}'s bytes. */
+    private void assertAptDownloads(DirectoryServer server, String root, Path expected, String fileName) throws Exception {
+        PrivateApt apt = apt(server.url(), publicKey(), root);
+        PrivateApt.Run update = apt.update();
+        assertEquals(0, update.exit(), update.output());
+        assertFalse(update.output().contains("W:") || update.output().contains("E:"), update.output());
+        PrivateApt.Run download = apt.download("kiln-hello");
+        assertEquals(0, download.exit(), download.output());
+        assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(apt.downloads().resolve(fileName)));
     }
 
     @Test
@@ -227,13 +232,7 @@ class DebRepositoryTest {
         try (DirectoryServer server = new DirectoryServer(repo)) {
             Lock lock = lock(server.url(), Keyring.parse(KEY.publicKey(), "recipes.asc"), ContentStore.open(tmp.resolve("store")), NOW);
             assertEquals("2.10-0kiln1", lock.packages("amd64").get(0).version());
-            PrivateApt apt = apt(server.url(), publicKey(), "previous");
-            PrivateApt.Run update = apt.update();
-            assertEquals(0, update.exit(), update.output());
-            assertFalse(update.output().contains("W:") || update.output().contains("E:"), update.output());
-            PrivateApt.Run download = apt.download("kiln-hello");
-            assertEquals(0, download.exit(), download.output());
-            assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(apt.downloads().resolve("kiln-hello_2.10-0kiln1_amd64.deb")));
+            assertAptDownloads(server, "previous", first, "kiln-hello_2.10-0kiln1_amd64.deb");
         }
     }
 

@@ -38,7 +38,9 @@ class PgpKeysTest {
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(w.publicKey())));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(w.secretKey())));
         assertTrue(Files.readString(w.publicKey()).startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
-        assertEquals(w.fingerprint(), PgpSigningKey.parse(Files.readAllBytes(w.secretKey()), "secret").fingerprint());
+        assertEquals(w.fingerprint(), PgpSigningKey.load(w.secretKey()).fingerprint());
+        RecipeException missing = assertThrows(RecipeException.class, () -> PgpSigningKey.load(tmp.resolve("none.secret.asc")));
+        assertEquals("recipe.repository", missing.code());
         assertEquals(List.of(w.fingerprint()), Keyring.load(w.publicKey()).fingerprints());
         assertFalse(Files.exists(tmp.resolve("keys/recipes/.gitignore")), "not in a git work tree");
     }
