@@ -1,6 +1,5 @@
 package dev.kiln.api;
 
-import dev.kiln.builder.RecipeException;
 import dev.kiln.builder.build.RecipeBuilder;
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeLock;
@@ -10,10 +9,6 @@ import dev.kiln.builder.repo.DebRepository;
 import dev.kiln.builder.repo.PgpSigningKey;
 import dev.kiln.builder.sandbox.Sandbox;
 import dev.kiln.store.Digest;
-import dev.kiln.store.IoErrors;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +30,7 @@ final class RecipeBuilding {
 
     static RecipeBuildResult build(Session s, RecipeBuildRequest request) {
         // everything is read and checked before anything is built: a wrong key or a stale lock fails at once
-        Optional<PgpSigningKey> key = request.signingKey().map(RecipeBuilding::signingKey);
+        Optional<PgpSigningKey> key = request.signingKey().map(PgpSigningKey::load);
         List<Locked> locked = new ArrayList<>();
         for (Path file : request.recipes()) {
             locked.add(read(s, file, request.architecture()));
@@ -121,16 +116,5 @@ final class RecipeBuilding {
 
     private static RecipeBuildResult.PackageFile file(RecipeBuilder.Package p, Path file) {
         return new RecipeBuildResult.PackageFile(p.name(), p.version(), p.architecture(), p.sha256().toString(), p.size(), file);
-    }
-
-    static PgpSigningKey signingKey(Path file) {
-        try {
-            return PgpSigningKey.parse(Files.readAllBytes(file), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new RecipeException(RecipeException.Kind.REPOSITORY, "no signing key at " + file
-                    + "\n  expected: an OpenPGP secret key (NAME.secret.asc)\n  fix: give the secret key of the key pair the repository is signed with");
-        } catch (IOException e) {
-            throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot read the signing key " + file + ": " + IoErrors.why(e), e);
-        }
     }
 }

@@ -45,7 +45,7 @@ class ReproducibleRecipeTest {
         Files.copy(HOME.resolve("packages/tree.yaml"), recipe);
         CliRun.useCheckoutAsHome();
         StringWriter err = new StringWriter();
-        assertEquals(0, Main.run(new String[] {"recipe", "lock", "-q", "--store", tmp.resolve("lock-store").toString(), recipe.toString()},
+        assertEquals(0, Main.run(new String[] {"recipe", "lock", "--store", tmp.resolve("lock-store").toString(), recipe.toString()},
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)), err.toString());
         for (Path p : List.of(recipe, recipes.resolve("tree.lock.json"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
