@@ -4,11 +4,11 @@ import dev.kiln.fetcher.Download;
 import dev.kiln.fetcher.FetchException;
 import dev.kiln.fetcher.Fetcher;
 import dev.kiln.fetcher.FileTransport;
+import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.spec.SourceLine;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import dev.kiln.resolver.lock.Lock;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -68,10 +68,10 @@ final class Fetching {
                             && !Files.isDirectory(SourceLine.directoryOf(base))) {
                         throw new FetchException(FetchException.Kind.NOT_FOUND, "'" + r.line() + "': no repository at "
                                 + SourceLine.directoryOf(base) + " to fetch " + d.name() + " from"
-                                + (line.uriTemplate().startsWith("file:") && !line.uriTemplate().startsWith("file:/")
-                                        ? "\n  the path is relative to the spec's directory, " + specDir : "")
+                                + (line.isRelativeFile() ? "\n  the path is relative to the spec's directory, " + specDir : "")
                                 + "\n  expected: a directory holding " + lockPathOf(lock, d)
-                                + "\n  fix: put the repository there (or give the directory the spec was in), or fetch from a store that holds the packages");
+                                + "\n  fix: put the repository there (or give the directory the spec was in), or fetch from"
+                                + " a store that holds the packages");
                     }
                 }
             }

@@ -138,7 +138,7 @@ final class Verification {
         }
         for (Lock.Repository r : pinned.repositories()) {
             SourceLine line = SourceLine.parse(r.line());
-            if (line.isFile(s.mirrors) && line.uriTemplate().startsWith("file:") && !line.uriTemplate().startsWith("file:/")) {
+            if (line.isRelativeFile()) {
                 throw new SpecException(SpecException.Kind.CONTEXT, "the image's spec reads the repository '" + r.line()
                         + "' relative to its directory, and a spec carried by an image has none",
                         "give the directory the spec was in when it was locked as the context of the verification");

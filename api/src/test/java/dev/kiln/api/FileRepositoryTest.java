@@ -243,4 +243,15 @@ class FileRepositoryTest {
             assertTrue(e.getMessage().contains("no repository at " + tmp.resolve("elsewhere/repo")), e.getMessage());
         }
     }
+
+    /** A {@code ${X_MIRROR}} variable may hold a file: URL: the lock keeps the variable, the directory comes from the Kiln's mirrors. */
+    @Test
+    void aMirrorVariableMayNameAFileRepository() throws IOException {
+        Path spec = spec("${RECIPES_MIRROR}", "hello");
+        try (Kiln kiln = kiln("store").mirrors(Map.of("RECIPES_MIRROR", "file://" + tmp.resolve("repo"))).open()) {
+            kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(tmp.resolve("out"))));
+        }
+        assertTrue(Locking.read(LockRequest.besideSpec(spec)).repositories().get(0).line().contains(" ${RECIPES_MIRROR} stable main"));
+        assertEquals(0, recipes.requestCount());
+    }
 }

@@ -67,4 +67,29 @@ class FileRepositoryCommandTest {
         assertEquals("0", r[0], r[1] + r[2]);
         assertTrue(r[1].contains("rebuilt identically from its spec and lock"), r[1]);
     }
+
+    @Test
+    void aShadowedNameIsAWarningOnceAndAJsonEvent() throws IOException {
+        spec();
+        try (FixtureRepository debian = new FixtureRepository()) {
+            debian.add("hello", "2.10-3", "", List.of(PackageFile.file("/usr/bin/hello", 0755, 1_700_000_000L, "debian's\n")));
+            debian.publish();
+            String debianLine = debian.sourceLine(tmp.resolve("images/keys/debian.asc"));
+            Path spec = Files.writeString(tmp.resolve("images/both.yaml"), "contents:\n  repositories:\n    - " + debianLine
+                    + "\n    - deb [signed-by=keys/recipes/hello.asc] file:../repo stable main\n  packages: [hello]\narchs: [amd64]\n");
+            String[] r = CliRun.run("lock", "--store", tmp.resolve("store").toString(), spec.toString());
+            assertEquals("0", r[0], r[2]);
+            String warning = "kiln: warning: hello: taken from file:../repo stable (2.10-0kiln1), not from "
+                    + debian.sourceLine(tmp.resolve("x.asc")).replaceAll("^deb \\[[^]]*] ", "").replace(" main", "")
+                    + " (2.10-3): a file: repository shadows the others for the names it offers";
+            assertEquals(List.of(warning), r[2].lines().filter(l -> l.startsWith("kiln: warning:")).toList(), r[2]);
+
+            r = CliRun.run("lock", "--json", "--update", "--store", tmp.resolve("store").toString(), spec.toString());
+            assertEquals("0", r[0], r[2]);
+            List<String> events = r[1].lines().filter(l -> l.contains("\"event\":\"shadowed\"")).toList();
+            assertEquals(1, events.size(), r[1]);
+            assertTrue(events.get(0).contains("\"name\":\"hello\",\"version\":\"2.10-0kiln1\""), events.get(0));
+            assertTrue(events.get(0).contains("\"hiddenVersion\":\"2.10-3\""), events.get(0));
+        }
+    }
 }

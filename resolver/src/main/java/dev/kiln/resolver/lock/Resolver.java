@@ -681,14 +681,9 @@ public final class Resolver {
         }
         throw new ResolveException(ResolveException.Kind.NO_RELEASE,
                 "'" + line.written() + "': no repository at " + dir + (Files.exists(dir) ? " (it is not a directory)" : " (no such directory)")
-                + (isRelative(line) ? "\n  the path is relative to the spec's directory, " + baseDir : "")
+                + (line.isRelativeFile() ? "\n  the path is relative to the spec's directory, " + baseDir : "")
                 + "\n  expected: a directory holding dists/" + line.suite() + "/InRelease (a signed Debian repository)"
                 + "\n  fix: publish the repository there, or correct the path in the line");
-    }
-
-    private static boolean isRelative(SourceLine line) {
-        String t = line.uriTemplate();
-        return SourceLine.isFileUri(t) && !t.startsWith("file:/");
     }
 
     private TrustedKeys keyringFor(SourceLine line, Path baseDir) {

@@ -232,6 +232,14 @@ public record SourceLine(
         return isFileUri(sb.toString());
     }
 
+    /**
+     * Whether the line names a {@code file:} repository relative to the spec's directory, as
+     * written ({@code file:../repo}); a variable's value is not looked at.
+     */
+    public boolean isRelativeFile() {
+        return isFileUri(uriTemplate) && uriTemplate.charAt("file:".length()) != '/';
+    }
+
     /** Whether a repository URI is a {@code file:} one (case-insensitive scheme). */
     public static boolean isFileUri(String text) {
         return text.regionMatches(true, 0, "file:", 0, 5);

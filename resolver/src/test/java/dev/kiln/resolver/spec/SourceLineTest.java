@@ -119,6 +119,8 @@ class SourceLineTest {
         SourceLine line = SourceLine.parse("deb [signed-by=keys/recipes/r.asc] file:../repo recipes main");
         assertEquals("file:../repo", line.uriTemplate(), "the line is kept as written");
         assertTrue(line.isFile(Map.of()));
+        assertTrue(line.isRelativeFile());
+        assertFalse(SourceLine.parse("deb file:///srv/repo recipes main").isRelativeFile());
         assertFalse(SourceLine.parse("deb http://mirror.example/debian bookworm main").isFile(Map.of()));
         assertEquals(Path.of("/work/repo"), SourceLine.directoryOf(line.expandUri(Map.of(), base)));
     }
