@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln recipe}: the package builder's commands, each a class of its own. */
 @Command(name = "recipe", mixinStandardHelpOptions = true,
-        description = "Lock recipes (packages/NAME.yaml): the build environment resolved, every source pinned by hash.",
+        description = "Lock recipes: each build environment and source pinned.",
         subcommands = {RecipeLockCommand.class})
 final class RecipeCommand implements Runnable {
     @Spec
