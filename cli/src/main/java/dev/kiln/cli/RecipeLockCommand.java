@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "lock", mixinStandardHelpOptions = true,
         description = {
-            "Lock each RECIPE: resolve its build environment and pin every source, into NAME.lock.json beside it.",
-            "%nThe environment is resolved as 'kiln lock' resolves an image spec, for this host's architecture,"
+            "Pin each RECIPE's build environment and sources in NAME.lock.json.",
+            "%nThe lock goes beside the recipe (packages/NAME.yaml). The environment is resolved as 'kiln lock' resolves an image spec, for this host's architecture,"
                     + " keeping the pins of the lock already there where they still hold. Every source is fetched and"
                     + " checked here: a fetch by its expected sha256 (and sha512) while it streams, a git-checkout's"
                     + " tag or branch held to its expected-commit and its tree exported and pinned, a local source"

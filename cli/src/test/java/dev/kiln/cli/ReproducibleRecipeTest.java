@@ -70,13 +70,15 @@ class ReproducibleRecipeTest {
         env1.put("LC_ALL", "tr_TR.UTF-8");
         env1.put("HOME", nobody.toString());
         ReproducibleBuildTest.Run first = new ReproducibleBuildTest.Run(root ? "nobody" : "(this user)", other, env1,
-                List.of("-XX:ActiveProcessorCount=1", "-Duser.language=tr", "-Duser.country=TR"), "077", cwd1);
+                List.of("-XX:ActiveProcessorCount=1", "-Duser.language=tr", "-Duser.country=TR"), "022", cwd1);
         Map<String, String> env2 = new LinkedHashMap<>();
         env2.put("TZ", "UTC");
         env2.put("LANG", "C.UTF-8");
         env2.put("LC_ALL", "C.UTF-8");
         ReproducibleBuildTest.Run second = new ReproducibleBuildTest.Run(System.getProperty("user.name"), javaHere, env2,
-                List.of("-XX:ActiveProcessorCount=2"), "022", cwd2);
+                // umask 077 for root, not for nobody: root's sandbox (a user namespace) must still read the
+                // environment root nobody wrote, as any user may read what another wrote under umask 022
+                List.of("-XX:ActiveProcessorCount=2"), "077", cwd2);
         List<String> oneCpu = Files.isExecutable(Path.of("/usr/bin/taskset")) ? List.of("/usr/bin/taskset", "-c", "0") : List.of();
 
         JsonNode a = result(ReproducibleBuildTest.kiln(oneCpu, first, classes, kilnHome,
