@@ -155,7 +155,7 @@ class RecipeBuildTest {
         Path recipe = recipe("greet", GREET_STEPS);
         Path repo = dir.resolve("repo");
         PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", CREATED);
-        List<KilnEvent> events = new ArrayList<>();
+        List<KilnEvent> events = java.util.Collections.synchronizedList(new ArrayList<>()); // told from several threads
         RecipeBuildResult first;
         try (Kiln kiln = kiln(events)) {
             kiln.recipeLock(RecipeLockRequest.of(List.of(recipe), "amd64"));

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = {
-            "Build each locked RECIPE into .deb packages, and with --repo publish them into a signed repository.",
-            "%nEach step runs under bubblewrap: no network, no host files, uid 0 inside whoever runs kiln, the"
+            "Build locked recipes into .deb packages (--repo: into a repository).",
+            "%nWith --repo DIR --signing-key FILE the packages are added to a signed Debian repository. Each step runs under bubblewrap: no network, no host files, uid 0 inside whoever runs kiln, the"
                     + " environment read-only, the workspace /home/build and the outputs /out/NAME the only writable places."
                     + " The packages are deterministic: the same recipe and lock give the same bytes on any host. A recipe"
                     + " whose inputs did not change (its build key) is found in the store and not built again."

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln recipe}: the package builder's commands, each a class of its own. */
 @Command(name = "recipe", mixinStandardHelpOptions = true,
-        description = "Lock, build and verify recipes: your own packages, in a sandbox, into a signed repository.",
+        description = "Lock, build and verify your own packages, made from recipes.",
         subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class, RecipeVerifyCommand.class})
 final class RecipeCommand implements Runnable {
     @Spec

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {
-            "Rebuild a recipe-built package (a .deb file), or every one an image holds, and require the same bytes.",
+            "Rebuild recipe-built packages from what they carry: the same bytes.",
             "%nEach package carries its recipe and recipe lock; it is rebuilt from them in a fresh store and sandbox at"
                     + " the epoch it records, and compared byte for byte. A difference is named down to the tar entry"
                     + " (content, mode, owner, mtime, link). For an image, its packages are fetched by the sha256 its lock"

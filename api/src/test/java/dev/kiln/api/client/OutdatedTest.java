@@ -157,7 +157,7 @@ class OutdatedTest {
     @Test
     void aSecondRunDownloadsAndUnpacksNothing() {
         Path store = dir.resolve("store-memo");
-        List<FetchEvent.Started> started = new ArrayList<>();
+        List<FetchEvent.Started> started = java.util.Collections.synchronizedList(new ArrayList<>()); // told from the fetcher's threads
         OutdatedResult first;
         OutdatedResult second;
         try (Kiln kiln = Kiln.builder().store(store).keys(keys).addEventHandler(FetchEvent.Started.class, started::add).open()) {

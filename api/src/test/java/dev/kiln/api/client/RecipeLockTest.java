@@ -90,7 +90,7 @@ class RecipeLockTest {
 
     @Test
     void aRecipeIsLockedBesideItselfAndACheckThenFindsNothingToChange() throws IOException {
-        List<FetchEvent> events = new ArrayList<>();
+        List<FetchEvent> events = java.util.Collections.synchronizedList(new ArrayList<>()); // told from the fetcher's threads
         RecipeLockResult r;
         try (Kiln k = kiln(events)) {
             r = k.recipeLock(RecipeLockRequest.of(List.of(recipe), "amd64"));

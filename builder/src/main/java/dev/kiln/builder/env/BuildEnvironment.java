@@ -147,6 +147,10 @@ public final class BuildEnvironment {
             try {
                 RootWriter.write(tree, staged.resolve(ROOT));
                 Files.write(staged.resolve(COMPLETE), recordBytes(digest));
+                // a staging directory is its owner's alone (0700): the published one is for anyone who may read the
+                // store, and for a sandbox whose user namespace does not map the store's owner (root building in a
+                // store another user made) it must be searchable by others
+                Files.setPosixFilePermissions(staged, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             } catch (IOException e) {
                 throw new RecipeException(RecipeException.Kind.OTHER, "cannot write the build environment into " + staged + ": "
                         + e.getMessage() + "\n  fix: check the space and permissions of the store at " + store.root(), e);

@@ -86,6 +86,7 @@ class BuildEnvironmentTest {
             assertEquals(Path.of("usr/bin"), Files.readSymbolicLink(r.resolve("bin")));
             assertTrue(Files.readString(r.resolve("etc/passwd")).startsWith("root:x:0:0:"));
             assertEquals("r-xr-xr-x", perms(r));
+            assertEquals("rwxr-xr-x", perms(r.getParent()), "others may reach it (a sandbox whose namespace does not map the store's owner)");
             assertEquals("r-xr-xr-x", perms(r.resolve("usr/bin")));
             assertEquals("r-xr-xr-x", perms(r.resolve("usr/bin/id")), "set-id bits are dropped");
             assertEquals("r--r--r--", perms(r.resolve("etc/passwd")));
