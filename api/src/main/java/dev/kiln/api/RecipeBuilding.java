@@ -1,6 +1,7 @@
 package dev.kiln.api;
 
 import dev.kiln.builder.build.RecipeBuilder;
+import dev.kiln.builder.env.BuildEnvironment;
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeLock;
 import dev.kiln.builder.recipe.RecipeLocking;
@@ -16,7 +17,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code kiln recipe build}: each locked recipe built (or found by its build key), then every
+ * {@code kiln recipe build}: each locked recipe built (or found by its build key) in the order of
+ * {@link RecipeGraph}, independent ones at the same time ({@link RecipeScheduling}), then every
  * package published into the signed repository in one go, so that a failure in any recipe leaves
  * the repository as it was.
  */
@@ -29,18 +31,20 @@ final class RecipeBuilding {
     }
 
     static RecipeBuildResult build(Session s, RecipeBuildRequest request) {
-        // everything is read and checked before anything is built: a wrong key or a stale lock fails at once
+        // everything is read and checked before anything is built: a wrong key, a stale lock or a cycle fails at once
         Optional<PgpSigningKey> key = request.signingKey().map(PgpSigningKey::load);
         List<Locked> locked = new ArrayList<>();
-        for (Path file : request.recipes()) {
+        for (Path file : RecipeGraph.files(request.recipes())) {
             locked.add(read(s, file, request.architecture()));
         }
+        RecipeGraph graph = RecipeGraph.of(locked, request.architecture());
         RecipeBuilder builder = builder(s);
+        int jobs = request.jobs() == 0 ? Runtime.getRuntime().availableProcessors() : request.jobs();
+        List<RecipeBuilder.Built> made = RecipeScheduling.run(s, builder, graph, request.epoch(), request.rebuild(), jobs);
         List<RecipeBuildResult.Built> out = new ArrayList<>();
-        List<RecipeBuilder.Built> made = new ArrayList<>();
-        for (Locked l : locked) {
-            RecipeBuilder.Built b = build(s, builder, l, request.epoch(), request.rebuild());
-            made.add(b);
+        for (int i = 0; i < locked.size(); i++) {
+            Locked l = locked.get(i);
+            RecipeBuilder.Built b = made.get(i);
             out.add(new RecipeBuildResult.Built(l.recipe().file(), l.recipe().name(), l.recipe().debianVersion(), b.key().toString(),
                     b.epoch(), b.remembered(), b.packages().stream().map(p -> file(p, builder.file(p))).toList()));
         }
@@ -82,6 +86,15 @@ final class RecipeBuilding {
 
     /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
     static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
+        return build(s, builder, l, epoch, rebuild, new Object());
+    }
+
+    /**
+     * The same, where builds run at the same time: what they share in the store (fetching the
+     * environment, unpacking its packages, writing its root) is done by one at a time, holding
+     * {@code prepare}; the steps run side by side.
+     */
+    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild, Object prepare) {
         long seconds = epoch.seconds().orElse(RecipeBuilder.epochOf(l.lock()));
         Digest key = RecipeBuilder.key(l.recipe(), l.lock(), seconds);
         String name = l.recipe().name();
@@ -94,8 +107,13 @@ final class RecipeBuilding {
             }
         }
         s.events.emit(new RecipeEvent.Started(name, version, key.toString()));
-        Fetching.fetch(s, l.lockFile(), l.lock().environment(), false, l.recipe().file().toAbsolutePath().getParent());
-        s.events.phase("environment fetched");
+        synchronized (prepare) {
+            Fetching.fetch(s, l.lockFile(), l.lock().environment(), false, l.recipe().file().toAbsolutePath().getParent());
+            s.events.phase("environment fetched");
+            String arch = l.lock().architecture();
+            new BuildEnvironment(s.store()).root(BuildEnvironment.Request.of(l.lock().environment(), arch)
+                    .withSpec(l.recipe().environmentFor(arch)).withEpoch(seconds));
+        }
         RecipeBuilder.Built b = builder.build(l.recipe(), l.lock(), seconds, true, new RecipeBuilder.Listener() {
             @Override
             public void step(String recipe, String step) {

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /** What a recipe build does as it goes: which recipe, which step, each line a step prints. */
 public sealed interface RecipeEvent extends KilnEvent permits RecipeEvent.Started, RecipeEvent.Step, RecipeEvent.Output,
-        RecipeEvent.Finished {
+        RecipeEvent.Finished, RecipeEvent.Stopped {
     /** A recipe's build starts (its key was not in the store, or a rebuild was asked for). */
     record Started(String recipe, String version, String buildKey) implements RecipeEvent {
         public Started {
@@ -37,6 +37,18 @@ public sealed interface RecipeEvent extends KilnEvent permits RecipeEvent.Starte
             Objects.requireNonNull(recipe, "recipe");
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(buildKey, "buildKey");
+        }
+    }
+
+    /**
+     * A recipe is not built: its build failed, or a recipe it needs did (then {@code reason} names
+     * it). Recipes that do not need it go on.
+     */
+    record Stopped(String recipe, String version, String reason) implements RecipeEvent {
+        public Stopped {
+            Objects.requireNonNull(recipe, "recipe");
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(reason, "reason");
         }
     }
 }

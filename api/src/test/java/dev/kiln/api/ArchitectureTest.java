@@ -144,7 +144,7 @@ class ArchitectureTest {
                 "LockResult$Change", "LockResult$Copy", "LockResult$Package", "OpenPgpKeys", "OpenPgpKeys$Generated", "OutdatedRequest", "OutdatedResult", "OutdatedResult$Changelog",
                 "OutdatedResult$Update", "PhaseEvent", "Proxies", "RebuildEvent", "RecipeBuildRequest", "RecipeBuildResult", "RecipeBuildResult$Built", "RecipeBuildResult$PackageFile",
                 "RecipeBuildResult$Repository", "RecipeEvent", "RecipeEvent$Finished", "RecipeEvent$Output", "RecipeEvent$Started",
-                "RecipeEvent$Step", "RecipeLockRequest", "RecipeLockRequest$Action",
+                "RecipeEvent$Step", "RecipeEvent$Stopped", "RecipeLockRequest", "RecipeLockRequest$Action",
                 "RecipeLockResult", "RecipeLockResult$Locked", "RecipeVerifyRequest", "RecipeVerifyResult", "RecipeVerifyResult$Checked", "Registries", "RegistryWaitEvent",
                 "ShadowedPackageEvent", "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",

@@ -28,7 +28,11 @@ public class RecipeException extends KilnException {
         /** A repository directory cannot be read or written: not a kiln repository, malformed indexes, a key that cannot sign. */
         REPOSITORY("recipe.repository"),
         /** A build for an architecture this host cannot run. */
-        ARCHITECTURE("recipe.architecture");
+        ARCHITECTURE("recipe.architecture"),
+        /** Recipes need each other's packages in a cycle: none of them can be built first. */
+        CYCLE("recipe.cycle"),
+        /** Recipes of a build failed, or were not built because a recipe they need failed: the message says which did what. */
+        NOT_BUILT("recipe.not-built");
 
         private final String code;
 

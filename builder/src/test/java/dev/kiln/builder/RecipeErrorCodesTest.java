@@ -23,7 +23,9 @@ class RecipeErrorCodesTest {
         ErrorCodeCheck.assertPublished(List.of(
                 "recipe",
                 "recipe.architecture",
+                "recipe.cycle",
                 "recipe.lock",
+                "recipe.not-built",
                 "recipe.package",
                 "recipe.repository",
                 "recipe.sandbox",

@@ -108,6 +108,12 @@ final class JsonEvents implements Consumer<KilnEvent> {
                 g.writeStringField("buildKey", f.buildKey());
                 g.writeBooleanField("remembered", f.remembered());
             });
+        } else if (e instanceof RecipeEvent.Stopped x) {
+            json.event("recipe-stopped", g -> {
+                g.writeStringField("recipe", x.recipe());
+                g.writeStringField("version", x.version());
+                g.writeStringField("reason", x.reason());
+            });
         }
     }
 

@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
                     + " whose inputs did not change (its build key) is found in the store and not built again."
                     + " Recipes build for this host's architecture."})
 final class RecipeBuildCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RECIPE", arity = "1..*", description = "The recipes (packages/NAME.yaml), each locked (NAME.lock.json).")
+    @Parameters(paramLabel = "RECIPE", arity = "1..*", description = "The recipes (packages/NAME.yaml, or a directory of them), each"
+            + " locked (NAME.lock.json). A recipe builds after the recipes that make a package of its environment;"
+            + " independent ones at the same time.")
     List<Path> recipes;
 
     @Option(names = "--repo", paramLabel = "DIR", description = "Add the packages to the Debian repository in DIR (made if"
@@ -42,6 +44,10 @@ final class RecipeBuildCommand implements Callable<Integer> {
     @Option(names = "--rebuild", description = "Build even when the store has the build; the packages must come out the"
             + " same bytes the repository holds.")
     boolean rebuild;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "0", description = "Build at most N recipes at the"
+            + " same time (default: as many as this host has cores; 1: one after the other).")
+    int jobs;
 
     @Option(names = {"-v", "--verbose"}, description = "Print every line the steps print (otherwise only a failing step's last lines).")
     boolean verbose;
@@ -62,6 +68,9 @@ final class RecipeBuildCommand implements Callable<Integer> {
     public Integer call() {
         var out = commandSpec.commandLine().getOut();
         var err = commandSpec.commandLine().getErr();
+        if (jobs < 0) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--jobs takes 1 or more (0: this host's cores), not " + jobs);
+        }
         if (repo != null && signingKey == null) {
             throw new CommandLine.ParameterException(commandSpec.commandLine(), "--repo needs --signing-key: the repository is signed");
         }
@@ -70,7 +79,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
         }
         JsonLines lines = json.lines(out);
         RecipeBuildRequest request = RecipeBuildRequest.of(recipes, SystemDefaults.architecture()).withSuite(suite)
-                .withEpoch(SystemDefaults.epoch()).withRebuild(rebuild);
+                .withEpoch(SystemDefaults.epoch()).withRebuild(rebuild).withJobs(jobs);
         if (repo != null) {
             request = request.withRepository(repo, signingKey);
         }
@@ -78,6 +87,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
         if (lines == null && !quiet) {
             b.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
             b.addEventHandler(RecipeEvent.Step.class, e -> err.println("kiln: " + e.recipe() + ": " + e.step()));
+            b.addEventHandler(RecipeEvent.Stopped.class, e -> err.println("kiln: " + e.recipe() + " not built: " + e.reason()));
             if (verbose) {
                 b.addEventHandler(RecipeEvent.Output.class, e -> err.println("  " + e.line()));
             }

@@ -1,0 +1,239 @@
+package dev.kiln.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.api.testing.ToolsRepository;
+import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.repo.PgpKeys;
+import dev.kiln.store.Digest;
+import dev.kiln.store.MemoStep;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several recipes built as a graph, hermetically: recipes whose environments take packages other
+ * recipes make (from a signed {@code file:} repository they were published into), built each once
+ * in the order they need, independent ones at the same time, a cycle refused, a failure stopping
+ * only what needs it, and a dependency rebuilt to the same bytes leaving its dependents alone.
+ */
+class RecipeDagTest {
+    private static final Instant CREATED = Instant.parse("2025-03-04T05:06:07Z");
+
+    @TempDir
+    static Path shared;
+    private static ToolsRepository tools;
+
+    @TempDir
+    Path dir;
+    private Path packages;
+    private Path repo;
+    private PgpKeys.Written key;
+
+    @BeforeAll
+    static void toolsRepository() throws Exception {
+        tools = ToolsRepository.write(shared, CREATED);
+    }
+
+    @BeforeEach
+    void repository() throws Exception {
+        packages = Files.createDirectories(dir.resolve("packages"));
+        repo = dir.resolve("repo");
+        key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", CREATED);
+    }
+
+    /** A recipe whose environment is the tools and {@code needs} (from the recipes repository), running {@code script}. */
+    private Path recipe(String name, List<String> needs, String script) throws Exception {
+        List<String> env = new ArrayList<>(List.of("tools"));
+        env.addAll(needs);
+        String recipesLine = needs.isEmpty() ? "" : "\n      - deb [signed-by=" + key.publicKey() + "] file:" + repo + " recipes main";
+        return Files.writeString(packages.resolve(name + ".yaml"), """
+                package:
+                  name: %s
+                  version: 1.0
+                  epoch: 0
+                  description: a recipe of the graph
+                  copyright: [{license: MIT}]
+                environment:
+                  contents:
+                    repositories:
+                      - %s%s
+                    packages: [%s]
+                pipeline:
+                  - name: install
+                    runs: |
+                      mkdir -p "${{targets.destdir}}/usr/share/%s"
+                      echo %s > "${{targets.destdir}}/usr/share/%s/marker"
+                %s""".formatted(name, tools.line(), recipesLine, String.join(", ", env), name, name, name,
+                script.indent(6)));
+    }
+
+    /** A recipe whose step checks that the markers of {@code needs} are in its environment. */
+    private Path needing(String name, String... needs) throws Exception {
+        StringBuilder checks = new StringBuilder();
+        for (String n : needs) {
+            checks.append("test -f /usr/share/").append(n).append("/marker\n");
+        }
+        return recipe(name, List.of(needs), checks.toString());
+    }
+
+    private Kiln kiln(String store, List<KilnEvent> events) {
+        return Kiln.builder().store(dir.resolve(store)).keys(tools.publicKey()).addEventHandler(KilnEvent.class, events::add).open();
+    }
+
+    /** Locks {@code recipes} and builds them into the repository, one after the other, in a store of their own. */
+    private RecipeBuildResult lockAndPublish(Path... recipes) {
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(recipes), "amd64"));
+            return kiln.recipeBuild(RecipeBuildRequest.of(List.of(recipes), "amd64").withJobs(1).withRepository(repo, key.secretKey()));
+        }
+    }
+
+    /** The diamond: base; left and right on base; top on left and right. Each locked against what the others published. */
+    private void diamond() throws Exception {
+        lockAndPublish(recipe("base", List.of(), ""));
+        lockAndPublish(needing("left", "base"), needing("right", "base"));
+        Path top = needing("top", "left", "right");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(top), "amd64"));
+        }
+    }
+
+    private static Map<String, Long> started(List<KilnEvent> events) {
+        return events.stream().filter(e -> e instanceof RecipeEvent.Started).map(e -> ((RecipeEvent.Started) e).recipe())
+                .collect(Collectors.groupingBy(r -> r, TreeMap::new, Collectors.counting()));
+    }
+
+    private static int indexOf(List<KilnEvent> events, Class<?> type, String recipe) {
+        for (int i = 0; i < events.size(); i++) {
+            KilnEvent e = events.get(i);
+            if (type.isInstance(e) && (e instanceof RecipeEvent.Started s && s.recipe().equals(recipe)
+                    || e instanceof RecipeEvent.Finished f && f.recipe().equals(recipe))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " of " + recipe + " in " + events);
+    }
+
+    @Test
+    void aDiamondBuildsEachRecipeOnceTheIndependentOnesAtTheSameTimeAndAnUnchangedDependencyCutsOff() throws Exception {
+        diamond();
+        // a fresh store: all four build. left and right each wait (bounded) in their first step until the other's has
+        // started: with one build at a time they would not meet
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch leftIn = new CountDownLatch(1);
+        CountDownLatch rightIn = new CountDownLatch(1);
+        List<String> met = Collections.synchronizedList(new ArrayList<>());
+        RecipeBuildResult first;
+        try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).keys(tools.publicKey())
+                .addEventHandler(KilnEvent.class, events::add)
+                .addEventHandler(RecipeEvent.Step.class, e -> {
+                    CountDownLatch mine = e.recipe().equals("left") ? leftIn : e.recipe().equals("right") ? rightIn : null;
+                    if (mine == null) {
+                        return;
+                    }
+                    mine.countDown();
+                    try {
+                        if ((mine == leftIn ? rightIn : leftIn).await(60, TimeUnit.SECONDS)) {
+                            met.add(e.recipe());
+                        }
+                    } catch (InterruptedException x) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).open()) {
+            first = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2).withRepository(repo, key.secretKey()));
+        }
+        assertEquals(List.of("left", "right"), met.stream().sorted().toList(), "left and right built at the same time");
+        assertEquals(Map.of("base", 1L, "left", 1L, "right", 1L, "top", 1L), started(events));
+        assertEquals(List.of("base", "left", "right", "top"), first.recipes().stream().map(RecipeBuildResult.Built::name).toList());
+        assertTrue(first.recipes().stream().noneMatch(RecipeBuildResult.Built::remembered));
+        // each after what it needs
+        assertTrue(indexOf(events, RecipeEvent.Finished.class, "base") < indexOf(events, RecipeEvent.Started.class, "left"));
+        assertTrue(indexOf(events, RecipeEvent.Finished.class, "base") < indexOf(events, RecipeEvent.Started.class, "right"));
+        assertTrue(indexOf(events, RecipeEvent.Finished.class, "left") < indexOf(events, RecipeEvent.Started.class, "top"));
+        assertTrue(indexOf(events, RecipeEvent.Finished.class, "right") < indexOf(events, RecipeEvent.Started.class, "top"));
+        // the same bytes the staging builds published: only top is new to the repository
+        assertEquals(List.of("pool/main/t/top/top_1.0-0kiln1_amd64.deb"), first.repository().orElseThrow().added());
+
+        // again: every build is a lookup
+        events.clear();
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeBuildResult warm = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2));
+            assertTrue(warm.recipes().stream().allMatch(RecipeBuildResult.Built::remembered), warm.toString());
+        }
+        assertEquals(Map.of(), started(events));
+
+        // base's build forgotten: base builds again, to the same bytes, and its dependents' keys are what they were
+        Digest baseKey = Digest.parse(first.recipes().get(0).buildKey());
+        Files.delete(dir.resolve("store/memo").resolve(MemoStep.RECIPE_BUILD.id()).resolve(baseKey.hex()));
+        events.clear();
+        RecipeBuildResult cut;
+        try (Kiln kiln = kiln("store", events)) {
+            cut = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2));
+        }
+        assertEquals(Map.of("base", 1L), started(events));
+        assertFalse(cut.recipes().get(0).remembered());
+        assertEquals(first.recipes().get(0).packages().get(0).sha256(), cut.recipes().get(0).packages().get(0).sha256());
+        assertEquals(List.of(true, true, true), cut.recipes().subList(1, 4).stream().map(RecipeBuildResult.Built::remembered).toList());
+    }
+
+    @Test
+    void aCycleIsRefusedNamingItsMembersBeforeAnythingBuilds() throws Exception {
+        lockAndPublish(recipe("aaa", List.of(), ""));
+        lockAndPublish(needing("bbb", "aaa"));
+        Path aaa = needing("aaa", "bbb"); // now aaa's environment takes bbb, which takes aaa
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(aaa), "amd64"));
+        }
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeException e = assertThrows(RecipeException.class,
+                    () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64")));
+            assertEquals("recipe.cycle", e.code());
+            assertTrue(e.getMessage().contains("aaa -> bbb -> aaa"), e.getMessage());
+        }
+        assertEquals(Map.of(), started(events));
+    }
+
+    @Test
+    void aFailingRecipeStopsOnlyWhatNeedsItAndNothingIsPublished() throws Exception {
+        lockAndPublish(recipe("bad", List.of(), ""));
+        lockAndPublish(needing("needsbad", "bad"));
+        recipe("bad", List.of(), "echo the reason >&2\nexit 3");
+        recipe("fine", List.of(), "");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages.resolve("bad.yaml"), packages.resolve("fine.yaml")), "amd64"));
+        }
+        long mtime = Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis();
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeException e = assertThrows(RecipeException.class, () -> kiln.recipeBuild(
+                    RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2).withRepository(repo, key.secretKey())));
+            assertEquals("recipe.not-built", e.code());
+            assertTrue(e.getMessage().contains("failed: bad (recipe.step-failed)"), e.getMessage());
+            assertTrue(e.getMessage().contains("not built, a recipe they need failed: needsbad (needs bad)"), e.getMessage());
+            assertTrue(e.getMessage().contains("built: fine"), e.getMessage());
+            assertTrue(e.getMessage().contains("the reason"), e.getMessage());
+        }
+        assertEquals(Map.of("bad", 1L, "fine", 1L), started(events));
+        assertTrue(events.stream().anyMatch(x -> x instanceof RecipeEvent.Finished f && f.recipe().equals("fine")));
+        assertTrue(events.stream().anyMatch(x -> x instanceof RecipeEvent.Stopped s && s.recipe().equals("needsbad")
+                && s.reason().equals("needs bad, which failed")), events.toString());
+        assertEquals(mtime, Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis(), "nothing published");
+    }
+}
