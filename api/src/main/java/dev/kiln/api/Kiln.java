@@ -93,12 +93,16 @@ public final class Kiln implements AutoCloseable {
      * Builds locked recipes, each for the host's architecture in a bubblewrap sandbox (no network,
      * no host files, uid 0 inside whoever runs it) on its environment's root, into deterministic
      * {@code .deb} files; an unchanged recipe (the same build key) is found in the store and not
-     * built again. With a repository, every package is then added to it and its Release signed
+     * built again. A recipe builds after the recipes that make a package of its environment's
+     * locked closure; independent ones build at the same time (at most the request's jobs); each
+     * once. With a repository, every package is then added to it and its Release signed
      * (nothing is written when any recipe fails, or when nothing changed).
      *
      * @throws dev.kiln.builder.RecipeException {@code recipe.lock} for a missing or stale lock,
      *     {@code recipe.step-failed} with the step's last lines, {@code recipe.version-taken} for other
-     *     bytes under a version the repository holds
+     *     bytes under a version the repository holds, {@code recipe.cycle} naming recipes that need
+     *     each other, {@code recipe.not-built} when several failed or a failure stopped others
+     *     (recipes that do not need a failed one are built and kept in the store)
      */
     public RecipeBuildResult recipeBuild(RecipeBuildRequest request) {
         return RecipeBuilding.build(session, request);
@@ -141,9 +145,11 @@ public final class Kiln implements AutoCloseable {
      * any maintainer script, and laid out per architecture as deterministic layers: the packages, then
      * what the spec's copies bring, then the spec and the lock. The image's time is the request's
      * {@link Epoch}, never the wall clock. With no layout target, the layout is made in a temporary
-     * directory and removed once pushed or archived.
+     * directory and removed once pushed or archived. With {@link BuildRequest#withRecipes}, the
+     * recipes are built (or found in the store) and published first, as {@link #recipeBuild} does.
      */
     public BuildResult build(BuildRequest request) {
+        request.recipes().ifPresent(r -> RecipeBuilding.build(session, r));
         return Building.build(session, request);
     }
 

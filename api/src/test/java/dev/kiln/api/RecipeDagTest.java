@@ -236,4 +236,43 @@ class RecipeDagTest {
                 && s.reason().equals("needs bad, which failed")), events.toString());
         assertEquals(mtime, Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis(), "nothing published");
     }
+
+    @Test
+    void anImageBuildBuildsTheRecipesItNeedsFromAnEmptyStoreAndASecondRunIsAllLookups() throws Exception {
+        Path one = recipe("one", List.of(), "");
+        Path two = recipe("two", List.of(), "");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(one, two), "amd64"));
+        }
+        Path spec = Files.writeString(dir.resolve("image.yaml"), """
+                contents:
+                  repositories:
+                    - %s
+                    - deb [signed-by=%s] file:repo recipes main
+                  packages: [one, two]
+                archs: [amd64]
+                """.formatted(tools.line(), key.publicKey()));
+        BuildRequest request = BuildRequest.of(Spec.load(spec)).to(Target.layout(dir.resolve("image")))
+                .withRecipes(RecipeBuildRequest.of(List.of(packages), "amd64").withRepository(repo, key.secretKey()));
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        BuildResult first;
+        try (Kiln kiln = kiln("store", events)) {
+            first = kiln.build(request);
+        }
+        assertEquals(Map.of("one", 1L, "two", 1L), started(events));
+        String lock = Files.readString(dir.resolve("image.lock.json"));
+        assertTrue(lock.contains("one_1.0-0kiln1_amd64.deb") && lock.contains("two_1.0-0kiln1_amd64.deb"), lock);
+
+        long mtime = Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis();
+        events.clear();
+        BuildResult second;
+        try (Kiln kiln = kiln("store", events)) {
+            second = kiln.build(request);
+        }
+        assertEquals(first.digest(), second.digest());
+        assertEquals(Map.of(), started(events));
+        assertEquals(2L, events.stream().filter(e -> e instanceof RecipeEvent.Finished f && f.remembered()).count());
+        assertTrue(events.stream().noneMatch(e -> e instanceof FetchEvent.Started), "nothing downloaded");
+        assertEquals(mtime, Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis(), "repository unchanged");
+    }
 }
