@@ -9,6 +9,8 @@ import dev.kiln.api.FetchEvent;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.LockMode;
 import dev.kiln.api.LockRequest;
+import dev.kiln.api.RecipeBuildRequest;
+import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.Spec;
 import dev.kiln.api.SystemDefaults;
 import dev.kiln.api.Target;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
             + " unpacks them without running maintainer scripts, and writes deterministic layers per architecture:"
             + " the packages, the local sources, the spec and lock (several archs give an image index). The image"
             + " goes to an OCI image layout directory (-o), a registry (--push) and a docker/podman load archive"
-            + " (--tarball), as asked."})
+            + " (--tarball), as asked.",
+    "%nWith --recipes, the recipes whose packages the image takes are built first (those the store has are found by"
+            + " their build key) and published into --recipe-repo, the file: repository the spec names, then the image."})
 final class BuildCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "The image spec (YAML).")
     Path spec;
@@ -75,6 +79,21 @@ final class BuildCommand implements Callable<Integer> {
             + " exit 1 with where the layouts differ.")
     boolean check;
 
+    @Option(names = "--recipes", paramLabel = "PATH", description = "Build these recipes first (a directory of NAME.yaml, or"
+            + " recipe files; each locked) into --recipe-repo, signed with --signing-key.")
+    List<Path> recipes;
+
+    @Option(names = "--recipe-repo", paramLabel = "DIR", description = "The repository --recipes are published into: the spec's"
+            + " file: repository line names it.")
+    Path recipeRepo;
+
+    @Option(names = "--signing-key", paramLabel = "FILE", description = "The OpenPGP secret key that signs --recipe-repo.")
+    Path signingKey;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "0", description = "Build at most N --recipes at the same"
+            + " time (default: as many as this host has cores).")
+    int jobs;
+
     @Mixin
     StoreOption store;
 
@@ -101,6 +120,14 @@ final class BuildCommand implements Callable<Integer> {
             throw new ParameterException(commandSpec.commandLine(),
                     "--tag and --arch go with --tarball, --insecure and --registry-timeout with --push");
         }
+        boolean withRecipes = recipes != null && !recipes.isEmpty();
+        if (withRecipes != (recipeRepo != null) || (recipeRepo != null) != (signingKey != null)) {
+            throw new ParameterException(commandSpec.commandLine(),
+                    "--recipes, --recipe-repo and --signing-key go together: the recipes are published into a signed repository");
+        }
+        if (jobs < 0) {
+            throw new ParameterException(commandSpec.commandLine(), "--jobs takes 1 or more (0: this host's cores), not " + jobs);
+        }
         String tarballTag = tag != null ? tag : push != null ? push : "localhost/" + specName() + ":latest";
         List<Target> goes = new ArrayList<>();
         try {
@@ -125,6 +152,8 @@ final class BuildCommand implements Callable<Integer> {
                     .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)))
                     .addEventHandler(FetchEvent.class, progress);
             if (!quiet && lines == null) {
+                builder.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
+                builder.addEventHandler(RecipeEvent.Stopped.class, e -> err.println("kiln: " + e.recipe() + " not built: " + e.reason()));
                 builder.addEventHandler(BuildCheckEvent.class,
                         e -> out.println("first build " + e.digest() + "; building again from scratch in another JVM"));
             }
@@ -133,6 +162,15 @@ final class BuildCommand implements Callable<Integer> {
                 BuildRequest request = BuildRequest.of(Spec.load(spec))
                         .withLockFile(lockFile != null ? lockFile : LockRequest.besideSpec(spec))
                         .withMode(frozen ? LockMode.FROZEN : LockMode.ONLINE).withEpoch(epoch);
+                if (withRecipes) {
+                    RecipeBuildRequest r = RecipeBuildRequest.of(recipes, SystemDefaults.architecture()).withJobs(jobs)
+                            .withEpoch(epoch).withRepository(recipeRepo, signingKey);
+                    if (check) {
+                        kiln.recipeBuild(r); // the check's two builds take the packages from the repository
+                    } else {
+                        request = request.withRecipes(r);
+                    }
+                }
                 if (check) {
                     try (progress) {
                         return check(kiln, request.to(Target.layout(output != null ? output : scratch.resolve("oci"))), lines);
