@@ -9,6 +9,13 @@ now_us() {
 }
 secs() { printf '%d.%03d' $(($1 / 1000000)) $((($1 % 1000000) / 1000)); }   # us -> "s.mmm"
 ratio() { [ "$2" -gt 0 ] || { echo "n/a"; return; }; local r=$((($1 * 100 + $2 / 2) / $2)); printf '%d.%02d' $((r / 100)) $((r % 100)); }   # a/b, 2 decimals
+run_us() {  # run_us LOG CMD...: wall time in us into $wall (the log shown, and the script ended, when CMD fails)
+  local log=$1; shift
+  local t0 t1
+  t0=$(now_us)
+  "$@" >"$log" 2>&1 || { cat "$log" >&2; code=2 die "$* failed"; }
+  t1=$(now_us); wall=$((t1 - t0))
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 # ratio x1000 <= goal x1000 ?
 meets() { [ "$2" -gt 0 ] && [ $(($1 * 1000)) -le $(($3 * $2)) ]; }

@@ -24,14 +24,6 @@ for tool in gcc make strip; do command -v $tool >/dev/null || code=2 die "the ho
 . "$bench/lib.sh"
 export DEBIAN_MIRROR=$mirror
 
-run_us() {  # run_us LOG CMD...: wall time in us into $wall
-  local log=$1; shift
-  local t0 t1
-  t0=$(now_us)
-  "$@" >"$log" 2>&1 || { cat "$log" >&2; code=2 die "$* failed"; }
-  t1=$(now_us); wall=$((t1 - t0))
-}
-
 $kiln --version >/dev/null   # untimed: builds kiln if needed and records its class-data archive
 mkdir -p "$tmp/packages"
 cp packages/tree.yaml "$tmp/packages/"

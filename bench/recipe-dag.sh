@@ -22,14 +22,6 @@ name=recipe-dag n=3
 export DEBIAN_MIRROR=$mirror
 work=${WORK:-2000000}
 
-run_us() {  # run_us LOG CMD...: wall time in us into $wall
-  local log=$1; shift
-  local t0 t1
-  t0=$(now_us)
-  "$@" >"$log" 2>&1 || { cat "$log" >&2; code=2 die "$* failed"; }
-  t1=$(now_us); wall=$((t1 - t0))
-}
-
 $kiln --version >/dev/null   # untimed: builds kiln if needed
 pk=$tmp/packages repo=$tmp/repo store=$tmp/store
 mkdir -p "$pk"

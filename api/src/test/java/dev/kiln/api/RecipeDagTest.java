@@ -238,6 +238,25 @@ class RecipeDagTest {
     }
 
     @Test
+    void aDependencyBuiltToOtherBytesThanItsDependentsLockPinsStopsTheDependent() throws Exception {
+        lockAndPublish(recipe("base", List.of(), ""));
+        lockAndPublish(needing("left", "base"));
+        Path base = recipe("base", List.of(), "echo changed > \"${{targets.destdir}}/usr/share/base/more\"");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(base), "amd64"));
+        }
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeException e = assertThrows(RecipeException.class,
+                    () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64")));
+            assertEquals("recipe.lock", e.code());
+            assertTrue(e.getMessage().contains("the lock of left pins base 1.0-0kiln1 as sha256:")
+                    && e.getMessage().contains("lock left again"), e.getMessage());
+        }
+        assertEquals(Map.of("base", 1L), started(events), "left is not built against stale bytes");
+    }
+
+    @Test
     void anImageBuildBuildsTheRecipesItNeedsFromAnEmptyStoreAndASecondRunIsAllLookups() throws Exception {
         Path one = recipe("one", List.of(), "");
         Path two = recipe("two", List.of(), "");
