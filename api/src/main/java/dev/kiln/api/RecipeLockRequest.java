@@ -10,7 +10,7 @@ import java.util.Objects;
  * conservative, as for images: the environment's pins and the sources' pins of the lock already
  * there are kept where they still hold. Immutable; each {@code with} method returns a copy.
  *
- * @param recipes the recipe files, locked in this order
+ * @param recipes the recipe files (a directory: every {@code *.yaml} directly in it, by name), locked in this order
  * @param architecture the Debian architecture the environments are resolved for, e.g. {@code amd64}
  * @param mode {@link LockMode#ONLINE} or {@link LockMode#OFFLINE} (nothing downloaded; what the store lacks is an error)
  * @param action whether the locks are written, or only held against a fresh locking

@@ -23,7 +23,7 @@ final class RecipeLocks {
         boolean offline = request.mode() == LockMode.OFFLINE;
         Sources sources = sources(s).withOffline(offline);
         List<RecipeLockResult.Locked> out = new ArrayList<>();
-        for (Path file : request.recipes()) {
+        for (Path file : RecipeGraph.files(request.recipes())) {
             Recipe recipe = RecipeParser.parse(file, s.mirrors);
             Path lockFile = RecipeLocking.lockFile(file);
             Locking.checkLockTarget(lockFile);

@@ -261,7 +261,8 @@ class RecipeDagTest {
         Path one = recipe("one", List.of(), "");
         Path two = recipe("two", List.of(), "");
         try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
-            kiln.recipeLock(RecipeLockRequest.of(List.of(one, two), "amd64"));
+            RecipeLockResult locked = kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64")); // a directory
+            assertEquals(List.of(one, two), locked.recipes().stream().map(RecipeLockResult.Locked::recipe).toList());
         }
         Path spec = Files.writeString(dir.resolve("image.yaml"), """
                 contents:

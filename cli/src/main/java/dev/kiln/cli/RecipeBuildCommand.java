@@ -89,7 +89,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
             b.addEventHandler(RecipeEvent.Step.class, e -> err.println("kiln: " + e.recipe() + ": " + e.step()));
             b.addEventHandler(RecipeEvent.Stopped.class, e -> err.println("kiln: " + e.recipe() + " not built: " + e.reason()));
             if (verbose) {
-                b.addEventHandler(RecipeEvent.Output.class, e -> err.println("  " + e.line()));
+                b.addEventHandler(RecipeEvent.Output.class, e -> err.println("  " + e.recipe() + "| " + e.line())); // builds interleave
             }
         }
         RecipeBuildResult result;

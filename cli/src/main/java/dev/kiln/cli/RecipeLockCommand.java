@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
                     + " read as an image's copies are. A source that is not what the recipe pins fails before any"
                     + " lock is written."})
 final class RecipeLockCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RECIPE", arity = "1..*", description = "The recipes (packages/NAME.yaml).")
+    @Parameters(paramLabel = "RECIPE", arity = "1..*", description = "The recipes (packages/NAME.yaml, or a directory of them).")
     List<Path> recipes;
 
     @Option(names = "--check", description = "Do not write; exit 1 with a diff when locking would change a lock"
