@@ -10,7 +10,6 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.LockMode;
 import dev.kiln.api.LockRequest;
 import dev.kiln.api.RecipeBuildRequest;
-import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.Spec;
 import dev.kiln.api.SystemDefaults;
 import dev.kiln.api.Target;
@@ -152,8 +151,7 @@ final class BuildCommand implements Callable<Integer> {
                     .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)))
                     .addEventHandler(FetchEvent.class, progress);
             if (!quiet && lines == null) {
-                builder.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
-                builder.addEventHandler(RecipeEvent.Stopped.class, e -> err.println("kiln: " + e.recipe() + " not built: " + e.reason()));
+                RecipeProgress.register(builder, err, RecipeProgress.terminal(), false);
                 builder.addEventHandler(BuildCheckEvent.class,
                         e -> out.println("first build " + e.digest() + "; building again from scratch in another JVM"));
             }

@@ -3,7 +3,6 @@ package dev.kiln.cli;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.RecipeBuildRequest;
 import dev.kiln.api.RecipeBuildResult;
-import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.SystemDefaults;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,12 +84,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
         }
         Kiln.Builder b = KilnSetup.builder(store.store, null, quiet, err, lines);
         if (lines == null && !quiet) {
-            b.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
-            b.addEventHandler(RecipeEvent.Step.class, e -> err.println("kiln: " + e.recipe() + ": " + e.step()));
-            b.addEventHandler(RecipeEvent.Stopped.class, e -> err.println("kiln: " + e.recipe() + " not built: " + e.reason()));
-            if (verbose) {
-                b.addEventHandler(RecipeEvent.Output.class, e -> err.println("  " + e.recipe() + "| " + e.line())); // builds interleave
-            }
+            RecipeProgress.register(b, err, RecipeProgress.terminal(), verbose);
         }
         RecipeBuildResult result;
         try (Kiln kiln = b.open()) {
