@@ -1,9 +1,13 @@
 package dev.kiln.api;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * What to build: locked recipes ({@code packages/NAME.yaml} with {@code NAME.lock.json} beside it,
@@ -19,9 +23,12 @@ import java.util.Optional;
  * @param epoch the build's {@code SOURCE_DATE_EPOCH}: by default the newest Release date of the environment's lock
  * @param rebuild build even when the store remembers the build key (the packages must come out the same
  *     bytes the repository holds, or the publish is refused)
+ * @param secrets the values of the recipes' secret mounts by id, each asked for once per recipe that is
+ *     built (not when it is a lookup); a value never enters a build key, a lock, a log or a message
  */
 public record RecipeBuildRequest(List<Path> recipes, String architecture, Optional<Path> repository, Optional<Path> signingKey,
-                                 String suite, Epoch epoch, boolean rebuild) {
+                                 String suite, Epoch epoch, boolean rebuild,
+                                 Map<String, Supplier<byte[]>> secrets) {
     /** The suite a repository is published under unless another is given. */
     public static final String DEFAULT_SUITE = "recipes";
 
@@ -32,6 +39,7 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
         Objects.requireNonNull(signingKey, "signingKey");
         Objects.requireNonNull(suite, "suite");
         Objects.requireNonNull(epoch, "epoch");
+        secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
         if (recipes.isEmpty()) {
             throw new IllegalArgumentException("name at least one recipe");
         }
@@ -42,23 +50,37 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
 
     /** Builds {@code recipes} for {@code architecture} into the store only. */
     public static RecipeBuildRequest of(List<Path> recipes, String architecture) {
-        return new RecipeBuildRequest(recipes, architecture, Optional.empty(), Optional.empty(), DEFAULT_SUITE, Epoch.fromLock(), false);
+        return new RecipeBuildRequest(recipes, architecture, Optional.empty(), Optional.empty(), DEFAULT_SUITE, Epoch.fromLock(), false, Map.of());
     }
 
     /** Publishes the packages into the repository at {@code dir}, its Release signed with {@code secretKey}. */
     public RecipeBuildRequest withRepository(Path dir, Path secretKey) {
-        return new RecipeBuildRequest(recipes, architecture, Optional.of(dir), Optional.of(secretKey), suite, epoch, rebuild);
+        return new RecipeBuildRequest(recipes, architecture, Optional.of(dir), Optional.of(secretKey), suite, epoch, rebuild, secrets);
     }
 
     public RecipeBuildRequest withSuite(String suite) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, secrets);
     }
 
     public RecipeBuildRequest withEpoch(Epoch epoch) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, secrets);
+    }
+
+    /**
+     * Gives the secret {@code id} (a recipe's {@code {type: secret, id: ID}} mount) its value, read
+     * from {@code value} when a recipe that mounts it is built.
+     */
+    public RecipeBuildRequest withSecret(String id, Supplier<byte[]> value) {
+        Objects.requireNonNull(value, "value");
+        if (!dev.kiln.builder.recipe.StepMount.ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("a secret id is letters, digits, '.', '_' and '-': " + id);
+        }
+        TreeMap<String, Supplier<byte[]>> s = new TreeMap<>(secrets);
+        s.put(id, value);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, s);
     }
 
     public RecipeBuildRequest withRebuild(boolean rebuild) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, secrets);
     }
 }

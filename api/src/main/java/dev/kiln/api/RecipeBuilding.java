@@ -39,7 +39,7 @@ final class RecipeBuilding {
         List<RecipeBuildResult.Built> out = new ArrayList<>();
         List<RecipeBuilder.Built> made = new ArrayList<>();
         for (Locked l : locked) {
-            RecipeBuilder.Built b = build(s, builder, l, request.epoch(), request.rebuild());
+            RecipeBuilder.Built b = build(s, builder, l, request.epoch(), request.rebuild(), request.secrets());
             made.add(b);
             out.add(new RecipeBuildResult.Built(l.recipe().file(), l.recipe().name(), l.recipe().debianVersion(), b.key().toString(),
                     b.epoch(), b.remembered(), b.packages().stream().map(p -> file(p, builder.file(p))).toList()));
@@ -82,6 +82,12 @@ final class RecipeBuilding {
 
     /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
     static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
+        return build(s, builder, l, epoch, rebuild, java.util.Map.of());
+    }
+
+    /** As above, with the secrets' values by id (asked for only when the recipe is built). */
+    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild,
+                                     java.util.Map<String, java.util.function.Supplier<byte[]>> secrets) {
         long seconds = epoch.seconds().orElse(RecipeBuilder.epochOf(l.lock()));
         Digest key = RecipeBuilder.key(l.recipe(), l.lock(), seconds);
         String name = l.recipe().name();
@@ -108,7 +114,7 @@ final class RecipeBuilding {
                     s.events.emit(new RecipeEvent.Output(recipe, step, line));
                 }
             }
-        });
+        }, secrets);
         s.events.phase("recipe built");
         s.events.emit(new RecipeEvent.Finished(name, version, key.toString(), false));
         return b;

@@ -28,7 +28,11 @@ public class RecipeException extends KilnException {
         /** A repository directory cannot be read or written: not a kiln repository, malformed indexes, a key that cannot sign. */
         REPOSITORY("recipe.repository"),
         /** A build for an architecture this host cannot run. */
-        ARCHITECTURE("recipe.architecture");
+        ARCHITECTURE("recipe.architecture"),
+        /** A secret a step of the recipe requires was not given. */
+        SECRET("recipe.secret"),
+        /** A secret's value (raw, hex or base64) is in a file a package or a cache would keep: nothing is published. */
+        SECRET_LEAKED("recipe.secret-leaked");
 
         private final String code;
 
