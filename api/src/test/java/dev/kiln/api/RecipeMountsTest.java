@@ -1,0 +1,207 @@
+package dev.kiln.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.deb.DebControl;
+import dev.kiln.builder.deb.DebWriter;
+import dev.kiln.builder.repo.DebRepository;
+import dev.kiln.builder.repo.PgpKeys;
+import dev.kiln.builder.repo.PgpSigningKey;
+import dev.kiln.builder.sandbox.HostToolsRoot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mounts and secrets end to end, hermetically: recipes whose environment is a signed file:
+ * repository of the host's own tools (made at test time), built in the sandbox.
+ */
+class RecipeMountsTest {
+    private static final Instant CREATED = Instant.parse("2025-03-04T05:06:07Z");
+    private static final String SECRET = "hunter2-Pa55phrase-0x7f";
+    private static final List<String> TOOLS = List.of("sh", "dash", "cat", "ls", "mkdir", "rm", "echo", "cp", "chmod", "test",
+            "head", "tail", "true", "false", "id");
+
+    @TempDir
+    static Path shared;
+    private static Path toolsKey;
+    private static Path toolsRepo;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void toolsRepository() throws Exception {
+        Path tree = Files.createDirectories(shared.resolve("tools-tree"));
+        for (var f : HostToolsRoot.usrFiles(TOOLS).entrySet()) {
+            Path t = tree.resolve(f.getKey());
+            Files.createDirectories(t.getParent());
+            Files.copy(f.getValue(), t);
+        }
+        Path deb = shared.resolve("tools_1.0_amd64.deb");
+        DebWriter.write(tree, DebControl.of("tools", "1.0", "amd64", "test <test@localhost>", "the host's tools"),
+                CREATED.getEpochSecond(), new TreeMap<>(), deb);
+        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(shared.resolve("keys")), "tools", CREATED);
+        toolsKey = key.publicKey();
+        toolsRepo = shared.resolve("tools-repo");
+        DebRepository.publish(toolsRepo, "tools", List.of(deb), PgpSigningKey.parse(Files.readAllBytes(key.secretKey()), "tools"),
+                CREATED);
+    }
+
+    private Path recipe(String name, String steps) throws IOException {
+        Path file = dir.resolve("packages").resolve(name + ".yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                package:
+                  name: %s
+                  version: 1.0
+                  epoch: 0
+                  description: mounts
+                  copyright: [{license: MIT}]
+                environment:
+                  contents:
+                    repositories:
+                      - deb [signed-by=%s] file:%s tools main
+                    packages: [tools]
+                pipeline:
+                %s""".formatted(name, toolsKey, toolsRepo, steps));
+        try (Kiln kiln = kiln(new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(file), "amd64"));
+        }
+        return file;
+    }
+
+    private Kiln kiln(List<KilnEvent> events) {
+        return Kiln.builder().store(dir.resolve("store")).keys(toolsKey).addEventHandler(KilnEvent.class, events::add).open();
+    }
+
+    private RecipeBuildResult.Built build(Path recipe, List<KilnEvent> events, boolean rebuild, String secret) {
+        try (Kiln kiln = kiln(events)) {
+            RecipeBuildRequest r = RecipeBuildRequest.of(List.of(recipe), "amd64").withRebuild(rebuild);
+            if (secret != null) {
+                r = r.withSecret("token", () -> secret.getBytes(StandardCharsets.UTF_8));
+            }
+            return kiln.recipeBuild(r).recipes().get(0);
+        }
+    }
+
+    private static List<String> output(List<KilnEvent> events) {
+        return events.stream().filter(RecipeEvent.Output.class::isInstance).map(e -> ((RecipeEvent.Output) e).line()).toList();
+    }
+
+    /** Every file under {@code root} whose bytes hold {@code value} raw or in base64 (at any alignment). */
+    private static List<Path> holding(Path root, String value) throws IOException {
+        byte[] raw = value.getBytes(StandardCharsets.UTF_8);
+        List<byte[]> forms = new ArrayList<>(List.of(raw));
+        for (int pad = 0; pad < 3; pad++) {
+            byte[] p = new byte[pad + raw.length];
+            System.arraycopy(raw, 0, p, pad, raw.length);
+            String b = Base64.getEncoder().encodeToString(p);
+            forms.add(b.substring(pad == 0 ? 0 : 4, (p.length / 3) * 4).getBytes(StandardCharsets.US_ASCII));
+        }
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                if (forms.stream().anyMatch(x -> bytes.contains(new String(x, StandardCharsets.ISO_8859_1)))) {
+                    found.add(f);
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void aSecretPrintedCopiedAndInstalledIsRefusedNamingTheFileAndIsInNoByteKiln() throws Exception {
+        Path recipe = recipe("leaky", """
+                  - name: leak
+                    mounts: [{type: secret, id: token, required: true}]
+                    runs: |
+                      echo "the token is $(cat /run/secrets/token)"
+                      cp /run/secrets/token /tmp/token
+                      cp /run/secrets/token ./token-in-workspace
+                      mkdir -p "${{targets.destdir}}/etc"
+                      cp /run/secrets/token "${{targets.destdir}}/etc/token"
+                """);
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        RecipeException e = assertThrows(RecipeException.class, () -> build(recipe, events, false, SECRET));
+        assertEquals("recipe.secret-leaked", e.code());
+        assertTrue(e.getMessage().contains("the package leaky's file /etc/token"), e.getMessage());
+        assertFalse(e.getMessage().contains(SECRET));
+        assertTrue(output(events).contains("the token is ***"), output(events).toString());
+        assertTrue(events.stream().noneMatch(x -> x.toString().contains(SECRET)), "no event holds the value");
+        assertEquals(List.of(), holding(dir, SECRET), "no byte of the store, the lock, the logs or the recipe holds the value");
+        Path log = dir.resolve("store/logs/leaky/last.log");
+        assertTrue(Files.readString(log).contains("the token is ***"), Files.readString(log));
+    }
+
+    @Test
+    void aSecretsValueIsNotInTheBuildKeyAndARequiredOneMissingFailsBeforeTheSandbox() throws Exception {
+        Path recipe = recipe("uses-token", """
+                  - name: check
+                    mounts: [{type: secret, id: token, required: true}]
+                    runs: |
+                      test -s /run/secrets/token
+                      mkdir -p "${{targets.destdir}}/usr/share/doc/uses-token"
+                      echo "built with a token" > "${{targets.destdir}}/usr/share/doc/uses-token/README"
+                """);
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        RecipeException missing = assertThrows(RecipeException.class, () -> build(recipe, events, false, null));
+        assertEquals("recipe.secret", missing.code());
+        assertTrue(missing.getMessage().contains("'token' is required"), missing.getMessage());
+        assertTrue(events.stream().noneMatch(RecipeEvent.Step.class::isInstance), "no step started");
+        RecipeBuildResult.Built a = build(recipe, new ArrayList<>(), false, "first-value-1234");
+        RecipeBuildResult.Built b = build(recipe, new ArrayList<>(), true, "second-value-5678");
+        assertFalse(b.remembered());
+        assertEquals(a.buildKey(), b.buildKey());
+        assertEquals(a.packages().get(0).sha256(), b.packages().get(0).sha256());
+        assertTrue(build(recipe, new ArrayList<>(), false, null).remembered(), "a lookup needs no secret");
+    }
+
+    @Test
+    void aCacheIsKeptBetweenBuildsAndWarmColdOrJunkGiveTheSameBytes() throws Exception {
+        Path recipe = recipe("cached", """
+                  - name: compile
+                    mounts: [{type: cache, id: objs, target: /cache/objs, sharing: locked}]
+                    runs: |
+                      if test -e /cache/objs/marker; then echo warm; else echo cold; fi
+                      echo "marker from a build" > /cache/objs/marker
+                      mkdir -p "${{targets.destdir}}/usr/share/doc/cached"
+                      echo "the same whatever the cache" > "${{targets.destdir}}/usr/share/doc/cached/README"
+                """);
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        RecipeBuildResult.Built cold = build(recipe, events, false, null);
+        assertTrue(output(events).contains("cold"), output(events).toString());
+        Path cache = dir.resolve("store/caches/objs");
+        assertEquals("marker from a build\n", Files.readString(cache.resolve("marker")));
+
+        events.clear();
+        RecipeBuildResult.Built warm = build(recipe, events, true, null);
+        assertTrue(output(events).contains("warm"), "the marker is visible to the next build: " + output(events));
+        assertEquals(cold.packages().get(0).sha256(), warm.packages().get(0).sha256());
+
+        Files.write(cache.resolve("junk.o"), new byte[] {0, 1, 2, (byte) 0xff});
+        Files.createDirectories(cache.resolve("junk-dir"));
+        Files.writeString(cache.resolve("marker"), "garbage");
+        RecipeBuildResult.Built junk = build(recipe, new ArrayList<>(), true, null);
+        assertEquals(cold.packages().get(0).sha256(), junk.packages().get(0).sha256());
+        for (RecipeBuildResult.PackageFile p : junk.packages()) {
+            assertEquals(List.of(), holding(p.file().getParent(), "marker from a build"), "the cache is in no package");
+        }
+    }
+}
