@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Two builds of one process on one cache id, each a {@link CacheMounts} of its own running steps in
  * the real sandbox. They meet in a shared cache: a build's first step (no locked mount) says it
  * started; its second step, with the cache under test, records entering and leaving in the shared
- * cache and waits (bounded) for the other build to have started. No sleeps decide anything: with
- * {@code locked} the other build is then provably waiting for the lock, and with {@code private}
- * it provably runs at the same time in its own directory.
+ * cache and waits (bounded) for the other build to have started and then to enter too. No sleeps:
+ * with {@code locked} the other cannot enter while the first is inside (the first waits out its
+ * bound: a shared cache fails this test), and with {@code private} it provably runs at the same
+ * time in its own directory.
  */
 class CacheMountsTest {
     @TempDir
@@ -57,6 +58,8 @@ class CacheMountsTest {
                                     "ls /tested > /meet/seen-" + me,
                                     "echo " + me + " > /tested/" + me,
                                     "command -v grep >/dev/null", "i=0; while ! grep -q started-" + other + " /meet/log && test $i -lt 20000; do i=$((i+1)); done",
+                                    // the other is now at the lock (or past it): give it a bounded chance to come in
+                                    "j=0; while ! grep -q enter-" + other + " /meet/log && test $j -lt 1000; do j=$((j+1)); done",
                                     "echo leave-" + me + " >> /meet/log"), root, ws)
                                     .withMounts(List.of(new Mount.Directory(caches.directory(meet), "/meet", true),
                                             new Mount.Directory(caches.directory(tested), "/tested", true)));
