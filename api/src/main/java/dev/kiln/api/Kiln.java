@@ -105,6 +105,19 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * The whole output of the last build of the recipe named {@code name} (its package name) in
+     * this store, finished or failed: {@code STORE/logs/NAME/last.log}, each step's lines after a
+     * line {@code ==> step STEP}, scrubbed of secret values. Empty when no build of it ran here (a
+     * build found in the store by its key writes no log).
+     */
+    public java.util.Optional<java.nio.file.Path> recipeLog(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9+._-]*")) {
+            throw new IllegalArgumentException("not a package name: " + name);
+        }
+        return dev.kiln.builder.build.BuildLog.last(session.store(), name);
+    }
+
+    /**
      * Rebuilds a recipe-built package (or each one an image holds) from the recipe and recipe lock
      * it carries, in a fresh store and sandbox at the epoch it records, and compares the bytes: the
      * result names the differing tar entries of each package that did not come out the same.

@@ -146,8 +146,13 @@ class RecipeMountsTest {
         assertTrue(output(events).contains("the token is ***"), output(events).toString());
         assertTrue(events.stream().noneMatch(x -> x.toString().contains(SECRET)), "no event holds the value");
         assertEquals(List.of(), holding(dir, SECRET), "no byte of the store, the lock, the logs or the recipe holds the value");
-        Path log = dir.resolve("store/logs/leaky/last.log");
-        assertTrue(Files.readString(log).contains("the token is ***"), Files.readString(log));
+        Path log;
+        try (Kiln kiln = kiln(new ArrayList<>())) {
+            log = kiln.recipeLog("leaky").orElseThrow();
+        }
+        assertEquals(dir.resolve("store/logs/leaky/last.log"), log);
+        assertEquals("==> step leak\nthe token is ***\n", Files.readString(log));
+        assertTrue(e.getMessage().contains("the whole log: " + dir.resolve("store/logs/leaky")), e.getMessage());
     }
 
     @Test

@@ -43,6 +43,11 @@ final class RecipeBuildCommand implements Callable<Integer> {
             + " same bytes the repository holds.")
     boolean rebuild;
 
+    @Option(names = "--secret", paramLabel = "id=NAME,src=FILE|env=VAR", description = "The value of the recipes' secret"
+            + " mount NAME: the bytes of FILE, or of the variable VAR. Repeatable. Delivered to the steps that mount it as a"
+            + " file of mode 0400 (never written to disk, never on a command line); never in a key, lock or log.")
+    List<String> secrets = new java.util.ArrayList<>();
+
     @Option(names = {"-v", "--verbose"}, description = "Print every line the steps print (otherwise only a failing step's last lines).")
     boolean verbose;
 
@@ -74,6 +79,9 @@ final class RecipeBuildCommand implements Callable<Integer> {
         if (repo != null) {
             request = request.withRepository(repo, signingKey);
         }
+        for (String secret : secrets) {
+            request = secret(request, secret);
+        }
         Kiln.Builder b = KilnSetup.builder(store.store, null, quiet, err, lines);
         if (lines == null && !quiet) {
             b.addEventHandler(RecipeEvent.Started.class, e -> err.println("kiln: building " + e.recipe() + " " + e.version()));
@@ -101,5 +109,44 @@ final class RecipeBuildCommand implements Callable<Integer> {
                 ? "published " + r.directory() + " (suite " + r.suite() + ", " + r.added().size() + " added, Date " + r.date() + ")"
                 : r.directory() + " already holds these packages: nothing written"));
         return 0;
+    }
+
+    /** {@code id=NAME,src=FILE} or {@code id=NAME,env=VAR}: read here, by the CLI only; messages never hold the value. */
+    private RecipeBuildRequest secret(RecipeBuildRequest request, String spec) {
+        java.util.Map<String, String> parts = new java.util.TreeMap<>();
+        for (String part : spec.split(",", -1)) {
+            int eq = part.indexOf('=');
+            if (eq <= 0 || parts.put(part.substring(0, eq), part.substring(eq + 1)) != null) {
+                throw usage("--secret " + spec + ": expected id=NAME,src=FILE or id=NAME,env=VAR");
+            }
+        }
+        String id = parts.remove("id");
+        String src = parts.remove("src");
+        String env = parts.remove("env");
+        if (id == null || !parts.isEmpty() || (src == null) == (env == null)) {
+            throw usage("--secret " + spec + ": expected id=NAME and exactly one of src=FILE and env=VAR");
+        }
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw usage("--secret: the id '" + id + "' is not letters, digits, '.', '_' and '-'");
+        }
+        byte[] value;
+        if (src != null) {
+            try {
+                value = java.nio.file.Files.readAllBytes(Path.of(src));
+            } catch (java.io.IOException e) {
+                throw usage("--secret " + id + ": cannot read " + src + " (" + e.getClass().getSimpleName() + ")");
+            }
+        } else {
+            String v = System.getenv(env);
+            if (v == null) {
+                throw usage("--secret " + id + ": the variable " + env + " is not set");
+            }
+            value = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return request.withSecret(id, () -> value.clone());
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(commandSpec.commandLine(), message);
     }
 }

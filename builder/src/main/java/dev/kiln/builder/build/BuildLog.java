@@ -18,8 +18,6 @@ import java.util.Optional;
  * scrubbed of secret values. A build that is a lookup writes no log.
  */
 public final class BuildLog {
-    /** The store's area for logs. */
-    public static final String AREA = "logs";
     /** The name of a recipe's last log. */
     public static final String LAST = "last.log";
 
@@ -29,13 +27,13 @@ public final class BuildLog {
     private boolean written;
 
     BuildLog(ContentStore store, String recipe, Digest key) {
-        this.dir = store.root().resolve(AREA).resolve(recipe);
+        this.dir = store.logsDir().resolve(recipe);
         this.file = dir.resolve(key.hex() + ".log");
     }
 
     /** The last build's log of the recipe named {@code recipe} in {@code store}, if one was kept. */
     public static Optional<Path> last(ContentStore store, String recipe) {
-        Path p = store.root().resolve(AREA).resolve(recipe).resolve(LAST);
+        Path p = store.logsDir().resolve(recipe).resolve(LAST);
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 

@@ -19,15 +19,13 @@ import java.util.Map;
 
 /**
  * The cache mounts of one build, taken for its whole length: {@code caches/ID/} in the store
- * ({@link #AREA}), with {@code caches/ID.lock} beside it. {@code locked} waits for the lock (held by
+ * ({@link ContentStore#cachesDir}), with {@code caches/ID.lock} beside it. {@code locked} waits for the lock (held by
  * another build of this process or of another: a lock file taken through its own channel answers
  * both, {@link OverlappingFileLockException} being "held in this process"); {@code private} takes
  * it if free and otherwise gets a fresh empty directory, dropped after the build; {@code shared}
  * takes no lock. Closing releases the locks and drops the private directories.
  */
 final class CacheMounts implements AutoCloseable {
-    /** The store's area for caches. */
-    static final String AREA = "caches";
     /** How often a {@code locked} cache held by another build is tried again. */
     private static final long POLL_MILLIS = 20;
 
@@ -46,7 +44,7 @@ final class CacheMounts implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        Path area = store.root().resolve(AREA);
+        Path area = store.cachesDir();
         try {
             Files.createDirectories(area);
             Path dir = area.resolve(cache.id());
