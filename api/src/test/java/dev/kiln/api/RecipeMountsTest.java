@@ -209,4 +209,37 @@ class RecipeMountsTest {
             assertEquals(List.of(), holding(p.file().getParent(), "marker from a build"), "the cache is in no package");
         }
     }
+
+    @Test
+    void aBindMountIsThePinnedReadOnlyCopyAndATmpfsIsTheStepsAlone() throws Exception {
+        Files.createDirectories(dir.resolve("packages/data"));
+        Files.writeString(dir.resolve("packages/data/in.txt"), "bound content\n");
+        Path recipe = recipe("bound", """
+                  - name: use
+                    mounts:
+                      - {type: bind, source: ./data, target: /data}
+                      - {type: tmpfs, target: /scratch, size: 65536}
+                    runs: |
+                      if (echo x > /data/new) 2>/dev/null; then echo data-writable; else echo data-read-only; fi
+                      echo scratch > /scratch/file
+                      ls -A
+                      mkdir -p "${{targets.destdir}}/usr/share/bound"
+                      cp /data/in.txt "${{targets.destdir}}/usr/share/bound/"
+                  - name: after
+                    runs: |
+                      if test -e /scratch/file; then echo scratch-kept; else echo scratch-gone; fi
+                """);
+        String lock = Files.readString(dir.resolve("packages/bound.lock.json"));
+        assertTrue(lock.contains("pipeline[0].mounts[0]"), "the bind mount's source is pinned in the lock: " + lock);
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        RecipeBuildResult.Built built = build(recipe, events, false, null);
+        assertEquals(List.of("data-read-only", "scratch-gone"), output(events), "the workspace is empty: no staged copy in it");
+        String contents = new String(new ProcessBuilder("dpkg-deb", "--contents", built.packages().get(0).file().toString())
+                .redirectErrorStream(true).start().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(contents.contains("./usr/share/bound/in.txt"), contents);
+
+        Files.writeString(dir.resolve("packages/data/in.txt"), "changed after locking\n");
+        RecipeException stale = assertThrows(RecipeException.class, () -> build(recipe, new ArrayList<>(), true, null));
+        assertTrue(stale.getMessage().contains("./data"), stale.getMessage());
+    }
 }

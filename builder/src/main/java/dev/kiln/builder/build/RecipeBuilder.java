@@ -235,8 +235,12 @@ public final class RecipeBuilder {
                 outputs.put(s.name(), Files.createDirectory(outs.resolve(s.name())));
             }
             sources.materialize(recipe.file(), recipe.sources(), lock.sources(), workspace);
+            Path binds = work.resolve("binds");
+            if (Files.exists(workspace.resolve(dev.kiln.builder.recipe.StepMount.STAGED))) {
+                Files.move(workspace.resolve(dev.kiln.builder.recipe.StepMount.STAGED), binds); // out of the workspace: only the mounts see them
+            }
             Map<String, String> imageEnvironment = recipe.environmentFor(arch).environment();
-            Steps steps = new Steps(recipe, root.directory(), workspace, outputs, imageEnvironment, epoch, listener, values, caches, log);
+            Steps steps = new Steps(recipe, root.directory(), workspace, binds, outputs, imageEnvironment, epoch, listener, values, caches, log);
             steps.run(StepScripts.of(recipe, arch));
             for (Subpackage s : recipe.subpackages()) {
                 steps.run(StepScripts.of(recipe, s, arch));
@@ -321,6 +325,7 @@ public final class RecipeBuilder {
         private final Recipe recipe;
         private final Path root;
         private final Path workspace;
+        private final Path binds;
         private final Map<String, Path> outputs;
         private final Map<String, String> imageEnvironment;
         private final long epoch;
@@ -329,11 +334,12 @@ public final class RecipeBuilder {
         private final CacheMounts caches;
         private final BuildLog log;
 
-        Steps(Recipe recipe, Path root, Path workspace, Map<String, Path> outputs, Map<String, String> imageEnvironment, long epoch,
+        Steps(Recipe recipe, Path root, Path workspace, Path binds, Map<String, Path> outputs, Map<String, String> imageEnvironment, long epoch,
               Listener listener, Map<String, byte[]> secrets, CacheMounts caches, BuildLog log) {
             this.recipe = recipe;
             this.root = root;
             this.workspace = workspace;
+            this.binds = binds;
             this.outputs = outputs;
             this.imageEnvironment = imageEnvironment;
             this.epoch = epoch;
@@ -378,18 +384,9 @@ public final class RecipeBuilder {
             return out;
         }
 
+        /** The pinned copy of a bind mount's source, laid out from the lock like every local source. */
         private Path bindSource(dev.kiln.builder.recipe.StepMount.Bind b) {
-            Path dir = recipe.file().toAbsolutePath().normalize().getParent();
-            Path source = dir.resolve(b.source()).normalize();
-            try {
-                if (!source.startsWith(dir) || !source.toRealPath().startsWith(dir.toRealPath())) {
-                    throw new IOException("it is not under the recipe's directory " + dir);
-                }
-            } catch (IOException e) {
-                throw new RecipeException(RecipeException.Kind.SOURCE, recipe.name() + ": the bind mount's source " + b.source()
-                        + " cannot be used: " + IoErrors.why(e) + "\n  fix: give a directory under the recipe's directory");
-            }
-            return source;
+            return binds.resolve(b.staged().substring(dev.kiln.builder.recipe.StepMount.STAGED.length() + 1));
         }
     }
 

@@ -143,7 +143,7 @@ public final class RecipeParser {
                         throw nameNode.error("'" + sub + "' is the name of another package of this recipe (line " + first + ")",
                                 "give each package its own name");
                     }
-                    List<Step> subSteps = s.optional("pipeline").map(pl -> pipeline(pl, new ArrayList<>(), true)).orElse(List.of());
+                    List<Step> subSteps = s.optional("pipeline").map(pl -> pipeline(pl, sources, true)).orElse(List.of());
                     subpackages.add(new Subpackage(sub, s.optional("description").map(d -> d.string("a one-line description")),
                             s.optional("dependencies").map(this::relations).orElse(Relations.NONE), subSteps));
                 }
@@ -264,7 +264,7 @@ public final class RecipeParser {
                             inputs.optional(k).ifPresent(v -> with.put(k, text(v, subpackage)));
                         }
                     });
-                    steps.add(step(item, f, Optional.of(id), with, Optional.empty(), subpackage));
+                    steps.add(step(item, f, Optional.of(id), with, Optional.empty(), subpackage, sources));
                 } else {
                     f.optional("with").ifPresent(w -> {
                         throw w.error("with gives a built-in pipeline's inputs; a runs step has none",
@@ -274,7 +274,7 @@ public final class RecipeParser {
                     if (script.isBlank()) {
                         throw runs.get().expected("a shell script", null);
                     }
-                    steps.add(step(item, f, Optional.empty(), Map.of(), Optional.of(script), subpackage));
+                    steps.add(step(item, f, Optional.empty(), Map.of(), Optional.of(script), subpackage, sources));
                 }
             }
             return steps;
@@ -287,7 +287,7 @@ public final class RecipeParser {
         }
 
         private Step step(SpecNode item, SpecNode.Fields f, Optional<String> uses, Map<String, String> with, Optional<String> runs,
-                          boolean subpackage) {
+                          boolean subpackage, List<Source> sources) {
             Optional<String> name = f.optional("name").map(n -> n.string("a step name"));
             Optional<String> wd = f.optional("working-directory").map(n -> {
                 String dir = text(n, subpackage);
@@ -307,7 +307,7 @@ public final class RecipeParser {
                     env.put(m.name(), m.value().isNull() ? "" : text(m.value(), subpackage));
                 }
             });
-            List<StepMount> mounts = f.optional("mounts").map(RecipeParser::mounts).orElse(List.of());
+            List<StepMount> mounts = f.optional("mounts").map(m -> mounts(m, sources)).orElse(List.of());
             return new Step(item.key(), item.line(), uses, with, runs, name, wd, env, mounts);
         }
 
@@ -391,7 +391,12 @@ public final class RecipeParser {
         }
     }
 
-    private static List<StepMount> mounts(SpecNode node) {
+    /**
+     * A step's mounts. A bind mount's source is also a local source of the recipe (key
+     * {@code ...mounts[N]}, pinned in the lock like any), laid out under {@link StepMount#STAGED} and
+     * moved out of the workspace before the steps run.
+     */
+    private static List<StepMount> mounts(SpecNode node, List<Source> sources) {
         List<StepMount> out = new ArrayList<>();
         java.util.Set<String> targets = new java.util.HashSet<>();
         for (SpecNode item : node.list("a list of mounts like {type: cache, id: ccache, target: /home/build/.ccache}")) {
@@ -437,7 +442,9 @@ public final class RecipeParser {
                     if (path.startsWith("/") || path.startsWith("~") || List.of(path.split("/")).contains("..")) {
                         throw src.expected("a path under the recipe's directory, relative, without '..', like ./data", null);
                     }
-                    yield new StepMount.Bind(path, target);
+                    String staged = StepMount.STAGED + "/" + sources.size();
+                    sources.add(new Source.Local(item.key(), item.line(), path, staged));
+                    yield new StepMount.Bind(path, target, staged);
                 }
             });
         }

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public sealed interface StepMount {
     /** A cache's or a secret's id: letters, digits, {@code .}, {@code _}, {@code -}. */
     Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Where bind mounts' pinned copies are laid in the workspace, then moved out before any step runs. */
+    String STAGED = ".kiln-bind";
     /** Where a secret is unless its target is given: {@code /run/secrets/ID}. */
     String SECRETS = "/run/secrets";
 
@@ -56,11 +58,17 @@ public sealed interface StepMount {
         }
     }
 
-    /** {@code {type: bind, source, target}}: a directory or file under the recipe's directory, read-only. */
-    record Bind(String source, String target) implements StepMount {
+    /**
+     * {@code {type: bind, source, target}}: a directory under the recipe's directory, read-only; its
+     * content is a local source of the recipe, pinned in the lock.
+     *
+     * @param staged where the pinned copy is laid, relative to the workspace, before it is moved out
+     */
+    record Bind(String source, String target, String staged) implements StepMount {
         public Bind {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(staged, "staged");
         }
     }
 }

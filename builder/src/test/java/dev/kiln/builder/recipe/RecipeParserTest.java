@@ -101,7 +101,9 @@ class RecipeParserTest {
                 new StepMount.Secret("token", "/run/secrets/token", true),
                 new StepMount.Secret("key", "/keys/k", false),
                 new StepMount.Tmpfs("/scratch", 1048576),
-                new StepMount.Bind("./data", "/data")), r.pipeline().get(1).mounts());
+                new StepMount.Bind("./data", "/data", ".kiln-bind/1")), r.pipeline().get(1).mounts());
+        assertEquals(new Source.Local("pipeline[2].mounts[5]", 29, "./data", ".kiln-bind/1"), r.sources().get(1),
+                "the bind mount's source is a local source of the recipe, pinned in its lock");
         assertEquals(6, StepScripts.mounts(r).size());
     }
 
