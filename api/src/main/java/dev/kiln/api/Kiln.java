@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import dev.kiln.builder.build.BuildLog;
 import dev.kiln.fetcher.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -114,7 +115,7 @@ public final class Kiln implements AutoCloseable {
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9+._-]*")) {
             throw new IllegalArgumentException("not a package name: " + name);
         }
-        return dev.kiln.builder.build.BuildLog.last(session.store(), name);
+        return BuildLog.last(session.store(), name);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import dev.kiln.builder.recipe.StepMount;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -72,7 +73,7 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
      */
     public RecipeBuildRequest withSecret(String id, Supplier<byte[]> value) {
         Objects.requireNonNull(value, "value");
-        if (!dev.kiln.builder.recipe.StepMount.ID.matcher(id).matches()) {
+        if (!StepMount.ID.matcher(id).matches()) {
             throw new IllegalArgumentException("a secret id is letters, digits, '.', '_' and '-': " + id);
         }
         TreeMap<String, Supplier<byte[]>> s = new TreeMap<>(secrets);

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code kiln recipe build}: each locked recipe built (or found by its build key), then every
@@ -82,12 +84,12 @@ final class RecipeBuilding {
 
     /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
     static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
-        return build(s, builder, l, epoch, rebuild, java.util.Map.of());
+        return build(s, builder, l, epoch, rebuild, Map.of());
     }
 
     /** As above, with the secrets' values by id (asked for only when the recipe is built). */
     static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild,
-                                     java.util.Map<String, java.util.function.Supplier<byte[]>> secrets) {
+                                     Map<String, Supplier<byte[]>> secrets) {
         long seconds = epoch.seconds().orElse(RecipeBuilder.epochOf(l.lock()));
         Digest key = RecipeBuilder.key(l.recipe(), l.lock(), seconds);
         String name = l.recipe().name();

@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.kiln.api.testing.ToolsRepository;
 import dev.kiln.builder.RecipeException;
 import dev.kiln.builder.build.RecipeBuilder;
-import dev.kiln.builder.deb.DebControl;
-import dev.kiln.builder.deb.DebWriter;
-import dev.kiln.builder.repo.DebRepository;
 import dev.kiln.builder.repo.PgpKeys;
-import dev.kiln.builder.repo.PgpSigningKey;
-import dev.kiln.builder.sandbox.HostToolsRoot;
 import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;
 import java.io.ByteArrayOutputStream;
@@ -61,20 +57,9 @@ class RecipeBuildTest {
     @BeforeAll
     static void toolsRepositoryAndSource() throws Exception {
         // the environment: one package holding the host's shell and coreutils, in a signed file: repository
-        Path tree = Files.createDirectories(shared.resolve("tools-tree"));
-        for (var f : HostToolsRoot.usrFiles(TOOLS).entrySet()) {
-            Path t = tree.resolve(f.getKey());
-            Files.createDirectories(t.getParent());
-            Files.copy(f.getValue(), t);
-        }
-        Path deb = shared.resolve("tools_1.0_amd64.deb");
-        DebWriter.write(tree, DebControl.of("tools", "1.0", "amd64", "test <test@localhost>", "the host's tools"),
-                CREATED.getEpochSecond(), new TreeMap<>(), deb);
-        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(shared.resolve("keys")), "tools", CREATED);
-        toolsKey = key.publicKey();
-        toolsRepo = shared.resolve("tools-repo");
-        DebRepository.publish(toolsRepo, "tools", List.of(deb), PgpSigningKey.parse(Files.readAllBytes(key.secretKey()), "tools"),
-                CREATED);
+        ToolsRepository tools = ToolsRepository.write(shared, TOOLS, CREATED);
+        toolsKey = tools.key();
+        toolsRepo = tools.repository();
 
         // the source: a tarball on 127.0.0.1
         byte[] tarball = tarball(Map.of("greet-1.0/greet.sh", "#!/bin/sh\necho hello from greet\n",

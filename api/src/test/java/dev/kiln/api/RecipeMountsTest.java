@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.testing.ToolsRepository;
 import dev.kiln.builder.RecipeException;
-import dev.kiln.builder.deb.DebControl;
-import dev.kiln.builder.deb.DebWriter;
-import dev.kiln.builder.repo.DebRepository;
-import dev.kiln.builder.repo.PgpKeys;
-import dev.kiln.builder.repo.PgpSigningKey;
-import dev.kiln.builder.sandbox.HostToolsRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,20 +41,9 @@ class RecipeMountsTest {
 
     @BeforeAll
     static void toolsRepository() throws Exception {
-        Path tree = Files.createDirectories(shared.resolve("tools-tree"));
-        for (var f : HostToolsRoot.usrFiles(TOOLS).entrySet()) {
-            Path t = tree.resolve(f.getKey());
-            Files.createDirectories(t.getParent());
-            Files.copy(f.getValue(), t);
-        }
-        Path deb = shared.resolve("tools_1.0_amd64.deb");
-        DebWriter.write(tree, DebControl.of("tools", "1.0", "amd64", "test <test@localhost>", "the host's tools"),
-                CREATED.getEpochSecond(), new TreeMap<>(), deb);
-        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(shared.resolve("keys")), "tools", CREATED);
-        toolsKey = key.publicKey();
-        toolsRepo = shared.resolve("tools-repo");
-        DebRepository.publish(toolsRepo, "tools", List.of(deb), PgpSigningKey.parse(Files.readAllBytes(key.secretKey()), "tools"),
-                CREATED);
+        ToolsRepository tools = ToolsRepository.write(shared, TOOLS, CREATED);
+        toolsKey = tools.key();
+        toolsRepo = tools.repository();
     }
 
     private Path recipe(String name, String steps) throws IOException {

@@ -5,15 +5,21 @@ import dev.kiln.api.RecipeBuildRequest;
 import dev.kiln.api.RecipeBuildResult;
 import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.SystemDefaults;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = {
@@ -46,7 +52,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
     @Option(names = "--secret", paramLabel = "id=NAME,src=FILE|env=VAR", description = "The value of the recipes' secret"
             + " mount NAME: the bytes of FILE, or of the variable VAR. Repeatable. Delivered to the steps that mount it as a"
             + " file of mode 0400 (never written to disk, never on a command line); never in a key, lock or log.")
-    List<String> secrets = new java.util.ArrayList<>();
+    List<String> secrets = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, description = "Print every line the steps print (otherwise only a failing step's last lines).")
     boolean verbose;
@@ -113,7 +119,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
 
     /** {@code id=NAME,src=FILE} or {@code id=NAME,env=VAR}: read here, by the CLI only; messages never hold the value. */
     private RecipeBuildRequest secret(RecipeBuildRequest request, String spec) {
-        java.util.Map<String, String> parts = new java.util.TreeMap<>();
+        Map<String, String> parts = new TreeMap<>();
         for (String part : spec.split(",", -1)) {
             int eq = part.indexOf('=');
             if (eq <= 0 || parts.put(part.substring(0, eq), part.substring(eq + 1)) != null) {
@@ -132,8 +138,8 @@ final class RecipeBuildCommand implements Callable<Integer> {
         byte[] value;
         if (src != null) {
             try {
-                value = java.nio.file.Files.readAllBytes(Path.of(src));
-            } catch (java.io.IOException e) {
+                value = Files.readAllBytes(Path.of(src));
+            } catch (IOException e) {
                 throw usage("--secret " + id + ": cannot read " + src + " (" + e.getClass().getSimpleName() + ")");
             }
         } else {
@@ -141,7 +147,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
             if (v == null) {
                 throw usage("--secret " + id + ": the variable " + env + " is not set");
             }
-            value = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            value = v.getBytes(StandardCharsets.UTF_8);
         }
         return request.withSecret(id, () -> value.clone());
     }

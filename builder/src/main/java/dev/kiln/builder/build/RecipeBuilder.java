@@ -11,6 +11,8 @@ import dev.kiln.builder.env.BuildEnvironment;
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeLock;
 import dev.kiln.builder.recipe.RecipeLockJson;
+import dev.kiln.builder.recipe.Relations;
+import dev.kiln.builder.recipe.StepMount;
 import dev.kiln.builder.recipe.StepScripts;
 import dev.kiln.builder.recipe.Subpackage;
 import dev.kiln.builder.sandbox.Mount;
@@ -236,8 +238,8 @@ public final class RecipeBuilder {
             }
             sources.materialize(recipe.file(), recipe.sources(), lock.sources(), workspace);
             Path binds = work.resolve("binds");
-            if (Files.exists(workspace.resolve(dev.kiln.builder.recipe.StepMount.STAGED))) {
-                Files.move(workspace.resolve(dev.kiln.builder.recipe.StepMount.STAGED), binds); // out of the workspace: only the mounts see them
+            if (Files.exists(workspace.resolve(StepMount.STAGED))) {
+                Files.move(workspace.resolve(StepMount.STAGED), binds); // out of the workspace: only the mounts see them
             }
             Map<String, String> imageEnvironment = recipe.environmentFor(arch).environment();
             Steps steps = new Steps(recipe, root.directory(), workspace, binds, outputs, imageEnvironment, epoch, listener, values, caches, log);
@@ -277,8 +279,8 @@ public final class RecipeBuilder {
     /** The secrets' values for a build of {@code recipe}: each {@code required} one must be given. */
     private static Map<String, byte[]> secretValues(Recipe recipe, Map<String, Supplier<byte[]>> secrets) {
         Map<String, byte[]> values = new TreeMap<>();
-        for (dev.kiln.builder.recipe.StepMount m : StepScripts.mounts(recipe)) {
-            if (m instanceof dev.kiln.builder.recipe.StepMount.Secret s && !values.containsKey(s.id())) {
+        for (StepMount m : StepScripts.mounts(recipe)) {
+            if (m instanceof StepMount.Secret s && !values.containsKey(s.id())) {
                 Supplier<byte[]> supplier = secrets.get(s.id());
                 if (supplier != null) {
                     values.put(s.id(), Objects.requireNonNull(supplier.get(), s.id()).clone());
@@ -366,15 +368,15 @@ public final class RecipeBuilder {
 
         private List<Mount> mounts(StepScripts.StepScript s) {
             List<Mount> out = new ArrayList<>();
-            for (dev.kiln.builder.recipe.StepMount m : s.mounts()) {
-                if (m instanceof dev.kiln.builder.recipe.StepMount.Cache c) {
+            for (StepMount m : s.mounts()) {
+                if (m instanceof StepMount.Cache c) {
                     out.add(new Mount.Directory(caches.directory(c), c.target(), true));
-                } else if (m instanceof dev.kiln.builder.recipe.StepMount.Tmpfs t) {
+                } else if (m instanceof StepMount.Tmpfs t) {
                     out.add(new Mount.Tmpfs(t.target(), t.size()));
-                } else if (m instanceof dev.kiln.builder.recipe.StepMount.Bind b) {
+                } else if (m instanceof StepMount.Bind b) {
                     out.add(new Mount.Directory(bindSource(b), b.target(), false));
                 } else {
-                    dev.kiln.builder.recipe.StepMount.Secret sec = (dev.kiln.builder.recipe.StepMount.Secret) m;
+                    StepMount.Secret sec = (StepMount.Secret) m;
                     byte[] value = secrets.get(sec.id());
                     if (value != null) {
                         out.add(new Mount.Secret(sec.id(), sec.target(), value));
@@ -385,12 +387,12 @@ public final class RecipeBuilder {
         }
 
         /** The pinned copy of a bind mount's source, laid out from the lock like every local source. */
-        private Path bindSource(dev.kiln.builder.recipe.StepMount.Bind b) {
-            return binds.resolve(b.staged().substring(dev.kiln.builder.recipe.StepMount.STAGED.length() + 1));
+        private Path bindSource(StepMount.Bind b) {
+            return binds.resolve(b.staged().substring(StepMount.STAGED.length() + 1));
         }
     }
 
-    private Package pack(String name, String description, dev.kiln.builder.recipe.Relations relations, Recipe recipe, String arch,
+    private Package pack(String name, String description, Relations relations, Recipe recipe, String arch,
                          Digest key, long epoch, SortedMap<String, byte[]> members, Path tree, Path work) {
         DebControl control = DebControl.of(name, recipe.debianVersion(), arch, MAINTAINER, description)
                 .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString())

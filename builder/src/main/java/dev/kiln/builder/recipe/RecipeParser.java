@@ -1,6 +1,7 @@
 package dev.kiln.builder.recipe;
 
 import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.sandbox.Mount;
 import dev.kiln.builder.source.Source;
 import dev.kiln.builder.source.SourceUri;
 import dev.kiln.resolver.spec.ImageSpec;
@@ -14,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -398,7 +402,7 @@ public final class RecipeParser {
      */
     private static List<StepMount> mounts(SpecNode node, List<Source> sources) {
         List<StepMount> out = new ArrayList<>();
-        java.util.Set<String> targets = new java.util.HashSet<>();
+        Set<String> targets = new HashSet<>();
         for (SpecNode item : node.list("a list of mounts like {type: cache, id: ccache, target: /home/build/.ccache}")) {
             SpecNode.Fields f = item.fields("a mount like {type: cache, id: NAME, target: PATH}", MOUNT);
             SpecNode typeNode = f.required("type", "give type: cache, secret, tmpfs or bind");
@@ -430,7 +434,7 @@ public final class RecipeParser {
             out.add(switch (type) {
                 case "cache" -> new StepMount.Cache(id.orElseThrow(), target, f.optional("sharing").map(s -> {
                     String w = s.string("shared, private or locked");
-                    return java.util.Arrays.stream(StepMount.Sharing.values()).filter(v -> v.word().equals(w)).findFirst()
+                    return Arrays.stream(StepMount.Sharing.values()).filter(v -> v.word().equals(w)).findFirst()
                             .orElseThrow(() -> s.expected("shared, private or locked", null));
                 }).orElse(StepMount.Sharing.SHARED));
                 case "secret" -> new StepMount.Secret(id.orElseThrow(), target, f.optional("required").map(SpecNode::bool).orElse(false));
@@ -462,7 +466,7 @@ public final class RecipeParser {
     private static String target(SpecNode node) {
         String t = node.string("an absolute path inside the sandbox");
         List<String> parts = List.of(t.split("/"));
-        if (!dev.kiln.builder.sandbox.Mount.TARGET.matcher(t).matches() || parts.contains("..") || parts.contains(".")) {
+        if (!Mount.TARGET.matcher(t).matches() || parts.contains("..") || parts.contains(".")) {
             throw node.expected("an absolute path like /home/build/.cache/go-build (letters, digits, '.', '_', '-', '+', '@'; no '..')",
                     null);
         }

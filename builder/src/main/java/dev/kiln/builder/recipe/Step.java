@@ -2,6 +2,7 @@ package dev.kiln.builder.recipe;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +24,7 @@ import java.util.Optional;
  */
 public record Step(String key, int line, Optional<String> uses, Map<String, String> with, Optional<String> runs,
                    Optional<String> name, Optional<String> workingDirectory, Map<String, String> environment,
-                   java.util.List<StepMount> mounts) {
+                   List<StepMount> mounts) {
     public Step {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(uses, "uses");
@@ -32,7 +33,7 @@ public record Step(String key, int line, Optional<String> uses, Map<String, Stri
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
-        mounts = java.util.List.copyOf(mounts);
+        mounts = List.copyOf(mounts);
         if (uses.isPresent() == runs.isPresent()) {
             throw new IllegalArgumentException(key + ": a step has exactly one of uses and runs");
         }

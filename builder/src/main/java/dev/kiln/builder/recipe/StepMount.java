@@ -1,5 +1,6 @@
 package dev.kiln.builder.recipe;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -30,7 +31,7 @@ public sealed interface StepMount {
 
         /** The word in a recipe. */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.builder.sandbox;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -71,8 +72,8 @@ public sealed interface Mount {
 
     private static void checkTarget(String target) {
         Objects.requireNonNull(target, "target");
-        if (!TARGET.matcher(target).matches() || java.util.List.of(target.split("/")).contains("..")
-                || java.util.List.of(target.split("/")).contains(".")) {
+        if (!TARGET.matcher(target).matches() || List.of(target.split("/")).contains("..")
+                || List.of(target.split("/")).contains(".")) {
             throw new IllegalArgumentException("mount target '" + target + "' is not an absolute path without '.' or '..'");
         }
     }

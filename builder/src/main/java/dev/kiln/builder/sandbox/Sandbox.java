@@ -3,9 +3,11 @@ package dev.kiln.builder.sandbox;
 import dev.kiln.builder.RecipeException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -170,15 +173,15 @@ public final class Sandbox {
         List<Thread> writers = new ArrayList<>();
         List<Path> paths = new ArrayList<>();
         try {
-            fifos = Files.createTempDirectory("kiln-secrets-", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            fifos = Files.createTempDirectory("kiln-secrets-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
             for (int i = 0; i < secrets.size(); i++) {
                 Path fifo = fifos.resolve("s" + i);
                 mkfifo(fifo);
                 paths.add(fifo);
                 Mount.Secret secret = secrets.get(i);
                 Thread w = new Thread(() -> {
-                    try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                    try (OutputStream out = Files.newOutputStream(fifo)) {
                         out.write(secret.value());
                     } catch (IOException e) {
                         // the reader went away (bwrap failed first): its failure is the step's
@@ -204,7 +207,7 @@ public final class Sandbox {
             for (int i = 0; i < writers.size(); i++) {
                 if (writers.get(i).isAlive()) {
                     try (InputStream unblock = Files.newInputStream(paths.get(i))) {
-                        unblock.transferTo(java.io.OutputStream.nullOutputStream());
+                        unblock.transferTo(OutputStream.nullOutputStream());
                     } catch (IOException e) {
                         // nothing more to release
                     }
@@ -417,13 +420,13 @@ public final class Sandbox {
         private final java.util.function.Consumer<String> consumer;
         private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
 
-        private final java.util.function.UnaryOperator<String> scrub;
+        private final UnaryOperator<String> scrub;
 
         OutputTail(int keep, java.util.function.Consumer<String> consumer) {
-            this(keep, consumer, java.util.function.UnaryOperator.identity());
+            this(keep, consumer, UnaryOperator.identity());
         }
 
-        OutputTail(int keep, java.util.function.Consumer<String> consumer, java.util.function.UnaryOperator<String> scrub) {
+        OutputTail(int keep, java.util.function.Consumer<String> consumer, UnaryOperator<String> scrub) {
             this.keep = keep;
             this.scrub = scrub;
             this.consumer = Objects.requireNonNull(consumer, "consumer");

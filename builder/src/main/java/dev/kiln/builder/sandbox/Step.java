@@ -3,9 +3,12 @@ package dev.kiln.builder.sandbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -33,7 +36,7 @@ import java.util.regex.Pattern;
  */
 public record Step(String name, String script, Path root, Path workspace, Map<String, Path> outputs,
         String workingDirectory, Map<String, String> environment, long epoch, long tmpBytes,
-        Optional<Duration> timeLimit, Consumer<String> output, java.util.List<Mount> mounts) {
+        Optional<Duration> timeLimit, Consumer<String> output, List<Mount> mounts) {
 
     /** The default size of {@code /tmp}: 1 GiB. */
     public static final long DEFAULT_TMP_BYTES = 1L << 30;
@@ -49,8 +52,8 @@ public record Step(String name, String script, Path root, Path workspace, Map<St
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         Objects.requireNonNull(timeLimit, "timeLimit");
         Objects.requireNonNull(output, "output");
-        mounts = java.util.List.copyOf(mounts);
-        java.util.Set<String> targets = new java.util.HashSet<>();
+        mounts = List.copyOf(mounts);
+        Set<String> targets = new HashSet<>();
         for (Mount m : mounts) {
             if (!targets.add(m.target())) {
                 throw new IllegalArgumentException("two mounts at " + m.target());
@@ -89,7 +92,7 @@ public record Step(String name, String script, Path root, Path workspace, Map<St
     /** A step starting in the workspace, with no outputs, no variables of its own, epoch 0, the default {@code /tmp} and no time limit. */
     public static Step of(String name, String script, Path root, Path workspace) {
         return new Step(name, script, root, workspace, Map.of(), Sandbox.WORKSPACE, Map.of(), 0, DEFAULT_TMP_BYTES,
-                Optional.empty(), line -> { }, java.util.List.of());
+                Optional.empty(), line -> { }, List.of());
     }
 
     public Step withOutputs(Map<String, Path> outputs) {
@@ -121,12 +124,12 @@ public record Step(String name, String script, Path root, Path workspace, Map<St
         return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
-    public Step withMounts(java.util.List<Mount> mounts) {
+    public Step withMounts(List<Mount> mounts) {
         return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     /** The secrets among the mounts. */
-    public java.util.List<Mount.Secret> secrets() {
+    public List<Mount.Secret> secrets() {
         return mounts.stream().filter(Mount.Secret.class::isInstance).map(Mount.Secret.class::cast).toList();
     }
 
