@@ -113,9 +113,12 @@ class RecipeMountsTest {
     void aSecretPrintedCopiedAndInstalledIsRefusedNamingTheFileAndIsInNoByteKiln() throws Exception {
         Path recipe = recipe("leaky", """
                   - name: leak
-                    mounts: [{type: secret, id: token, required: true}]
+                    mounts:
+                      - {type: secret, id: token, required: true}
+                      - {type: cache, id: leaky-cache, target: /cache/leaky}
                     runs: |
                       echo "the token is $(cat /run/secrets/token)"
+                      cp /run/secrets/token /cache/leaky/token
                       cp /run/secrets/token /tmp/token
                       cp /run/secrets/token ./token-in-workspace
                       mkdir -p "${{targets.destdir}}/etc"
@@ -128,7 +131,9 @@ class RecipeMountsTest {
         assertFalse(e.getMessage().contains(SECRET));
         assertTrue(output(events).contains("the token is ***"), output(events).toString());
         assertTrue(events.stream().noneMatch(x -> x.toString().contains(SECRET)), "no event holds the value");
-        assertEquals(List.of(), holding(dir, SECRET), "no byte of the store, the lock, the logs or the recipe holds the value");
+        assertEquals(List.of(), holding(dir, SECRET), "no byte of the store (its caches too), the lock, the logs or the recipe holds"
+                + " the value");
+        assertFalse(Files.exists(dir.resolve("store/caches/leaky-cache/token")), "the cache that held it was emptied");
         Path log;
         try (Kiln kiln = kiln(new ArrayList<>())) {
             log = kiln.recipeLog("leaky").orElseThrow();

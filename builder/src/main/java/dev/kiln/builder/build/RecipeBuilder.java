@@ -300,19 +300,26 @@ public final class RecipeBuilder {
             return;
         }
         SecretScan scan = SecretScan.of(List.copyOf(values.values()));
+        RecipeException first = null;
         for (Map.Entry<String, Path> o : outputs.entrySet()) {
             Optional<Path> found = scan.firstIn(o.getValue());
-            if (found.isPresent()) {
-                throw leaked("the package " + o.getKey() + "'s file /" + found.get(), "remove the secret from what the steps install");
+            if (found.isPresent() && first == null) {
+                first = leaked("the package " + o.getKey() + "'s file /" + found.get(), "remove the secret from what the steps install");
             }
         }
+        // every cache is scanned, even after a leaking package: none may keep a value
         for (Map.Entry<String, Path> c : new TreeMap<>(caches.directories()).entrySet()) {
             Optional<Path> found = scan.firstIn(c.getValue());
             if (found.isPresent()) {
                 caches.drop(c.getKey());
-                throw leaked("the cache '" + c.getKey() + "''s file " + found.get() + " (the cache was emptied)",
-                        "make the steps leave the secret out of the cache");
+                if (first == null) {
+                    first = leaked("the cache '" + c.getKey() + "''s file " + found.get() + " (the cache was emptied)",
+                            "make the steps leave the secret out of the cache");
+                }
             }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
