@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import dev.kiln.builder.build.BuildLog;
 import dev.kiln.fetcher.Transport;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -106,6 +107,19 @@ public final class Kiln implements AutoCloseable {
      */
     public RecipeBuildResult recipeBuild(RecipeBuildRequest request) {
         return RecipeBuilding.build(session, request);
+    }
+
+    /**
+     * The whole output of the last build of the recipe named {@code name} (its package name) in
+     * this store, finished or failed: {@code STORE/logs/NAME/last.log}, each step's lines after a
+     * line {@code ==> step STEP}, scrubbed of secret values. Empty when no build of it ran here (a
+     * build found in the store by its key writes no log).
+     */
+    public java.util.Optional<java.nio.file.Path> recipeLog(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9+._-]*")) {
+            throw new IllegalArgumentException("not a package name: " + name);
+        }
+        return BuildLog.last(session.store(), name);
     }
 
     /**

@@ -1,9 +1,14 @@
 package dev.kiln.api;
 
+import dev.kiln.builder.recipe.StepMount;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * What to build: locked recipes ({@code packages/NAME.yaml} with {@code NAME.lock.json} beside it,
@@ -21,9 +26,12 @@ import java.util.Optional;
  * @param rebuild build even when the store remembers the build key (the packages must come out the same
  *     bytes the repository holds, or the publish is refused)
  * @param jobs how many recipes build at the same time at most; 0: as many as the host has cores
+ * @param secrets the values of the recipes' secret mounts by id, each asked for once per recipe that is
+ *     built (not when it is a lookup); a value never enters a build key, a lock, a log or a message
  */
 public record RecipeBuildRequest(List<Path> recipes, String architecture, Optional<Path> repository, Optional<Path> signingKey,
-                                 String suite, Epoch epoch, boolean rebuild, int jobs) {
+                                 String suite, Epoch epoch, boolean rebuild, int jobs,
+                                 Map<String, Supplier<byte[]>> secrets) {
     /** The suite a repository is published under unless another is given. */
     public static final String DEFAULT_SUITE = "recipes";
 
@@ -37,6 +45,7 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
         if (jobs < 0) {
             throw new IllegalArgumentException("jobs must be 0 (the host's cores) or more, not " + jobs);
         }
+        secrets = Collections.unmodifiableMap(new TreeMap<>(secrets));
         if (recipes.isEmpty()) {
             throw new IllegalArgumentException("name at least one recipe");
         }
@@ -47,28 +56,42 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
 
     /** Builds {@code recipes} for {@code architecture} into the store only. */
     public static RecipeBuildRequest of(List<Path> recipes, String architecture) {
-        return new RecipeBuildRequest(recipes, architecture, Optional.empty(), Optional.empty(), DEFAULT_SUITE, Epoch.fromLock(), false, 0);
+        return new RecipeBuildRequest(recipes, architecture, Optional.empty(), Optional.empty(), DEFAULT_SUITE, Epoch.fromLock(), false, 0, Map.of());
     }
 
     /** Publishes the packages into the repository at {@code dir}, its Release signed with {@code secretKey}. */
     public RecipeBuildRequest withRepository(Path dir, Path secretKey) {
-        return new RecipeBuildRequest(recipes, architecture, Optional.of(dir), Optional.of(secretKey), suite, epoch, rebuild, jobs);
+        return new RecipeBuildRequest(recipes, architecture, Optional.of(dir), Optional.of(secretKey), suite, epoch, rebuild, jobs, secrets);
     }
 
     public RecipeBuildRequest withSuite(String suite) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, secrets);
     }
 
     public RecipeBuildRequest withEpoch(Epoch epoch) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, secrets);
+    }
+
+    /**
+     * Gives the secret {@code id} (a recipe's {@code {type: secret, id: ID}} mount) its value, read
+     * from {@code value} when a recipe that mounts it is built.
+     */
+    public RecipeBuildRequest withSecret(String id, Supplier<byte[]> value) {
+        Objects.requireNonNull(value, "value");
+        if (!StepMount.ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("a secret id is letters, digits, '.', '_' and '-': " + id);
+        }
+        TreeMap<String, Supplier<byte[]>> s = new TreeMap<>(secrets);
+        s.put(id, value);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, s);
     }
 
     /** Builds at most {@code jobs} recipes at the same time (1: one after the other; 0: as many as the host has cores). */
     public RecipeBuildRequest withJobs(int jobs) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, secrets);
     }
 
     public RecipeBuildRequest withRebuild(boolean rebuild) {
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs);
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, secrets);
     }
 }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code kiln recipe build}: each locked recipe built (or found by its build key) in the order of
@@ -40,7 +42,8 @@ final class RecipeBuilding {
         RecipeGraph graph = RecipeGraph.of(locked, request.architecture());
         RecipeBuilder builder = builder(s);
         int jobs = request.jobs() == 0 ? Runtime.getRuntime().availableProcessors() : request.jobs();
-        List<RecipeBuilder.Built> made = RecipeScheduling.run(s, builder, graph, request.epoch(), request.rebuild(), jobs);
+        List<RecipeBuilder.Built> made = RecipeScheduling.run(s, builder, graph, request.epoch(), request.rebuild(), jobs,
+                request.secrets());
         List<RecipeBuildResult.Built> out = new ArrayList<>();
         for (int i = 0; i < locked.size(); i++) {
             Locked l = locked.get(i);
@@ -86,15 +89,17 @@ final class RecipeBuilding {
 
     /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
     static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
-        return build(s, builder, l, epoch, rebuild, new Object());
+        return build(s, builder, l, epoch, rebuild, new Object(), Map.of());
     }
 
     /**
      * The same, where builds run at the same time: what they share in the store (fetching the
      * environment, unpacking its packages, writing its root) is done by one at a time, holding
-     * {@code prepare}; the steps run side by side.
+     * {@code prepare}; the steps run side by side. {@code secrets} are the secrets' values by id
+     * (asked for only when the recipe is built).
      */
-    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild, Object prepare) {
+    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild, Object prepare,
+                                     Map<String, Supplier<byte[]>> secrets) {
         long seconds = epoch.seconds().orElse(RecipeBuilder.epochOf(l.lock()));
         Digest key = RecipeBuilder.key(l.recipe(), l.lock(), seconds);
         String name = l.recipe().name();
@@ -126,7 +131,7 @@ final class RecipeBuilding {
                     s.events.emit(new RecipeEvent.Output(recipe, step, line));
                 }
             }
-        });
+        }, secrets);
         s.events.phase("recipe built");
         s.events.emit(new RecipeEvent.Finished(name, version, key.toString(), false));
         return b;

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 
 /**
@@ -51,7 +52,8 @@ final class RecipeScheduling {
      *     stopped; otherwise {@code recipe.not-built} saying which recipe did what
      */
     static List<RecipeBuilder.Built> run(Session s, RecipeBuilder builder, RecipeGraph graph, Epoch epoch, boolean rebuild,
-                                         int jobs) {
+                                         int jobs,
+                                          Map<String, Supplier<byte[]>> secrets) {
         Object prepare = new Object();
         Map<Integer, CompletableFuture<Outcome>> futures = new ConcurrentHashMap<>(); // read by the builds as it fills
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, graph.size())));
@@ -61,7 +63,7 @@ final class RecipeScheduling {
                 int me = i;
                 CompletableFuture<?>[] needs = graph.needs(i).stream().map(futures::get).toArray(CompletableFuture[]::new);
                 futures.put(i, CompletableFuture.allOf(needs).thenApplyAsync(
-                        v -> one(s, builder, graph, me, futures, epoch, rebuild, prepare), pool));
+                        v -> one(s, builder, graph, me, futures, epoch, rebuild, prepare, secrets), pool));
             }
             for (int i = 0; i < graph.size(); i++) {
                 outcomes.add(futures.get(i).join());
@@ -78,7 +80,8 @@ final class RecipeScheduling {
     }
 
     private static Outcome one(Session s, RecipeBuilder builder, RecipeGraph graph, int i,
-                               Map<Integer, CompletableFuture<Outcome>> futures, Epoch epoch, boolean rebuild, Object prepare) {
+                               Map<Integer, CompletableFuture<Outcome>> futures, Epoch epoch, boolean rebuild, Object prepare,
+                               Map<String, Supplier<byte[]>> secrets) {
         RecipeBuilding.Locked l = graph.recipe(i);
         String name = l.recipe().name();
         String version = l.recipe().debianVersion();
@@ -97,7 +100,7 @@ final class RecipeScheduling {
         }
         try {
             requirePinsBuilt(graph, i, futures);
-            return new Done(RecipeBuilding.build(s, builder, l, epoch, rebuild, prepare));
+            return new Done(RecipeBuilding.build(s, builder, l, epoch, rebuild, prepare, secrets));
         } catch (RuntimeException e) {
             String message = Optional.ofNullable(e.getMessage()).orElse(e.toString());
             s.events.emit(new RecipeEvent.Stopped(name, version, message.lines().findFirst().orElse(message)));

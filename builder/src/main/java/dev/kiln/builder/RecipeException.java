@@ -32,7 +32,11 @@ public class RecipeException extends KilnException {
         /** Recipes need each other's packages in a cycle: none of them can be built first. */
         CYCLE("recipe.cycle"),
         /** Recipes of a build failed, or were not built because a recipe they need failed: the message says which did what. */
-        NOT_BUILT("recipe.not-built");
+        NOT_BUILT("recipe.not-built"),
+        /** A secret a step of the recipe requires was not given. */
+        SECRET("recipe.secret"),
+        /** A secret's value (raw, hex or base64) is in a file a package or a cache would keep: nothing is published. */
+        SECRET_LEAKED("recipe.secret-leaked");
 
         private final String code;
 

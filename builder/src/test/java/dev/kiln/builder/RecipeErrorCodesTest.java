@@ -29,6 +29,8 @@ class RecipeErrorCodesTest {
                 "recipe.package",
                 "recipe.repository",
                 "recipe.sandbox",
+                "recipe.secret",
+                "recipe.secret-leaked",
                 "recipe.source",
                 "recipe.spec",
                 "recipe.step-failed",

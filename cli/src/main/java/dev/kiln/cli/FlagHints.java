@@ -93,6 +93,8 @@ final class FlagHints {
                         ? "--password-stdin read the password from the first line of standard input"
                         : "--password-stdin reads the password from standard input, else $" + PasswordOption.ENV + " gives it")
                         : null;
+            case "recipe.secret":
+                return run.has("--secret") ? "--secret id=NAME,src=FILE (or id=NAME,env=VAR) gives a secret its value" : null;
             case "verify.signature":
                 return "trust.signature.missing".equals(cause) ? "'kiln sign IMAGE --key KEY' signs it" : null;
             default:

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code kiln recipe}: the package builder's commands, each a class of its own. */
 @Command(name = "recipe", mixinStandardHelpOptions = true,
         description = "Lock, build and verify your own packages, made from recipes.",
-        subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class, RecipeVerifyCommand.class})
+        subcommands = {RecipeLockCommand.class, RecipeBuildCommand.class, RecipeVerifyCommand.class, RecipeLogCommand.class})
 final class RecipeCommand implements Runnable {
     @Spec
     CommandSpec spec;

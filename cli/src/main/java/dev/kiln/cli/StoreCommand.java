@@ -80,6 +80,9 @@ final class StoreCommand implements Runnable {
                 + " solves) and keep only the roots' own blobs; the next lock and build are cold.")
         boolean dropMemos;
 
+        @Option(names = "--caches", description = "Also delete every recipe cache mount (STORE/caches/); gc keeps them otherwise.")
+        boolean caches;
+
         @Spec
         CommandSpec spec;
 
@@ -90,6 +93,10 @@ final class StoreCommand implements Runnable {
                         .withMemos(dropMemos ? StoreGc.Memos.DROP_ALL : StoreGc.Memos.KEEP_REACHED)
                         .withProgress(spec.commandLine().getErr()::println).gc(keep);
                 r.render().forEach(spec.commandLine().getOut()::println);
+                if (caches) {
+                    spec.commandLine().getOut().println(new StoreGc(s).withDryRun(dryRun)
+                            .withProgress(spec.commandLine().getErr()::println).dropCaches().render());
+                }
                 return 0;
             }
         }

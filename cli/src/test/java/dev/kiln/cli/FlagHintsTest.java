@@ -68,6 +68,8 @@ class FlagHintsTest {
                 hint("resolve.offline-missing", "lock", "--offline", "a.yaml"));
         assertEquals(Optional.of("--use-store --store DIR rebuilds with the store that built the image"),
                 hint("store.missing", "verify", "layout"));
+        assertEquals(Optional.of("--secret id=NAME,src=FILE (or id=NAME,env=VAR) gives a secret its value"),
+                hint("recipe.secret", "recipe", "build", "packages/a.yaml"));
     }
 
     @Test

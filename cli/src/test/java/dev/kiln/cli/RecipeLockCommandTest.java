@@ -149,4 +149,24 @@ class RecipeLockCommandTest {
         assertTrue(json.contains("\"name\": \"gcc\""), "build-essential's closure is pinned");
         assertTrue(!json.contains("http://") && !json.contains("https://"), "the lock names no host");
     }
+
+    @Test
+    void aMalformedSecretIsAUsageErrorThatNeverEchoesAValueAndRecipeLogSaysWhenThereIsNoLog() throws IOException {
+        Path secretFile = tmp.resolve("token");
+        Files.writeString(secretFile, "do-not-print-me-0042");
+        String[] noId = kiln("build", "--secret", "src=" + secretFile, recipe.toString());
+        assertEquals("2", noId[0], noId[1] + noId[2]);
+        assertTrue(noId[2].contains("expected id=NAME"), noId[2]);
+        String[] both = kiln("build", "--secret", "id=token,src=" + secretFile + ",env=HOME", recipe.toString());
+        assertEquals("2", both[0], both[2]);
+        String[] unset = kiln("build", "--secret", "id=token,env=KILN_TEST_NEVER_SET_42", recipe.toString());
+        assertEquals("2", unset[0], unset[2]);
+        assertTrue(unset[2].contains("KILN_TEST_NEVER_SET_42 is not set"), unset[2]);
+        for (String[] r : List.of(noId, both, unset)) {
+            assertFalse((r[1] + r[2]).contains("do-not-print-me-0042"));
+        }
+        String[] log = kiln("log", "hello");
+        assertEquals("1", log[0], log[1] + log[2]);
+        assertTrue(log[2].contains("no build of hello has run with this store"), log[2]);
+    }
 }

@@ -189,6 +189,19 @@ public final class ContentStore implements AutoCloseable {
     }
 
     /**
+     * The area of recipe builds' cache mounts: {@code caches/ID/} with {@code caches/ID.lock}
+     * beside it. Never part of any output or key; gc keeps it unless told to drop caches.
+     */
+    public Path cachesDir() {
+        return root.resolve("caches");
+    }
+
+    /** The area of recipe builds' logs: {@code logs/RECIPE/KEY.log} and {@code logs/RECIPE/last.log}. */
+    public Path logsDir() {
+        return root.resolve("logs");
+    }
+
+    /**
      * Where the directory published for {@code blob} lives ({@code dirs/<hex>}); it may not exist.
      * Such a directory (a build environment's root written out) belongs to its blob: gc deletes it
      * with the blob, so a memo record leading to the blob leads to the directory too.

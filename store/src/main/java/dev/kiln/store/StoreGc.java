@@ -137,6 +137,45 @@ public final class StoreGc {
         }
     }
 
+    /** What {@link #dropCaches} freed (or would free). */
+    public record CachesDropped(long files, long bytes, boolean dryRun) {
+        public String render() {
+            return String.format(Locale.ROOT, "%s the caches: %d file%s (%s)", dryRun ? "would drop" : "dropped", files,
+                    files == 1 ? "" : "s", StoreInventory.humanSize(bytes));
+        }
+    }
+
+    /**
+     * Deletes every cache mount's directory ({@link ContentStore#cachesDir}), under the exclusive
+     * lock (no build is running); the next builds start with empty caches.
+     */
+    public CachesDropped dropCaches() {
+        Path dir = store.cachesDir();
+        long files = 0;
+        long bytes = 0;
+        if (dryRun) {
+            for (Path f : walk(dir)) {
+                files++;
+                bytes += StoreInventory.size(f);
+            }
+            return new CachesDropped(files, bytes, true);
+        }
+        ContentStore.Exclusive held = store.exclusive(lockTimeout, progress);
+        try {
+            for (Path f : walk(dir)) {
+                files++;
+                bytes += StoreInventory.size(f);
+            }
+            ExitCleanup.discard(dir);
+            return new CachesDropped(files, bytes, false);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot drop the caches in " + dir + ": " + IoErrors.why(e)
+                    + "\n  fix: check the store's permissions, then run gc again");
+        } finally {
+            held.close();
+        }
+    }
+
     private Result run(List<Path> keep) {
         // read every root before deleting anything: a root that cannot be read stops gc
         List<Path> live = new ArrayList<>();

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  */
 public final class StoreInventory {
     /** The store's areas, in the order {@link #usage()} lists them. */
-    public static final List<String> AREAS = List.of("blobs", "memo", "state", "roots", "dirs", "tmp");
+    public static final List<String> AREAS = List.of("blobs", "memo", "state", "roots", "dirs", "caches", "logs", "tmp");
 
     private final ContentStore store;
     private final RootReader reader;
@@ -148,6 +148,8 @@ public final class StoreInventory {
                 case "state" -> store.stateDir();
                 case "roots" -> store.rootsDir();
                 case "dirs" -> store.dirsDir();
+                case "caches" -> store.cachesDir();
+                case "logs" -> store.logsDir();
                 default -> store.tmpDir();
             };
             long files = 0;
@@ -176,7 +178,7 @@ public final class StoreInventory {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    private static long size(Path p) {
+    static long size(Path p) {
         try {
             return Files.size(p);
         } catch (IOException e) {

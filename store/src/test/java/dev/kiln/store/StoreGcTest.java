@@ -93,6 +93,22 @@ class StoreGcTest {
     }
 
     @Test
+    void gcKeepsCachesAndDropCachesDeletesThemAll() throws IOException {
+        Path obj = store.cachesDir().resolve("ccache/x/obj.o");
+        Files.createDirectories(obj.getParent());
+        Files.write(obj, new byte[300]);
+        obj.getParent().toFile().setWritable(false);
+        new StoreGc(store).gc(List.of());
+        assertTrue(Files.exists(obj), "gc keeps the caches");
+        StoreGc.CachesDropped dry = new StoreGc(store).withDryRun(true).dropCaches();
+        assertEquals(new StoreGc.CachesDropped(1, 300, true), dry);
+        assertTrue(Files.exists(obj));
+        StoreGc.CachesDropped dropped = new StoreGc(store).dropCaches();
+        assertEquals("dropped the caches: 1 file (300 B)", dropped.render());
+        assertFalse(Files.exists(store.cachesDir()));
+    }
+
+    @Test
     void memoRecordsWhoseTargetIsReachableAreKept() throws IOException {
         store.addRoot(lockfile("image.lock.json", release, List.of(libc)));
         new StoreGc(store).gc(List.of());

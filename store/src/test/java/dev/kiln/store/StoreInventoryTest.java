@@ -56,6 +56,10 @@ class StoreInventoryTest {
             s.putState("release-date", Digest.of("bookworm"), "2024-08-10T09:47:47Z");
             s.addRoot(dir.resolve("image.lock.json"));
             Files.write(s.tmpDir().resolve("stage-1.part"), new byte[2048]);
+            Files.createDirectories(s.cachesDir().resolve("ccache/a"));
+            Files.write(s.cachesDir().resolve("ccache/a/obj.o"), new byte[100]);
+            Files.createDirectories(s.logsDir().resolve("hello"));
+            Files.write(s.logsDir().resolve("hello/last.log"), new byte[10]);
 
             StoreInventory.Usage u = new StoreInventory(s).usage();
 
@@ -65,16 +69,20 @@ class StoreInventoryTest {
                     new StoreInventory.Area("state", 1, 20),
                     new StoreInventory.Area("roots", 1, dir.resolve("image.lock.json").toAbsolutePath().toString().length()),
                     new StoreInventory.Area("dirs", 0, 0),
+                    new StoreInventory.Area("caches", 1, 100),
+                    new StoreInventory.Area("logs", 1, 10),
                     new StoreInventory.Area("tmp", 1, 2048)), u.areas());
-            assertEquals(6, u.files());
+            assertEquals(8, u.files());
             assertEquals(List.of(
                     "blobs         2 files    1.0 KiB",
                     "memo          1 files       72 B",
                     "state         1 files       20 B",
                     "roots         1 files " + String.format("%10s", u.areas().get(3).bytes() + " B"),
                     "dirs          0 files        0 B",
+                    "caches        1 files      100 B",
+                    "logs          1 files       10 B",
                     "tmp           1 files    2.0 KiB",
-                    "total         6 files " + String.format("%10s", StoreInventory.humanSize(u.bytes())) + "  " + s.root()),
+                    "total         8 files " + String.format("%10s", StoreInventory.humanSize(u.bytes())) + "  " + s.root()),
                     u.render());
         }
     }

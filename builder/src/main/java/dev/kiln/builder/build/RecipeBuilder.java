@@ -11,9 +11,13 @@ import dev.kiln.builder.env.BuildEnvironment;
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeLock;
 import dev.kiln.builder.recipe.RecipeLockJson;
+import dev.kiln.builder.recipe.Relations;
+import dev.kiln.builder.recipe.StepMount;
 import dev.kiln.builder.recipe.StepScripts;
 import dev.kiln.builder.recipe.Subpackage;
+import dev.kiln.builder.sandbox.Mount;
 import dev.kiln.builder.sandbox.Sandbox;
+import dev.kiln.builder.sandbox.SecretScan;
 import dev.kiln.builder.sandbox.Step;
 import dev.kiln.builder.source.SourcePin;
 import dev.kiln.builder.source.Sources;
@@ -38,6 +42,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Builds a locked recipe into its packages: the build key from the recipe's inputs, the memo that
@@ -194,6 +199,21 @@ public final class RecipeBuilder {
      *     cannot be packaged; nothing is remembered then
      */
     public Built build(Recipe recipe, RecipeLock lock, long epoch, boolean rebuild, Listener listener) {
+        return build(recipe, lock, epoch, rebuild, listener, Map.of());
+    }
+
+    /**
+     * As {@link #build(Recipe, RecipeLock, long, boolean, Listener)}, with the values of the
+     * recipe's secrets by id: each supplier is asked once, when the build is not a lookup. The
+     * values enter no key, lock, log or message; after the steps every output and every writable
+     * cache is scanned for them.
+     *
+     * @throws RecipeException also {@code recipe.secret} before the sandbox starts when a
+     *     {@code required} secret is not given, {@code recipe.secret-leaked} naming the file that
+     *     holds a secret's value (nothing is remembered or kept then, and a cache holding it is emptied)
+     */
+    public Built build(Recipe recipe, RecipeLock lock, long epoch, boolean rebuild, Listener listener,
+                       Map<String, Supplier<byte[]>> secrets) {
         Digest key = key(recipe, lock, epoch);
         if (!rebuild) {
             Optional<Built> hit = remembered(key);
@@ -201,12 +221,14 @@ public final class RecipeBuilder {
                 return hit.get();
             }
         }
+        Map<String, byte[]> values = secretValues(recipe, secrets);
         sandbox.check();
         String arch = lock.architecture();
         BuildEnvironment.Root root = new BuildEnvironment(store).root(
                 BuildEnvironment.Request.of(lock.environment(), arch).withSpec(recipe.environmentFor(arch)).withEpoch(epoch));
         Path work = store.stageDirectory();
-        try {
+        BuildLog log = new BuildLog(store, recipe.name(), key);
+        try (CacheMounts caches = new CacheMounts(store)) {
             Path workspace = Files.createDirectory(work.resolve("workspace"));
             Path outs = Files.createDirectory(work.resolve("out"));
             Map<String, Path> outputs = new TreeMap<>();
@@ -215,11 +237,18 @@ public final class RecipeBuilder {
                 outputs.put(s.name(), Files.createDirectory(outs.resolve(s.name())));
             }
             sources.materialize(recipe.file(), recipe.sources(), lock.sources(), workspace);
-            Map<String, String> imageEnvironment = recipe.environmentFor(arch).environment();
-            run(recipe, StepScripts.of(recipe, arch), root.directory(), workspace, outputs, imageEnvironment, epoch, listener);
-            for (Subpackage s : recipe.subpackages()) {
-                run(recipe, StepScripts.of(recipe, s, arch), root.directory(), workspace, outputs, imageEnvironment, epoch, listener);
+            Path binds = work.resolve("binds");
+            if (Files.exists(workspace.resolve(StepMount.STAGED))) {
+                Files.move(workspace.resolve(StepMount.STAGED), binds); // out of the workspace: only the mounts see them
             }
+            Map<String, String> imageEnvironment = recipe.environmentFor(arch).environment();
+            Steps steps = new Steps(recipe, root.directory(), workspace, binds, outputs, imageEnvironment, epoch, listener, values, caches, log);
+            steps.run(StepScripts.of(recipe, arch));
+            for (Subpackage s : recipe.subpackages()) {
+                steps.run(StepScripts.of(recipe, s, arch));
+            }
+            log.finish();
+            scanForSecrets(values, outputs, caches);
             SortedMap<String, byte[]> members = new TreeMap<>();
             members.put(RECIPE_MEMBER, recipe.canonicalBytes());
             members.put(LOCK_MEMBER, RecipeLockJson.write(lock));
@@ -235,6 +264,9 @@ public final class RecipeBuilder {
         } catch (IOException e) {
             throw new RecipeException(RecipeException.Kind.OTHER, "cannot build " + recipe.name() + " in " + work + ": "
                     + IoErrors.why(e), e);
+        } catch (RecipeException e) {
+            log.finish();
+            throw log.naming(e);
         } finally {
             try {
                 ExitCleanup.discard(work);
@@ -244,18 +276,130 @@ public final class RecipeBuilder {
         }
     }
 
-    private void run(Recipe recipe, List<StepScripts.StepScript> steps, Path root, Path workspace, Map<String, Path> outputs,
-                     Map<String, String> imageEnvironment, long epoch, Listener listener) {
-        for (StepScripts.StepScript s : steps) {
-            listener.step(recipe.name(), s.name());
-            Map<String, String> env = new LinkedHashMap<>(imageEnvironment);
-            env.putAll(s.environment());
-            sandbox.run(Step.of(s.name(), s.script(), root, workspace).withOutputs(outputs).withWorkingDirectory(s.workingDirectory())
-                    .withEnvironment(env).withEpoch(epoch).withOutput(line -> listener.line(recipe.name(), s.name(), line)));
+    /** The secrets' values for a build of {@code recipe}: each {@code required} one must be given. */
+    private static Map<String, byte[]> secretValues(Recipe recipe, Map<String, Supplier<byte[]>> secrets) {
+        Map<String, byte[]> values = new TreeMap<>();
+        for (StepMount m : StepScripts.mounts(recipe)) {
+            if (m instanceof StepMount.Secret s && !values.containsKey(s.id())) {
+                Supplier<byte[]> supplier = secrets.get(s.id());
+                if (supplier != null) {
+                    values.put(s.id(), Objects.requireNonNull(supplier.get(), s.id()).clone());
+                } else if (s.required()) {
+                    throw new RecipeException(RecipeException.Kind.SECRET, recipe.name() + ": the secret '" + s.id()
+                            + "' is required by a step (required: true) and was not given; nothing was run"
+                            + "\n  expected: a value for '" + s.id() + "' from the caller\n  fix: give the secret's value to the build");
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Refuses the build when a secret's value is in an output or a writable cache, naming the file. */
+    private static void scanForSecrets(Map<String, byte[]> values, Map<String, Path> outputs, CacheMounts caches) throws IOException {
+        if (values.isEmpty()) {
+            return;
+        }
+        SecretScan scan = SecretScan.of(List.copyOf(values.values()));
+        RecipeException first = null;
+        for (Map.Entry<String, Path> o : outputs.entrySet()) {
+            Optional<Path> found = scan.firstIn(o.getValue());
+            if (found.isPresent() && first == null) {
+                first = leaked("the package " + o.getKey() + "'s file /" + found.get(), "remove the secret from what the steps install");
+            }
+        }
+        // every cache is scanned, even after a leaking package: none may keep a value
+        for (Map.Entry<String, Path> c : new TreeMap<>(caches.directories()).entrySet()) {
+            Optional<Path> found = scan.firstIn(c.getValue());
+            if (found.isPresent()) {
+                caches.drop(c.getKey());
+                if (first == null) {
+                    first = leaked("the cache '" + c.getKey() + "''s file " + found.get() + " (the cache was emptied)",
+                            "make the steps leave the secret out of the cache");
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
-    private Package pack(String name, String description, dev.kiln.builder.recipe.Relations relations, Recipe recipe, String arch,
+    private static RecipeException leaked(String where, String fix) {
+        return new RecipeException(RecipeException.Kind.SECRET_LEAKED, "a secret's value is in " + where
+                + ": nothing of this build was kept\n  expected: no secret value (raw, hex or base64) in any output or cache"
+                + "\n  fix: " + fix + ", then build again");
+    }
+
+    /** Runs steps in fresh sandboxes, with their mounts, into the build's log. */
+    private final class Steps {
+        private final Recipe recipe;
+        private final Path root;
+        private final Path workspace;
+        private final Path binds;
+        private final Map<String, Path> outputs;
+        private final Map<String, String> imageEnvironment;
+        private final long epoch;
+        private final Listener listener;
+        private final Map<String, byte[]> secrets;
+        private final CacheMounts caches;
+        private final BuildLog log;
+
+        Steps(Recipe recipe, Path root, Path workspace, Path binds, Map<String, Path> outputs, Map<String, String> imageEnvironment, long epoch,
+              Listener listener, Map<String, byte[]> secrets, CacheMounts caches, BuildLog log) {
+            this.recipe = recipe;
+            this.root = root;
+            this.workspace = workspace;
+            this.binds = binds;
+            this.outputs = outputs;
+            this.imageEnvironment = imageEnvironment;
+            this.epoch = epoch;
+            this.listener = listener;
+            this.secrets = secrets;
+            this.caches = caches;
+            this.log = log;
+        }
+
+        void run(List<StepScripts.StepScript> steps) {
+            for (StepScripts.StepScript s : steps) {
+                listener.step(recipe.name(), s.name());
+                log.step(s.name());
+                Map<String, String> env = new LinkedHashMap<>(imageEnvironment);
+                env.putAll(s.environment());
+                sandbox.run(Step.of(s.name(), s.script(), root, workspace).withOutputs(outputs)
+                        .withWorkingDirectory(s.workingDirectory()).withEnvironment(env).withEpoch(epoch).withMounts(mounts(s))
+                        .withOutput(line -> {
+                            log.line(line);
+                            listener.line(recipe.name(), s.name(), line);
+                        }));
+            }
+        }
+
+        private List<Mount> mounts(StepScripts.StepScript s) {
+            List<Mount> out = new ArrayList<>();
+            for (StepMount m : s.mounts()) {
+                if (m instanceof StepMount.Cache c) {
+                    out.add(new Mount.Directory(caches.directory(c), c.target(), true));
+                } else if (m instanceof StepMount.Tmpfs t) {
+                    out.add(new Mount.Tmpfs(t.target(), t.size()));
+                } else if (m instanceof StepMount.Bind b) {
+                    out.add(new Mount.Directory(bindSource(b), b.target(), false));
+                } else {
+                    StepMount.Secret sec = (StepMount.Secret) m;
+                    byte[] value = secrets.get(sec.id());
+                    if (value != null) {
+                        out.add(new Mount.Secret(sec.id(), sec.target(), value));
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** The pinned copy of a bind mount's source, laid out from the lock like every local source. */
+        private Path bindSource(StepMount.Bind b) {
+            return binds.resolve(b.staged().substring(StepMount.STAGED.length() + 1));
+        }
+    }
+
+    private Package pack(String name, String description, Relations relations, Recipe recipe, String arch,
                          Digest key, long epoch, SortedMap<String, byte[]> members, Path tree, Path work) {
         DebControl control = DebControl.of(name, recipe.debianVersion(), arch, MAINTAINER, description)
                 .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString())

@@ -1,6 +1,7 @@
 package dev.kiln.builder.recipe;
 
 import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.sandbox.Mount;
 import dev.kiln.builder.source.Source;
 import dev.kiln.builder.source.SourceUri;
 import dev.kiln.resolver.spec.ImageSpec;
@@ -14,11 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -54,6 +58,7 @@ public final class RecipeParser {
     private static final String[] DEPENDENCIES = {"runtime", "provides", "replaces"};
     private static final String[] STEP = {"uses", "with", "runs", "name", "working-directory", "environment", "mounts", "source",
         "destination"};
+    private static final String[] MOUNT = {"type", "id", "target", "sharing", "required", "size", "source"};
     private static final String[] FETCH = {"uri", "expected-sha256", "expected-sha512", "strip-components", "extract"};
     private static final String[] GIT = {"repository", "tag", "branch", "expected-commit", "destination"};
 
@@ -142,7 +147,7 @@ public final class RecipeParser {
                         throw nameNode.error("'" + sub + "' is the name of another package of this recipe (line " + first + ")",
                                 "give each package its own name");
                     }
-                    List<Step> subSteps = s.optional("pipeline").map(pl -> pipeline(pl, new ArrayList<>(), true)).orElse(List.of());
+                    List<Step> subSteps = s.optional("pipeline").map(pl -> pipeline(pl, sources, true)).orElse(List.of());
                     subpackages.add(new Subpackage(sub, s.optional("description").map(d -> d.string("a one-line description")),
                             s.optional("dependencies").map(this::relations).orElse(Relations.NONE), subSteps));
                 }
@@ -216,10 +221,6 @@ public final class RecipeParser {
             List<Step> steps = new ArrayList<>();
             for (SpecNode item : node.list("a list of steps like - uses: autoconf/make, or - runs: make check")) {
                 SpecNode.Fields f = item.fields("a step like {uses: autoconf/make} or {runs: make check}", STEP);
-                f.optional("mounts").ifPresent(m -> {
-                    throw m.error("mounts are reserved for a later kiln (cache, secret and tmpfs mounts on a step)",
-                            "remove mounts; a step sees its workspace, its outputs and a private /tmp");
-                });
                 Optional<SpecNode> uses = f.optional("uses");
                 Optional<SpecNode> runs = f.optional("runs");
                 Optional<SpecNode> source = f.optional("source");
@@ -234,7 +235,7 @@ public final class RecipeParser {
                 });
                 if (source.isPresent()) {
                     onlySource(item, subpackage);
-                    for (String k : List.of("with", "working-directory", "environment", "name")) {
+                    for (String k : List.of("with", "working-directory", "environment", "name", "mounts")) {
                         f.optional(k).ifPresent(n -> {
                             throw n.error("a local source takes only destination", "remove it");
                         });
@@ -246,7 +247,7 @@ public final class RecipeParser {
                     String id = uses.get().string("a built-in pipeline's name like autoconf/make");
                     if (id.equals("fetch") || id.equals("git-checkout")) {
                         onlySource(item, subpackage);
-                        for (String k : List.of("working-directory", "environment", "name")) {
+                        for (String k : List.of("working-directory", "environment", "name", "mounts")) {
                             f.optional(k).ifPresent(n -> {
                                 throw n.error(id + " is a source, fetched by kiln before any step runs: it takes no " + k, "remove it");
                             });
@@ -267,7 +268,7 @@ public final class RecipeParser {
                             inputs.optional(k).ifPresent(v -> with.put(k, text(v, subpackage)));
                         }
                     });
-                    steps.add(step(item, f, Optional.of(id), with, Optional.empty(), subpackage));
+                    steps.add(step(item, f, Optional.of(id), with, Optional.empty(), subpackage, sources));
                 } else {
                     f.optional("with").ifPresent(w -> {
                         throw w.error("with gives a built-in pipeline's inputs; a runs step has none",
@@ -277,7 +278,7 @@ public final class RecipeParser {
                     if (script.isBlank()) {
                         throw runs.get().expected("a shell script", null);
                     }
-                    steps.add(step(item, f, Optional.empty(), Map.of(), Optional.of(script), subpackage));
+                    steps.add(step(item, f, Optional.empty(), Map.of(), Optional.of(script), subpackage, sources));
                 }
             }
             return steps;
@@ -290,7 +291,7 @@ public final class RecipeParser {
         }
 
         private Step step(SpecNode item, SpecNode.Fields f, Optional<String> uses, Map<String, String> with, Optional<String> runs,
-                          boolean subpackage) {
+                          boolean subpackage, List<Source> sources) {
             Optional<String> name = f.optional("name").map(n -> n.string("a step name"));
             Optional<String> wd = f.optional("working-directory").map(n -> {
                 String dir = text(n, subpackage);
@@ -310,7 +311,8 @@ public final class RecipeParser {
                     env.put(m.name(), m.value().isNull() ? "" : text(m.value(), subpackage));
                 }
             });
-            return new Step(item.key(), item.line(), uses, with, runs, name, wd, env);
+            List<StepMount> mounts = f.optional("mounts").map(m -> mounts(m, sources)).orElse(List.of());
+            return new Step(item.key(), item.line(), uses, with, runs, name, wd, env, mounts);
         }
 
         /** A scalar that scripts see: every {@code ${{...}}} in it must be one kiln substitutes. */
@@ -391,6 +393,89 @@ public final class RecipeParser {
                     .orElse(normal.getFileName() == null || normal.toString().isEmpty() ? "." : normal.getFileName().toString());
             return new Source.Local(item.key(), item.line(), path, dest);
         }
+    }
+
+    /**
+     * A step's mounts. A bind mount's source is also a local source of the recipe (key
+     * {@code ...mounts[N]}, pinned in the lock like any), laid out under {@link StepMount#STAGED} and
+     * moved out of the workspace before the steps run.
+     */
+    private static List<StepMount> mounts(SpecNode node, List<Source> sources) {
+        List<StepMount> out = new ArrayList<>();
+        Set<String> targets = new HashSet<>();
+        for (SpecNode item : node.list("a list of mounts like {type: cache, id: ccache, target: /home/build/.ccache}")) {
+            SpecNode.Fields f = item.fields("a mount like {type: cache, id: NAME, target: PATH}", MOUNT);
+            SpecNode typeNode = f.required("type", "give type: cache, secret, tmpfs or bind");
+            String type = typeNode.string("a mount type");
+            String[] allowed = switch (type) {
+                case "cache" -> new String[] {"type", "id", "target", "sharing"};
+                case "secret" -> new String[] {"type", "id", "target", "required"};
+                case "tmpfs" -> new String[] {"type", "target", "size"};
+                case "bind" -> new String[] {"type", "source", "target"};
+                default -> throw typeNode.error("unknown mount type '" + type + "'",
+                        SpecNode.closest(type, "cache", "secret", "tmpfs", "bind").map(c -> "did you mean '" + c + "'?")
+                                .orElse("the types are cache, secret, tmpfs and bind"));
+            };
+            for (String k : MOUNT) {
+                if (!List.of(allowed).contains(k)) {
+                    f.optional(k).ifPresent(n -> {
+                        throw n.error("a " + type + " mount takes no " + k, "its keys are " + String.join(", ", allowed));
+                    });
+                }
+            }
+            Optional<String> id = type.equals("cache") || type.equals("secret")
+                    ? Optional.of(id(f.required("id", "give id: NAME (letters, digits, '.', '_', '-')"))) : Optional.empty();
+            SpecNode targetNode = type.equals("secret") ? f.optional("target").orElse(null)
+                    : f.required("target", "give target: an absolute path inside the sandbox");
+            String target = targetNode == null ? StepMount.SECRETS + "/" + id.orElseThrow() : target(targetNode);
+            if (!targets.add(target)) {
+                throw (targetNode == null ? item : targetNode).error("two mounts of one step at " + target, "give each its own target");
+            }
+            out.add(switch (type) {
+                case "cache" -> new StepMount.Cache(id.orElseThrow(), target, f.optional("sharing").map(s -> {
+                    String w = s.string("shared, private or locked");
+                    return Arrays.stream(StepMount.Sharing.values()).filter(v -> v.word().equals(w)).findFirst()
+                            .orElseThrow(() -> s.expected("shared, private or locked", null));
+                }).orElse(StepMount.Sharing.SHARED));
+                case "secret" -> new StepMount.Secret(id.orElseThrow(), target, f.optional("required").map(SpecNode::bool).orElse(false));
+                case "tmpfs" -> new StepMount.Tmpfs(target, f.optional("size").map(s -> s.integer("a size in bytes", 4096, 1L << 40))
+                        .orElse(64L << 20));
+                default -> {
+                    SpecNode src = f.required("source", "give source: a path relative to the recipe's directory");
+                    String path = src.string("a path relative to the recipe's directory");
+                    if (path.startsWith("/") || path.startsWith("~") || List.of(path.split("/")).contains("..")) {
+                        throw src.expected("a path under the recipe's directory, relative, without '..', like ./data", null);
+                    }
+                    String staged = StepMount.STAGED + "/" + sources.size();
+                    sources.add(new Source.Local(item.key(), item.line(), path, staged));
+                    yield new StepMount.Bind(path, target, staged);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static String id(SpecNode node) {
+        String id = node.string("an id");
+        if (!StepMount.ID.matcher(id).matches()) {
+            throw node.expected("an id of letters, digits, '.', '_' and '-', like go-build", null);
+        }
+        return id;
+    }
+
+    private static String target(SpecNode node) {
+        String t = node.string("an absolute path inside the sandbox");
+        List<String> parts = List.of(t.split("/"));
+        if (!Mount.TARGET.matcher(t).matches() || parts.contains("..") || parts.contains(".")) {
+            throw node.expected("an absolute path like /home/build/.cache/go-build (letters, digits, '.', '_', '-', '+', '@'; no '..')",
+                    null);
+        }
+        for (String taken : List.of("/home/build", "/out", "/tmp", "/run", "/dev", "/proc", "/sys", "/")) {
+            if (t.equals(taken)) {
+                throw node.error("the sandbox makes " + t + " itself", "mount below it, e.g. " + t + "/cache");
+            }
+        }
+        return t;
     }
 
     /** A path under the workspace: relative, no '..'. */

@@ -2,6 +2,7 @@ package dev.kiln.builder.recipe;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,9 +20,11 @@ import java.util.Optional;
  * @param name the step's {@code name}
  * @param workingDirectory relative to the workspace, or absolute under it
  * @param environment extra variables for the step, in the order written
+ * @param mounts the step's {@code mounts:}, in the order written
  */
 public record Step(String key, int line, Optional<String> uses, Map<String, String> with, Optional<String> runs,
-                   Optional<String> name, Optional<String> workingDirectory, Map<String, String> environment) {
+                   Optional<String> name, Optional<String> workingDirectory, Map<String, String> environment,
+                   List<StepMount> mounts) {
     public Step {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(uses, "uses");
@@ -30,6 +33,7 @@ public record Step(String key, int line, Optional<String> uses, Map<String, Stri
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        mounts = List.copyOf(mounts);
         if (uses.isPresent() == runs.isPresent()) {
             throw new IllegalArgumentException(key + ": a step has exactly one of uses and runs");
         }

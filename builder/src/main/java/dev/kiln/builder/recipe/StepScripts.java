@@ -38,9 +38,12 @@ public final class StepScripts {
      * @param script for {@code /bin/sh -e -c}
      * @param workingDirectory absolute, inside the sandbox
      * @param environment the step's own variables (substituted), in the order written
+     * @param mounts the step's mounts, as declared
      */
-    public record StepScript(String name, String script, String workingDirectory, Map<String, String> environment) {
+    public record StepScript(String name, String script, String workingDirectory, Map<String, String> environment,
+                             List<StepMount> mounts) {
         public StepScript {
+            mounts = List.copyOf(mounts);
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(script, "script");
             Objects.requireNonNull(workingDirectory, "workingDirectory");
@@ -69,6 +72,14 @@ public final class StepScripts {
         for (Step s : all) {
             s.uses().flatMap(BuiltinPipeline::named).ifPresent(b -> out.put(b.id(), b.version()));
         }
+        return out;
+    }
+
+    /** Every mount of every step of {@code recipe}, main pipeline first, in the order written. */
+    public static List<StepMount> mounts(Recipe recipe) {
+        List<StepMount> out = new ArrayList<>();
+        recipe.pipeline().forEach(s -> out.addAll(s.mounts()));
+        recipe.subpackages().forEach(p -> p.pipeline().forEach(s -> out.addAll(s.mounts())));
         return out;
     }
 
@@ -140,7 +151,7 @@ public final class StepScripts {
             step.environment().forEach((k, val) -> env.put(k, substitute(val, variables, file, step)));
             String wd = step.workingDirectory().map(d -> substitute(d, variables, file, step)).map(StepScripts::inWorkspace)
                     .orElse(WORKSPACE);
-            out.add(new StepScript(name, script, wd, env));
+            out.add(new StepScript(name, script, wd, env, step.mounts()));
         }
         return out;
     }

@@ -3,9 +3,11 @@ package dev.kiln.builder.sandbox;
 import dev.kiln.builder.RecipeException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -154,7 +157,117 @@ public final class Sandbox {
         checkDirectory(step.root(), "the build environment's root");
         checkDirectory(step.workspace(), "the workspace");
         step.outputs().forEach((name, dir) -> checkDirectory(dir, "output " + name));
-        ProcessBuilder pb = new ProcessBuilder(command(step));
+        for (Mount m : step.mounts()) {
+            checkTarget(step.root(), m.target());
+            if (m instanceof Mount.Directory d) {
+                checkDirectory(d.host(), (d.writable() ? "the cache for " : "the bind mount for ") + d.target());
+            }
+        }
+        List<Mount.Secret> secrets = step.secrets();
+        SecretScan scan = SecretScan.of(secrets.stream().map(Mount.Secret::value).toList());
+        if (secrets.isEmpty()) {
+            run(step, command(step, List.of()), scan);
+            return;
+        }
+        Path fifos = null;
+        List<Thread> writers = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        try {
+            fifos = Files.createTempDirectory("kiln-secrets-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            for (int i = 0; i < secrets.size(); i++) {
+                Path fifo = fifos.resolve("s" + i);
+                mkfifo(fifo);
+                paths.add(fifo);
+                Mount.Secret secret = secrets.get(i);
+                Thread w = new Thread(() -> {
+                    try (OutputStream out = Files.newOutputStream(fifo)) {
+                        out.write(secret.value());
+                    } catch (IOException e) {
+                        // the reader went away (bwrap failed first): its failure is the step's
+                    }
+                }, "kiln-secret-writer");
+                w.setDaemon(true);
+                w.start();
+                writers.add(w);
+            }
+            List<String> prefix = new ArrayList<>();
+            StringBuilder script = new StringBuilder("exec");
+            for (int i = 0; i < paths.size(); i++) {
+                script.append(' ').append(3 + i).append("<\"$").append(i + 1).append('"');
+            }
+            script.append(" && shift ").append(paths.size()).append(" && exec \"$@\"");
+            prefix.addAll(List.of("/bin/sh", "-c", script.toString(), "kiln-secrets"));
+            paths.forEach(f -> prefix.add(f.toString()));
+            run(step, command(step, prefix), scan);
+        } catch (IOException e) {
+            throw new RecipeException(RecipeException.Kind.SANDBOX, "cannot make the pipes that carry step '" + step.name()
+                    + "''s secrets: " + e.getMessage() + "\n  fix: check that the temporary directory is writable, then build again", e);
+        } finally {
+            for (int i = 0; i < writers.size(); i++) {
+                if (writers.get(i).isAlive()) {
+                    try (InputStream unblock = Files.newInputStream(paths.get(i))) {
+                        unblock.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        // nothing more to release
+                    }
+                }
+                try {
+                    writers.get(i).join(TimeUnit.SECONDS.toMillis(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (fifos != null) {
+                for (Path f : paths) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (IOException e) {
+                        // a FIFO holds no data
+                    }
+                }
+                try {
+                    Files.deleteIfExists(fifos);
+                } catch (IOException e) {
+                    // an empty directory left in the temporary directory
+                }
+            }
+        }
+    }
+
+    /**
+     * A mount's target must be where bwrap can make it: under the workspace, {@code /tmp},
+     * {@code /run} or {@code /out}, a new top-level directory, or a directory the environment has.
+     */
+    private static void checkTarget(Path root, String target) {
+        String top = target.substring(1).split("/")[0];
+        boolean own = OWN.contains(top) && !top.equals("dev") && !top.equals("proc") && !top.equals("sys");
+        if (own || !Files.exists(root.resolve(top), LinkOption.NOFOLLOW_LINKS)
+                || Files.isDirectory(root.resolve(target.substring(1)), LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        throw new RecipeException(RecipeException.Kind.SANDBOX, "cannot mount at " + target + ": the build environment's /" + top
+                + " is read-only and has no directory " + target
+                + "\n  expected: a target under " + WORKSPACE + ", /tmp or /run, a new top-level directory, or a directory the"
+                + " environment already has\n  fix: choose such a target (for example " + WORKSPACE + "/.cache/NAME)");
+    }
+
+    private static void mkfifo(Path fifo) throws IOException {
+        String tool = Files.isExecutable(Path.of("/usr/bin/mkfifo")) ? "/usr/bin/mkfifo" : "/bin/mkfifo";
+        Process p = new ProcessBuilder(tool, "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0) {
+                throw new IOException(tool + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted making " + fifo, e);
+        }
+    }
+
+    private void run(Step step, List<String> command, SecretScan scan) {
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().clear();
         pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.redirectErrorStream(true);
@@ -166,7 +279,7 @@ public final class Sandbox {
             throw new RecipeException(RecipeException.Kind.SANDBOX, "cannot start " + bwrap.orElseThrow() + " for step '"
                     + step.name() + "': " + e.getMessage() + "\n  fix: install Debian's bubblewrap (apt-get install bubblewrap)", e);
         }
-        OutputTail tail = new OutputTail(tailLines, step.output());
+        OutputTail tail = new OutputTail(tailLines, step.output(), scan::scrub);
         Thread reader = new Thread(() -> tail.read(process.getInputStream()), "kiln-sandbox-output");
         reader.setDaemon(true);
         reader.start();
@@ -231,7 +344,12 @@ public final class Sandbox {
 
     /** The whole command line: bwrap, its options, the shell and the script. */
     List<String> command(Step step) {
-        List<String> c = new ArrayList<>();
+        return command(step, List.of());
+    }
+
+    /** The command line after {@code prefix}, which opens each secret's pipe as descriptor 3, 4, ... */
+    private List<String> command(Step step, List<String> prefix) {
+        List<String> c = new ArrayList<>(prefix);
         c.add(bwrap.orElseThrow().toString());
         c.addAll(List.of("--unshare-all", "--uid", "0", "--gid", "0", "--hostname", HOSTNAME,
                 "--die-with-parent", "--new-session", "--clearenv"));
@@ -258,6 +376,17 @@ public final class Sandbox {
         c.addAll(List.of("--tmpfs", "/run"));
         c.addAll(List.of("--bind", step.workspace().toString(), WORKSPACE));
         step.outputs().forEach((name, dir) -> c.addAll(List.of("--bind", dir.toString(), OUTPUTS + "/" + name)));
+        int fd = 3;
+        for (Mount m : step.mounts()) {
+            checkTarget(step.root(), m.target());
+            if (m instanceof Mount.Directory d) {
+                c.addAll(List.of(d.writable() ? "--bind" : "--ro-bind", d.host().toString(), d.target()));
+            } else if (m instanceof Mount.Tmpfs t) {
+                c.addAll(List.of("--size", Long.toString(t.bytes()), "--tmpfs", t.target()));
+            } else {
+                c.addAll(List.of("--perms", "0400", "--ro-bind-data", Integer.toString(fd++), m.target()));
+            }
+        }
         c.addAll(List.of("--chdir", step.chdir(), "--remount-ro", "/"));
         // umask 022 whatever kiln's own is; then the step's shell, so that its $0 and -e are the recipe's
         c.addAll(List.of("/bin/sh", "-c", "umask 022 && exec /bin/sh -e -c \"$1\"", "kiln-step", step.script()));
@@ -291,8 +420,15 @@ public final class Sandbox {
         private final java.util.function.Consumer<String> consumer;
         private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
 
+        private final UnaryOperator<String> scrub;
+
         OutputTail(int keep, java.util.function.Consumer<String> consumer) {
+            this(keep, consumer, UnaryOperator.identity());
+        }
+
+        OutputTail(int keep, java.util.function.Consumer<String> consumer, UnaryOperator<String> scrub) {
             this.keep = keep;
+            this.scrub = scrub;
             this.consumer = Objects.requireNonNull(consumer, "consumer");
         }
 
@@ -320,7 +456,7 @@ public final class Sandbox {
         }
 
         private void emit(java.io.ByteArrayOutputStream bytes) {
-            String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+            String text = scrub.apply(bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
             bytes.reset();
             synchronized (last) {
                 if (last.size() == keep) {

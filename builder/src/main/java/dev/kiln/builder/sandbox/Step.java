@@ -3,9 +3,12 @@ package dev.kiln.builder.sandbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -27,11 +30,13 @@ import java.util.regex.Pattern;
  * @param epoch the build's epoch in seconds, {@code SOURCE_DATE_EPOCH} inside
  * @param tmpBytes the size of the {@code /tmp} (and {@code /var/tmp}) tmpfs, in bytes
  * @param timeLimit how long the step may run; empty for no limit
- * @param output hears each line the step prints (stdout and stderr merged), on a thread of the sandbox's
+ * @param output hears each line the step prints (stdout and stderr merged), on a thread of the sandbox's;
+ *     every line is first scrubbed of each secret's value ({@link SecretScan#scrub})
+ * @param mounts caches, bind mounts, tmpfs and secrets, in the order bwrap sets them up
  */
 public record Step(String name, String script, Path root, Path workspace, Map<String, Path> outputs,
         String workingDirectory, Map<String, String> environment, long epoch, long tmpBytes,
-        Optional<Duration> timeLimit, Consumer<String> output) {
+        Optional<Duration> timeLimit, Consumer<String> output, List<Mount> mounts) {
 
     /** The default size of {@code /tmp}: 1 GiB. */
     public static final long DEFAULT_TMP_BYTES = 1L << 30;
@@ -47,6 +52,13 @@ public record Step(String name, String script, Path root, Path workspace, Map<St
         Objects.requireNonNull(workingDirectory, "workingDirectory");
         Objects.requireNonNull(timeLimit, "timeLimit");
         Objects.requireNonNull(output, "output");
+        mounts = List.copyOf(mounts);
+        Set<String> targets = new HashSet<>();
+        for (Mount m : mounts) {
+            if (!targets.add(m.target())) {
+                throw new IllegalArgumentException("two mounts at " + m.target());
+            }
+        }
         TreeMap<String, Path> outs = new TreeMap<>();
         for (Map.Entry<String, Path> o : outputs.entrySet()) {
             if (!OUTPUT_NAME.matcher(o.getKey()).matches()) {
@@ -80,36 +92,45 @@ public record Step(String name, String script, Path root, Path workspace, Map<St
     /** A step starting in the workspace, with no outputs, no variables of its own, epoch 0, the default {@code /tmp} and no time limit. */
     public static Step of(String name, String script, Path root, Path workspace) {
         return new Step(name, script, root, workspace, Map.of(), Sandbox.WORKSPACE, Map.of(), 0, DEFAULT_TMP_BYTES,
-                Optional.empty(), line -> { });
+                Optional.empty(), line -> { }, List.of());
     }
 
     public Step withOutputs(Map<String, Path> outputs) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     public Step withWorkingDirectory(String workingDirectory) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     public Step withEnvironment(Map<String, String> environment) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     public Step withEpoch(long epoch) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     public Step withTmpBytes(long tmpBytes) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
     }
 
     public Step withTimeLimit(Duration timeLimit) {
         return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes,
-                Optional.of(timeLimit), output);
+                Optional.of(timeLimit), output, mounts);
     }
 
     public Step withOutput(Consumer<String> output) {
-        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output);
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
+    }
+
+    public Step withMounts(List<Mount> mounts) {
+        return new Step(name, script, root, workspace, outputs, workingDirectory, environment, epoch, tmpBytes, timeLimit, output, mounts);
+    }
+
+    /** The secrets among the mounts. */
+    public List<Mount.Secret> secrets() {
+        return mounts.stream().filter(Mount.Secret.class::isInstance).map(Mount.Secret.class::cast).toList();
     }
 
     /** The working directory inside the sandbox, absolute. */

@@ -85,9 +85,45 @@ class RecipeParserTest {
     }
 
     @Test
-    void mountsAreReservedForALaterKiln() {
-        String m = error(HELLO.replace("  - uses: autoconf/make\n", "  - uses: autoconf/make\n    mounts: [{type: cache, target: /root/.cache}]\n"));
-        assertTrue(m.contains(":23: pipeline[2].mounts: mounts are reserved for a later kiln"), m);
+    void mountsOfTheFourTypesParseWithTheirDefaults() {
+        Recipe r = parse(HELLO.replace("  - uses: autoconf/make\n", """
+                  - uses: autoconf/make
+                    mounts:
+                      - {type: cache, id: ccache, target: /home/build/.ccache, sharing: locked}
+                      - {type: cache, id: go, target: /cache/go}
+                      - {type: secret, id: token, required: true}
+                      - {type: secret, id: key, target: /keys/k}
+                      - {type: tmpfs, target: /scratch, size: 1048576}
+                      - {type: bind, source: ./data, target: /data}
+                """));
+        assertEquals(List.of(new StepMount.Cache("ccache", "/home/build/.ccache", StepMount.Sharing.LOCKED),
+                new StepMount.Cache("go", "/cache/go", StepMount.Sharing.SHARED),
+                new StepMount.Secret("token", "/run/secrets/token", true),
+                new StepMount.Secret("key", "/keys/k", false),
+                new StepMount.Tmpfs("/scratch", 1048576),
+                new StepMount.Bind("./data", "/data", ".kiln-bind/1")), r.pipeline().get(1).mounts());
+        assertEquals(new Source.Local("pipeline[2].mounts[5]", 29, "./data", ".kiln-bind/1"), r.sources().get(1),
+                "the bind mount's source is a local source of the recipe, pinned in its lock");
+        assertEquals(6, StepScripts.mounts(r).size());
+    }
+
+    @Test
+    void aBadMountIsRefusedNamingItsKey() {
+        String step = "  - uses: autoconf/make\n";
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: cachee, id: c, target: /c}]\n"))
+                .contains("pipeline[2].mounts[0].type: unknown mount type 'cachee'\n  fix: did you mean 'cache'?"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: tmpfs, id: c, target: /c}]\n"))
+                .contains("a tmpfs mount takes no id"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: cache, id: c, target: relative}]\n"))
+                .contains("expected an absolute path"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: cache, id: c, target: /tmp}]\n"))
+                .contains("the sandbox makes /tmp itself"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: bind, source: ../x, target: /x}]\n"))
+                .contains("a path under the recipe's directory"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: cache, id: c, target: /x, sharing: both}]\n"))
+                .contains("shared, private or locked"));
+        assertTrue(error(HELLO.replace(step, step + "    mounts: [{type: secret, id: a, target: /x}, {type: cache, id: b, target: /x}]\n"))
+                .contains("two mounts of one step at /x"));
     }
 
     @Test

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class HostToolsRoot {
     static final List<String> PROGRAMS = List.of("sh", "dash", "bash", "id", "env", "hostname", "dd", "cat", "ls", "touch",
-            "mkdir", "rm", "echo", "sleep", "test", "head", "uname", "true", "false", "seq", "wc", "tail", "cut");
+            "mkdir", "rm", "echo", "sleep", "test", "head", "uname", "true", "false", "seq", "wc", "tail", "cut", "stat", "cp", "base64", "od", "grep");
 
     private HostToolsRoot() {
     }
