@@ -181,7 +181,7 @@ final class Building {
         }
         Fetching.fetch(s, lockFile, lock, mode == LockMode.OFFLINE, in.baseDir());
         s.events.phase("fetched");
-        long seconds = epoch.seconds().orElse(newestRelease(lock));
+        long seconds = epoch.seconds().orElse(lock.newestRelease());
         try (ImageLayout layout = ImageLayout.stage(out)) {
             ImageAssembler assembler = new ImageAssembler(s.store(), spec, in.spec().yaml(), lock, seconds, copies)
                     .withPhases(s.events.phases());
@@ -241,11 +241,4 @@ final class Building {
     }
 
     /** The newest Release date the lock names: the image's time unless the caller gives one. */
-    static long newestRelease(Lock lock) {
-        long newest = 0;
-        for (Lock.Repository r : lock.repositories()) {
-            newest = Math.max(newest, r.date().getEpochSecond());
-        }
-        return newest;
-    }
 }

@@ -85,8 +85,7 @@ public final class BuildEnvironment {
 
         /** The root of {@code lock}'s packages for {@code arch}, at the lock's newest Release date, nothing else. */
         public static Request of(Lock lock, String arch) {
-            long epoch = lock.repositories().stream().mapToLong(r -> r.date().getEpochSecond()).max().orElse(0);
-            return new Request(lock, arch, Math.max(0, epoch), ImageSpec.Accounts.NONE, List.of(), List.of());
+            return new Request(lock, arch, lock.newestRelease(), ImageSpec.Accounts.NONE, List.of(), List.of());
         }
 
         /** The same, with the settings of the spec the lock was made for. */

@@ -140,6 +140,18 @@ public record Lock(
         return first;
     }
 
+    /**
+     * The newest Release date among its repositories, in seconds since 1970 (0 for none): what an
+     * image or a recipe build takes as its epoch when none is given, never the clock.
+     */
+    public long newestRelease() {
+        long newest = 0;
+        for (Repository r : repositories) {
+            newest = Math.max(newest, r.date().getEpochSecond());
+        }
+        return newest;
+    }
+
     public List<Package> packages(String arch) {
         return archs.getOrDefault(arch, List.of());
     }
