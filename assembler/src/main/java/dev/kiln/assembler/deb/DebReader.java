@@ -20,10 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.commons.compress.MemoryLimitException;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
@@ -102,10 +105,34 @@ public final class DebReader {
      * so a package whose data is damaged is not noticed here (its sha256 is what vouches for it).
      */
     public byte[] readControlFile(Path file, String name) {
+        return readControl(file, name).members().get(CONTROL).readAllBytes();
+    }
+
+    /**
+     * The control part of a .deb: its control fields and every member of its control.tar, read and
+     * checked as {@link #read} reads them (within the limits), without decompressing data.tar.
+     */
+    public Control readControl(Path file, String name) {
         try (InputStream in = Files.newInputStream(file)) {
-            return new Session(name).readControl(in).members.get(CONTROL).readAllBytes();
+            var part = new Session(name).readControl(in);
+            return new Control(part.fields(), part.members);
         } catch (IOException e) {
             throw new AssembleException(name + ": cannot read " + file + ": " + dev.kiln.store.IoErrors.why(e), e);
+        }
+    }
+
+    /**
+     * What {@link #readControl} found.
+     *
+     * @param fields the control file's fields, in order
+     * @param members the files of control.tar by name ({@code control}, {@code md5sums}, ...)
+     */
+    public record Control(Map<String, String> fields, SortedMap<String, Content> members) {
+        public Control {
+            fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            TreeMap<String, Content> m = new TreeMap<>(TreePath.ORDER);
+            m.putAll(members);
+            members = Collections.unmodifiableSortedMap(m);
         }
     }
 

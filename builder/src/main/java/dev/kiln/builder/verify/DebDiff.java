@@ -115,7 +115,7 @@ public final class DebDiff {
     }
 
     /** The tar a .deb member named {@code member} holds, by its compression suffix ({@code .xz}, {@code .gz}, {@code .zst}, none). */
-    static InputStream decompress(String member, InputStream raw) throws IOException {
+    private static InputStream decompress(String member, InputStream raw) throws IOException {
         if (member.endsWith(".xz")) {
             return new XZInputStream(raw);
         }
