@@ -112,14 +112,13 @@ final class RecipeBuilding {
             }
         }
         s.events.emit(new RecipeEvent.Started(name, version, key.toString()));
+        BuildEnvironment.Root root;
         synchronized (prepare) {
             Fetching.fetch(s, l.lockFile(), l.lock().environment(), false, l.recipe().file().toAbsolutePath().getParent());
             s.events.phase("environment fetched");
-            String arch = l.lock().architecture();
-            new BuildEnvironment(s.store()).root(BuildEnvironment.Request.of(l.lock().environment(), arch)
-                    .withSpec(l.recipe().environmentFor(arch)).withEpoch(seconds));
+            root = builder.environment(l.recipe(), l.lock(), seconds);
         }
-        RecipeBuilder.Built b = builder.build(l.recipe(), l.lock(), seconds, true, new RecipeBuilder.Listener() {
+        RecipeBuilder.Built b = builder.build(l.recipe(), l.lock(), seconds, root, new RecipeBuilder.Listener() {
             @Override
             public void step(String recipe, String step) {
                 s.events.emit(new RecipeEvent.Step(recipe, step));

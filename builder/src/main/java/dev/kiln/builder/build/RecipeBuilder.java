@@ -121,7 +121,7 @@ public final class RecipeBuilder {
 
     /** The epoch of a lock when none is given: its newest Release date, as an image build takes it (never the clock). */
     public static long epochOf(RecipeLock lock) {
-        return Math.max(0, lock.environment().repositories().stream().mapToLong(r -> r.date().getEpochSecond()).max().orElse(0));
+        return lock.environment().newestRelease();
     }
 
     /** The build key of {@code recipe} built from {@code lock} at {@code epoch}. */
@@ -214,18 +214,37 @@ public final class RecipeBuilder {
      */
     public Built build(Recipe recipe, RecipeLock lock, long epoch, boolean rebuild, Listener listener,
                        Map<String, Supplier<byte[]>> secrets) {
-        Digest key = key(recipe, lock, epoch);
         if (!rebuild) {
-            Optional<Built> hit = remembered(key);
+            Optional<Built> hit = remembered(key(recipe, lock, epoch));
             if (hit.isPresent()) {
                 return hit.get();
             }
         }
+        return build(recipe, lock, epoch, environment(recipe, lock, epoch), listener, secrets);
+    }
+
+    /**
+     * The recipe's build environment: its lock's root filesystem with the environment spec's
+     * settings, at {@code epoch}, written into the store or found there. Its packages must be in
+     * the store (fetched).
+     */
+    public BuildEnvironment.Root environment(Recipe recipe, RecipeLock lock, long epoch) {
+        String arch = lock.architecture();
+        return new BuildEnvironment(store).root(
+                BuildEnvironment.Request.of(lock.environment(), arch).withSpec(recipe.environmentFor(arch)).withEpoch(epoch));
+    }
+
+    /**
+     * Builds {@code recipe} in {@code root} (its {@link #environment}, made by the caller), never
+     * from the memo: as {@link #build(Recipe, RecipeLock, long, boolean, Listener, Map)} once that
+     * found no build to reuse.
+     */
+    public Built build(Recipe recipe, RecipeLock lock, long epoch, BuildEnvironment.Root root, Listener listener,
+                       Map<String, Supplier<byte[]>> secrets) {
+        Digest key = key(recipe, lock, epoch);
         Map<String, byte[]> values = secretValues(recipe, secrets);
         sandbox.check();
         String arch = lock.architecture();
-        BuildEnvironment.Root root = new BuildEnvironment(store).root(
-                BuildEnvironment.Request.of(lock.environment(), arch).withSpec(recipe.environmentFor(arch)).withEpoch(epoch));
         Path work = store.stageDirectory();
         BuildLog log = new BuildLog(store, recipe.name(), key);
         try (CacheMounts caches = new CacheMounts(store)) {
