@@ -60,32 +60,12 @@ class ReproducibleBuildTest {
         Path spec = specAndLock(tmp.resolve("spec"), example);
         Path lock = spec.resolveSibling(example + ".lock.json");
 
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path nobody = Files.createDirectory(tmp.resolve("nobody"));
-        Path store = nobody.resolve("store"); // cold for the first build, warm for the second
-        Path cwd1 = Files.createDirectory(nobody.resolve("cwd"));
-        Path cwd2 = Files.createDirectory(tmp.resolve("root-cwd"));
-        if (root) {
-            for (Path p : List.of(nobody, cwd1)) {
-                Files.setAttribute(p, "unix:uid", NOBODY);
-                Files.setAttribute(p, "unix:gid", NOBODY);
-            }
-        }
-        Path javaHere = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path other = BuildVariation.otherJdk().map(j -> j.home().resolve("bin/java")).orElse(javaHere);
-
-        Map<String, String> env1 = new LinkedHashMap<>();
-        env1.put("TZ", "Pacific/Chatham");
-        env1.put("LANG", "tr_TR.UTF-8");
-        env1.put("LC_ALL", "tr_TR.UTF-8");
-        env1.put("HOME", nobody.toString());
-        Run first = new Run(root ? "nobody" : "(this user)", other, env1,
-                List.of("-XX:ActiveProcessorCount=1", "-Duser.language=tr", "-Duser.country=TR"), "077", cwd1);
-        Map<String, String> env2 = new LinkedHashMap<>();
-        env2.put("TZ", "UTC");
-        env2.put("LANG", "C.UTF-8");
-        env2.put("LC_ALL", "C.UTF-8");
-        Run second = new Run(System.getProperty("user.name"), javaHere, env2, List.of("-XX:ActiveProcessorCount=2"), "022", cwd2);
+        Variations v = variations(tmp, "077", "022");
+        boolean root = v.root();
+        Path nobody = v.nobody();
+        Path store = v.store();
+        Run first = v.first();
+        Run second = v.second();
 
         Path out1 = nobody.resolve("out");
         Path out2 = tmp.resolve("root-out");
@@ -99,6 +79,46 @@ class ReproducibleBuildTest {
         if (root) {
             assertEquals(NOBODY, Files.getAttribute(out1.resolve("index.json"), "unix:uid"), "the first build ran as nobody");
         }
+    }
+
+    /**
+     * The two processes of a reproducibility test and where they work: the first as nobody (when the
+     * test runs as root) under the other JDK, in Pacific/Chatham, Turkish, one CPU, umask
+     * {@code firstUmask}, in {@code nobody/cwd} with {@code nobody/} as HOME; the second as this user
+     * under this JDK, in UTC, C.UTF-8, two CPUs, umask {@code secondUmask}, in {@code root-cwd}.
+     *
+     * @param nobody the first process's directory (nobody's own, when root), under {@code tmp}
+     * @param store a store in it: cold for the first build, warm for the second
+     */
+    record Variations(boolean root, Path nobody, Path store, Run first, Run second) {
+    }
+
+    static Variations variations(Path tmp, String firstUmask, String secondUmask) throws IOException {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path nobody = Files.createDirectory(tmp.resolve("nobody"));
+        Path cwd1 = Files.createDirectory(nobody.resolve("cwd"));
+        Path cwd2 = Files.createDirectory(tmp.resolve("root-cwd"));
+        if (root) {
+            for (Path p : List.of(nobody, cwd1)) {
+                Files.setAttribute(p, "unix:uid", NOBODY);
+                Files.setAttribute(p, "unix:gid", NOBODY);
+            }
+        }
+        Path javaHere = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path other = BuildVariation.otherJdk().map(j -> j.home().resolve("bin/java")).orElse(javaHere);
+        Map<String, String> env1 = new LinkedHashMap<>();
+        env1.put("TZ", "Pacific/Chatham");
+        env1.put("LANG", "tr_TR.UTF-8");
+        env1.put("LC_ALL", "tr_TR.UTF-8");
+        env1.put("HOME", nobody.toString());
+        Run first = new Run(root ? "nobody" : "(this user)", other, env1,
+                List.of("-XX:ActiveProcessorCount=1", "-Duser.language=tr", "-Duser.country=TR"), firstUmask, cwd1);
+        Map<String, String> env2 = new LinkedHashMap<>();
+        env2.put("TZ", "UTC");
+        env2.put("LANG", "C.UTF-8");
+        env2.put("LC_ALL", "C.UTF-8");
+        Run second = new Run(System.getProperty("user.name"), javaHere, env2, List.of("-XX:ActiveProcessorCount=2"), secondUmask, cwd2);
+        return new Variations(root, nobody, nobody.resolve("store"), first, second);
     }
 
     /** Runs {@code kiln build --frozen} as {@code run} says; returns the top digest it printed. */

@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.api.internal.BuildVariation;
 import dev.kiln.builder.verify.DebDiff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,34 +48,13 @@ class ReproducibleRecipeTest {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
         }
 
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path nobody = Files.createDirectory(tmp.resolve("nobody"));
-        Path store = nobody.resolve("store"); // cold for the first build, warm for the second
-        Path cwd1 = Files.createDirectory(nobody.resolve("cwd"));
-        Path cwd2 = Files.createDirectory(tmp.resolve("root-cwd"));
-        if (root) {
-            for (Path p : List.of(nobody, cwd1)) {
-                Files.setAttribute(p, "unix:uid", ReproducibleBuildTest.NOBODY);
-                Files.setAttribute(p, "unix:gid", ReproducibleBuildTest.NOBODY);
-            }
-        }
-        Path javaHere = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path other = BuildVariation.otherJdk().map(j -> j.home().resolve("bin/java")).orElse(javaHere);
-        Map<String, String> env1 = new LinkedHashMap<>();
-        env1.put("TZ", "Pacific/Chatham");
-        env1.put("LANG", "tr_TR.UTF-8");
-        env1.put("LC_ALL", "tr_TR.UTF-8");
-        env1.put("HOME", nobody.toString());
-        ReproducibleBuildTest.Run first = new ReproducibleBuildTest.Run(root ? "nobody" : "(this user)", other, env1,
-                List.of("-XX:ActiveProcessorCount=1", "-Duser.language=tr", "-Duser.country=TR"), "022", cwd1);
-        Map<String, String> env2 = new LinkedHashMap<>();
-        env2.put("TZ", "UTC");
-        env2.put("LANG", "C.UTF-8");
-        env2.put("LC_ALL", "C.UTF-8");
-        ReproducibleBuildTest.Run second = new ReproducibleBuildTest.Run(System.getProperty("user.name"), javaHere, env2,
-                // umask 077 for root, not for nobody: root's sandbox (a user namespace) must still read the
-                // environment root nobody wrote, as any user may read what another wrote under umask 022
-                List.of("-XX:ActiveProcessorCount=2"), "077", cwd2);
+        // umask 077 for root, not for nobody: root's sandbox (a user namespace) must still read the
+        // environment root nobody wrote, as any user may read what another wrote under umask 022
+        ReproducibleBuildTest.Variations v = ReproducibleBuildTest.variations(tmp, "022", "077");
+        boolean root = v.root();
+        Path store = v.store();
+        ReproducibleBuildTest.Run first = v.first();
+        ReproducibleBuildTest.Run second = v.second();
         List<String> oneCpu = Files.isExecutable(Path.of("/usr/bin/taskset")) ? List.of("/usr/bin/taskset", "-c", "0") : List.of();
 
         JsonNode a = result(ReproducibleBuildTest.kiln(oneCpu, first, classes, kilnHome,
