@@ -203,7 +203,7 @@ public final class UnpackCache {
         String record = RECORD + "\ndeb " + deb + "\nblob " + blob + " " + indexAt + " " + index.length + "\nindex "
                 + Digest.of(index) + "\n";
         Digest recorded = store.put(record.getBytes(UTF_8));
-        store.putMemo(STEP, key, recorded, List.of(blob));
+        store.putMemo(STEP, key, recorded, List.of(blob, deb)); // the .deb too: a cache holds what a lock pins
         uses.add(new MemoUse(STEP, key, recorded, false));
         return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
