@@ -4,8 +4,7 @@ import dev.kiln.store.ErrorCode;
 import dev.kiln.store.KilnException;
 
 /**
- * A shared cache is set up wrongly: its reference names a tag or digest, or it is told to push
- * without a key. A cache that is down, slow or lying is never an exception: it is a miss.
+ * A shared cache is set up wrongly: its reference is not a registry repository. A cache that is down, slow or lying is never an exception: it is a miss.
  */
 public class CacheException extends KilnException {
     private static final long serialVersionUID = 1L;
@@ -15,9 +14,7 @@ public class CacheException extends KilnException {
         /** Any other. */
         OTHER("cache"),
         /** The cache's reference is not {@code HOST[:PORT]/REPO}. */
-        REFERENCE("cache.reference"),
-        /** Pushing was asked for without a key to sign the entries with. */
-        NO_PUSH_KEY("cache.no-push-key");
+        REFERENCE("cache.reference");
 
         private final String code;
 

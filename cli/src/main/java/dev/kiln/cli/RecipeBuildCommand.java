@@ -71,6 +71,9 @@ final class RecipeBuildCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    @Mixin
+    CacheOption cache;
+
     @CommandLine.Spec
     CommandSpec commandSpec;
 
@@ -96,7 +99,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
         for (String secret : secrets) {
             request = secret(request, secret);
         }
-        Kiln.Builder b = KilnSetup.builder(store.store, null, quiet, err, lines);
+        Kiln.Builder b = cache.apply(KilnSetup.builder(store.store, null, quiet, err, lines));
         if (lines == null && !quiet) {
             RecipeProgress.register(b, err, RecipeProgress.terminal(), verbose);
         }
