@@ -210,6 +210,19 @@ public final class Kiln implements AutoCloseable {
         return Verification.verify(session, request); // a fresh store's session pushes what it made
     }
 
+    /**
+     * Publishes what the store already holds for the images the lock files pin to the shared cache
+     * given to the builder (with its push key): each package's blob, unpacked copy and control file,
+     * and the layers the newest build from each lock recorded, every entry signed. Blobs the
+     * registry has are not sent again.
+     *
+     * @throws dev.kiln.cache.CacheException {@code cache.push-failed} when the registry refused or
+     *     could not be reached
+     */
+    public CachePushResult pushToCache(java.util.List<java.nio.file.Path> lockFiles) {
+        return CachePushing.push(session, lockFiles);
+    }
+
     /** kiln's version (the jar's), or {@code dev} when run from classes. */
     public static String version() {
         String v = Kiln.class.getPackage().getImplementationVersion();

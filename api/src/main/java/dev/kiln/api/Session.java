@@ -105,6 +105,11 @@ final class Session implements AutoCloseable {
         return new dev.kiln.cache.RegistryStore(client, repo, trusted, key, events.cache());
     }
 
+    /** The shared cache, if this session has one. */
+    Optional<dev.kiln.cache.RegistryStore> cache() {
+        return Optional.ofNullable(cache);
+    }
+
     /**
      * Sends the shared memos this session's store made to the cache, when it pushes (after a
      * command succeeded); a refusal is an event, never a failure.
@@ -113,7 +118,7 @@ final class Session implements AutoCloseable {
         if (cache != null && store != null) {
             List<dev.kiln.store.RemoteStore.Made> made = store.drainMade();
             if (cache.pushes()) {
-                cache.push(store, made);
+                cache.push(store, made, List.of());
             }
         }
     }

@@ -138,7 +138,7 @@ class ArchitectureTest {
                 .map(c -> c.getName().substring("dev.kiln.api.".length())).sorted().toList();
         assertEquals(List.of("BuildCheckEvent", "BuildCheckResult", "BuildRequest", "BuildResult", "BuildResult$ArchiveOutput",
                 "BuildResult$LayoutOutput", "BuildResult$Output", "BuildResult$PlatformManifest", "BuildResult$RegistryOutput", "BuildWarningEvent",
-                "CacheEvent", "CacheEvent$Hit", "CacheEvent$Miss", "CacheEvent$Pushed", "CacheEvent$Unavailable",
+                "CacheEvent", "CacheEvent$Hit", "CacheEvent$Miss", "CacheEvent$Pushed", "CacheEvent$Unavailable", "CachePushResult",
                 "CheckFailedException",
                 "CheckFailedException$Kind",
                 "CopyMismatchException", "Epoch", "FetchEvent", "FetchEvent$Damaged", "FetchEvent$Download", "FetchEvent$Failed",

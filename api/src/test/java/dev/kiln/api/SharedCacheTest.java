@@ -251,6 +251,35 @@ class SharedCacheTest {
         assertEquals(0, b.made("layer"));
     }
 
+    @Test
+    void aStoreBuiltWithoutTheCachePublishesWhatItHoldsForALock() {
+        Path storeA = repo.seed(tmp.resolve("store-a"));
+        Run a = build(storeA, null, "a");
+        CachePushResult pushed;
+        try (Kiln kiln = TinyRepository.builder(storeA).cache(cache(registry.host()).pushingWith(trustedKey)).open()) {
+            pushed = kiln.pushToCache(List.of(LockRequest.besideSpec(spec)));
+        }
+        assertEquals(1, pushed.locks());
+        assertEquals(a.made("unpack") + a.made("layer"), pushed.entries(), "the unpacked package and the layers (a build reads no control file)");
+        Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
+        assertEquals(a.digest(), b.digest());
+        assertEquals(0, b.made("unpack"));
+        assertEquals(0, b.made("layer"));
+    }
+
+    @Test
+    void publishingToARegistryThatIsDownFails() {
+        Path storeA = repo.seed(tmp.resolve("store-a"));
+        build(storeA, null, "a");
+        String host = registry.host();
+        registry.close();
+        try (Kiln kiln = TinyRepository.builder(storeA).cache(cache(host).pushingWith(trustedKey)).open()) {
+            dev.kiln.cache.CacheException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kiln.cache.CacheException.class,
+                    () -> kiln.pushToCache(List.of(LockRequest.besideSpec(spec))));
+            assertEquals("cache.push-failed", e.code());
+        }
+    }
+
     // ---- poisoning ----
 
     private interface Poison {

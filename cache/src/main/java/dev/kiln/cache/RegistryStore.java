@@ -190,20 +190,29 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
         }
     }
 
+    /** What a push sent: memo entries, blobs uploaded (and their bytes); {@code failure} says why it stopped, if it did. */
+    public record Pushed(int entries, int blobs, long bytes, Optional<String> failure) {
+    }
+
     /**
      * Sends the memos {@code made} (this session's, after it succeeded) with their blobs from
-     * {@code local}, each entry signed; blobs the registry has are not uploaded again. Nothing
-     * without a push key; a registry that refuses is told once and the rest given up.
+     * {@code local}, each entry signed, then the blobs {@code alone} (package blobs no entry
+     * lists); blobs the registry has are not uploaded again. Nothing without a push key; a registry
+     * that refuses is told once and the rest given up.
      */
-    public void push(ContentStore local, List<Made> made) {
-        if (pushKey.isEmpty() || made.isEmpty() || down.get()) {
-            return;
+    public Pushed push(ContentStore local, List<Made> made, List<Digest> alone) {
+        if (pushKey.isEmpty() || made.isEmpty() && alone.isEmpty()) {
+            return new Pushed(0, 0, 0, Optional.empty());
+        }
+        if (down.get()) {
+            return new Pushed(0, 0, 0, Optional.of("the cache was not reachable earlier in this run"));
         }
         Map<String, Made> unique = new LinkedHashMap<>();
         made.forEach(m -> unique.putIfAbsent(m.step().id() + " " + m.key(), m));
         int entries = 0;
         int blobs = 0;
         long bytes = 0;
+        Optional<String> failure = Optional.empty();
         try {
             for (Made m : unique.values()) {
                 List<MemoEntry.Blob> listed = new ArrayList<>();
@@ -235,20 +244,32 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
                 client.putManifest(repo, MemoEntry.tag(m.step(), m.key()), MemoEntry.MANIFEST_MEDIA_TYPE, manifest);
                 entries++;
             }
+            for (Digest d : alone) {
+                Optional<Path> p = local.blob(d);
+                if (p.isPresent()) {
+                    long size = Files.size(p.get());
+                    if (client.putBlob(repo, d, size, p.get())) {
+                        blobs++;
+                        bytes += size;
+                    }
+                }
+            }
         } catch (KilnException e) {
-            unavailable(e);
+            failure = Optional.of(unavailable(e));
         } catch (IOException e) {
-            unavailable(new StoreException("cannot read a blob to push: " + e.getMessage(), e));
-        } finally {
-            listener.pushed(entries, blobs, bytes);
+            failure = Optional.of(unavailable(new StoreException("cannot read a blob to push: " + e.getMessage(), e)));
         }
+        listener.pushed(entries, blobs, bytes);
+        return new Pushed(entries, blobs, bytes, failure);
     }
 
-    private void unavailable(KilnException e) {
+    /** Marks the cache down for this session, telling the listener the first time; returns why. */
+    private String unavailable(KilnException e) {
+        String first = e.getMessage().lines().findFirst().orElse(e.getMessage());
         if (down.compareAndSet(false, true)) {
-            String first = e.getMessage().lines().findFirst().orElse(e.getMessage());
             listener.unavailable(repo.registry() + "/" + repo.repository(), first);
         }
+        return first;
     }
 
     /** Closes the registry client. */

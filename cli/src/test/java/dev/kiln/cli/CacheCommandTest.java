@@ -72,6 +72,29 @@ class CacheCommandTest {
         }
     }
 
+    @Test
+    void storePushPublishesWhatAStoreBuiltWithoutTheCacheHolds() throws IOException {
+        assumeTrue(TestRegistry.available(), "docker-registry is not installed");
+        String[] keys = CliRun.run("keys", "generate", "ci", "--dir", tmp.resolve("push-keys").toString());
+        assertEquals("0", keys[0], keys[2]);
+        String store = tmp.resolve("push-store").toString();
+        String[] built = CliRun.run("build", "-q", "--store", store, "-o", tmp.resolve("push-a").toString(), spec.toString());
+        assertEquals("0", built[0], built[2]);
+        Path lock = spec.resolveSibling(spec.getFileName().toString().replace(".yaml", ".lock.json"));
+        try (TestRegistry registry = TestRegistry.start(tmp.resolve("push-registry"))) {
+            String cache = registry.host() + "/kiln/cache";
+            String[] r = CliRun.run("store", "push", "--store", store, "--cache", cache, "--cache-key",
+                    tmp.resolve("push-keys/ci.key").toString(), lock.toString());
+            assertEquals("0", r[0], r[1] + r[2]);
+            assertTrue(r[1].matches("sent [1-9][0-9]* entries and [1-9][0-9]* blobs \\([0-9]+ bytes\\) for 1 lock to " + cache + "\n"), r[1]);
+            List<JsonNode> b = json("build", "--json", "--store", tmp.resolve("push-b").toString(), "-o", tmp.resolve("push-out").toString(),
+                    "--cache", cache, "--cache-trust", tmp.resolve("push-keys/ci.pub").toString(), spec.toString());
+            assertTrue(events(b, "store-memo").stream().allMatch(e -> e.get("made").asInt() == 0), b.toString());
+        }
+        String[] noKey = CliRun.run("store", "push", "--store", store, "--cache", "127.0.0.1:9/kiln/cache", lock.toString());
+        assertEquals("2", noKey[0]);
+    }
+
     private static List<JsonNode> json(String... args) throws IOException {
         String[] r = CliRun.run(args);
         assertEquals("0", r[0], r[1] + r[2]);

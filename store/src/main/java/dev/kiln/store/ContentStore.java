@@ -573,6 +573,11 @@ public final class ContentStore implements AutoCloseable {
         return remote.memo(this, step, key);
     }
 
+    /** A memo record of this store only: the attached remote store is not asked (gc, and what is sent to it, read this). */
+    public Optional<Digest> localMemo(MemoStep step, Digest key) {
+        return memo(step.id(), key);
+    }
+
     /** Records that step {@code step} gave {@code value} for input key {@code key}; its value refers to no other blob. */
     public void putMemo(MemoStep step, Digest key, Digest value) {
         putMemo(step, key, value, List.of());
