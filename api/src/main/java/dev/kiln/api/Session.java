@@ -44,13 +44,13 @@ final class Session implements AutoCloseable {
     /** Where the recipe sandbox's {@code bwrap} is looked for: a {@code PATH} value. */
     final String toolPath;
     /** The shared cache attached to the store, or null. */
-    private final dev.kiln.cache.RegistryStore cache;
+    private final LazyCache cache;
     /** Store writes left running by a build's resolve (index caches); the build and {@link #close} wait for them. */
     private final List<CompletableFuture<Void>> background = new CopyOnWriteArrayList<>();
 
     private Session(ContentStore store, Transport transport, boolean ownsTransport, TrustedKeys trustedKeys, Path keys, Path home,
             Map<String, String> mirrors, Path context, Clock clock, Events events, Registries registries, Proxies proxies,
-            Path netrc, String toolPath, dev.kiln.cache.RegistryStore cache) {
+            Path netrc, String toolPath, LazyCache cache) {
         this.store = store;
         this.cache = cache;
         if (store != null && cache != null) {
@@ -81,7 +81,15 @@ final class Session implements AutoCloseable {
         // HTTP is set up on a spare thread meanwhile; a fetch with everything present makes no request
         Transport transport = b.transport != null ? b.transport
                 : new LazyTransport(() -> http(b.proxies, b.netrc), hosts(b.mirrors));
-        dev.kiln.cache.RegistryStore cache = b.cache == null ? null : cache(b.cache, b.registries, b.proxies, events);
+        LazyCache cache = null;
+        if (b.cache != null) {
+            var repo = dev.kiln.cache.RegistryStore.repository(b.cache.repository()); // a bad reference fails now
+            SharedCache settings = b.cache;
+            cache = new LazyCache(() -> cache(settings, repo, b.registries, b.proxies, events));
+            if (settings.pushKey().isPresent()) {
+                cache.get(); // a push key that cannot sign fails before the build, not after it
+            }
+        }
         ContentStore store = b.store == null ? null : ContentStore.open(b.store, ContentStore.DEFAULT_LOCK_TIMEOUT, events.store());
         return new Session(store, transport, true, keys == null ? null : TrustedKeys.of(keys), keys, b.home, b.mirrors, b.context,
                 b.clock, events, b.registries, b.proxies, b.netrc, b.toolPath, cache);
@@ -91,8 +99,8 @@ final class Session implements AutoCloseable {
     private static final java.time.Duration CACHE_READ_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** The shared cache's store: its keys read now (a bad key file fails the open), its client with bounded waits. */
-    private static dev.kiln.cache.RegistryStore cache(SharedCache c, Registries registries, Proxies proxies, Events events) {
-        var repo = dev.kiln.cache.RegistryStore.repository(c.repository());
+    private static dev.kiln.cache.RegistryStore cache(SharedCache c, dev.kiln.oci.registry.ImageReference repo, Registries registries,
+            Proxies proxies, Events events) {
         List<dev.kiln.trust.VerificationKey> trusted = c.trusted().stream().map(dev.kiln.trust.VerificationKey::read).toList();
         Optional<dev.kiln.trust.SigningKey> key = c.pushKey().map(p -> dev.kiln.trust.SigningKey.read(p, Optional.empty()));
         var options = registries.options();
@@ -107,7 +115,7 @@ final class Session implements AutoCloseable {
 
     /** The shared cache, if this session has one. */
     Optional<dev.kiln.cache.RegistryStore> cache() {
-        return Optional.ofNullable(cache);
+        return Optional.ofNullable(cache).map(LazyCache::get);
     }
 
     /**
@@ -117,8 +125,8 @@ final class Session implements AutoCloseable {
     void pushCache() {
         if (cache != null && store != null) {
             List<dev.kiln.store.RemoteStore.Made> made = store.drainMade();
-            if (cache.pushes()) {
-                cache.push(store, made, List.of());
+            if (!made.isEmpty() && cache.get().pushes()) {
+                cache.get().push(store, made, List.of());
             }
         }
     }

@@ -414,13 +414,19 @@ public final class UnpackCache {
         }
     }
 
+    /** The threads that unpack when a shared cache is attached: mostly waiting for the registry, not working. */
+    private static final int REMOTE_THREADS = 8;
+
     /**
-     * {@link #unpack(Lock.Package)} for every package, on as many threads as there are processors;
-     * the results in the order given. When one fails the others stop and nothing of theirs is left
-     * staged.
+     * {@link #unpack(Lock.Package)} for every package, on as many threads as there are processors
+     * (at least {@value #REMOTE_THREADS} with a shared cache attached, whose lookups wait on the
+     * network); the results in the order given. When one fails the others stop and nothing of
+     * theirs is left staged.
      */
     public List<DebPackage> unpackAll(List<Lock.Package> packages) {
-        int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int wanted = store.remote() == dev.kiln.store.RemoteStore.NONE ? cpus : Math.max(cpus, REMOTE_THREADS);
+        int threads = Math.max(1, Math.min(packages.size(), wanted));
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kiln-unpack");
             t.setDaemon(true);
