@@ -138,6 +138,22 @@ class SharedCacheTest {
     }
 
     @Test
+    void verifyRebuildsInAFreshStoreFromTheCache() {
+        Run a = pushFromA();
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        VerifyResult v;
+        try (Kiln kiln = TinyRepository.builder(tmp.resolve("store-v")).cache(cache(registry.host()))
+                .addEventHandler(KilnEvent.class, events::add).open()) {
+            v = kiln.verify(VerifyRequest.of(ImageRef.layout(tmp.resolve("a"))).withFreshStore(true));
+        }
+        assertTrue(v.verified(), v.toString());
+        Run rebuild = new Run(a.digest(), List.copyOf(events));
+        assertEquals(0, rebuild.made("unpack"), "the rebuild unpacked nothing");
+        assertEquals(0, rebuild.made("layer"), "the rebuild compressed nothing");
+        assertFalse(rebuild.hits().isEmpty());
+    }
+
+    @Test
     void withoutTrustedKeysOnlyBlobsAreReadAndTheWorkIsDoneHere() {
         String clean = pushFromA().digest();
         Run b = build(tmp.resolve("store-b"), SharedCache.of(registry.host() + "/" + REPO), "b");

@@ -44,6 +44,8 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
     private final Optional<SigningKey> pushKey;
     private final CacheListener listener;
     private final AtomicBoolean down = new AtomicBoolean();
+    /** The entries this session found missing or refused: not asked for, or warned about, twice. */
+    private final java.util.Set<String> missed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * A cache in {@code repo} (its registry and repository; no tag or digest) read through
@@ -102,9 +104,17 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
 
     @Override
     public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
-        if (trusted.isEmpty() || down.get() || !step.shared()) {
+        if (trusted.isEmpty() || down.get() || !step.shared() || missed.contains(step.id() + " " + key)) {
             return Optional.empty();
         }
+        Optional<Digest> found = lookUp(local, step, key);
+        if (found.isEmpty()) {
+            missed.add(step.id() + " " + key);
+        }
+        return found;
+    }
+
+    private Optional<Digest> lookUp(ContentStore local, MemoStep step, Digest key) {
         ManifestContent m;
         try {
             m = client.getManifest(new ImageReference(repo.registry(), repo.repository(), Optional.of(MemoEntry.tag(step, key)),
@@ -121,8 +131,7 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             MemoEntry.Statement s = accepted(m, step, key);
             long bytes = 0;
             for (MemoEntry.Blob b : s.blobs()) {
-                fetch(local, b);
-                bytes += b.size();
+                bytes += fetch(local, b);
             }
             local.putMemoFetched(step, key, s.value().digest());
             listener.hit(step.id(), s.value().digest(), bytes);
@@ -175,13 +184,14 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
         return s;
     }
 
-    /** Brings {@code b} into the local store unless there, hashed as it streams. */
-    private void fetch(ContentStore local, MemoEntry.Blob b) throws Refused {
+    /** Brings {@code b} into the local store unless there, hashed as it streams; the bytes read. */
+    private long fetch(ContentStore local, MemoEntry.Blob b) throws Refused {
         if (local.contains(b.digest())) {
-            return;
+            return 0;
         }
         try {
             client.readBlob(repo, b.digest(), in -> local.put(in, b.digest(), b.size()));
+            return b.size();
         } catch (StoreException e) {
             if (e.code().equals(StoreException.Kind.MISMATCH.code())) {
                 throw new Refused("blob " + b.digest().shortHex() + " has other bytes: " + e.getMessage());

@@ -414,6 +414,72 @@ public final class UnpackCache {
         }
     }
 
+    /**
+     * Starts looking up, in the shared cache attached to {@code store}, the unpacked copies (under
+     * {@code limits}) of the .debs {@code debs} that the store lacks, on {@value #REMOTE_THREADS}
+     * threads, so that they arrive while the packages are fetched; nothing without a cache. Each
+     * entry found is put into the store as {@link ContentStore#memo} does; {@link Prefetch#await}
+     * waits for them, {@link Prefetch#close} stops what is left.
+     */
+    public static Prefetch prefetch(ContentStore store, UnpackLimits limits, java.util.Collection<Digest> debs) {
+        if (store.remote() == dev.kiln.store.RemoteStore.NONE || debs.isEmpty()) {
+            return new Prefetch(null, List.of());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(debs.size(), REMOTE_THREADS),
+                r -> {
+                    Thread t = new Thread(r, "kiln-unpack-prefetch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (Digest deb : new java.util.LinkedHashSet<>(debs)) {
+            futures.add(pool.submit(() -> store.memo(STEP, key(deb, limits))));
+        }
+        pool.shutdown();
+        return new Prefetch(pool, futures);
+    }
+
+    /** Lookups started by {@link #prefetch}. */
+    public static final class Prefetch implements AutoCloseable {
+        private final java.util.concurrent.ExecutorService pool;
+        private final List<java.util.concurrent.Future<?>> futures;
+
+        private Prefetch(java.util.concurrent.ExecutorService pool, List<java.util.concurrent.Future<?>> futures) {
+            this.pool = pool;
+            this.futures = futures;
+        }
+
+        /** Waits for every lookup; one that failed (the store could not be written) throws. */
+        public void await() {
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new AssembleException("looking up unpacked packages failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssembleException("interrupted while looking up unpacked packages", e);
+                }
+            }
+        }
+
+        /** Stops the lookups still running (after a failed fetch), and waits for them to let go of the store. */
+        @Override
+        public void close() {
+            if (pool != null) {
+                pool.shutdownNow();
+                try {
+                    pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     /** The threads that unpack when a shared cache is attached: mostly waiting for the registry, not working. */
     private static final int REMOTE_THREADS = 8;
 
