@@ -7,7 +7,6 @@ import dev.kiln.store.MemoStep;
 import dev.kiln.store.RemoteStore;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -19,23 +18,12 @@ final class LazyCache implements RemoteStore, AutoCloseable {
     private final CompletableFuture<RegistryStore> delegate;
 
     LazyCache(Supplier<RegistryStore> factory) {
-        this.delegate = CompletableFuture.supplyAsync(factory, r -> {
-            Thread t = new Thread(r, "kiln-cache-init");
-            t.setDaemon(true);
-            t.start();
-        });
+        this.delegate = Background.start("kiln-cache-init", factory);
     }
 
     /** The cache, once set up; what its setup threw, if it failed. */
     RegistryStore get() {
-        try {
-            return delegate.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        return Background.join(delegate);
     }
 
     @Override

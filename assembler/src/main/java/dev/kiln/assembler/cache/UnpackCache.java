@@ -425,12 +425,7 @@ public final class UnpackCache {
         if (store.remote() == dev.kiln.store.RemoteStore.NONE || debs.isEmpty()) {
             return new Prefetch(null, List.of());
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(debs.size(), REMOTE_THREADS),
-                r -> {
-                    Thread t = new Thread(r, "kiln-unpack-prefetch");
-                    t.setDaemon(true);
-                    return t;
-                });
+        java.util.concurrent.ExecutorService pool = pool(Math.min(debs.size(), REMOTE_THREADS), "kiln-unpack-prefetch");
         List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
         for (Digest deb : new java.util.LinkedHashSet<>(debs)) {
             futures.add(pool.submit(() -> store.memo(STEP, key(deb, limits))));
@@ -451,31 +446,14 @@ public final class UnpackCache {
 
         /** Waits for every lookup; one that failed (the store could not be written) throws. */
         public void await() {
-            for (java.util.concurrent.Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new AssembleException("looking up unpacked packages failed: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssembleException("interrupted while looking up unpacked packages", e);
-                }
-            }
+            results(futures, "looking up unpacked packages");
         }
 
         /** Stops the lookups still running (after a failed fetch), and waits for them to let go of the store. */
         @Override
         public void close() {
             if (pool != null) {
-                pool.shutdownNow();
-                try {
-                    pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                stop(pool);
             }
         }
     }
@@ -493,11 +471,7 @@ public final class UnpackCache {
         int cpus = Runtime.getRuntime().availableProcessors();
         int wanted = store.remote() == dev.kiln.store.RemoteStore.NONE ? cpus : Math.max(cpus, REMOTE_THREADS);
         int threads = Math.max(1, Math.min(packages.size(), wanted));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kiln-unpack");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ExecutorService pool = pool(threads, "kiln-unpack");
         try {
             // the largest first, so that no thread is left with one big package at the end; results in lock order
             List<java.util.concurrent.Future<DebPackage>> futures = new ArrayList<>(java.util.Collections.nCopies(packages.size(), null));
@@ -510,8 +484,27 @@ public final class UnpackCache {
                 Lock.Package p = packages.get(i);
                 futures.set(i, pool.submit(() -> unpack(p)));
             }
-            List<DebPackage> out = new ArrayList<>();
-            for (java.util.concurrent.Future<DebPackage> f : futures) {
+            return results(futures, "unpacking");
+        } finally {
+            // when one package failed, the others stop at their next write into the store (staging
+            // is interruptible) and remove what they staged; none is left writing when this returns
+            stop(pool);
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService pool(int threads, String name) {
+        return java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** What each task gave, in order; the first that failed throws what it threw ({@code doing} names the work). */
+    private static <T> List<T> results(List<? extends java.util.concurrent.Future<? extends T>> futures, String doing) {
+        List<T> out = new ArrayList<>();
+        try {
+            for (java.util.concurrent.Future<? extends T> f : futures) {
                 out.add(f.get());
             }
             return out;
@@ -519,19 +512,20 @@ public final class UnpackCache {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new AssembleException("unpacking failed: " + e.getCause(), e.getCause());
+            throw new AssembleException(doing + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssembleException("interrupted while unpacking", e);
-        } finally {
-            // when one package failed, the others stop at their next write into the store (staging
-            // is interruptible) and remove what they staged; none is left writing when this returns
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            throw new AssembleException("interrupted while " + doing, e);
+        }
+    }
+
+    /** Interrupts what still runs on {@code pool} and waits for it to end. */
+    private static void stop(java.util.concurrent.ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
