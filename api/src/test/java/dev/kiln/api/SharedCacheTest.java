@@ -255,12 +255,19 @@ class SharedCacheTest {
     @Test
     void afterGarbageCollectionEntriesWhoseManifestsRemainStillResolve() throws Exception {
         String clean = pushFromA().digest();
+        Digest stray;
+        try (RegistryClient client = RegistryClient.withDefaults()) {
+            stray = client.putBlob(repository(), "a blob no manifest lists".getBytes(UTF_8)); // what gc must take
+        }
         registry.close();
         Process gc = new ProcessBuilder("docker-registry", "garbage-collect", tmp.resolve("registry/config.yml").toString())
                 .redirectErrorStream(true).start();
         String log = new String(gc.getInputStream().readAllBytes(), UTF_8);
         assertEquals(0, gc.waitFor(), log);
         registry = TestRegistry.start(tmp.resolve("registry"));
+        try (RegistryClient client = RegistryClient.withDefaults()) {
+            assertFalse(client.hasBlob(repository(), stray), "the collection ran and took what no manifest lists");
+        }
         Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
         assertEquals(clean, b.digest());
         assertEquals(0, b.made("unpack"));
