@@ -26,9 +26,14 @@ public final class SharedCache {
         this.pushKey = pushKey;
     }
 
-    /** A cache in {@code repository} ({@code HOST[:PORT]/REPO}, e.g. {@code registry.example/kiln/cache}), read only for blobs. */
+    /**
+     * A cache in {@code repository} ({@code HOST[:PORT]/REPO}, e.g. {@code registry.example/kiln/cache}), read only for blobs.
+     *
+     * @throws dev.kiln.cache.CacheException {@code cache.reference} when it is not a repository (a tag, a digest, no registry)
+     */
     public static SharedCache of(String repository) {
-        return new SharedCache(Objects.requireNonNull(repository, "repository"), List.of(), null);
+        dev.kiln.cache.RegistryStore.repository(Objects.requireNonNull(repository, "repository"));
+        return new SharedCache(repository, List.of(), null);
     }
 
     /** This cache, also trusting memo entries signed by the ECDSA P-256 public key in {@code publicKey} (PEM). */

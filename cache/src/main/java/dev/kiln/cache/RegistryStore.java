@@ -68,11 +68,12 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             r = ImageReference.parse(text);
         } catch (RegistryException e) {
             throw new CacheException(CacheException.Kind.REFERENCE, "the cache '" + text + "' is not a registry repository: "
-                    + e.getMessage() + "\n  expected: HOST[:PORT]/REPO, e.g. registry.example:5000/kiln/cache");
+                    + e.description() + "\n  fix: name a repository as HOST[:PORT]/REPO, e.g. registry.example:5000/kiln/cache");
         }
         if (r.tag().isPresent() || r.digest().isPresent() || !text.contains("/")) {
-            throw new CacheException(CacheException.Kind.REFERENCE, "the cache '" + text + "' names a tag or digest, or no registry"
-                    + "\n  expected: HOST[:PORT]/REPO, e.g. registry.example:5000/kiln/cache (entries are tagged by kiln)");
+            throw new CacheException(CacheException.Kind.REFERENCE, "the cache '" + text + "' names a tag or digest, or no registry;"
+                    + " expected a repository HOST[:PORT]/REPO (kiln tags the entries itself)"
+                    + "\n  fix: name a repository as HOST[:PORT]/REPO, e.g. registry.example:5000/kiln/cache");
         }
         return r;
     }

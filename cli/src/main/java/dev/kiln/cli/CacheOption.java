@@ -60,7 +60,12 @@ final class CacheOption {
             }
             return b;
         }
-        SharedCache c = SharedCache.of(repository);
+        SharedCache c;
+        try {
+            c = SharedCache.of(repository);
+        } catch (dev.kiln.store.KilnException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
         for (Path k : keys) {
             c = c.trusting(k);
         }

@@ -51,6 +51,10 @@ class CacheCommandTest {
                 "--cache-trust", tmp.resolve("ci.pub").toString(), spec.toString());
         assertEquals("2", noCache[0]);
         assertTrue(noCache[2].contains("need --cache"), noCache[2]);
+        String[] tagged = CliRun.run("build", "--store", tmp.resolve("usage-store").toString(), "-o", tmp.resolve("usage").toString(),
+                "--cache", "127.0.0.1:9/kiln/cache:latest", spec.toString());
+        assertEquals("2", tagged[0]);
+        assertTrue(tagged[2].contains("names a tag or digest"), tagged[2]);
     }
 
     @Test
