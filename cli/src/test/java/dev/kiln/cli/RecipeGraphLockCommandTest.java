@@ -1,0 +1,69 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.api.testing.ToolsRepository;
+import dev.kiln.builder.repo.PgpKeys;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A graph of recipes from nothing through the CLI: {@code kiln recipe lock packages/} pins what one
+ * recipe needs of another as coming from that recipe (no repository exists yet), then
+ * {@code kiln recipe build packages/ --repo ... --signing-key ...} builds both and publishes them.
+ */
+class RecipeGraphLockCommandTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void kilnHome() {
+        CliRun.useCheckoutAsHome();
+    }
+
+    private static String recipe(String name, String tools, String needs, String script) {
+        return """
+                package: {name: %s, version: "1.0"}
+                environment:
+                  contents:
+                    repositories: ["%s"]
+                    packages: [tools%s]
+                pipeline:
+                  - runs: |
+                      mkdir -p "${{targets.destdir}}/usr/share/%s"
+                      echo %s > "${{targets.destdir}}/usr/share/%s/marker"
+                %s""".formatted(name, tools, needs.isEmpty() ? "" : ", " + needs, name, name, name, script.indent(6));
+    }
+
+    @Test
+    void aGraphLocksAndBuildsFromNothing() throws Exception {
+        Instant created = Instant.parse("2025-03-04T05:06:07Z");
+        ToolsRepository tools = ToolsRepository.write(Files.createDirectories(dir.resolve("tools")), created);
+        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", created);
+        Path packages = Files.createDirectories(dir.resolve("packages"));
+        Files.writeString(packages.resolve("base.yaml"), recipe("base", tools.line(), "", ""));
+        Files.writeString(packages.resolve("top.yaml"), recipe("top", tools.line(), "base", "test -f /usr/share/base/marker\n"));
+        String store = dir.resolve("store").toString();
+
+        String[] lock = CliRun.run("recipe", "lock", "--store", store, packages.toString());
+        assertEquals("0", lock[0], lock[1] + lock[2]);
+        String topLock = Files.readString(packages.resolve("top.lock.json"));
+        assertTrue(topLock.contains("\"fromRecipes\"") && topLock.contains("\"name\": \"base\""), topLock);
+        String[] check = CliRun.run("recipe", "lock", "--check", "--store", store,
+                packages.toString());
+        assertEquals("0", check[0], check[1] + check[2]);
+
+        Path repo = dir.resolve("repo");
+        String[] build = CliRun.run("recipe", "build", "--store", store, "--repo", repo.toString(), "--signing-key",
+                key.secretKey().toString(), packages.toString());
+        assertEquals("0", build[0], build[1] + build[2]);
+        assertTrue(Files.exists(repo.resolve("pool/main/b/base/base_1.0-0kiln1_amd64.deb")), build[1]);
+        assertTrue(Files.exists(repo.resolve("pool/main/t/top/top_1.0-0kiln1_amd64.deb")), build[1]);
+        assertTrue(build[1].contains("built top 1.0-0kiln1"), build[1]);
+    }
+}
