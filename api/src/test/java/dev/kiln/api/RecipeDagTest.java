@@ -338,6 +338,7 @@ class RecipeDagTest {
                 "a lock with recipe pins survives a round trip");
         String baseLock = Files.readString(packages.resolve("base.lock.json"));
         assertFalse(baseLock.contains("fromRecipes"), "a lock without recipe pins has no such key: " + baseLock);
+        assertTrue(baseLock.contains("\"recipeLockVersion\": 1,") && text.contains("\"recipeLockVersion\": 2,"), text);
 
         // built in one call from nothing: each recipe once, each dependent's environment holding its dependencies' files
         List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
