@@ -121,7 +121,7 @@ final class RecipeVerifying {
         RecipeBuilder builder = RecipeBuilding.builder(s);
         // the store is fresh: a recipe met again in an image (its subpackages) is built once
         RecipeBuilder.Built built = RecipeBuilding.build(s, builder, new RecipeBuilding.Locked(recipe, lock, lockFile),
-                Epoch.of(c.epoch()), false);
+                Epoch.of(c.epoch()), false, new Object(), request.secrets());
         RecipeBuilder.Package rebuilt = built.packages().stream().filter(p -> p.name().equals(c.name())).findFirst()
                 .orElse(null);
         if (rebuilt == null) {
