@@ -123,7 +123,8 @@ final class RecipeGraph {
             if (!makesIt || !maker.debianVersion().equals(p.version()) || !maker.canonicalDigest().equals(p.recipeDigest())) {
                 String now = !makesIt ? "now makes no package " + p.name()
                         : !maker.debianVersion().equals(p.version()) ? "now makes " + p.name() + " " + maker.debianVersion()
-                        : "was changed since (recipe digest " + p.recipeDigest().shortHex() + ", now " + maker.canonicalDigest().shortHex() + ")";
+                        : "was changed since (recipe digest " + p.recipeDigest().shortHex() + ", now "
+                                + maker.canonicalDigest().shortHex() + ")";
                 throw new RecipeException(RecipeException.Kind.LOCK, "the lock of " + l.recipe().name() + " pins " + p.describe()
                         + ", but recipe " + maker.name() + " " + now + "\n  lock: " + l.lockFile()
                         + "\n  fix: lock the recipes again, together (their directory), so that the pin follows the recipe");

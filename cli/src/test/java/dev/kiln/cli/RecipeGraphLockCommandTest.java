@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A graph of recipes from nothing through the CLI: {@code kiln recipe lock packages/} pins what one
+ * Recipes through the CLI from nothing. A graph: {@code kiln recipe lock packages/} pins what one
  * recipe needs of another as coming from that recipe (no repository exists yet), then
  * {@code kiln recipe build packages/ --repo ... --signing-key ...} builds both and publishes them.
+ * And {@code kiln build --check --recipes ...}: the recipes built and published, then the image built twice.
  */
 class RecipeGraphLockCommandTest {
     @TempDir
@@ -65,5 +66,32 @@ class RecipeGraphLockCommandTest {
         assertTrue(Files.exists(repo.resolve("pool/main/b/base/base_1.0-0kiln1_amd64.deb")), build[1]);
         assertTrue(Files.exists(repo.resolve("pool/main/t/top/top_1.0-0kiln1_amd64.deb")), build[1]);
         assertTrue(build[1].contains("built top 1.0-0kiln1"), build[1]);
+    }
+
+    @Test
+    void buildCheckWithRecipesBuildsThemThenChecksTheImageTwice() throws Exception {
+        Instant created = Instant.parse("2025-03-04T05:06:07Z");
+        ToolsRepository tools = ToolsRepository.write(Files.createDirectories(dir.resolve("tools")), created);
+        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", created);
+        Path packages = Files.createDirectories(dir.resolve("packages"));
+        Files.writeString(packages.resolve("one.yaml"), recipe("one", tools.line(), "", ""));
+        String store = dir.resolve("store").toString();
+        String[] lock = CliRun.run("recipe", "lock", "--store", store, packages.toString());
+        assertEquals("0", lock[0], lock[1] + lock[2]);
+        Path spec = Files.writeString(dir.resolve("image.yaml"), """
+                contents:
+                  repositories:
+                    - %s
+                    - deb [signed-by=%s] file:repo recipes main
+                  packages: [one]
+                archs: [amd64]
+                """.formatted(tools.line(), key.publicKey()));
+        Path repo = dir.resolve("repo");
+        String[] check = CliRun.run("build", spec.toString(), "-o", dir.resolve("oci").toString(), "--check", "--store", store, "--recipes", packages.toString(),
+                "--recipe-repo", repo.toString(), "--signing-key", key.secretKey().toString());
+        assertEquals("0", check[0], check[1] + check[2]);
+        assertTrue(check[1].contains("reproducible ") && check[1].contains("built again identically"), check[1]);
+        assertTrue(Files.exists(repo.resolve("pool/main/o/one/one_1.0-0kiln1_amd64.deb")), "the recipes were built and published first");
+        assertTrue(Files.readString(dir.resolve("image.lock.json")).contains("one_1.0-0kiln1_amd64.deb"));
     }
 }
