@@ -1,6 +1,5 @@
 package dev.kiln.api;
 
-import dev.kiln.builder.recipe.StepMount;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -52,12 +51,6 @@ public record RecipeVerifyRequest(Optional<Path> deb, Optional<ImageRef> image, 
 
     /** Gives the secret {@code id} its value for the rebuilds, as {@link RecipeBuildRequest#withSecret} does for a build. */
     public RecipeVerifyRequest withSecret(String id, Supplier<byte[]> value) {
-        Objects.requireNonNull(value, "value");
-        if (!StepMount.ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("a secret id is letters, digits, '.', '_' and '-': " + id);
-        }
-        TreeMap<String, Supplier<byte[]>> s = new TreeMap<>(secrets);
-        s.put(id, value);
-        return new RecipeVerifyRequest(deb, image, architecture, recipeDirectory, s);
+        return new RecipeVerifyRequest(deb, image, architecture, recipeDirectory, RecipeBuildRequest.withSecret(secrets, id, value));
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,12 +20,26 @@ import org.junit.jupiter.api.io.TempDir;
  * And {@code kiln build --check --recipes ...}: the recipes built and published, then the image built twice.
  */
 class RecipeGraphLockCommandTest {
+    private static final Instant CREATED = Instant.parse("2025-03-04T05:06:07Z");
+
     @TempDir
     Path dir;
+    private ToolsRepository tools;
+    private PgpKeys.Written key;
+    private Path packages;
+    private String store;
 
     @BeforeAll
     static void kilnHome() {
         CliRun.useCheckoutAsHome();
+    }
+
+    @BeforeEach
+    void toolsKeyAndPackages() throws Exception {
+        tools = ToolsRepository.write(Files.createDirectories(dir.resolve("tools")), CREATED);
+        key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", CREATED);
+        packages = Files.createDirectories(dir.resolve("packages"));
+        store = dir.resolve("store").toString();
     }
 
     private static String recipe(String name, String tools, String needs, String script) {
@@ -43,13 +58,8 @@ class RecipeGraphLockCommandTest {
 
     @Test
     void aGraphLocksAndBuildsFromNothing() throws Exception {
-        Instant created = Instant.parse("2025-03-04T05:06:07Z");
-        ToolsRepository tools = ToolsRepository.write(Files.createDirectories(dir.resolve("tools")), created);
-        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", created);
-        Path packages = Files.createDirectories(dir.resolve("packages"));
         Files.writeString(packages.resolve("base.yaml"), recipe("base", tools.line(), "", ""));
         Files.writeString(packages.resolve("top.yaml"), recipe("top", tools.line(), "base", "test -f /usr/share/base/marker\n"));
-        String store = dir.resolve("store").toString();
 
         String[] lock = CliRun.run("recipe", "lock", "--store", store, packages.toString());
         assertEquals("0", lock[0], lock[1] + lock[2]);
@@ -70,12 +80,7 @@ class RecipeGraphLockCommandTest {
 
     @Test
     void buildCheckWithRecipesBuildsThemThenChecksTheImageTwice() throws Exception {
-        Instant created = Instant.parse("2025-03-04T05:06:07Z");
-        ToolsRepository tools = ToolsRepository.write(Files.createDirectories(dir.resolve("tools")), created);
-        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", created);
-        Path packages = Files.createDirectories(dir.resolve("packages"));
         Files.writeString(packages.resolve("one.yaml"), recipe("one", tools.line(), "", ""));
-        String store = dir.resolve("store").toString();
         String[] lock = CliRun.run("recipe", "lock", "--store", store, packages.toString());
         assertEquals("0", lock[0], lock[1] + lock[2]);
         Path spec = Files.writeString(dir.resolve("image.yaml"), """
