@@ -7,6 +7,8 @@ import dev.kiln.builder.recipe.RecipeParser;
 import dev.kiln.builder.source.GitTool;
 import dev.kiln.builder.source.SourcePin;
 import dev.kiln.builder.source.Sources;
+import dev.kiln.builder.RecipeException;
+import dev.kiln.resolver.ResolveException;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.Resolver;
 import java.nio.file.Path;
@@ -41,9 +43,14 @@ final class RecipeLocks {
             Path lockFile = RecipeLocking.lockFile(file);
             Locking.checkLockTarget(lockFile);
             Optional<RecipeLock> previous = RecipeLocking.previous(lockFile);
-            RecipeLock lock = RecipeLocking.lock(recipe, lockFile, request.architecture(),
-                    (environment, specPath, arch, prev) -> environment(s, recipe, environment, lockFile, request.mode(), prev, made),
-                    sources, previous);
+            RecipeLock lock;
+            try {
+                lock = RecipeLocking.lock(recipe, lockFile, request.architecture(),
+                        (environment, specPath, arch, prev) -> environment(s, recipe, environment, lockFile, request.mode(), prev, made),
+                        sources, previous);
+            } catch (ResolveException e) {
+                throw withoutItsRecipes(e, recipe, previous, recipes, request.architecture());
+            }
             List<String> changes = previous.map(p -> RecipeLocking.changes(p, lock)).orElse(List.of("+ " + lockFile + " (new)"));
             locks.add(lock);
             s.events.phase("recipe locked");
@@ -61,6 +68,27 @@ final class RecipeLocks {
             }
         }
         return new RecipeLockResult(out);
+    }
+
+    /**
+     * A recipe whose environment could not be resolved, and whose previous lock took packages from
+     * recipes that are not locked with it now: the likely reason, said; otherwise {@code e} as it is.
+     */
+    private static RuntimeException withoutItsRecipes(ResolveException e, Recipe recipe, Optional<RecipeLock> previous,
+                                                      List<Recipe> recipes, String arch) {
+        List<String> missing = new ArrayList<>();
+        for (Lock.FromRecipe p : previous.map(l -> l.environment().fromRecipes(arch)).orElse(List.of())) {
+            if (recipes.stream().noneMatch(r -> r.name().equals(p.recipe()))) {
+                missing.add(p.describe());
+            }
+        }
+        if (missing.isEmpty()) {
+            return e;
+        }
+        return new RecipeException(RecipeException.Kind.LOCK, "cannot lock " + recipe.file() + ": its environment did not resolve,"
+                + " and its lock took " + String.join(", ", missing) + " from recipes that are not locked with it now"
+                + "\n  the resolver said: " + e.getMessage().lines().findFirst().orElse("")
+                + "\n  fix: lock it together with the recipes it takes packages from (name their directory)", e);
     }
 
     /** The sources of this session: its transport, store and mirrors, fetches told as events, Debian's git. */

@@ -401,6 +401,12 @@ class RecipeDagTest {
             assertEquals("recipe.lock", e.code());
             assertTrue(e.getMessage().contains("pins base 1.0-0kiln1 (amd64, from recipe base), but recipe base now makes base 1.1-0kiln1")
                     && e.getMessage().contains("lock the recipes again, together"), e.getMessage());
+            // nor lock: what it took from base comes from nowhere else
+            RecipeException relock = assertThrows(RecipeException.class,
+                    () -> kiln.recipeLock(RecipeLockRequest.of(List.of(packages.resolve("left.yaml")), "amd64")));
+            assertEquals("recipe.lock", relock.code());
+            assertTrue(relock.getMessage().contains("its lock took base 1.0-0kiln1 (amd64, from recipe base) from recipes that are"
+                    + " not locked with it now"), relock.getMessage());
             // a dependent alone cannot build: the recipe its pins come from must be built with it
             RecipeException alone = assertThrows(RecipeException.class,
                     () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages.resolve("left.yaml")), "amd64")));
