@@ -415,4 +415,39 @@ class RecipeDagTest {
         }
         assertEquals(Map.of(), started(events));
     }
+
+    @Test
+    void aSubpackageIsPinnedFromItsRecipeAndFilledWithWhatThatBuilt() throws Exception {
+        Files.writeString(packages.resolve("lib.yaml"), """
+                package: {name: lib, version: "2.0", description: a library, copyright: [{license: MIT}]}
+                environment:
+                  contents:
+                    repositories: ["%s"]
+                    packages: [tools]
+                pipeline:
+                  - runs: mkdir -p "${{targets.destdir}}/usr/share/lib"
+                subpackages:
+                  - name: lib-dev
+                    dependencies: {provides: [lib-headers]}
+                    pipeline:
+                      - runs: |
+                          mkdir -p "${{targets.subpkgdir}}/usr/share/lib-dev"
+                          echo dev > "${{targets.subpkgdir}}/usr/share/lib-dev/marker"
+                """.formatted(tools.line()));
+        recipe("app", "1.0", List.of("lib-headers"), false, "test -f /usr/share/lib-dev/marker\n"); // a name lib-dev provides
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+        }
+        var pins = dev.kiln.builder.recipe.RecipeLocking.read(packages.resolve("app.lock.json")).environment().fromRecipes("amd64");
+        assertEquals(List.of("lib-dev 2.0-0kiln1 (amd64, from recipe lib)"), pins.stream().map(p -> p.describe()).toList());
+        RecipeBuildResult built;
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            built = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64"));
+        }
+        RecipeBuildResult.PackageFile libDev = built.recipes().get(1).packages().get(1);
+        assertEquals("lib-dev", libDev.name());
+        byte[] carried = dev.kiln.builder.verify.CarriedRecipe.read(built.recipes().get(0).packages().get(0).file()).orElseThrow().lock();
+        assertEquals(libDev.sha256(), dev.kiln.builder.recipe.RecipeLockJson.read(carried, "carried").environment().fromRecipes("amd64")
+                .get(0).built().orElseThrow().sha256().toString());
+    }
 }

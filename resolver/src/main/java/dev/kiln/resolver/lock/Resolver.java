@@ -205,18 +205,25 @@ public final class Resolver {
      *
      * @param name the package name
      * @param version the version pinned, from {@code from}
-     * @param from the {@code file:} repository's line as written
+     * @param from the {@code file:} repository's line as written, or {@code recipe NAME} ({@link #RECIPE})
      * @param hiddenVersion the highest version the other repositories offer
      * @param hiddenFrom the line of the repository that offers it, as written
      */
     public record Shadowed(String name, String version, String from, String hiddenVersion, String hiddenFrom) {
+        /** How {@code from} names a recipe locked together with the request's, before the recipe's name. */
+        public static final String RECIPE = "recipe ";
+
         /** "hello: taken from file:../repo recipes (2.10-0kiln1), not from ${DEBIAN_MIRROR} bookworm (2.10-3)". */
         public String message() {
             return name + ": taken from " + brief(from) + " (" + version + "), not from " + brief(hiddenFrom) + " (" + hiddenVersion
-                    + "): a file: repository shadows the others for the names it offers";
+                    + (from.startsWith(RECIPE) ? "): the recipes locked together shadow every repository for the packages they make"
+                            : "): a file: repository shadows the others for the names it offers");
         }
 
         private static String brief(String line) {
+            if (line.startsWith(RECIPE)) {
+                return line;
+            }
             try {
                 SourceLine l = SourceLine.parse(line);
                 return l.uriTemplate() + " " + l.suite();
@@ -309,7 +316,7 @@ public final class Resolver {
                 why.put(e.getKey(), reasons);
                 phases.phase("solved " + e.getKey());
             }
-            List<Shadowed> shadowed = shadowed(req, universes, archs);
+            List<Shadowed> shadowed = shadowed(req, universes, archs, fromRecipes);
             reader.commit(verified);
             Lock.Options options = new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends());
             if (!shadowed.isEmpty()) {
@@ -462,14 +469,22 @@ public final class Resolver {
     }
 
     /** Each pinned name another repository also offers, taken from a shadowing one: once per name, the first architecture's. */
-    private static List<Shadowed> shadowed(LockRequest req, Map<String, Universe> universes, Map<String, List<Lock.Package>> archs) {
+    private static List<Shadowed> shadowed(LockRequest req, Map<String, Universe> universes, Map<String, List<Lock.Package>> archs,
+                                           Map<String, List<Lock.FromRecipe>> fromRecipes) {
         Map<String, Shadowed> out = new TreeMap<>();
         for (String arch : req.archs()) {
             Universe u = universes.get(arch);
+            Map<String, String[]> taken = new java.util.LinkedHashMap<>(); // name -> {version, where from}
             for (Lock.Package p : archs.getOrDefault(arch, List.of())) {
-                List<Candidate> hidden = u == null || out.containsKey(p.name()) ? List.of() : u.hidden(p.name());
+                taken.put(p.name(), new String[] {p.version(), req.repositories().get(p.repository()).written()});
+            }
+            for (Lock.FromRecipe p : fromRecipes.getOrDefault(arch, List.of())) {
+                taken.put(p.name(), new String[] {p.version(), Shadowed.RECIPE + p.recipe()});
+            }
+            taken.forEach((name, from) -> {
+                List<Candidate> hidden = u == null || out.containsKey(name) ? List.of() : u.hidden(name);
                 if (hidden.isEmpty()) {
-                    continue;
+                    return;
                 }
                 Candidate best = hidden.get(0);
                 for (Candidate c : hidden) {
@@ -477,9 +492,9 @@ public final class Resolver {
                         best = c;
                     }
                 }
-                out.put(p.name(), new Shadowed(p.name(), p.version(), req.repositories().get(p.repository()).written(),
-                        best.record().version(), req.repositories().get(best.repository()).written()));
-            }
+                out.put(name, new Shadowed(name, from[0], from[1], best.record().version(),
+                        req.repositories().get(best.repository()).written()));
+            });
         }
         return List.copyOf(out.values());
     }
@@ -595,6 +610,8 @@ public final class Resolver {
             boolean hidden = repo >= 0 && universe.hidden(p.name()).stream().anyMatch(c -> c.repository() == repo);
             if (offered != null) {
                 keep.put(p.name(), offered);
+            } else if (hidden && req.recipes().stream().anyMatch(r -> r.name().equals(p.name()))) {
+                reasons.put(p.name(), "a recipe locked with it makes " + p.name() + ", which shadows " + line);
             } else if (hidden) {
                 reasons.put(p.name(), "a file: repository of the spec offers " + p.name() + ", which shadows " + line);
             } else {
