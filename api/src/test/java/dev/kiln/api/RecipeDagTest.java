@@ -450,4 +450,36 @@ class RecipeDagTest {
         assertEquals(libDev.sha256(), dev.kiln.builder.recipe.RecipeLockJson.read(carried, "carried").environment().fromRecipes("amd64")
                 .get(0).built().orElseThrow().sha256().toString());
     }
+
+    @Test
+    void aPackageBuiltWithRecipePinsVerifiesFromAnImageThatHoldsWhatItWasBuiltWith() throws Exception {
+        recipe("base", List.of(), "");
+        fromRecipes("top", "base");
+        RecipeBuildResult built;
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+            built = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withRepository(repo, key.secretKey()));
+        }
+        Path spec = Files.writeString(dir.resolve("image.yaml"), """
+                contents:
+                  repositories:
+                    - %s
+                    - deb [signed-by=%s] file:repo recipes main
+                  packages: [base, top]
+                archs: [amd64]
+                """.formatted(tools.line(), key.publicKey()));
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(dir.resolve("image"))));
+            // alone, top cannot be rebuilt: base's package is in no repository of its lock, and not in a fresh store
+            RecipeException alone = assertThrows(RecipeException.class, () -> kiln.recipeVerify(
+                    RecipeVerifyRequest.ofPackage(built.recipes().get(1).packages().get(0).file(), "amd64")));
+            assertEquals("recipe.lock", alone.code());
+            assertTrue(alone.getMessage().contains("was built with base 1.0-0kiln1 (amd64, from recipe base)"), alone.getMessage());
+        }
+        try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).keys(tools.publicKey()).context(dir).open()) {
+            RecipeVerifyResult image = kiln.recipeVerify(RecipeVerifyRequest.ofImage(ImageRef.layout(dir.resolve("image")), "amd64"));
+            assertEquals(List.of("base", "top"), image.packages().stream().map(RecipeVerifyResult.Checked::name).sorted().toList());
+            assertTrue(image.identical(), image.toString());
+        }
+    }
 }
