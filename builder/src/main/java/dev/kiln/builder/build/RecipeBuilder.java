@@ -144,8 +144,8 @@ public final class RecipeBuilder {
             }
         }
         TreeSet<String> env = new TreeSet<>();
-        for (Lock.Package p : lock.environment().packages(lock.architecture())) {
-            env.add(p.sha256().toString());
+        for (Lock.Package p : installed(lock)) {
+            env.add(p.sha256().toString()); // a package from a recipe by the digest it was built to: not by its recipe
         }
         ArrayNode e = k.putArray("environment");
         env.forEach(e::add);
@@ -156,6 +156,20 @@ public final class RecipeBuilder {
         k.put("sandbox", SANDBOX_VERSION);
         k.put("package", PACKAGE_VERSION);
         return k;
+    }
+
+    /**
+     * What the lock's environment installs: its pinned packages and the packages from recipes,
+     * which must be built (filled by {@link RecipeLocking#withBuilt}).
+     */
+    static List<Lock.Package> installed(RecipeLock lock) {
+        try {
+            return lock.environment().installed(lock.architecture());
+        } catch (IllegalStateException e) {
+            throw new RecipeException(RecipeException.Kind.LOCK, "the lock of recipe " + lock.recipePath()
+                    + " takes packages other recipes make, and " + e.getMessage()
+                    + "\n  fix: build the recipes together (name their directory), so that what it needs is built first");
+        }
     }
 
     /** What the memo remembers for {@code key}, when every package it names is still in the store, whole. */
