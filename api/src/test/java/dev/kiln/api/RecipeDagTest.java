@@ -428,7 +428,7 @@ class RecipeDagTest {
                   - runs: mkdir -p "${{targets.destdir}}/usr/share/lib"
                 subpackages:
                   - name: lib-dev
-                    dependencies: {provides: [lib-headers]}
+                    dependencies: {provides: [lib-headers], replaces: ["lib-old (<< 2)"]}
                     pipeline:
                       - runs: |
                           mkdir -p "${{targets.subpkgdir}}/usr/share/lib-dev"
@@ -446,6 +446,9 @@ class RecipeDagTest {
         }
         RecipeBuildResult.PackageFile libDev = built.recipes().get(1).packages().get(1);
         assertEquals("lib-dev", libDev.name());
+        String control = new String(new dev.kiln.assembler.deb.DebReader(dev.kiln.assembler.deb.UnpackLimits.DEFAULT)
+                .readControlFile(libDev.file(), "lib-dev"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(control.contains("\nProvides: lib-headers\nReplaces: lib-old (<< 2)\n"), control);
         byte[] carried = dev.kiln.builder.verify.CarriedRecipe.read(built.recipes().get(0).packages().get(0).file()).orElseThrow().lock();
         assertEquals(libDev.sha256(), dev.kiln.builder.recipe.RecipeLockJson.read(carried, "carried").environment().fromRecipes("amd64")
                 .get(0).built().orElseThrow().sha256().toString());

@@ -435,7 +435,7 @@ public final class RecipeBuilder {
     private Package pack(String name, String description, Relations relations, Recipe recipe, String arch,
                          Digest key, long epoch, SortedMap<String, byte[]> members, Path tree, Path work) {
         DebControl control = DebControl.of(name, recipe.debianVersion(), arch, MAINTAINER, description)
-                .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString())
+                .withDepends(relations.runtime()).withProvides(relations.provides()).withReplaces(relations.replaces()).withField(BUILD_KEY_FIELD, key.toString())
                 .withField(EPOCH_FIELD, Long.toString(epoch));
         String fileName = name + "_" + recipe.debianVersion() + "_" + arch + ".deb";
         DebWriter.Written w = DebWriter.write(tree, control, epoch, members, work.resolve(fileName));
