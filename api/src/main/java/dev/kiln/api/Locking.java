@@ -115,6 +115,12 @@ final class Locking {
 
     /** As {@link #resolve(Session, Inputs, LockMode, boolean)}, keeping {@code previous}'s pins but those of {@code update}. */
     static Resolver.Resolution resolve(Session s, Inputs in, LockMode mode, boolean deferCaches, Lock previous, Set<String> update) {
+        return resolve(s, in, mode, deferCaches, previous, update, List.of());
+    }
+
+    /** As above, with packages that recipes locked together will make as candidates (a recipe's environment only). */
+    static Resolver.Resolution resolve(Session s, Inputs in, LockMode mode, boolean deferCaches, Lock previous, Set<String> update,
+                                       List<Resolver.RecipePackage> recipes) {
         ImageSpec spec = in.parsed();
         s.events.phase("spec parsed");
         List<Request> requests = new ArrayList<>();
@@ -130,6 +136,7 @@ final class Locking {
         Resolver resolver = s.resolver(deferCaches);
         Resolver.LockRequest req = new Resolver.LockRequest(in.lockPath(), spec.digest(), in.baseDir(), spec.contents().repositories(),
                 requests, spec.archs(), options, mode == LockMode.OFFLINE);
+        req = req.withRecipes(recipes);
         Resolver.Resolution r = resolver.resolve(previous == null ? req : req.keeping(previous, update));
         for (Resolver.Shadowed x : r.shadowed()) {
             s.events.emit(new ShadowedPackageEvent(x.name(), x.version(), x.from(), x.hiddenVersion(), x.hiddenFrom(), x.message()));

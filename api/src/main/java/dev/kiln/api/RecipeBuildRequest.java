@@ -77,13 +77,19 @@ public record RecipeBuildRequest(List<Path> recipes, String architecture, Option
      * from {@code value} when a recipe that mounts it is built.
      */
     public RecipeBuildRequest withSecret(String id, Supplier<byte[]> value) {
+        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs,
+                withSecret(secrets, id, value));
+    }
+
+    /** {@code secrets} and {@code id}'s value: a copy (for this request and {@link RecipeVerifyRequest}). */
+    static Map<String, Supplier<byte[]>> withSecret(Map<String, Supplier<byte[]>> secrets, String id, Supplier<byte[]> value) {
         Objects.requireNonNull(value, "value");
         if (!StepMount.ID.matcher(id).matches()) {
             throw new IllegalArgumentException("a secret id is letters, digits, '.', '_' and '-': " + id);
         }
         TreeMap<String, Supplier<byte[]>> s = new TreeMap<>(secrets);
         s.put(id, value);
-        return new RecipeBuildRequest(recipes, architecture, repository, signingKey, suite, epoch, rebuild, jobs, s);
+        return s;
     }
 
     /** Builds at most {@code jobs} recipes at the same time (1: one after the other; 0: as many as the host has cores). */

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 /**
  * The build order of a set of locked recipes: recipe A needs recipe B when a package of A's solved
  * environment (its lock's closure, so a dependency of a dependency counts) is one B makes — its
- * name, a subpackage's, or a name one of them {@code Provides}. A recipe's own packages in its
- * environment (an older build of itself) make no edge.
+ * name, a subpackage's, or a name one of them {@code Provides}; or when A's lock pins a package as
+ * coming from recipe B ({@link Lock.FromRecipe}: the recipes were locked together). A recipe's own
+ * packages in its environment (an older build of itself) make no edge.
  */
 final class RecipeGraph {
     private final List<RecipeBuilding.Locked> recipes;
@@ -30,10 +31,15 @@ final class RecipeGraph {
     /** For each recipe, the environment package names another recipe of the set makes, with the maker's index. */
     private final List<Map<String, Integer>> madeBy;
 
-    private RecipeGraph(List<RecipeBuilding.Locked> recipes, List<Set<Integer>> needs, List<Map<String, Integer>> madeBy) {
+    /** For each recipe, the packages its lock pins as coming from a recipe, with that recipe's index. */
+    private final List<Map<String, Integer>> fromRecipes;
+
+    private RecipeGraph(List<RecipeBuilding.Locked> recipes, List<Set<Integer>> needs, List<Map<String, Integer>> madeBy,
+                        List<Map<String, Integer>> fromRecipes) {
         this.recipes = recipes;
         this.needs = needs;
         this.madeBy = madeBy;
+        this.fromRecipes = fromRecipes;
     }
 
     /**
@@ -76,6 +82,7 @@ final class RecipeGraph {
         }
         List<Set<Integer>> needs = new ArrayList<>();
         List<Map<String, Integer>> madeBy = new ArrayList<>();
+        List<Map<String, Integer>> fromRecipes = new ArrayList<>();
         for (int i = 0; i < recipes.size(); i++) {
             Set<Integer> n = new TreeSet<>();
             Map<String, Integer> m = new TreeMap<>();
@@ -86,12 +93,47 @@ final class RecipeGraph {
                     m.put(p.name(), maker);
                 }
             }
+            Map<String, Integer> r = new TreeMap<>();
+            for (Lock.FromRecipe p : recipes.get(i).lock().environment().fromRecipes(arch)) {
+                int maker = makerOf(recipes, i, p);
+                n.add(maker);
+                r.put(p.name(), maker);
+            }
             needs.add(n);
             madeBy.add(m);
+            fromRecipes.add(r);
         }
-        RecipeGraph g = new RecipeGraph(List.copyOf(recipes), needs, madeBy);
+        RecipeGraph g = new RecipeGraph(List.copyOf(recipes), needs, madeBy, fromRecipes);
         g.requireAcyclic();
         return g;
+    }
+
+    /**
+     * The index of the recipe that makes {@code p}, a package recipe {@code i}'s lock pins as coming
+     * from a recipe: it must be among {@code recipes} and still make that package at that version.
+     */
+    private static int makerOf(List<RecipeBuilding.Locked> recipes, int i, Lock.FromRecipe p) {
+        RecipeBuilding.Locked l = recipes.get(i);
+        for (int j = 0; j < recipes.size(); j++) {
+            var maker = recipes.get(j).recipe();
+            if (j == i || !maker.name().equals(p.recipe())) {
+                continue;
+            }
+            boolean makesIt = maker.name().equals(p.name()) || maker.subpackages().stream().anyMatch(sp -> sp.name().equals(p.name()));
+            if (!makesIt || !maker.debianVersion().equals(p.version()) || !maker.canonicalDigest().equals(p.recipeDigest())) {
+                String now = !makesIt ? "now makes no package " + p.name()
+                        : !maker.debianVersion().equals(p.version()) ? "now makes " + p.name() + " " + maker.debianVersion()
+                        : "was changed since (recipe digest " + p.recipeDigest().shortHex() + ", now "
+                                + maker.canonicalDigest().shortHex() + ")";
+                throw new RecipeException(RecipeException.Kind.LOCK, "the lock of " + l.recipe().name() + " pins " + p.describe()
+                        + ", but recipe " + maker.name() + " " + now + "\n  lock: " + l.lockFile()
+                        + "\n  fix: lock the recipes again, together (their directory), so that the pin follows the recipe");
+            }
+            return j;
+        }
+        throw new RecipeException(RecipeException.Kind.LOCK, "the lock of " + l.recipe().name() + " pins " + p.describe()
+                + ", but no recipe " + p.recipe() + " is among the recipes to build\n  lock: " + l.lockFile()
+                + "\n  fix: build " + l.recipe().name() + " together with recipe " + p.recipe() + " (name their directory)");
     }
 
     /** The names of the packages a recipe makes: its own, its subpackages', and what they provide. */
@@ -127,6 +169,11 @@ final class RecipeGraph {
     /** The packages of recipe {@code i}'s environment that recipe another recipe makes, with that recipe's index. */
     Map<String, Integer> madeBy(int i) {
         return madeBy.get(i);
+    }
+
+    /** The packages recipe {@code i}'s lock pins as coming from a recipe, with that recipe's index. */
+    Map<String, Integer> fromRecipes(int i) {
+        return fromRecipes.get(i);
     }
 
     /** Every recipe after the ones it needs; otherwise in file order. */

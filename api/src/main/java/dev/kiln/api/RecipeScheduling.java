@@ -2,12 +2,14 @@ package dev.kiln.api;
 
 import dev.kiln.builder.RecipeException;
 import dev.kiln.builder.build.RecipeBuilder;
+import dev.kiln.builder.recipe.RecipeLocking;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.KilnException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,8 +24,9 @@ import java.util.concurrent.Executors;
  * need it (directly or not); the others go on; then the failures are told in one summary.
  *
  * <p>A dependency's package joins its dependent's build key through the dependent's lock, which
- * pins its sha256: a dependency rebuilt to the same bytes leaves its dependents' keys, and their
- * builds, as they were (early cutoff). A dependency built to other bytes than the dependent's lock
+ * pins its sha256, or pins it as coming from the dependency's recipe and is filled here with the
+ * sha256 of what the dependency built: a dependency rebuilt to the same bytes leaves its
+ * dependents' keys, and their builds, as they were (early cutoff). A dependency built to other bytes than the dependent's lock
  * pins stops the dependent: its lock must be made again.
  */
 final class RecipeScheduling {
@@ -100,7 +103,7 @@ final class RecipeScheduling {
         }
         try {
             requirePinsBuilt(graph, i, futures);
-            return new Done(RecipeBuilding.build(s, builder, l, epoch, rebuild, prepare, secrets));
+            return new Done(RecipeBuilding.build(s, builder, withBuilt(graph, i, futures), epoch, rebuild, prepare, secrets));
         } catch (RuntimeException e) {
             String message = Optional.ofNullable(e.getMessage()).orElse(e.toString());
             s.events.emit(new RecipeEvent.Stopped(name, version, message.lines().findFirst().orElse(message)));
@@ -128,6 +131,26 @@ final class RecipeScheduling {
                 }
             }
         }
+    }
+
+    /**
+     * Recipe {@code i} with each package its lock pins as coming from a recipe filled with the
+     * {@code .deb} that recipe just built or found: its digest joins the build key.
+     */
+    private static RecipeBuilding.Locked withBuilt(RecipeGraph graph, int i, Map<Integer, CompletableFuture<Outcome>> futures) {
+        RecipeBuilding.Locked l = graph.recipe(i);
+        if (graph.fromRecipes(i).isEmpty()) {
+            return l;
+        }
+        Map<String, RecipeLocking.Built> built = new TreeMap<>();
+        graph.fromRecipes(i).forEach((name, maker) -> {
+            for (RecipeBuilder.Package made : ((Done) futures.get(maker).join()).built().packages()) {
+                if (made.name().equals(name)) {
+                    built.put(name, new RecipeLocking.Built(made.version(), made.architecture(), made.sha256(), made.size()));
+                }
+            }
+        });
+        return new RecipeBuilding.Locked(l.recipe(), RecipeLocking.withBuilt(l.lock(), l.lockFile(), built), l.lockFile());
     }
 
     private static List<RecipeBuilder.Built> built(RecipeGraph graph, List<Outcome> outcomes) {

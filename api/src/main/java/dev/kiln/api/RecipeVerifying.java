@@ -108,10 +108,20 @@ final class RecipeVerifying {
                     List.of("control: " + RecipeBuilder.BUILD_KEY_FIELD + " " + c.buildKey() + ", but the recipe and lock it carries"
                             + " give " + key + " (the package was changed, or built by another kiln)"));
         }
+        for (var p : lock.environment().fromRecipes(lock.architecture())) {
+            // built with packages other recipes made: they come from no repository of its lock, only from this store
+            var made = p.built().orElseThrow();
+            if (!s.store().contains(made.sha256())) {
+                throw new RecipeException(RecipeException.Kind.LOCK, deb + " was built with " + p.describe() + " as " + made.sha256()
+                        + ", which is not in the store of this check\n  expected: the packages it was built with, from the image"
+                        + " being verified\n  fix: verify an image that installs " + p.name() + " too (its recipe-built packages"
+                        + " are verified together)");
+            }
+        }
         RecipeBuilder builder = RecipeBuilding.builder(s);
         // the store is fresh: a recipe met again in an image (its subpackages) is built once
         RecipeBuilder.Built built = RecipeBuilding.build(s, builder, new RecipeBuilding.Locked(recipe, lock, lockFile),
-                Epoch.of(c.epoch()), false);
+                Epoch.of(c.epoch()), false, new Object(), request.secrets());
         RecipeBuilder.Package rebuilt = built.packages().stream().filter(p -> p.name().equals(c.name())).findFirst()
                 .orElse(null);
         if (rebuilt == null) {

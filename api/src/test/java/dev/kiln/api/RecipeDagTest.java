@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,13 +60,21 @@ class RecipeDagTest {
 
     /** A recipe whose environment is the tools and {@code needs} (from the recipes repository), running {@code script}. */
     private Path recipe(String name, List<String> needs, String script) throws Exception {
+        return recipe(name, "1.0", needs, !needs.isEmpty(), script);
+    }
+
+    /**
+     * A recipe of {@code version} whose environment is the tools and {@code needs}, naming the recipes
+     * repository when {@code recipesLine} (else its needs can only come from recipes locked with it).
+     */
+    private Path recipe(String name, String version, List<String> needs, boolean withRecipesLine, String script) throws Exception {
         List<String> env = new ArrayList<>(List.of("tools"));
         env.addAll(needs);
-        String recipesLine = needs.isEmpty() ? "" : "\n      - deb [signed-by=" + key.publicKey() + "] file:" + repo + " recipes main";
+        String recipesLine = !withRecipesLine ? "" : "\n      - deb [signed-by=" + key.publicKey() + "] file:" + repo + " recipes main";
         return Files.writeString(packages.resolve(name + ".yaml"), """
                 package:
                   name: %s
-                  version: 1.0
+                  version: %s
                   epoch: 0
                   description: a recipe of the graph
                   copyright: [{license: MIT}]
@@ -79,7 +88,7 @@ class RecipeDagTest {
                     runs: |
                       mkdir -p "${{targets.destdir}}/usr/share/%s"
                       echo %s > "${{targets.destdir}}/usr/share/%s/marker"
-                %s""".formatted(name, tools.line(), recipesLine, String.join(", ", env), name, name, name,
+                %s""".formatted(name, version, tools.line(), recipesLine, String.join(", ", env), name, name, name,
                 script.indent(6)));
     }
 
@@ -90,6 +99,15 @@ class RecipeDagTest {
             checks.append("test -f /usr/share/").append(n).append("/marker\n");
         }
         return recipe(name, List.of(needs), checks.toString());
+    }
+
+    /** A recipe that checks the markers of {@code needs}, which it can only take from recipes locked with it. */
+    private Path fromRecipes(String name, String... needs) throws Exception {
+        StringBuilder checks = new StringBuilder();
+        for (String n : needs) {
+            checks.append("test -f /usr/share/").append(n).append("/marker\n");
+        }
+        return recipe(name, "1.0", List.of(needs), false, checks.toString());
     }
 
     private Kiln kiln(String store, List<KilnEvent> events) {
@@ -294,5 +312,177 @@ class RecipeDagTest {
         assertEquals(2L, events.stream().filter(e -> e instanceof RecipeEvent.Finished f && f.remembered()).count());
         assertTrue(events.stream().noneMatch(e -> e instanceof FetchEvent.Started), "nothing downloaded");
         assertEquals(mtime, Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis(), "repository unchanged");
+    }
+
+    @Test
+    void aDiamondLocksInOneGoFromNoRepositoryBuildsInOneGoAndCutsOffOnItsRecipePins() throws Exception {
+        recipe("base", List.of(), "");
+        fromRecipes("left", "base");
+        fromRecipes("right", "base");
+        Path top = fromRecipes("top", "left", "right");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64")); // one call, no repository anywhere
+            RecipeLockResult check = kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64")
+                    .withAction(RecipeLockRequest.Action.CHECK));
+            assertTrue(check.recipes().stream().allMatch(r -> r.changes().isEmpty()), "up to date: " + check);
+        }
+        assertFalse(Files.exists(repo));
+        byte[] topLock = Files.readAllBytes(packages.resolve("top.lock.json"));
+        String text = new String(topLock, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("\"fromRecipes\"") && text.contains("\"name\": \"left\"") && text.contains("\"name\": \"right\""), text);
+        dev.kiln.builder.recipe.RecipeLock read = dev.kiln.builder.recipe.RecipeLockJson.read(topLock, "top.lock.json");
+        assertEquals(List.of("left", "right"), read.environment().fromRecipes("amd64").stream().map(p -> p.name()).toList());
+        assertTrue(read.environment().fromRecipes("amd64").stream().allMatch(p -> p.built().isEmpty()), "no sha256 before a build");
+        assertTrue(read.environment().packages("amd64").stream().noneMatch(p -> p.name().equals("left")));
+        assertEquals(text, new String(dev.kiln.builder.recipe.RecipeLockJson.write(read), java.nio.charset.StandardCharsets.UTF_8),
+                "a lock with recipe pins survives a round trip");
+        String baseLock = Files.readString(packages.resolve("base.lock.json"));
+        assertFalse(baseLock.contains("fromRecipes"), "a lock without recipe pins has no such key: " + baseLock);
+        assertTrue(baseLock.contains("\"recipeLockVersion\": 1,") && text.contains("\"recipeLockVersion\": 2,"), text);
+
+        // built in one call from nothing: each recipe once, each dependent's environment holding its dependencies' files
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        RecipeBuildResult first;
+        try (Kiln kiln = kiln("store", events)) {
+            first = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2).withRepository(repo, key.secretKey()));
+        }
+        assertEquals(Map.of("base", 1L, "left", 1L, "right", 1L, "top", 1L), started(events));
+        assertEquals(4, first.repository().orElseThrow().added().size());
+        assertTrue(indexOf(events, RecipeEvent.Finished.class, "left") < indexOf(events, RecipeEvent.Started.class, "top"));
+        // the carried lock is the filled one: top's package says which left and right it was built with
+        byte[] carried = dev.kiln.builder.verify.CarriedRecipe.read(first.recipes().get(3).packages().get(0).file()).orElseThrow().lock();
+        var filled = dev.kiln.builder.recipe.RecipeLockJson.read(carried, "carried");
+        assertEquals(first.recipes().get(1).packages().get(0).sha256(),
+                filled.environment().fromRecipes("amd64").get(0).built().orElseThrow().sha256().toString());
+        assertArrayEquals(carried, dev.kiln.builder.recipe.RecipeLockJson.write(filled), "a filled lock survives a round trip");
+
+        // again: all lookups
+        events.clear();
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeBuildResult warm = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2));
+            assertTrue(warm.recipes().stream().allMatch(RecipeBuildResult.Built::remembered), warm.toString());
+        }
+        assertEquals(Map.of(), started(events));
+
+        // base's build forgotten: it builds again to the same bytes, and the recipe pins fill to the same digests
+        Files.delete(dir.resolve("store/memo").resolve(MemoStep.RECIPE_BUILD.id())
+                .resolve(Digest.parse(first.recipes().get(0).buildKey()).hex()));
+        events.clear();
+        RecipeBuildResult cut;
+        try (Kiln kiln = kiln("store", events)) {
+            cut = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withJobs(2));
+        }
+        assertEquals(Map.of("base", 1L), started(events));
+        assertEquals(first.recipes().get(0).packages().get(0).sha256(), cut.recipes().get(0).packages().get(0).sha256());
+        assertEquals(List.of(true, true, true), cut.recipes().subList(1, 4).stream().map(RecipeBuildResult.Built::remembered).toList());
+        assertEquals(first.recipes().get(3).buildKey(), cut.recipes().get(3).buildKey());
+        assertTrue(Files.exists(top));
+    }
+
+    @Test
+    void aRecipePinWhoseRecipeNowMakesAnotherVersionIsRefusedBeforeAnythingBuilds() throws Exception {
+        recipe("base", List.of(), "");
+        fromRecipes("left", "base");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+        }
+        Path base = recipe("base", "1.1", List.of(), false, "");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(base), "amd64")); // base alone: left's pin is now stale
+            RecipeLockResult check = kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64")
+                    .withAction(RecipeLockRequest.Action.CHECK));
+            assertTrue(check.recipes().get(1).changes().stream().anyMatch(c -> c.startsWith("~ base:amd64 1.0-0kiln1")),
+                    check.toString());
+        }
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeException e = assertThrows(RecipeException.class,
+                    () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64")));
+            assertEquals("recipe.lock", e.code());
+            assertTrue(e.getMessage().contains("pins base 1.0-0kiln1 (amd64, from recipe base), but recipe base now makes base 1.1-0kiln1")
+                    && e.getMessage().contains("lock the recipes again, together"), e.getMessage());
+            // nor lock: what it took from base comes from nowhere else
+            RecipeException relock = assertThrows(RecipeException.class,
+                    () -> kiln.recipeLock(RecipeLockRequest.of(List.of(packages.resolve("left.yaml")), "amd64")));
+            assertEquals("recipe.lock", relock.code());
+            assertTrue(relock.getMessage().contains("its lock took base 1.0-0kiln1 (amd64, from recipe base) from recipes that are"
+                    + " not locked with it now"), relock.getMessage());
+            // a dependent alone cannot build: the recipe its pins come from must be built with it
+            RecipeException alone = assertThrows(RecipeException.class,
+                    () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages.resolve("left.yaml")), "amd64")));
+            assertEquals("recipe.lock", alone.code());
+            assertTrue(alone.getMessage().contains("no recipe base is among the recipes to build"), alone.getMessage());
+        }
+        assertEquals(Map.of(), started(events));
+    }
+
+    @Test
+    void aSubpackageIsPinnedFromItsRecipeAndFilledWithWhatThatBuilt() throws Exception {
+        Files.writeString(packages.resolve("lib.yaml"), """
+                package: {name: lib, version: "2.0", description: a library, copyright: [{license: MIT}]}
+                environment:
+                  contents:
+                    repositories: ["%s"]
+                    packages: [tools]
+                pipeline:
+                  - runs: mkdir -p "${{targets.destdir}}/usr/share/lib"
+                subpackages:
+                  - name: lib-dev
+                    dependencies: {provides: [lib-headers], replaces: ["lib-old (<< 2)"]}
+                    pipeline:
+                      - runs: |
+                          mkdir -p "${{targets.subpkgdir}}/usr/share/lib-dev"
+                          echo dev > "${{targets.subpkgdir}}/usr/share/lib-dev/marker"
+                """.formatted(tools.line()));
+        recipe("app", "1.0", List.of("lib-headers"), false, "test -f /usr/share/lib-dev/marker\n"); // a name lib-dev provides
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+        }
+        var pins = dev.kiln.builder.recipe.RecipeLocking.read(packages.resolve("app.lock.json")).environment().fromRecipes("amd64");
+        assertEquals(List.of("lib-dev 2.0-0kiln1 (amd64, from recipe lib)"), pins.stream().map(p -> p.describe()).toList());
+        RecipeBuildResult built;
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            built = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64"));
+        }
+        RecipeBuildResult.PackageFile libDev = built.recipes().get(1).packages().get(1);
+        assertEquals("lib-dev", libDev.name());
+        String control = new String(new dev.kiln.assembler.deb.DebReader(dev.kiln.assembler.deb.UnpackLimits.DEFAULT)
+                .readControlFile(libDev.file(), "lib-dev"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(control.contains("\nProvides: lib-headers\nReplaces: lib-old (<< 2)\n"), control);
+        byte[] carried = dev.kiln.builder.verify.CarriedRecipe.read(built.recipes().get(0).packages().get(0).file()).orElseThrow().lock();
+        assertEquals(libDev.sha256(), dev.kiln.builder.recipe.RecipeLockJson.read(carried, "carried").environment().fromRecipes("amd64")
+                .get(0).built().orElseThrow().sha256().toString());
+    }
+
+    @Test
+    void aPackageBuiltWithRecipePinsVerifiesFromAnImageThatHoldsWhatItWasBuiltWith() throws Exception {
+        recipe("base", List.of(), "");
+        fromRecipes("top", "base");
+        RecipeBuildResult built;
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+            built = kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64").withRepository(repo, key.secretKey()));
+        }
+        Path spec = Files.writeString(dir.resolve("image.yaml"), """
+                contents:
+                  repositories:
+                    - %s
+                    - deb [signed-by=%s] file:repo recipes main
+                  packages: [base, top]
+                archs: [amd64]
+                """.formatted(tools.line(), key.publicKey()));
+        try (Kiln kiln = kiln("store", new ArrayList<>())) {
+            kiln.build(BuildRequest.of(Spec.load(spec)).to(Target.layout(dir.resolve("image"))));
+            // alone, top cannot be rebuilt: base's package is in no repository of its lock, and not in a fresh store
+            RecipeException alone = assertThrows(RecipeException.class, () -> kiln.recipeVerify(
+                    RecipeVerifyRequest.ofPackage(built.recipes().get(1).packages().get(0).file(), "amd64")));
+            assertEquals("recipe.lock", alone.code());
+            assertTrue(alone.getMessage().contains("was built with base 1.0-0kiln1 (amd64, from recipe base)"), alone.getMessage());
+        }
+        try (Kiln kiln = Kiln.builder().store(dir.resolve("store")).keys(tools.publicKey()).context(dir).open()) {
+            RecipeVerifyResult image = kiln.recipeVerify(RecipeVerifyRequest.ofImage(ImageRef.layout(dir.resolve("image")), "amd64"));
+            assertEquals(List.of("base", "top"), image.packages().stream().map(RecipeVerifyResult.Checked::name).sorted().toList());
+            assertTrue(image.identical(), image.toString());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.api.testing.ToolsRepository;
 import dev.kiln.builder.RecipeException;
+import dev.kiln.builder.repo.PgpKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,6 +143,41 @@ class RecipeMountsTest {
         assertEquals(dir.resolve("store/logs/leaky/last.log"), log);
         assertEquals("==> step leak\nthe token is ***\n", Files.readString(log));
         assertTrue(e.getMessage().contains("the whole log: " + dir.resolve("store/logs/leaky")), e.getMessage());
+    }
+
+    @Test
+    void aPackageHoldingASecretNeverReachesThePublishedRepository() throws Exception {
+        Path repo = dir.resolve("repo");
+        PgpKeys.Written key = PgpKeys.write(Files.createDirectories(dir.resolve("keys")), "recipes", CREATED);
+        Path fine = recipe("fine", """
+                  - runs: mkdir -p "${{targets.destdir}}/usr/share/fine"
+                """);
+        Path leaky = recipe("leaky", """
+                  - mounts: [{type: secret, id: token, required: true}]
+                    runs: |
+                      mkdir -p "${{targets.destdir}}/usr/share/leaky"
+                      cp /run/secrets/token "${{targets.destdir}}/usr/share/leaky/token"
+                """);
+        try (Kiln kiln = kiln(new ArrayList<>())) {
+            kiln.recipeBuild(RecipeBuildRequest.of(List.of(fine), "amd64").withRepository(repo, key.secretKey()));
+        }
+        byte[] release = Files.readAllBytes(repo.resolve("dists/recipes/InRelease"));
+        try (Kiln kiln = kiln(new ArrayList<>())) {
+            RecipeException e = assertThrows(RecipeException.class, () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(leaky), "amd64")
+                    .withSecret("token", () -> SECRET.getBytes(StandardCharsets.UTF_8)).withRepository(repo, key.secretKey())));
+            assertEquals("recipe.secret-leaked", e.code());
+            assertTrue(e.getMessage().contains("the package leaky's file /usr/share/leaky/token"), e.getMessage());
+        }
+        assertEquals(List.of(), holding(repo, SECRET), "no byte of the repository holds the value, raw or in base64");
+        assertArrayEquals(release, Files.readAllBytes(repo.resolve("dists/recipes/InRelease")), "nothing was published");
+        assertFalse(Files.exists(repo.resolve("pool/main/l/leaky")));
+        // a repository that does not exist yet is not made by a refused build
+        Path none = dir.resolve("no-repo");
+        try (Kiln kiln = kiln(new ArrayList<>())) {
+            assertThrows(RecipeException.class, () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(leaky), "amd64")
+                    .withSecret("token", () -> SECRET.getBytes(StandardCharsets.UTF_8)).withRepository(none, key.secretKey())));
+        }
+        assertFalse(Files.exists(none));
     }
 
     @Test

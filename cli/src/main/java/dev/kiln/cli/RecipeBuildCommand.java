@@ -4,14 +4,9 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.RecipeBuildRequest;
 import dev.kiln.api.RecipeBuildResult;
 import dev.kiln.api.SystemDefaults;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,10 +49,8 @@ final class RecipeBuildCommand implements Callable<Integer> {
             + " same time (default: as many as this host has cores; 1: one after the other).")
     int jobs;
 
-    @Option(names = "--secret", paramLabel = "id=NAME,src=FILE|env=VAR", description = "The value of the recipes' secret"
-            + " mount NAME: the bytes of FILE, or of the variable VAR. Repeatable. Delivered to the steps that mount it as a"
-            + " file of mode 0400 (never written to disk, never on a command line); never in a key, lock or log.")
-    List<String> secrets = new ArrayList<>();
+    @Mixin
+    SecretOption secrets;
 
     @Option(names = {"-v", "--verbose"}, description = "Print every line the steps print (otherwise only a failing step's last lines).")
     boolean verbose;
@@ -96,8 +89,9 @@ final class RecipeBuildCommand implements Callable<Integer> {
         if (repo != null) {
             request = request.withRepository(repo, signingKey);
         }
-        for (String secret : secrets) {
-            request = secret(request, secret);
+        for (Map.Entry<String, byte[]> secret : secrets.values(commandSpec.commandLine()).entrySet()) {
+            byte[] value = secret.getValue();
+            request = request.withSecret(secret.getKey(), () -> value.clone());
         }
         Kiln.Builder b = cache.apply(KilnSetup.builder(store.store, null, quiet, err, lines));
         if (lines == null && !quiet) {
@@ -122,44 +116,5 @@ final class RecipeBuildCommand implements Callable<Integer> {
                 ? "published " + r.directory() + " (suite " + r.suite() + ", " + r.added().size() + " added, Date " + r.date() + ")"
                 : r.directory() + " already holds these packages: nothing written"));
         return 0;
-    }
-
-    /** {@code id=NAME,src=FILE} or {@code id=NAME,env=VAR}: read here, by the CLI only; messages never hold the value. */
-    private RecipeBuildRequest secret(RecipeBuildRequest request, String spec) {
-        Map<String, String> parts = new TreeMap<>();
-        for (String part : spec.split(",", -1)) {
-            int eq = part.indexOf('=');
-            if (eq <= 0 || parts.put(part.substring(0, eq), part.substring(eq + 1)) != null) {
-                throw usage("--secret " + spec + ": expected id=NAME,src=FILE or id=NAME,env=VAR");
-            }
-        }
-        String id = parts.remove("id");
-        String src = parts.remove("src");
-        String env = parts.remove("env");
-        if (id == null || !parts.isEmpty() || (src == null) == (env == null)) {
-            throw usage("--secret " + spec + ": expected id=NAME and exactly one of src=FILE and env=VAR");
-        }
-        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-            throw usage("--secret: the id '" + id + "' is not letters, digits, '.', '_' and '-'");
-        }
-        byte[] value;
-        if (src != null) {
-            try {
-                value = Files.readAllBytes(Path.of(src));
-            } catch (IOException e) {
-                throw usage("--secret " + id + ": cannot read " + src + " (" + e.getClass().getSimpleName() + ")");
-            }
-        } else {
-            String v = System.getenv(env);
-            if (v == null) {
-                throw usage("--secret " + id + ": the variable " + env + " is not set");
-            }
-            value = v.getBytes(StandardCharsets.UTF_8);
-        }
-        return request.withSecret(id, () -> value.clone());
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(commandSpec.commandLine(), message);
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.api.RecipeVerifyResult;
 import dev.kiln.api.SystemDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +33,9 @@ final class RecipeVerifyCommand implements Callable<Integer> {
     Path recipeDir;
 
     @Mixin
+    SecretOption secrets;
+
+    @Mixin
     ContextOption context;
 
     @Mixin
@@ -54,6 +58,10 @@ final class RecipeVerifyCommand implements Callable<Integer> {
                 : RecipeVerifyRequest.ofImage(ImageArgument.forVerify(target), SystemDefaults.architecture());
         if (recipeDir != null) {
             request = request.withRecipeDirectory(recipeDir);
+        }
+        for (Map.Entry<String, byte[]> secret : secrets.values(commandSpec.commandLine()).entrySet()) {
+            byte[] value = secret.getValue();
+            request = request.withSecret(secret.getKey(), () -> value.clone());
         }
         RecipeVerifyResult result;
         try (Kiln kiln = KilnSetup.builder(store.store, context.context, false, err, lines).open()) {

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * which memo blobs a root keeps (a lock's parsed indexes, what builds from it used); with
  * {@link Memos#DROP_ALL} gc keeps only the roots' own blobs and deletes every memo record. Staged
  * files left in {@code tmp/} by killed processes are deleted: gc holds the store exclusively, so
- * nothing is being written. State records (rollback floors) are always kept.
+ * nothing is being written. State records (rollback floors) are always kept. A recipe build's log
+ * goes with its build's memo record; each recipe's {@code last.log} is kept.
  */
 public final class StoreGc {
     /** How long gc waits for other processes to stop using the store. */
@@ -90,7 +91,7 @@ public final class StoreGc {
      */
     public record Result(Path store, List<Path> roots, List<Path> droppedRoots, int reachable,
                          long blobsKept, long bytesKept, long blobsDeleted, long bytesFreed,
-                         long memoRecordsDeleted, long tmpFilesDeleted, long tmpBytesFreed, boolean dryRun) {
+                         long memoRecordsDeleted, long tmpFilesDeleted, long tmpBytesFreed, long logsDeleted, boolean dryRun) {
         public Result {
             roots = List.copyOf(roots);
             droppedRoots = List.copyOf(droppedRoots);
@@ -114,6 +115,10 @@ public final class StoreGc {
                     memoRecordsDeleted, memoRecordsDeleted == 1 ? "" : "s",
                     tmpFilesDeleted, tmpFilesDeleted == 1 ? "" : "s", StoreInventory.humanSize(tmpBytesFreed),
                     StoreInventory.humanSize(freed())));
+            if (logsDeleted > 0) {
+                out.add(String.format(Locale.ROOT, "%s %d log%s of recipe builds no longer in the store", verb, logsDeleted,
+                        logsDeleted == 1 ? "" : "s"));
+            }
             return out;
         }
     }
@@ -222,6 +227,7 @@ public final class StoreGc {
         }
 
         long memoDeleted = 0;
+        Set<Path> recordsDeleted = new HashSet<>();
         for (Path stepDir : StoreVerifier.list(store.memoDir())) {
             if (!Files.isDirectory(stepDir)) {
                 continue;
@@ -229,7 +235,26 @@ public final class StoreGc {
             for (Path record : StoreVerifier.list(stepDir)) {
                 if (Files.isRegularFile(record) && (memos == Memos.DROP_ALL || !memoTargetSurvives(record, gone))) {
                     delete(record);
+                    recordsDeleted.add(record);
                     memoDeleted++;
+                }
+            }
+        }
+
+        // a recipe build's log (logs/RECIPE/KEY.log) lives while its build's record does; each
+        // recipe's last.log, the last build's (failed ones have no record), is kept
+        long logsDeleted = 0;
+        Path builds = store.memoDir().resolve(MemoStep.RECIPE_BUILD.id());
+        for (Path recipeDir : StoreVerifier.list(store.logsDir())) {
+            for (Path log : StoreVerifier.list(recipeDir)) {
+                String name = log.getFileName().toString();
+                if (!name.endsWith(".log") || !StoreVerifier.isHex64(name.substring(0, name.length() - 4))) {
+                    continue; // last.log, or not a build's log
+                }
+                Path record = builds.resolve(name.substring(0, name.length() - 4));
+                if (!Files.isRegularFile(record) || recordsDeleted.contains(record)) {
+                    delete(log);
+                    logsDeleted++;
                 }
             }
         }
@@ -261,7 +286,7 @@ public final class StoreGc {
             }
         }
         return new Result(store.root(), live, dropped, reachable.size(), kept, bytesKept, deleted, freed,
-                memoDeleted, tmpFiles, tmpBytes, dryRun);
+                memoDeleted, tmpFiles, tmpBytes, logsDeleted, dryRun);
     }
 
     private Set<Digest> reach(Path root) {

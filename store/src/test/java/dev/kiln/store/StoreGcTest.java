@@ -93,6 +93,31 @@ class StoreGcTest {
     }
 
     @Test
+    void aRecipeBuildsLogGoesWithItsRecordAndLastLogStays() throws IOException {
+        Path lock = lockfile("app/image.lock.json", release, List.of(libc, openssl));
+        store.addRoot(lock);
+        Digest kept = Digest.of("build kept".getBytes(StandardCharsets.UTF_8));
+        Digest lost = Digest.of("build whose package gc deletes".getBytes(StandardCharsets.UTF_8));
+        Digest failed = Digest.of("build that failed".getBytes(StandardCharsets.UTF_8));
+        store.putMemo(MemoStep.RECIPE_BUILD, kept, libc);
+        store.putMemo(MemoStep.RECIPE_BUILD, lost, stray);
+        Path logs = Files.createDirectories(store.logsDir().resolve("tree"));
+        for (Digest d : List.of(kept, lost, failed)) {
+            Files.writeString(logs.resolve(d.hex() + ".log"), "==> step build\n");
+        }
+        Files.writeString(logs.resolve("last.log"), "==> step build\n");
+
+        StoreGc.Result dry = new StoreGc(store).withDryRun(true).gc(List.of());
+        assertEquals(4, listing(logs).size(), "a dry run deletes no log");
+        StoreGc.Result r = new StoreGc(store).gc(List.of());
+
+        assertEquals(List.of(logs.resolve(kept.hex() + ".log"), logs.resolve("last.log")), listing(logs));
+        assertEquals(2, r.logsDeleted());
+        assertEquals(dry.logsDeleted(), r.logsDeleted());
+        assertTrue(r.render().contains("deleted 2 logs of recipe builds no longer in the store"), r.render().toString());
+    }
+
+    @Test
     void gcKeepsCachesAndDropCachesDeletesThemAll() throws IOException {
         Path obj = store.cachesDir().resolve("ccache/x/obj.o");
         Files.createDirectories(obj.getParent());

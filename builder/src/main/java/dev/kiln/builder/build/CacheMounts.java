@@ -5,30 +5,24 @@ import dev.kiln.builder.recipe.StepMount;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.ExitCleanup;
 import dev.kiln.store.IoErrors;
+import dev.kiln.store.ProcessFileLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cache mounts of one build, taken for its whole length: {@code caches/ID/} in the store
  * ({@link ContentStore#cachesDir}), with {@code caches/ID.lock} beside it. {@code locked} waits for the lock (held by
- * another build of this process or of another: a lock file taken through its own channel answers
- * both, {@link OverlappingFileLockException} being "held in this process"); {@code private} takes
+ * another build of this process or of another: {@link ProcessFileLock}); {@code private} takes
  * it if free and otherwise gets a fresh empty directory, dropped after the build; {@code shared}
  * takes no lock. Closing releases the locks and drops the private directories.
  */
 final class CacheMounts implements AutoCloseable {
-    /** How often a {@code locked} cache held by another build is tried again. */
-    private static final long POLL_MILLIS = 20;
-
     private final ContentStore store;
     private final Map<String, Path> directories = new LinkedHashMap<>();
     private final List<AutoCloseable> held = new ArrayList<>();
@@ -50,15 +44,14 @@ final class CacheMounts implements AutoCloseable {
             Path dir = area.resolve(cache.id());
             Path chosen = dir;
             if (cache.sharing() != StepMount.Sharing.SHARED) {
-                FileChannel channel = FileChannel.open(area.resolve(cache.id() + ".lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE);
-                FileLock lock = cache.sharing() == StepMount.Sharing.LOCKED ? waitFor(channel, cache.id()) : tryLock(channel);
-                if (lock == null) {
-                    channel.close();
+                Path lockFile = area.resolve(cache.id() + ".lock");
+                Optional<ProcessFileLock> lock = cache.sharing() == StepMount.Sharing.LOCKED
+                        ? Optional.of(waitFor(lockFile, cache.id())) : ProcessFileLock.tryLock(lockFile);
+                if (lock.isEmpty()) {
                     chosen = store.stageDirectory();
                     fresh.add(chosen);
                 } else {
-                    held.add(channel);
+                    held.add(lock.get());
                 }
             }
             Files.createDirectories(chosen);
@@ -75,28 +68,13 @@ final class CacheMounts implements AutoCloseable {
         return Map.copyOf(directories);
     }
 
-    private static FileLock tryLock(FileChannel channel) throws IOException {
+    private static ProcessFileLock waitFor(Path lockFile, String id) throws IOException {
         try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
-        }
-    }
-
-    private static FileLock waitFor(FileChannel channel, String id) throws IOException {
-        while (true) {
-            FileLock lock = tryLock(channel);
-            if (lock != null) {
-                return lock;
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                channel.close();
-                Thread.currentThread().interrupt();
-                throw new RecipeException(RecipeException.Kind.OTHER, "interrupted waiting for the locked cache '" + id + "'"
-                        + "\n  fix: build again", e);
-            }
+            return ProcessFileLock.lock(lockFile, () -> { });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecipeException(RecipeException.Kind.OTHER, "interrupted waiting for the locked cache '" + id + "'"
+                    + "\n  fix: build again", e);
         }
     }
 
@@ -114,7 +92,7 @@ final class CacheMounts implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception e) {
-                // closing the channel releases its lock in any case
+                // closing releases the lock in any case
             }
         }
         for (Path p : fresh) {

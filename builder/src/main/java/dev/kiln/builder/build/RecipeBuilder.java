@@ -144,8 +144,8 @@ public final class RecipeBuilder {
             }
         }
         TreeSet<String> env = new TreeSet<>();
-        for (Lock.Package p : lock.environment().packages(lock.architecture())) {
-            env.add(p.sha256().toString());
+        for (Lock.Package p : installed(lock)) {
+            env.add(p.sha256().toString()); // a package from a recipe by the digest it was built to: not by its recipe
         }
         ArrayNode e = k.putArray("environment");
         env.forEach(e::add);
@@ -156,6 +156,20 @@ public final class RecipeBuilder {
         k.put("sandbox", SANDBOX_VERSION);
         k.put("package", PACKAGE_VERSION);
         return k;
+    }
+
+    /**
+     * What the lock's environment installs: its pinned packages and the packages from recipes,
+     * which must be built (filled by {@link RecipeLocking#withBuilt}).
+     */
+    static List<Lock.Package> installed(RecipeLock lock) {
+        try {
+            return lock.environment().installed(lock.architecture());
+        } catch (IllegalStateException e) {
+            throw new RecipeException(RecipeException.Kind.LOCK, "the lock of recipe " + lock.recipePath()
+                    + " takes packages other recipes make, and " + e.getMessage()
+                    + "\n  fix: build the recipes together (name their directory), so that what it needs is built first");
+        }
     }
 
     /** What the memo remembers for {@code key}, when every package it names is still in the store, whole. */
@@ -421,7 +435,7 @@ public final class RecipeBuilder {
     private Package pack(String name, String description, Relations relations, Recipe recipe, String arch,
                          Digest key, long epoch, SortedMap<String, byte[]> members, Path tree, Path work) {
         DebControl control = DebControl.of(name, recipe.debianVersion(), arch, MAINTAINER, description)
-                .withDepends(relations.runtime()).withProvides(relations.provides()).withField(BUILD_KEY_FIELD, key.toString())
+                .withDepends(relations.runtime()).withProvides(relations.provides()).withReplaces(relations.replaces()).withField(BUILD_KEY_FIELD, key.toString())
                 .withField(EPOCH_FIELD, Long.toString(epoch));
         String fileName = name + "_" + recipe.debianVersion() + "_" + arch + ".deb";
         DebWriter.Written w = DebWriter.write(tree, control, epoch, members, work.resolve(fileName));

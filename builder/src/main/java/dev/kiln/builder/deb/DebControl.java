@@ -23,18 +23,19 @@ import java.util.regex.Pattern;
  *     deb-control(5) says (each line indented by one space, an empty line written {@code " ."})
  * @param depends the {@code Depends} relations, each as written ({@code libc6 (>= 2.34)}); empty: none
  * @param provides the {@code Provides} relations; empty: none
+ * @param replaces the {@code Replaces} relations; empty: none
  * @param fields further fields by name ({@code Section}, {@code Priority}, {@code Homepage},
  *     {@code License}, {@code Kiln-Build-Key}, ...): single-line values
  */
 public record DebControl(String packageName, String version, String architecture, String maintainer, String description,
-        List<String> depends, List<String> provides, SortedMap<String, String> fields) {
+        List<String> depends, List<String> provides, List<String> replaces, SortedMap<String, String> fields) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
     private static final Pattern VERSION = Pattern.compile("([0-9]+:)?[0-9][A-Za-z0-9.+~:-]*");
     private static final Pattern ARCH = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern FIELD = Pattern.compile("[A-Za-z][A-Za-z0-9-]*");
     /** The fields kiln writes itself, or that a recipe may not set as extra fields. */
     private static final Set<String> RESERVED = Set.of("package", "version", "architecture", "maintainer", "description",
-            "depends", "provides", "installed-size", "pre-depends", "essential", "filename", "size", "sha256", "md5sum",
+            "depends", "provides", "replaces", "installed-size", "pre-depends", "essential", "filename", "size", "sha256", "md5sum",
             "status", "conffiles");
     /** The optional fields written before the others, in this order (dpkg-deb's). */
     private static final List<String> FIRST = List.of("Section", "Priority", "Homepage");
@@ -47,6 +48,7 @@ public record DebControl(String packageName, String version, String architecture
         Objects.requireNonNull(description, "description");
         depends = List.copyOf(depends);
         provides = List.copyOf(provides);
+        replaces = List.copyOf(replaces);
         fields = new TreeMap<>(fields);
         check(NAME.matcher(packageName).matches(), "Package", packageName, "lowercase letters, digits, '+', '-' and '.', at least two");
         check(VERSION.matcher(version).matches(), "Version", version, "a Debian version starting with a digit");
@@ -62,6 +64,10 @@ public record DebControl(String packageName, String version, String architecture
             check(singleLine(relation) && !relation.isBlank() && !relation.contains(","), "Provides", relation,
                     "one relation per entry, on one line");
         }
+        for (String relation : replaces) {
+            check(singleLine(relation) && !relation.isBlank() && !relation.contains(","), "Replaces", relation,
+                    "one relation per entry, on one line");
+        }
         for (Map.Entry<String, String> f : fields.entrySet()) {
             check(FIELD.matcher(f.getKey()).matches(), "field name", f.getKey(), "letters, digits and '-', starting with a letter");
             check(!RESERVED.contains(f.getKey().toLowerCase(java.util.Locale.ROOT)), "field name", f.getKey(),
@@ -72,27 +78,31 @@ public record DebControl(String packageName, String version, String architecture
 
     /** The mandatory fields; no relations, no further fields. */
     public static DebControl of(String packageName, String version, String architecture, String maintainer, String description) {
-        return new DebControl(packageName, version, architecture, maintainer, description, List.of(), List.of(), new TreeMap<>());
+        return new DebControl(packageName, version, architecture, maintainer, description, List.of(), List.of(), List.of(), new TreeMap<>());
     }
 
     public DebControl withDepends(List<String> relations) {
-        return new DebControl(packageName, version, architecture, maintainer, description, relations, provides, fields);
+        return new DebControl(packageName, version, architecture, maintainer, description, relations, provides, replaces, fields);
     }
 
     public DebControl withProvides(List<String> relations) {
-        return new DebControl(packageName, version, architecture, maintainer, description, depends, relations, fields);
+        return new DebControl(packageName, version, architecture, maintainer, description, depends, relations, replaces, fields);
+    }
+
+    public DebControl withReplaces(List<String> relations) {
+        return new DebControl(packageName, version, architecture, maintainer, description, depends, provides, relations, fields);
     }
 
     /** A copy with one more field (or another value for it). */
     public DebControl withField(String name, String value) {
         SortedMap<String, String> more = new TreeMap<>(fields);
         more.put(name, value);
-        return new DebControl(packageName, version, architecture, maintainer, description, depends, provides, more);
+        return new DebControl(packageName, version, architecture, maintainer, description, depends, provides, replaces, more);
     }
 
     /**
      * The {@code control} file: Package, Version, Architecture, Maintainer, Installed-Size, Depends,
-     * Provides, Section, Priority, Homepage, the other fields by name, Description last.
+     * Provides, Replaces, Section, Priority, Homepage, the other fields by name, Description last.
      */
     public String render(long installedSizeKiB) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -106,6 +116,9 @@ public record DebControl(String packageName, String version, String architecture
         }
         if (!provides.isEmpty()) {
             out.put("Provides", String.join(", ", provides));
+        }
+        if (!replaces.isEmpty()) {
+            out.put("Replaces", String.join(", ", replaces));
         }
         List<String> names = new ArrayList<>();
         for (String first : FIRST) {

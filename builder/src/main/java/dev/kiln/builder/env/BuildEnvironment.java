@@ -167,7 +167,7 @@ public final class BuildEnvironment {
 
     /** The root filesystem of the request, its packages unpacked (or found unpacked) through the store. */
     private RootfsBuilder.Rootfs assemble(Request request) {
-        List<Lock.Package> packages = request.lock().packages(request.arch());
+        List<Lock.Package> packages = request.lock().installed(request.arch()); // with what recipes built, filled in
         for (Lock.Package p : packages) {
             if (!store.contains(p.sha256())) {
                 throw new RecipeException(RecipeException.Kind.LOCK, "the environment's package " + p.name() + " " + p.version()

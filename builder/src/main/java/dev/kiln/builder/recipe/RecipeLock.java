@@ -21,6 +21,12 @@ public record RecipeLock(int version, String recipePath, Digest recipeDigest, St
                          List<SourcePin> sources) {
     /** The format version this kiln writes and reads. */
     public static final int VERSION = 1;
+    /**
+     * The format version of a lock whose environment pins packages from recipes ({@code fromRecipes}):
+     * a kiln that does not know them refuses such a lock rather than build without those packages.
+     * A lock without them keeps version 1, and its bytes.
+     */
+    public static final int VERSION_WITH_RECIPE_PINS = 2;
 
     public RecipeLock {
         Objects.requireNonNull(recipePath, "recipePath");

@@ -51,7 +51,7 @@ public final class RecipeLockJson {
 
     public static byte[] write(RecipeLock lock) {
         ObjectNode root = NODES.objectNode();
-        root.put("recipeLockVersion", lock.version());
+        root.put("recipeLockVersion", lock.environment().fromRecipes().isEmpty() ? RecipeLock.VERSION : RecipeLock.VERSION_WITH_RECIPE_PINS);
         ObjectNode recipe = root.putObject("recipe");
         recipe.put("path", lock.recipePath());
         recipe.put("digest", lock.recipeDigest().toString());
@@ -113,8 +113,9 @@ public final class RecipeLockJson {
             throw invalid(what, "expected a JSON object");
         }
         int version = (int) number(root, "recipeLockVersion", what);
-        if (version != RecipeLock.VERSION) {
-            throw invalid(what, "recipeLockVersion " + version + " is not one this kiln reads (expected " + RecipeLock.VERSION + ")");
+        if (version != RecipeLock.VERSION && version != RecipeLock.VERSION_WITH_RECIPE_PINS) {
+            throw invalid(what, "recipeLockVersion " + version + " is not one this kiln reads (expected " + RecipeLock.VERSION + " or "
+                    + RecipeLock.VERSION_WITH_RECIPE_PINS + ")");
         }
         JsonNode recipe = object(root, "recipe", what);
         String path = text(recipe, "path", what);
@@ -153,8 +154,13 @@ public final class RecipeLockJson {
         }
         JsonNode env = object(root, "environment", what);
         try {
-            return new RecipeLock(version, path, digest, arch,
-                    LockJson.read(dev.kiln.store.json.StrictJson.MAPPER.writeValueAsBytes(env), what + " (environment)"), sources);
+            var environment = LockJson.read(dev.kiln.store.json.StrictJson.MAPPER.writeValueAsBytes(env), what + " (environment)");
+            if ((version == RecipeLock.VERSION_WITH_RECIPE_PINS) == environment.fromRecipes().isEmpty()) {
+                throw invalid(what, "recipeLockVersion " + version + (version == RecipeLock.VERSION ? " with" : " without")
+                        + " packages from recipes (environment.fromRecipes): version " + RecipeLock.VERSION_WITH_RECIPE_PINS
+                        + " is the version of a lock that has them");
+            }
+            return new RecipeLock(version, path, digest, arch, environment, sources);
         } catch (ResolveException e) {
             throw new RecipeException(RecipeException.Kind.LOCK, e.getMessage(), e);
         } catch (JsonProcessingException e) {

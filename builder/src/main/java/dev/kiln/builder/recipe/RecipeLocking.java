@@ -5,6 +5,7 @@ import dev.kiln.builder.source.SourcePin;
 import dev.kiln.builder.source.Sources;
 import dev.kiln.resolver.lock.Lock;
 import dev.kiln.resolver.lock.LockJson;
+import dev.kiln.resolver.lock.Resolver;
 import dev.kiln.resolver.spec.ImageSpec;
 import dev.kiln.store.AtomicFile;
 import dev.kiln.store.IoErrors;
@@ -64,6 +65,53 @@ public final class RecipeLocking {
         Lock env = environments.resolve(recipe.environmentFor(arch), recipePath, arch, sameArch.map(RecipeLock::environment));
         List<SourcePin> pins = sources.pin(recipe.file(), recipe.sources(), previous.map(RecipeLock::sources).orElse(List.of()));
         return new RecipeLock(RecipeLock.VERSION, recipePath, recipe.canonicalDigest(), arch, env, pins);
+    }
+
+    /**
+     * The packages {@code recipe} makes for {@code arch} as the solver sees them before they are
+     * built (its package and subpackages: name, Debian version, {@code Depends}, {@code Provides},
+     * as its {@code .deb}s will say), for locking other recipes together with it.
+     */
+    public static List<Resolver.RecipePackage> made(Recipe recipe, String arch) {
+        List<Resolver.RecipePackage> out = new ArrayList<>();
+        out.add(new Resolver.RecipePackage(recipe.name(), recipe.canonicalDigest(), recipe.name(), recipe.debianVersion(), arch,
+                recipe.dependencies().runtime(), recipe.dependencies().provides()));
+        for (Subpackage s : recipe.subpackages()) {
+            out.add(new Resolver.RecipePackage(recipe.name(), recipe.canonicalDigest(), s.name(), recipe.debianVersion(), arch,
+                    s.dependencies().runtime(), s.dependencies().provides()));
+        }
+        return out;
+    }
+
+    /**
+     * The environment's lock with each package from a recipe filled with the {@code .deb} that
+     * recipe built ({@code built}, by package name): checked to be that name, version and
+     * architecture, and its sha256 and size recorded, so that the build key holds the package's
+     * digest, not its recipe.
+     *
+     * @throws RecipeException {@code recipe.lock} when a package from a recipe was not built, or
+     *     was built as another version or architecture than the lock pins
+     */
+    public static RecipeLock withBuilt(RecipeLock lock, Path lockFile, Map<String, Built> built) {
+        String arch = lock.architecture();
+        List<Lock.FromRecipe> filled = new ArrayList<>();
+        for (Lock.FromRecipe p : lock.environment().fromRecipes(arch)) {
+            Built b = built.get(p.name());
+            if (b == null || !b.version().equals(p.version()) || !b.architecture().equals(p.architecture())) {
+                throw new RecipeException(RecipeException.Kind.LOCK, lockFile + " pins " + p.describe() + ", but recipe " + p.recipe()
+                        + (b == null ? " made no " + p.name() : " made " + p.name() + " " + b.version() + " (" + b.architecture() + ")")
+                        + "\n  fix: lock the recipes again, together (the directory), so that the pin follows the recipe");
+            }
+            filled.add(p.withBuilt(b.sha256(), b.size()));
+        }
+        TreeMap<String, List<Lock.FromRecipe>> recipes = new TreeMap<>(lock.environment().fromRecipes());
+        recipes.put(arch, filled);
+        return new RecipeLock(lock.version(), lock.recipePath(), lock.recipeDigest(), lock.architecture(),
+                lock.environment().withFromRecipes(recipes), lock.sources());
+    }
+
+    /** A package a recipe built, as {@link #withBuilt} fills a pin with it. */
+    public record Built(String version, String architecture, dev.kiln.store.Digest sha256, long size) {
     }
 
     /** The lock at {@code lockFile}, if there is one. */
@@ -158,6 +206,8 @@ public final class RecipeLocking {
         Map<String, String> out = new TreeMap<>();
         lock.archs().forEach((arch, list) -> list.forEach(p -> out.put(p.name() + ":" + arch,
                 p.version() + " (" + p.sha256().shortHex() + ")")));
+        lock.fromRecipes().forEach((arch, list) -> list.forEach(p -> out.put(p.name() + ":" + arch,
+                p.version() + " (from recipe " + p.recipe() + " " + p.recipeDigest().shortHex() + ")")));
         return out;
     }
 

@@ -11,6 +11,7 @@ import dev.kiln.store.AtomicFile;
 import dev.kiln.store.Digest;
 import dev.kiln.store.IoErrors;
 import dev.kiln.store.KilnException;
+import dev.kiln.store.ProcessFileLock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,9 +60,12 @@ import java.util.regex.Pattern;
  * files first, the indexes under their hashes next (new names: the previous Release's stay), then the
  * plain indexes, the Release and {@code InRelease} last; the Release says {@code Acquire-By-Hash: yes},
  * so a reader holding the previous InRelease (apt, kiln) still finds the indexes it lists, during a
- * publish and after one that failed halfway. Publishing into one directory from two processes at once is not supported.
+ * publish and after one that failed halfway. A publish holds the repository's lock file
+ * ({@value #LOCK_FILE}) throughout: publishers into one directory, threads or processes, take turns.
  */
 public final class DebRepository {
+    /** The lock file a publish holds, at the repository's root (never listed by any index). */
+    public static final String LOCK_FILE = ".kiln-publish.lock";
     /** The one component kiln writes. */
     public static final String COMPONENT = "main";
     /** The Release's {@code Origin} and {@code Label}. */
@@ -112,12 +116,43 @@ public final class DebRepository {
      *     readable repository, a package that cannot be read, or a failed write
      */
     public static Published publish(Path repoDir, String suite, List<Path> debs, PgpSigningKey key, Instant packagesDate) {
+        return publish(repoDir, suite, debs, key, packagesDate, () -> { });
+    }
+
+    /**
+     * {@link #publish(Path, String, List, PgpSigningKey, Instant)}, holding the repository's lock
+     * ({@value #LOCK_FILE} at its root) from reading what it holds to the last write, so that two
+     * publishers (threads or processes) into one directory add to each other rather than one losing
+     * the other's packages; {@code waiting} is told once when another holds it.
+     */
+    public static Published publish(Path repoDir, String suite, List<Path> debs, PgpSigningKey key, Instant packagesDate,
+            Runnable waiting) {
         Objects.requireNonNull(key, "key");
         if (!SUITE.matcher(suite).matches()) {
             throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot publish into the suite '" + suite + "'"
                     + "\n  expected: letters, digits, '.', '_' or '-'\n  fix: choose another suite name");
         }
         Path root = repoDir.toAbsolutePath().normalize();
+        ProcessFileLock lock;
+        try {
+            AtomicFile.createDirectories(root);
+            lock = ProcessFileLock.lock(root.resolve(LOCK_FILE), waiting);
+        } catch (IOException e) {
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot lock the repository " + root + ": " + IoErrors.why(e)
+                    + "\n  fix: check that the directory is writable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "interrupted waiting for the repository " + root
+                    + " (another publish held it)\n  fix: publish again", e);
+        }
+        try (lock) {
+            return publishLocked(root, suite, debs, key, packagesDate);
+        } catch (IOException e) {
+            throw new RecipeException(RecipeException.Kind.REPOSITORY, "cannot unlock the repository " + root + ": " + IoErrors.why(e), e);
+        }
+    }
+
+    private static Published publishLocked(Path root, String suite, List<Path> debs, PgpSigningKey key, Instant packagesDate) {
         Path dists = root.resolve("dists").resolve(suite);
         TreeMap<String, Stanza> stanzas = new TreeMap<>();
         for (Stanza s : existing(dists)) {

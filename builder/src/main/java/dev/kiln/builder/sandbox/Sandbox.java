@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -279,7 +278,7 @@ public final class Sandbox {
             throw new RecipeException(RecipeException.Kind.SANDBOX, "cannot start " + bwrap.orElseThrow() + " for step '"
                     + step.name() + "': " + e.getMessage() + "\n  fix: install Debian's bubblewrap (apt-get install bubblewrap)", e);
         }
-        OutputTail tail = new OutputTail(tailLines, step.output(), scan::scrub);
+        OutputTail tail = new OutputTail(tailLines, step.output(), scan);
         Thread reader = new Thread(() -> tail.read(process.getInputStream()), "kiln-sandbox-output");
         reader.setDaemon(true);
         reader.start();
@@ -411,29 +410,33 @@ public final class Sandbox {
         }
     }
 
-    /** Reads a step's merged output line by line, passing each on and keeping the last few. */
+    /** Reads a step's merged output line by line, passing each on (scrubbed) and keeping the last few. */
     static final class OutputTail {
-        /** A line longer than this is cut: a step printing without newlines cannot fill the heap. */
+        /**
+         * A line longer than this is cut: a step printing without newlines cannot fill the heap. The
+         * bytes of a secret's form that the cut would split are kept, so it is masked whole.
+         */
         static final int MAX_LINE = 4096;
 
         private final int keep;
         private final java.util.function.Consumer<String> consumer;
         private final java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
-
-        private final UnaryOperator<String> scrub;
+        private final SecretScan scan;
 
         OutputTail(int keep, java.util.function.Consumer<String> consumer) {
-            this(keep, consumer, UnaryOperator.identity());
+            this(keep, consumer, SecretScan.of(List.of()));
         }
 
-        OutputTail(int keep, java.util.function.Consumer<String> consumer, UnaryOperator<String> scrub) {
+        OutputTail(int keep, java.util.function.Consumer<String> consumer, SecretScan scan) {
             this.keep = keep;
-            this.scrub = scrub;
+            this.scan = Objects.requireNonNull(scan, "scan");
             this.consumer = Objects.requireNonNull(consumer, "consumer");
         }
 
         void read(InputStream in) {
-            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            int limit = MAX_LINE + scan.longest();
+            byte[] line = new byte[limit];
+            int size = 0;
             byte[] buffer = new byte[8192];
             try (in) {
                 int n;
@@ -441,23 +444,23 @@ public final class Sandbox {
                     for (int i = 0; i < n; i++) {
                         byte b = buffer[i];
                         if (b == '\n') {
-                            emit(line);
-                        } else if (line.size() < MAX_LINE) {
-                            line.write(b);
+                            emit(line, size);
+                            size = 0;
+                        } else if (size < limit) {
+                            line[size++] = b;
                         }
                     }
                 }
             } catch (IOException e) {
                 // the process was killed: what was read is what there is
             }
-            if (line.size() > 0) {
-                emit(line);
+            if (size > 0) {
+                emit(line, size);
             }
         }
 
-        private void emit(java.io.ByteArrayOutputStream bytes) {
-            String text = scrub.apply(bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
-            bytes.reset();
+        private void emit(byte[] line, int size) {
+            String text = scan.scrubLine(line, size, MAX_LINE);
             synchronized (last) {
                 if (last.size() == keep) {
                     last.removeFirst();

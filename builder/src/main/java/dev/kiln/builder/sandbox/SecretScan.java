@@ -87,19 +87,56 @@ public final class SecretScan {
 
     /** {@code line} with every recognised form replaced by {@link #MASK}. */
     public String scrub(String line) {
-        String out = line;
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return scrubLine(bytes, bytes.length, bytes.length);
+    }
+
+    /**
+     * How many bytes past a cut a line must be kept for {@link #scrubLine} to mask a value the cut
+     * would split.
+     */
+    public int longest() {
+        return longest;
+    }
+
+    /**
+     * The first {@code shown} bytes of {@code line[0, length)} as text, every recognised form masked
+     * by {@link #MASK} (overlapping ones as one). The forms are matched on the bytes, before the
+     * text is decoded, so a value that is not UTF-8 is masked too; a form that starts before the cut
+     * and runs past it is masked whole, never split so that its first bytes show: {@code length}
+     * must then include at least {@link #longest()} bytes past {@code shown}.
+     */
+    public String scrubLine(byte[] line, int length, int shown) {
+        int end = Math.min(length, shown);
+        if (forms.isEmpty()) {
+            return new String(line, 0, end, StandardCharsets.UTF_8);
+        }
+        boolean[] masked = new boolean[length];
         for (byte[] f : forms) {
-            String text = new String(f, StandardCharsets.UTF_8);
-            if (!text.isEmpty() && !text.contains("\uFFFD")) {
-                out = out.replace(text, MASK);
+            for (int at = indexOf(line, 0, length, f); at >= 0 && at < shown; at = indexOf(line, at + 1, length, f)) {
+                java.util.Arrays.fill(masked, at, at + f.length, true);
             }
         }
-        return out;
+        while (end < length && end > 0 && masked[end - 1] && masked[end]) {
+            end++;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(end + MASK.length());
+        for (int i = 0; i < end; ) {
+            if (masked[i]) {
+                out.writeBytes(MASK.getBytes(StandardCharsets.US_ASCII));
+                while (i < end && masked[i]) {
+                    i++;
+                }
+            } else {
+                out.write(line[i++]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** True when {@code bytes} hold a recognised form. */
     public boolean foundIn(byte[] bytes) {
-        return forms.stream().anyMatch(f -> indexOf(bytes, bytes.length, f) >= 0);
+        return forms.stream().anyMatch(f -> indexOf(bytes, 0, bytes.length, f) >= 0);
     }
 
     /**
@@ -151,7 +188,7 @@ public final class SecretScan {
             while ((n = in.read(buffer, have, buffer.length - have)) > 0) {
                 have += n;
                 for (byte[] f : forms) {
-                    if (indexOf(buffer, have, f) >= 0) {
+                    if (indexOf(buffer, 0, have, f) >= 0) {
                         return true;
                     }
                 }
@@ -163,9 +200,9 @@ public final class SecretScan {
         return false;
     }
 
-    private static int indexOf(byte[] hay, int length, byte[] needle) {
+    private static int indexOf(byte[] hay, int from, int length, byte[] needle) {
         outer:
-        for (int i = 0; i + needle.length <= length; i++) {
+        for (int i = from; i + needle.length <= length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (hay[i + j] != needle[j]) {
                     continue outer;

@@ -256,4 +256,18 @@ class DebWriterTest {
                         + "Description: short\n line one\n .\n  verbatim\n",
                 DebControl.of("p1", "1-0kiln1", "all", "m", "short\nline one\n\n verbatim\n").render(3));
     }
+
+    @Test
+    void relationsAreWrittenInDpkgsOrderAndReplacesIsOneOfThem() {
+        assertEquals("Package: p1\nVersion: 1-0kiln1\nArchitecture: all\nMaintainer: m\nInstalled-Size: 3\n"
+                        + "Depends: libc6 (>= 2.34), base-files\nProvides: p-impl\nReplaces: p-old (<< 1), p-legacy\nSection: misc\n"
+                        + "Description: short\n",
+                DebControl.of("p1", "1-0kiln1", "all", "m", "short").withField("Section", "misc")
+                        .withReplaces(List.of("p-old (<< 1)", "p-legacy")).withProvides(List.of("p-impl"))
+                        .withDepends(List.of("libc6 (>= 2.34)", "base-files")).render(3));
+        assertEquals("recipe.package", assertThrows(RecipeException.class,
+                () -> DebControl.of("p1", "1-0kiln1", "all", "m", "short").withReplaces(List.of("a, b"))).code());
+        assertEquals("recipe.package", assertThrows(RecipeException.class,
+                () -> DebControl.of("p1", "1-0kiln1", "all", "m", "short").withField("Replaces", "a")).code());
+    }
 }

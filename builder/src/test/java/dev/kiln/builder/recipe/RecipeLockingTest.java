@@ -96,9 +96,9 @@ class RecipeLockingTest {
     @Test
     void aMalformedLockIsARecipeLockError() throws Exception {
         Path lockFile = tmp.resolve("hello.lock.json");
-        Files.writeString(lockFile, "{\"recipeLockVersion\": 2}");
+        Files.writeString(lockFile, "{\"recipeLockVersion\": 3}");
         RecipeException e = assertThrows(RecipeException.class, () -> RecipeLocking.read(lockFile));
         assertEquals("recipe.lock", e.code());
-        assertTrue(e.getMessage().contains("recipeLockVersion 2 is not one this kiln reads"), e.getMessage());
+        assertTrue(e.getMessage().contains("recipeLockVersion 3 is not one this kiln reads"), e.getMessage());
     }
 }

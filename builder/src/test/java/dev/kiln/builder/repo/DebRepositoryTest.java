@@ -58,6 +58,26 @@ class DebRepositoryTest {
                 .file();
     }
 
+    @Test
+    void twoPublishersTakeTurnsAndNeitherLosesTheOthersPackages() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Path one = deb("one", "1.0-0kiln1", "one");
+        Path two = deb("two", "1.0-0kiln1", "two");
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CompletableFuture<?>[] publishes;
+        try (dev.kiln.store.ProcessFileLock held = dev.kiln.store.ProcessFileLock.tryLock(
+                Files.createDirectories(repo).resolve(DebRepository.LOCK_FILE)).orElseThrow()) {
+            publishes = java.util.stream.Stream.of(one, two).map(deb -> java.util.concurrent.CompletableFuture.runAsync(() ->
+                    DebRepository.publish(repo, SUITE, List.of(deb), SIGNER, EPOCH, waiting::countDown)))
+                    .toArray(java.util.concurrent.CompletableFuture[]::new);
+            assertTrue(waiting.await(60, java.util.concurrent.TimeUnit.SECONDS), "both wait for the held lock");
+            assertFalse(Files.exists(repo.resolve("dists")), "nothing is written while another publish holds the repository");
+        }
+        java.util.concurrent.CompletableFuture.allOf(publishes).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        String packages = Files.readString(repo.resolve("dists/" + SUITE + "/main/binary-amd64/Packages"));
+        assertTrue(packages.contains("Package: one\n") && packages.contains("Package: two\n"), packages);
+    }
+
     private Path publicKey() throws IOException {
         Path file = tmp.resolve("recipes.asc");
         if (!Files.exists(file)) {

@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * the digest of its {@link CopyListing}. It names no host, so it works with any mirror.
  *
  * @param copies the local files and directories the spec copies in, by destination path
+ * @param fromRecipes by architecture, the packages of the closure that recipes locked together
+ *     with this one will make ({@link FromRecipe}); empty in an image lock
  */
 public record Lock(
         int lockVersion,
@@ -23,7 +25,8 @@ public record Lock(
         List<Repository> repositories,
         Options options,
         SortedMap<String, List<Package>> archs,
-        List<Copy> copies) {
+        List<Copy> copies,
+        SortedMap<String, List<FromRecipe>> fromRecipes) {
 
     public static final int VERSION = 1;
 
@@ -33,6 +36,21 @@ public record Lock(
         List<Copy> sorted = new ArrayList<>(copies);
         sorted.sort(java.util.Comparator.comparing(Copy::path));
         copies = List.copyOf(sorted);
+        TreeMap<String, List<FromRecipe>> recipes = new TreeMap<>();
+        fromRecipes.forEach((arch, ps) -> {
+            if (!ps.isEmpty()) {
+                List<FromRecipe> byName = new ArrayList<>(ps);
+                byName.sort(java.util.Comparator.comparing(FromRecipe::name));
+                recipes.put(arch, List.copyOf(byName));
+            }
+        });
+        fromRecipes = java.util.Collections.unmodifiableSortedMap(recipes);
+    }
+
+    /** A lock of no package made by a recipe (every image lock). */
+    public Lock(int lockVersion, Spec spec, List<Repository> repositories, Options options, SortedMap<String, List<Package>> archs,
+                List<Copy> copies) {
+        this(lockVersion, spec, repositories, options, archs, copies, new TreeMap<>());
     }
 
     /** A lock that copies no local sources (as every lock made before they existed). */
@@ -41,7 +59,71 @@ public record Lock(
     }
 
     public Lock withCopies(List<Copy> copies) {
-        return new Lock(lockVersion, spec, repositories, options, archs, copies);
+        return new Lock(lockVersion, spec, repositories, options, archs, copies, fromRecipes);
+    }
+
+    public Lock withFromRecipes(SortedMap<String, List<FromRecipe>> fromRecipes) {
+        return new Lock(lockVersion, spec, repositories, options, archs, copies, fromRecipes);
+    }
+
+    /**
+     * A package pinned as coming from a recipe locked together with this lock's recipe: it has no
+     * sha256 before that recipe is built, so the pin names the recipe (its package name and
+     * canonical digest) and what it makes (name, Debian version, architecture). When the recipe is
+     * built, {@code built} holds the {@code .deb}'s sha256 and size, and that digest, not the
+     * recipe, is what a build from the lock depends on.
+     *
+     * @param recipe the package name of the recipe that makes it (the package itself or a subpackage's parent)
+     * @param recipeDigest the recipe's canonical digest when it was locked
+     * @param built the package the recipe made, once it is built; empty in a lock as written by locking
+     */
+    public record FromRecipe(String name, String version, String architecture, String recipe, Digest recipeDigest,
+                             Optional<Built> built) {
+        public FromRecipe {
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(version, "version");
+            java.util.Objects.requireNonNull(architecture, "architecture");
+            java.util.Objects.requireNonNull(recipe, "recipe");
+            java.util.Objects.requireNonNull(recipeDigest, "recipeDigest");
+            java.util.Objects.requireNonNull(built, "built");
+        }
+
+        /** The package's bytes: its sha256 and size. */
+        public record Built(Digest sha256, long size) {
+            public Built {
+                java.util.Objects.requireNonNull(sha256, "sha256");
+            }
+        }
+
+        public FromRecipe withBuilt(Digest sha256, long size) {
+            return new FromRecipe(name, version, architecture, recipe, recipeDigest, Optional.of(new Built(sha256, size)));
+        }
+
+        /** "base 1.0-0kiln1 (amd64, from recipe base)", for messages. */
+        public String describe() {
+            return name + " " + version + " (" + architecture + ", from recipe " + recipe + ")";
+        }
+    }
+
+    /** The packages recipes will make for {@code arch} (built or not). */
+    public List<FromRecipe> fromRecipes(String arch) {
+        return fromRecipes.getOrDefault(arch, List.of());
+    }
+
+    /**
+     * What is installed for {@code arch}: the pinned packages, then each package from a recipe as
+     * the package its recipe built ({@code file} its {@code .deb}'s name, from no repository: index -1).
+     *
+     * @throws IllegalStateException when a package from a recipe is not built yet
+     */
+    public List<Package> installed(String arch) {
+        List<Package> out = new ArrayList<>(packages(arch));
+        for (FromRecipe r : fromRecipes(arch)) {
+            FromRecipe.Built b = r.built().orElseThrow(() -> new IllegalStateException(r.describe() + " is not built yet"));
+            out.add(new Package(r.name(), r.version(), r.architecture(), r.recipe(),
+                    r.name() + "_" + r.version() + "_" + r.architecture() + ".deb", b.size(), b.sha256(), -1));
+        }
+        return out;
     }
 
     /** The spec the lock was made from: its path relative to the lock, and its digest. */

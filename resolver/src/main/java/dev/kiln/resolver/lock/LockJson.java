@@ -128,6 +128,30 @@ public final class LockJson {
                 g.writeEndArray();
             }
             g.writeEndObject();
+            if (!lock.fromRecipes().isEmpty()) {
+                // only in a recipe's lock that takes packages other recipes make: every other lock keeps its bytes
+                g.writeObjectFieldStart("fromRecipes");
+                for (Map.Entry<String, List<Lock.FromRecipe>> a : lock.fromRecipes().entrySet()) {
+                    g.writeArrayFieldStart(a.getKey());
+                    for (Lock.FromRecipe p : a.getValue()) {
+                        g.writeStartObject();
+                        g.writeStringField("name", p.name());
+                        g.writeStringField("version", p.version());
+                        g.writeStringField("architecture", p.architecture());
+                        g.writeObjectFieldStart("recipe");
+                        g.writeStringField("name", p.recipe());
+                        g.writeStringField("digest", p.recipeDigest().toString());
+                        g.writeEndObject();
+                        if (p.built().isPresent()) {
+                            g.writeNumberField("size", p.built().get().size());
+                            g.writeStringField("sha256", p.built().get().sha256().hex());
+                        }
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new IllegalStateException("writing JSON to memory cannot fail", e);
@@ -219,7 +243,28 @@ public final class LockJson {
                         (int) f.number(l, "files", in, 0, Integer.MAX_VALUE), f.number(l, "size", in, 0, Long.MAX_VALUE)));
             }
         }
-        return new Lock(version, s, repos, options, archs, sources);
+        TreeMap<String, List<Lock.FromRecipe>> fromRecipes = new TreeMap<>();
+        if (root.has("fromRecipes")) {
+            JsonNode fr = f.object(root, "fromRecipes", "");
+            Iterator<String> fi = fr.fieldNames();
+            while (fi.hasNext()) {
+                String arch = fi.next();
+                JsonNode list = f.list(fr, arch, "fromRecipes");
+                List<Lock.FromRecipe> ps = new ArrayList<>();
+                for (int i = 0; i < list.size(); i++) {
+                    String in = "fromRecipes." + arch + "[" + i + "]";
+                    JsonNode p = f.object(list.get(i), in);
+                    JsonNode r = f.object(p, "recipe", in);
+                    Optional<Lock.FromRecipe.Built> built = p.has("sha256")
+                            ? Optional.of(new Lock.FromRecipe.Built(f.digest(p, "sha256", in), f.number(p, "size", in, 0, Long.MAX_VALUE)))
+                            : Optional.empty();
+                    ps.add(new Lock.FromRecipe(f.text(p, "name", in), f.text(p, "version", in), f.text(p, "architecture", in),
+                            f.text(r, "name", in + ".recipe"), f.digest(r, "digest", in + ".recipe"), built));
+                }
+                fromRecipes.put(arch, ps);
+            }
+        }
+        return new Lock(version, s, repos, options, archs, sources, fromRecipes);
     }
 
     private static final String REGENERATE = "\n  fix: resolve the spec again to regenerate it ('kiln lock')";

@@ -109,10 +109,12 @@ public final class Resolver {
      * @param previous the lock made before from this spec, whose pins are kept where they still
      *     satisfy the spec and are still offered (conservative locking); null to resolve afresh
      * @param update names whose pins are not kept (take the newest versions); with {@code previous} only
+     * @param recipes packages that recipes locked together with this one will make: candidates that
+     *     shadow every repository for their names, pinned as {@link Lock.FromRecipe}
      */
     public record LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
                               List<Request> packages, List<String> archs, SolveOptions options, boolean offline,
-                              Lock previous, java.util.Set<String> update) {
+                              Lock previous, java.util.Set<String> update, List<RecipePackage> recipes) {
         public LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
                            List<Request> packages, List<String> archs, SolveOptions options) {
             this(specPath, specDigest, baseDir, repositories, packages, archs, options, false);
@@ -120,7 +122,7 @@ public final class Resolver {
 
         public LockRequest(String specPath, Digest specDigest, Path baseDir, List<SourceLine> repositories,
                            List<Request> packages, List<String> archs, SolveOptions options, boolean offline) {
-            this(specPath, specDigest, baseDir, repositories, packages, archs, options, offline, null, java.util.Set.of());
+            this(specPath, specDigest, baseDir, repositories, packages, archs, options, offline, null, java.util.Set.of(), List.of());
         }
 
         public LockRequest {
@@ -128,12 +130,53 @@ public final class Resolver {
             packages = List.copyOf(packages);
             archs = List.copyOf(archs);
             update = java.util.Set.copyOf(update);
+            recipes = List.copyOf(recipes);
         }
 
         /** This request, keeping {@code previous}'s pins except those of the {@code update} names. */
         public LockRequest keeping(Lock previous, java.util.Set<String> update) {
             return new LockRequest(specPath, specDigest, baseDir, repositories, packages, archs, options, offline,
-                    java.util.Objects.requireNonNull(previous, "previous"), update);
+                    java.util.Objects.requireNonNull(previous, "previous"), update, recipes);
+        }
+
+        /** This request, with the packages of recipes locked together with it as candidates (see {@link #recipes}). */
+        public LockRequest withRecipes(List<RecipePackage> recipes) {
+            return new LockRequest(specPath, specDigest, baseDir, repositories, packages, archs, options, offline, previous, update,
+                    recipes);
+        }
+    }
+
+    /**
+     * A package a recipe will make, as the solver sees it before it is built: its control data from
+     * the recipe's metadata, no file and no sha256.
+     *
+     * @param recipe the recipe's package name
+     * @param recipeDigest the recipe's canonical digest
+     * @param depends its {@code Depends} entries, each a group of alternatives as written
+     * @param provides its {@code Provides} entries
+     */
+    public record RecipePackage(String recipe, Digest recipeDigest, String name, String version, String architecture,
+                                List<String> depends, List<String> provides) {
+        public RecipePackage {
+            java.util.Objects.requireNonNull(recipe, "recipe");
+            java.util.Objects.requireNonNull(recipeDigest, "recipeDigest");
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(version, "version");
+            java.util.Objects.requireNonNull(architecture, "architecture");
+            depends = List.copyOf(depends);
+            provides = List.copyOf(provides);
+        }
+
+        /** The stanza the solver reads: what the built package's control file will say. */
+        dev.kiln.resolver.debian.PackageRecord record() {
+            return new dev.kiln.resolver.debian.PackageRecord(name, version, architecture, null, false, false, 0, name, null,
+                    depends.isEmpty() ? null : String.join(", ", depends), null, null, null,
+                    provides.isEmpty() ? null : String.join(", ", provides), null, null, -1, null);
+        }
+
+        /** The pin of this package in a lock. */
+        Lock.FromRecipe pin() {
+            return new Lock.FromRecipe(name, version, architecture, recipe, recipeDigest, java.util.Optional.empty());
         }
     }
 
@@ -162,18 +205,25 @@ public final class Resolver {
      *
      * @param name the package name
      * @param version the version pinned, from {@code from}
-     * @param from the {@code file:} repository's line as written
+     * @param from the {@code file:} repository's line as written, or {@code recipe NAME} ({@link #RECIPE})
      * @param hiddenVersion the highest version the other repositories offer
      * @param hiddenFrom the line of the repository that offers it, as written
      */
     public record Shadowed(String name, String version, String from, String hiddenVersion, String hiddenFrom) {
+        /** How {@code from} names a recipe locked together with the request's, before the recipe's name. */
+        public static final String RECIPE = "recipe ";
+
         /** "hello: taken from file:../repo recipes (2.10-0kiln1), not from ${DEBIAN_MIRROR} bookworm (2.10-3)". */
         public String message() {
             return name + ": taken from " + brief(from) + " (" + version + "), not from " + brief(hiddenFrom) + " (" + hiddenVersion
-                    + "): a file: repository shadows the others for the names it offers";
+                    + (from.startsWith(RECIPE) ? "): the recipes locked together shadow every repository for the packages they make"
+                            : "): a file: repository shadows the others for the names it offers");
         }
 
         private static String brief(String line) {
+            if (line.startsWith(RECIPE)) {
+                return line;
+            }
             try {
                 SourceLine l = SourceLine.parse(line);
                 return l.uriTemplate() + " " + l.suite();
@@ -243,7 +293,8 @@ public final class Resolver {
                     phases.phase("solve memo hit");
                     reader.commit(verified);
                     TreeMap<String, List<Lock.Package>> archs = new TreeMap<>(cached.archs());
-                    return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), cached.options(), archs),
+                    return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), cached.options(), archs)
+                            .withFromRecipes(cached.fromRecipes()),
                             moved(req, archs, rememberedReasons(solveKey)), rememberedShadows(solveKey));
                 } catch (RuntimeException damaged) {
                     // a damaged memo entry is recomputed
@@ -252,28 +303,32 @@ public final class Resolver {
             Map<String, Universe> universes = readUniverses(reader, pool, req, verified);
             Solver.requireKnownNames(List.copyOf(universes.values()), req.options());
             TreeMap<String, List<Lock.Package>> archs = new TreeMap<>();
+            TreeMap<String, List<Lock.FromRecipe>> fromRecipes = new TreeMap<>();
             Map<String, Map<String, String>> why = new TreeMap<>();
             for (Map.Entry<String, Universe> e : universes.entrySet()) {
                 Map<String, String> reasons = new TreeMap<>();
                 Map<String, Candidate> keep = offeredPins(req, e.getKey(), e.getValue(), reasons);
                 Solver.Kept kept = Solver.solveKeeping(e.getValue(), req.options(), req.packages(), keep);
                 kept.moved().forEach(n -> reasons.put(n, "a dependency needs a newer version"));
-                archs.put(e.getKey(), pin(kept.solution()));
+                List<Lock.FromRecipe> made = new ArrayList<>();
+                archs.put(e.getKey(), pin(kept.solution(), req, made));
+                fromRecipes.put(e.getKey(), made);
                 why.put(e.getKey(), reasons);
                 phases.phase("solved " + e.getKey());
             }
-            List<Shadowed> shadowed = shadowed(req, universes, archs);
+            List<Shadowed> shadowed = shadowed(req, universes, archs, fromRecipes);
             reader.commit(verified);
             Lock.Options options = new Lock.Options(o.exclude(), o.skipDependencies(), o.recommends());
             if (!shadowed.isEmpty()) {
                 rememberShadows(solveKey, shadowed); // before the memo, which a later lock finds first
             }
-            store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(new Lock(Lock.VERSION, spec, locked, options, archs))));
+            store.putMemo(SOLVE_STEP, solveKey, store.put(LockJson.write(new Lock(Lock.VERSION, spec, locked, options, archs)
+                    .withFromRecipes(fromRecipes))));
             if (req.previous() != null) {
                 rememberReasons(solveKey, why);
             }
-            return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), options, archs),
-                    moved(req, archs, why), shadowed);
+            return new Resolution(new Lock(Lock.VERSION, spec, keptReleases(req, locked, archs), options, archs)
+                    .withFromRecipes(fromRecipes), moved(req, archs, why), shadowed);
         } finally {
             pool.shutdownNow();
             reader.settle(); // nothing is left writing into the store when the lock has failed
@@ -342,7 +397,18 @@ public final class Resolver {
                 repos.add(f == null ? PackageSource.of(List.of()) : get(f).packages());
             }
             phases.phase("indexes read " + e.getKey());
-            universes.put(e.getKey(), Universe.over(e.getKey(), repos, shadowing(req)));
+            int[] ranks = new int[repos.size() + (req.recipes().isEmpty() ? 0 : 1)];
+            shadowing(req).forEach(i -> ranks[i] = 1);
+            if (!req.recipes().isEmpty()) {
+                // the packages recipes will make, after the spec's repositories: they shadow even the file: ones
+                List<dev.kiln.resolver.debian.PackageRecord> made = new ArrayList<>();
+                for (RecipePackage r : req.recipes()) {
+                    made.add(r.record());
+                }
+                repos.add(PackageSource.of(made));
+                ranks[repos.size() - 1] = 2;
+            }
+            universes.put(e.getKey(), Universe.overRanked(e.getKey(), repos, ranks));
             phases.phase("universe " + e.getKey());
         }
         return universes;
@@ -372,6 +438,12 @@ public final class Resolver {
             // which repositories shadow the others follows from where the lines lead (a variable may hold a file: URL)
             k.append("shadowing ").append(shadowing).append('\n');
         }
+        for (RecipePackage r : req.recipes()) {
+            // what the recipes locked together will make: their candidates are part of what is solved
+            k.append("recipe ").append(r.recipe()).append(' ').append(r.recipeDigest()).append(' ').append(r.name()).append(' ')
+                    .append(r.version()).append(' ').append(r.architecture()).append(" depends ").append(r.depends())
+                    .append(" provides ").append(r.provides()).append('\n');
+        }
         if (req.previous() != null) {
             // the pins offered to keep: what the solve may prefer (whether each is still offered
             // follows from the Releases above)
@@ -397,14 +469,22 @@ public final class Resolver {
     }
 
     /** Each pinned name another repository also offers, taken from a shadowing one: once per name, the first architecture's. */
-    private static List<Shadowed> shadowed(LockRequest req, Map<String, Universe> universes, Map<String, List<Lock.Package>> archs) {
+    private static List<Shadowed> shadowed(LockRequest req, Map<String, Universe> universes, Map<String, List<Lock.Package>> archs,
+                                           Map<String, List<Lock.FromRecipe>> fromRecipes) {
         Map<String, Shadowed> out = new TreeMap<>();
         for (String arch : req.archs()) {
             Universe u = universes.get(arch);
+            Map<String, String[]> taken = new java.util.LinkedHashMap<>(); // name -> {version, where from}
             for (Lock.Package p : archs.getOrDefault(arch, List.of())) {
-                List<Candidate> hidden = u == null || out.containsKey(p.name()) ? List.of() : u.hidden(p.name());
+                taken.put(p.name(), new String[] {p.version(), req.repositories().get(p.repository()).written()});
+            }
+            for (Lock.FromRecipe p : fromRecipes.getOrDefault(arch, List.of())) {
+                taken.put(p.name(), new String[] {p.version(), Shadowed.RECIPE + p.recipe()});
+            }
+            taken.forEach((name, from) -> {
+                List<Candidate> hidden = u == null || out.containsKey(name) ? List.of() : u.hidden(name);
                 if (hidden.isEmpty()) {
-                    continue;
+                    return;
                 }
                 Candidate best = hidden.get(0);
                 for (Candidate c : hidden) {
@@ -412,9 +492,9 @@ public final class Resolver {
                         best = c;
                     }
                 }
-                out.put(p.name(), new Shadowed(p.name(), p.version(), req.repositories().get(p.repository()).written(),
-                        best.record().version(), req.repositories().get(best.repository()).written()));
-            }
+                out.put(name, new Shadowed(name, from[0], from[1], best.record().version(),
+                        req.repositories().get(best.repository()).written()));
+            });
         }
         return List.copyOf(out.values());
     }
@@ -530,6 +610,8 @@ public final class Resolver {
             boolean hidden = repo >= 0 && universe.hidden(p.name()).stream().anyMatch(c -> c.repository() == repo);
             if (offered != null) {
                 keep.put(p.name(), offered);
+            } else if (hidden && req.recipes().stream().anyMatch(r -> r.name().equals(p.name()))) {
+                reasons.put(p.name(), "a recipe locked with it makes " + p.name() + ", which shadows " + line);
             } else if (hidden) {
                 reasons.put(p.name(), "a file: repository of the spec offers " + p.name() + ", which shadows " + line);
             } else {
@@ -630,10 +712,20 @@ public final class Resolver {
         return out;
     }
 
-    private static List<Lock.Package> pin(Solution s) {
+    /** The solution's packages pinned; a package a recipe will make goes into {@code fromRecipes} instead. */
+    private static List<Lock.Package> pin(Solution s, LockRequest req, List<Lock.FromRecipe> fromRecipes) {
         List<Lock.Package> out = new ArrayList<>();
         for (Candidate c : s.packages()) {
             var r = c.record();
+            if (c.repository() == req.repositories().size()) {
+                for (RecipePackage m : req.recipes()) {
+                    if (m.name().equals(r.name()) && m.version().equals(r.version()) && m.architecture().equals(r.architecture())) {
+                        fromRecipes.add(m.pin());
+                        break;
+                    }
+                }
+                continue;
+            }
             if (r.filename() == null || r.sha256() == null || r.size() < 0) {
                 throw new ResolveException(c + " (" + s.architecture() + ") has no Filename, Size or SHA256 in its index,"
                         + " so it cannot be pinned\n  expected: every stanza of a Packages index to carry them");

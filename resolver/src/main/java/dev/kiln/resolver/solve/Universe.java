@@ -20,7 +20,9 @@ import java.util.Set;
  * that one of them offers is taken from those repositories only, whatever version the others
  * offer, as an apt pin above 1000 on their origin would; the others' packages of that name (and
  * what they provide) are hidden, and {@link #hidden} lists them. kiln's {@code file:}
- * repositories (a recipes repository beside Debian's) shadow the network ones.
+ * repositories (a recipes repository beside Debian's) shadow the network ones. Shadowing has
+ * ranks ({@link #overRanked}): the packages recipes will make, when a set of recipes is locked
+ * together, shadow even the {@code file:} repositories.
  */
 public final class Universe {
     private final String architecture;
@@ -28,18 +30,18 @@ public final class Universe {
     private final int[] ordinalBase;
     private final Map<String, List<Candidate>> versions = new HashMap<>();
     private final Map<String, List<Provision>> providers = new HashMap<>();
-    /** Indexes of the repositories that shadow the others for the names they offer; empty: none. */
-    private final Set<Integer> shadowing;
+    /** Each repository's shadowing rank: a name is taken only from the repositories of the highest rank offering it. */
+    private final int[] ranks;
     private final Map<String, List<Candidate>> hidden = new HashMap<>();
 
     /** A candidate that provides a name, with the version it provides (null when unversioned). */
     public record Provision(Candidate provider, Relation provided) {
     }
 
-    private Universe(String architecture, List<PackageSource> sources, Set<Integer> shadowing) {
+    private Universe(String architecture, List<PackageSource> sources, int[] ranks) {
         this.architecture = architecture;
         this.sources = List.copyOf(sources);
-        this.shadowing = Set.copyOf(shadowing);
+        this.ranks = ranks.clone();
         this.ordinalBase = new int[sources.size()];
         int base = 0;
         for (int i = 0; i < sources.size(); i++) {
@@ -50,7 +52,7 @@ public final class Universe {
 
     /** A universe over repositories' sources, in spec order. */
     public static Universe over(String architecture, List<PackageSource> sources) {
-        return new Universe(architecture, sources, Set.of());
+        return new Universe(architecture, sources, new int[sources.size()]);
     }
 
     /**
@@ -58,12 +60,26 @@ public final class Universe {
      * {@code shadowing} shadow the others for every name they offer (see the class comment).
      */
     public static Universe over(String architecture, List<PackageSource> sources, Set<Integer> shadowing) {
+        int[] ranks = new int[sources.size()];
         for (int i : shadowing) {
             if (i < 0 || i >= sources.size()) {
                 throw new IllegalArgumentException("no repository " + i + " among " + sources.size());
             }
+            ranks[i] = 1;
         }
-        return new Universe(architecture, sources, shadowing);
+        return new Universe(architecture, sources, ranks);
+    }
+
+    /**
+     * A universe over repositories' sources, in spec order, where a name is taken only from the
+     * repositories of the highest {@code ranks} entry that offer it (0: shadows nothing); the
+     * others' packages of that name are hidden.
+     */
+    public static Universe overRanked(String architecture, List<PackageSource> sources, int[] ranks) {
+        if (ranks.length != sources.size()) {
+            throw new IllegalArgumentException(ranks.length + " ranks for " + sources.size() + " repositories");
+        }
+        return new Universe(architecture, sources, ranks);
     }
 
     /** A universe over stanzas in memory, one collection per repository in spec order. */
@@ -72,7 +88,7 @@ public final class Universe {
         for (Collection<PackageRecord> r : repositories) {
             sources.add(PackageSource.of(r));
         }
-        return new Universe(architecture, sources, Set.of());
+        return new Universe(architecture, sources, new int[sources.size()]);
     }
 
     public String architecture() {
@@ -98,11 +114,15 @@ public final class Universe {
                     }
                 }
             }
-            if (!shadowing.isEmpty() && vs.stream().anyMatch(c -> shadowing.contains(c.repository()))) {
+            int top = 0;
+            for (Candidate c : vs) {
+                top = Math.max(top, ranks[c.repository()]);
+            }
+            if (top > 0) {
                 List<Candidate> shown = new ArrayList<>(vs.size());
                 List<Candidate> shadowed = new ArrayList<>(1);
                 for (Candidate c : vs) {
-                    (shadowing.contains(c.repository()) ? shown : shadowed).add(c);
+                    (ranks[c.repository()] == top ? shown : shadowed).add(c);
                 }
                 if (!shadowed.isEmpty()) {
                     hidden.put(name, List.copyOf(shadowed));

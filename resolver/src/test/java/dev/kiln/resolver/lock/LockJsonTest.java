@@ -186,6 +186,29 @@ class LockJsonTest {
     }
 
     @Test
+    void packagesFromRecipesComeAfterTheArchsWithoutASha256AndRoundTripBuiltOrNot() {
+        Digest recipe = Digest.of("recipe base".getBytes(StandardCharsets.UTF_8));
+        Lock.FromRecipe base = new Lock.FromRecipe("base", "1.0-0kiln1", "amd64", "base", recipe, Optional.empty());
+        Lock.FromRecipe doc = new Lock.FromRecipe("base-doc", "1.0-0kiln1", "amd64", "base", recipe, Optional.empty());
+        Lock lock = bookworm().withFromRecipes(new TreeMap<>(Map.of("amd64", List.of(doc, base))));
+        String json = written(lock);
+        assertInOrder(json, "\"archs\"", "\"fromRecipes\"", "\"name\": \"base\"", "\"recipe\"", "\"digest\"",
+                "\"name\": \"base-doc\"");
+        String pins = json.substring(json.indexOf("\"fromRecipes\""));
+        assertFalse(pins.contains("sha256\"") || pins.contains("size"), pins);
+        assertEquals(json, written(read(json)), "unbuilt pins read back to the same bytes");
+        assertEquals(lock, read(json));
+
+        Lock built = lock.withFromRecipes(new TreeMap<>(Map.of("amd64", List.of(base.withBuilt(LIBC6, 1234), doc.withBuilt(TZDATA, 56)))));
+        String builtJson = written(built);
+        assertEquals(builtJson, written(read(builtJson)), "built pins read back to the same bytes");
+        assertEquals(List.of("libc6", "tzdata", "base", "base-doc"), built.installed("amd64").stream().map(Lock.Package::name).toList());
+        assertEquals(LIBC6, built.installed("amd64").get(2).sha256());
+        assertThrows(IllegalStateException.class, () -> lock.installed("amd64"), "an unbuilt pin installs nothing");
+        assertEquals(written(bookworm()), written(bookworm().withFromRecipes(new TreeMap<>())), "no pins: the bytes of before");
+    }
+
+    @Test
     void keysAreWrittenInTheFixedOrder() {
         String json = written(bookworm());
         assertInOrder(json, "\"lockVersion\"", "\"spec\"", "\"repositories\"", "\"options\"", "\"archs\"");

@@ -65,4 +65,17 @@ class UniverseShadowingTest {
         assertThrows(UnsatisfiableException.class, () -> solver.solve(List.of(new Request("hello",
                 VersionRelation.LATER_OR_EQUAL, "2.10-3"))));
     }
+
+    @Test
+    void aHigherRankShadowsEvenTheShadowingRepositories() {
+        // what recipes will make (rank 2) over a file: repository (rank 1) over Debian (rank 0), even at a lower version
+        String made = """
+                Package: hello
+                Version: 2.10-0kiln0
+                """;
+        Universe ranked = Universe.overRanked("amd64", List.of(repo(DEBIAN), repo(RECIPES), repo(made)), new int[] {0, 1, 2});
+        assertEquals("base=1.0@0 hello=2.10-0kiln0@2", solve(ranked, "base"));
+        assertEquals(List.of("2.10-3", "2.10-0kiln1"), ranked.hidden("hello").stream().map(c -> c.record().version()).toList());
+        assertThrows(IllegalArgumentException.class, () -> Universe.overRanked("amd64", List.of(repo(DEBIAN)), new int[] {0, 1}));
+    }
 }
