@@ -76,7 +76,7 @@ final class BuildCheck {
             work = Files.createDirectory(mark.path(".check"));
             ExitCleanup.add(work);
             BuildResult first;
-            try (Session fresh = s.withStore(work.resolve("store-1"))) {
+            try (Session fresh = s.withStore(work.resolve("store-1"), false)) {
                 first = Building.build(fresh, request);
             }
             s.events.emit(new BuildCheckEvent(first.digest()));

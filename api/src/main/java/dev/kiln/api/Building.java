@@ -4,6 +4,7 @@ import dev.kiln.assembler.cache.BuildUses;
 import dev.kiln.assembler.cache.LayerCache;
 import dev.kiln.assembler.cache.MemoUse;
 import dev.kiln.assembler.cache.UnpackCache;
+import dev.kiln.assembler.deb.UnpackLimits;
 import dev.kiln.assembler.copy.BuildContext;
 import dev.kiln.assembler.copy.Copies;
 import dev.kiln.assembler.copy.Copy;
@@ -179,7 +180,12 @@ final class Building {
         } else {
             copies = Copies.fromStore(spec, lock, s.store());
         }
-        Fetching.fetch(s, lockFile, lock, mode == LockMode.OFFLINE, in.baseDir());
+        // with a shared cache, the unpacked packages come from it while the .debs are fetched
+        try (UnpackCache.Prefetch prefetch = UnpackCache.prefetch(s.store(), UnpackLimits.DEFAULT,
+                lock.allPackages().stream().map(Lock.Package::sha256).toList())) {
+            Fetching.fetch(s, lockFile, lock, mode == LockMode.OFFLINE, in.baseDir());
+            prefetch.await();
+        }
         s.events.phase("fetched");
         long seconds = epoch.seconds().orElse(lock.newestRelease());
         try (ImageLayout layout = ImageLayout.stage(out)) {

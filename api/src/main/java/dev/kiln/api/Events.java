@@ -83,6 +83,33 @@ final class Events {
                 w.attempt(), w.attempts(), w.maxWait(), w.message()));
     }
 
+    dev.kiln.cache.CacheListener cache() {
+        if (!wants(CacheEvent.class)) {
+            return dev.kiln.cache.CacheListener.NONE;
+        }
+        return new dev.kiln.cache.CacheListener() {
+            @Override
+            public void hit(String step, Digest digest, long size) {
+                emit(new CacheEvent.Hit(step, digest.toString(), size));
+            }
+
+            @Override
+            public void miss(String step, Digest key, boolean refused, String why) {
+                emit(new CacheEvent.Miss(step, key.toString(), refused, why));
+            }
+
+            @Override
+            public void pushed(int entries, int blobs, long bytes) {
+                emit(new CacheEvent.Pushed(entries, blobs, bytes));
+            }
+
+            @Override
+            public void unavailable(String registry, String why) {
+                emit(new CacheEvent.Unavailable(registry, why));
+            }
+        };
+    }
+
     FetchListener fetch() {
         if (!wants(FetchEvent.class)) {
             return FetchListener.NONE;

@@ -106,7 +106,9 @@ public final class Kiln implements AutoCloseable {
      *     (recipes that do not need a failed one are built and kept in the store)
      */
     public RecipeBuildResult recipeBuild(RecipeBuildRequest request) {
-        return RecipeBuilding.build(session, request);
+        RecipeBuildResult r = RecipeBuilding.build(session, request);
+        session.pushCache();
+        return r;
     }
 
     /**
@@ -164,7 +166,9 @@ public final class Kiln implements AutoCloseable {
      */
     public BuildResult build(BuildRequest request) {
         request.recipes().ifPresent(r -> RecipeBuilding.build(session, r));
-        return Building.build(session, request);
+        BuildResult r = Building.build(session, request);
+        session.pushCache();
+        return r;
     }
 
     /**
@@ -203,7 +207,20 @@ public final class Kiln implements AutoCloseable {
      *     by the key, before any rebuild
      */
     public VerifyResult verify(VerifyRequest request) {
-        return Verification.verify(session, request);
+        return Verification.verify(session, request); // a fresh store's session pushes what it made
+    }
+
+    /**
+     * Publishes what the store already holds for the images the lock files pin to the shared cache
+     * given to the builder (with its push key): each package's blob, unpacked copy and control file,
+     * and the layers the newest build from each lock recorded, every entry signed. Blobs the
+     * registry has are not sent again.
+     *
+     * @throws dev.kiln.cache.CacheException {@code cache.push-failed} when the registry refused or
+     *     could not be reached
+     */
+    public CachePushResult pushToCache(java.util.List<java.nio.file.Path> lockFiles) {
+        return CachePushing.push(session, lockFiles);
     }
 
     /** kiln's version (the jar's), or {@code dev} when run from classes. */
@@ -239,6 +256,7 @@ public final class Kiln implements AutoCloseable {
         String toolPath = DEFAULT_TOOL_PATH;
         Clock clock = Clock.systemUTC();
         Transport transport;
+        SharedCache cache;
         final List<Events.Handler<?>> handlers = new ArrayList<>();
 
         private Builder() {
@@ -318,6 +336,17 @@ public final class Kiln implements AutoCloseable {
         /** The clock that judges a Release's {@code Valid-Until} (default: the system's, in UTC). */
         public Builder clock(Clock c) {
             this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /**
+         * A store shared through a registry, asked before fetching, unpacking, compressing or
+         * building a recipe, and sent what was made when it has a push key (default: none). Used by
+         * build, verify and recipe builds; never by {@link Kiln#checkBuild} or a recipe verify, which
+         * must build from scratch.
+         */
+        public Builder cache(SharedCache c) {
+            this.cache = Objects.requireNonNull(c, "cache");
             return this;
         }
 

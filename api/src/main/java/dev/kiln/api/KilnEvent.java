@@ -11,5 +11,5 @@ package dev.kiln.api;
  * throws ends the operation it reports on.
  */
 public sealed interface KilnEvent permits FetchEvent, PhaseEvent, RegistryWaitEvent, StoreEvent, RebuildEvent, BuildCheckEvent,
-        BuildWarningEvent, ShadowedPackageEvent, RecipeEvent {
+        BuildWarningEvent, ShadowedPackageEvent, RecipeEvent, CacheEvent {
 }

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +18,7 @@ final class LazyTransport implements Transport {
     private final CompletableFuture<Transport> delegate;
 
     LazyTransport(Supplier<? extends Transport> factory, Collection<String> hostsToResolve) {
-        this.delegate = CompletableFuture.supplyAsync(() -> {
+        this.delegate = Background.start("kiln-http-init", () -> {
             for (String host : hostsToResolve) {
                 try {
                     InetAddress.getAllByName(host); // warms the JVM's name cache
@@ -28,22 +27,11 @@ final class LazyTransport implements Transport {
                 }
             }
             return factory.get();
-        }, r -> {
-            Thread t = new Thread(r, "kiln-http-init");
-            t.setDaemon(true);
-            t.start();
         });
     }
 
     private Transport delegate() {
-        try {
-            return delegate.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
+        return Background.join(delegate);
     }
 
     @Override

@@ -39,7 +39,7 @@ final class RecipeVerifying {
         } catch (IOException e) {
             throw new StoreException("cannot make a temporary directory for the rebuild: " + IoErrors.why(e), e);
         }
-        try (Session fresh = s.withStore(scratch.resolve("store"))) {
+        try (Session fresh = s.withStore(scratch.resolve("store"), false)) {
             if (request.deb().isPresent()) {
                 Path deb = request.deb().get();
                 CarriedRecipe c = CarriedRecipe.read(deb).orElseThrow(() -> new RecipeException(RecipeException.Kind.PACKAGE,

@@ -43,13 +43,19 @@ final class Session implements AutoCloseable {
     private final Path netrc;
     /** Where the recipe sandbox's {@code bwrap} is looked for: a {@code PATH} value. */
     final String toolPath;
+    /** The shared cache attached to the store, or null. */
+    private final LazyCache cache;
     /** Store writes left running by a build's resolve (index caches); the build and {@link #close} wait for them. */
     private final List<CompletableFuture<Void>> background = new CopyOnWriteArrayList<>();
 
     private Session(ContentStore store, Transport transport, boolean ownsTransport, TrustedKeys trustedKeys, Path keys, Path home,
             Map<String, String> mirrors, Path context, Clock clock, Events events, Registries registries, Proxies proxies,
-            Path netrc, String toolPath) {
+            Path netrc, String toolPath, LazyCache cache) {
         this.store = store;
+        this.cache = cache;
+        if (store != null && cache != null) {
+            store.attach(cache);
+        }
         this.transport = transport;
         this.ownsTransport = ownsTransport;
         this.trustedKeys = trustedKeys;
@@ -75,9 +81,54 @@ final class Session implements AutoCloseable {
         // HTTP is set up on a spare thread meanwhile; a fetch with everything present makes no request
         Transport transport = b.transport != null ? b.transport
                 : new LazyTransport(() -> http(b.proxies, b.netrc), hosts(b.mirrors));
+        LazyCache cache = null;
+        if (b.cache != null) {
+            var repo = dev.kiln.cache.RegistryStore.repository(b.cache.repository()); // a bad reference fails now
+            SharedCache settings = b.cache;
+            cache = new LazyCache(() -> cache(settings, repo, b.registries, b.proxies, events));
+            if (settings.pushKey().isPresent()) {
+                cache.get(); // a push key that cannot sign fails before the build, not after it
+            }
+        }
         ContentStore store = b.store == null ? null : ContentStore.open(b.store, ContentStore.DEFAULT_LOCK_TIMEOUT, events.store());
         return new Session(store, transport, true, keys == null ? null : TrustedKeys.of(keys), keys, b.home, b.mirrors, b.context,
-                b.clock, events, b.registries, b.proxies, b.netrc, b.toolPath);
+                b.clock, events, b.registries, b.proxies, b.netrc, b.toolPath, cache);
+    }
+
+    /** The longest a cache lookup waits for an answer: a slow cache costs little before it is given up. */
+    private static final java.time.Duration CACHE_READ_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /** The shared cache's store: its keys read now (a bad key file fails the open), its client with bounded waits. */
+    private static dev.kiln.cache.RegistryStore cache(SharedCache c, dev.kiln.oci.registry.ImageReference repo, Registries registries,
+            Proxies proxies, Events events) {
+        List<dev.kiln.trust.VerificationKey> trusted = c.trusted().stream().map(dev.kiln.trust.VerificationKey::read).toList();
+        Optional<dev.kiln.trust.SigningKey> key = c.pushKey().map(p -> dev.kiln.trust.SigningKey.read(p, Optional.empty()));
+        var options = registries.options();
+        if (options.readTimeout().compareTo(CACHE_READ_TIMEOUT) > 0) {
+            options = options.withTimeout(CACHE_READ_TIMEOUT);
+        }
+        EnvironmentProxies selector = proxies.selector();
+        RegistryClient client = RegistryClient.builder().options(options.withListener(events.registry()))
+                .proxies(selector, selector::credentials).credentials(registries.credentials()).build();
+        return new dev.kiln.cache.RegistryStore(client, repo, trusted, key, events.cache());
+    }
+
+    /** The shared cache, if this session has one. */
+    Optional<dev.kiln.cache.RegistryStore> cache() {
+        return Optional.ofNullable(cache).map(LazyCache::get);
+    }
+
+    /**
+     * Sends the shared memos this session's store made to the cache, when it pushes (after a
+     * command succeeded); a refusal is an event, never a failure.
+     */
+    void pushCache() {
+        if (cache != null && store != null) {
+            List<dev.kiln.store.RemoteStore.Made> made = store.drainMade();
+            if (!made.isEmpty() && cache.get().pushes()) {
+                cache.get().push(store, made, List.of());
+            }
+        }
     }
 
     /** The store; lock, fetch, build and verify need one. */
@@ -88,11 +139,15 @@ final class Session implements AutoCloseable {
         return store;
     }
 
-    /** The same settings on the store at {@code root} (made if missing), sharing this session's transport. */
-    Session withStore(Path root) {
+    /**
+     * The same settings on the store at {@code root} (made if missing), sharing this session's
+     * transport; with the shared cache when {@code withCache} (a rebuild that must start from
+     * scratch, as a build check's or a recipe verify's, has none).
+     */
+    Session withStore(Path root, boolean withCache) {
         ContentStore other = ContentStore.open(root, ContentStore.DEFAULT_LOCK_TIMEOUT, events.store());
         return new Session(other, transport, false, trustedKeys, keys, home, mirrors, context, clock, events, registries,
-                proxies, netrc, toolPath);
+                proxies, netrc, toolPath, withCache ? cache : null);
     }
 
     /** The settings a child JVM needs to build as this session would, on the store at {@code store}. */
@@ -191,6 +246,9 @@ final class Session implements AutoCloseable {
         } finally {
             try {
                 if (ownsTransport) {
+                    if (cache != null) {
+                        cache.close();
+                    }
                     transport.close();
                 }
             } catch (IOException ignored) {

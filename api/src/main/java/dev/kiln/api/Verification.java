@@ -42,10 +42,14 @@ final class Verification {
             CheckedImage image = CheckedImage.open(request.image(), scratch, s::registryClient);
             s.events.emit(new RebuildEvent(image.described(), image.top().digest().toString()));
             if (!request.freshStore()) {
-                return verify(s, image, request, pem, scratch);
+                VerifyResult r = verify(s, image, request, pem, scratch);
+                s.pushCache();
+                return r;
             }
-            try (Session fresh = s.withStore(scratch.resolve("store"))) {
-                return verify(fresh, image, request, pem, scratch);
+            try (Session fresh = s.withStore(scratch.resolve("store"), true)) {
+                VerifyResult r = verify(fresh, image, request, pem, scratch);
+                fresh.pushCache();
+                return r;
             }
         } finally {
             ImageLayout.deleteRecursively(scratch);

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * oci       -> store
  * assembler -> oci, resolver, fetcher, store
  * trust     -> oci, store
+ * cache     -> trust, oci, store
  * builder   -> assembler, resolver, oci, fetcher, store
  * api       -> any
  * </pre>
@@ -51,7 +52,7 @@ class ArchitectureTest {
 
     @Test
     void theMapSeesTheMainClassesOfEveryModuleAndNoTestClass() {
-        for (String module : List.of("store", "fetcher", "resolver", "oci", "assembler", "trust", "builder", "api")) {
+        for (String module : List.of("store", "fetcher", "resolver", "oci", "assembler", "trust", "cache", "builder", "api")) {
             assertTrue(KILN.containPackage("dev.kiln." + module), "no classes of " + module + " were imported");
         }
         assertTrue(KILN.stream().noneMatch(c -> c.getSimpleName().endsWith("Test")), "test classes were imported");
@@ -66,6 +67,7 @@ class ArchitectureTest {
                 .layer("oci").definedBy("dev.kiln.oci..")
                 .layer("assembler").definedBy("dev.kiln.assembler..")
                 .layer("trust").definedBy("dev.kiln.trust..")
+                .layer("cache").definedBy("dev.kiln.cache..")
                 .layer("builder").definedBy("dev.kiln.builder..")
                 .layer("api").definedBy("dev.kiln.api..")
                 .whereLayer("store").mayNotAccessAnyLayer()
@@ -74,6 +76,7 @@ class ArchitectureTest {
                 .whereLayer("oci").mayOnlyAccessLayers("store")
                 .whereLayer("assembler").mayOnlyAccessLayers("oci", "resolver", "fetcher", "store")
                 .whereLayer("trust").mayOnlyAccessLayers("oci", "store")
+                .whereLayer("cache").mayOnlyAccessLayers("trust", "oci", "store")
                 .whereLayer("builder").mayOnlyAccessLayers("assembler", "resolver", "oci", "fetcher", "store")
                 .check(KILN);
     }
@@ -135,6 +138,7 @@ class ArchitectureTest {
                 .map(c -> c.getName().substring("dev.kiln.api.".length())).sorted().toList();
         assertEquals(List.of("BuildCheckEvent", "BuildCheckResult", "BuildRequest", "BuildResult", "BuildResult$ArchiveOutput",
                 "BuildResult$LayoutOutput", "BuildResult$Output", "BuildResult$PlatformManifest", "BuildResult$RegistryOutput", "BuildWarningEvent",
+                "CacheEvent", "CacheEvent$Hit", "CacheEvent$Miss", "CacheEvent$Pushed", "CacheEvent$Unavailable", "CachePushResult",
                 "CheckFailedException",
                 "CheckFailedException$Kind",
                 "CopyMismatchException", "Epoch", "FetchEvent", "FetchEvent$Damaged", "FetchEvent$Download", "FetchEvent$Failed",
@@ -146,7 +150,7 @@ class ArchitectureTest {
                 "RecipeBuildResult$Repository", "RecipeEvent", "RecipeEvent$Finished", "RecipeEvent$Output", "RecipeEvent$Started",
                 "RecipeEvent$Step", "RecipeEvent$Stopped", "RecipeLockRequest", "RecipeLockRequest$Action",
                 "RecipeLockResult", "RecipeLockResult$Locked", "RecipeVerifyRequest", "RecipeVerifyResult", "RecipeVerifyResult$Checked", "Registries", "RegistryWaitEvent",
-                "ShadowedPackageEvent", "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
+                "ShadowedPackageEvent", "SharedCache", "SignRequest", "SignResult", "SignResult$Attestation", "Spec", "Spec$Builder", "StoreEvent",
                 "StoreEvent$DamagedBlobRemoved", "StoreEvent$MemoUsed", "StoreEvent$Waiting", "SystemDefaults", "Target", "Target$Archive", "Target$Layout",
                 "Target$Registry", "VerifyRequest", "VerifyResult", "VerifyResult$Attestation", "VerifyResult$PackageMismatch",
                 "VerifyResult$Signature", "WhyRequest", "WhyResult", "WhyResult$Answer", "WhyResult$Chain", "WhyResult$Link",

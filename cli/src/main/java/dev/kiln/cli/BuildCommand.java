@@ -105,6 +105,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    @Mixin
+    CacheOption cache;
+
     @CommandLine.Spec
     CommandSpec commandSpec;
 
@@ -150,6 +153,7 @@ final class BuildCommand implements Callable<Integer> {
             Kiln.Builder builder = KilnSetup.builder(store.store, context.context, quiet, err, lines)
                     .registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)))
                     .addEventHandler(FetchEvent.class, progress);
+            cache.apply(builder);
             if (!quiet && lines == null) {
                 RecipeProgress.register(builder, err, RecipeProgress.terminal(), false);
                 builder.addEventHandler(BuildCheckEvent.class,

@@ -11,6 +11,7 @@ import dev.kiln.api.RecipeEvent;
 import dev.kiln.api.RegistryWaitEvent;
 import dev.kiln.api.ShadowedPackageEvent;
 import dev.kiln.api.StoreEvent;
+import dev.kiln.api.CacheEvent;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -47,6 +48,8 @@ final class JsonEvents implements Consumer<KilnEvent> {
                 g.writeNumberField("maxWaitMs", w.maxWait().toMillis());
                 g.writeStringField("message", w.message());
             });
+        } else if (e instanceof CacheEvent c) {
+            cache(c);
         } else if (e instanceof StoreEvent.Waiting w) {
             json.event("store-waiting", g -> g.writeStringField("message", w.message()));
         } else if (e instanceof StoreEvent.DamagedBlobRemoved d) {
@@ -150,5 +153,33 @@ final class JsonEvents implements Consumer<KilnEvent> {
         g.writeStringField("name", d.name());
         g.writeStringField("sha256", FetchProgress.hex(d.sha256()));
         g.writeNumberField("size", d.size());
+    }
+
+    private void cache(CacheEvent e) {
+        if (e instanceof CacheEvent.Hit h) {
+            json.event("cache-hit", g -> {
+                g.writeStringField("step", h.step());
+                g.writeStringField("digest", h.digest());
+                g.writeNumberField("size", h.size());
+            });
+        } else if (e instanceof CacheEvent.Miss m) {
+            json.event("cache-miss", g -> {
+                g.writeStringField("step", m.step());
+                g.writeStringField("key", m.key());
+                g.writeBooleanField("refused", m.refused());
+                g.writeStringField("reason", m.reason());
+            });
+        } else if (e instanceof CacheEvent.Pushed p) {
+            json.event("cache-pushed", g -> {
+                g.writeNumberField("entries", p.entries());
+                g.writeNumberField("blobs", p.blobs());
+                g.writeNumberField("bytes", p.bytes());
+            });
+        } else if (e instanceof CacheEvent.Unavailable u) {
+            json.event("cache-unavailable", g -> {
+                g.writeStringField("repository", u.repository());
+                g.writeStringField("reason", u.reason());
+            });
+        }
     }
 }

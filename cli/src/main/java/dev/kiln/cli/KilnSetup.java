@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.CacheEvent;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.KilnEvent;
 import dev.kiln.api.PhaseEvent;
@@ -63,6 +64,14 @@ final class KilnSetup {
                 b.addEventHandler(RegistryWaitEvent.class, w -> err.println("kiln: " + w.message()));
                 b.addEventHandler(BuildWarningEvent.class, w -> err.println("kiln: warning: " + w.message()));
                 b.addEventHandler(ShadowedPackageEvent.class, w -> err.println("kiln: warning: " + w.message()));
+                b.addEventHandler(CacheEvent.Miss.class, m -> {
+                    if (m.refused()) {
+                        err.println("kiln: warning: " + m.message());
+                    }
+                });
+                b.addEventHandler(CacheEvent.Unavailable.class, u -> err.println("kiln: warning: " + u.message()));
+                b.addEventHandler(CacheEvent.Pushed.class, p -> err.println("kiln: cache: sent " + p.entries() + " entries and "
+                        + p.blobs() + " blobs (" + p.bytes() + " bytes)"));
             }
         }
         if (Timing.ON) {

@@ -64,6 +64,9 @@ final class RecipeBuildCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    @Mixin
+    CacheOption cache;
+
     @CommandLine.Spec
     CommandSpec commandSpec;
 
@@ -90,7 +93,7 @@ final class RecipeBuildCommand implements Callable<Integer> {
             byte[] value = secret.getValue();
             request = request.withSecret(secret.getKey(), () -> value.clone());
         }
-        Kiln.Builder b = KilnSetup.builder(store.store, null, quiet, err, lines);
+        Kiln.Builder b = cache.apply(KilnSetup.builder(store.store, null, quiet, err, lines));
         if (lines == null && !quiet) {
             RecipeProgress.register(b, err, RecipeProgress.terminal(), verbose);
         }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "store", mixinStandardHelpOptions = true, description = "Look after the content-addressed store.",
-        subcommands = {StoreCommand.Verify.class, StoreCommand.Gc.class, StoreCommand.Ls.class, StoreCommand.Du.class})
+        subcommands = {StoreCommand.Verify.class, StoreCommand.Gc.class, StoreCommand.Ls.class, StoreCommand.Du.class,
+            StoreCommand.Push.class})
 final class StoreCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -132,6 +133,45 @@ final class StoreCommand implements Runnable {
         public Integer call() {
             try (ContentStore s = open(store, spec.commandLine().getErr())) {
                 new StoreInventory(s).usage().render().forEach(spec.commandLine().getOut()::println);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "push", mixinStandardHelpOptions = true, description = {"Publish what the store holds for image locks to a shared cache.",
+        "%nFor each LOCK: its packages' blobs, unpacked copies and control files, and the layers the newest build from it"
+            + " recorded, each entry signed with --cache-key; blobs the registry has are not sent again."})
+    static final class Push implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "LOCK", arity = "1..*", description = "An image's lock file (NAME.lock.json).")
+        List<java.nio.file.Path> locks;
+
+        @picocli.CommandLine.Option(names = "--cache", paramLabel = "HOST[:PORT]/REPO",
+                description = "The registry repository shared as a store (default: $KILN_CACHE).")
+        String cache;
+
+        @picocli.CommandLine.Option(names = "--cache-key", paramLabel = "KEY", required = true,
+                description = "The private key (kiln keys generate) the entries are signed with.")
+        java.nio.file.Path key;
+
+        @Mixin
+        StoreOption store;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String repository = cache != null ? cache : System.getenv(CacheOption.CACHE_ENV);
+            if (repository == null || repository.isBlank()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name the cache with --cache HOST[:PORT]/REPO (or KILN_CACHE)");
+            }
+            var err = spec.commandLine().getErr();
+            dev.kiln.api.Kiln.Builder b = KilnSetup.builder(store.store, null, true, err, null)
+                    .cache(dev.kiln.api.SharedCache.of(repository).pushingWith(key));
+            try (dev.kiln.api.Kiln kiln = b.open()) {
+                dev.kiln.api.CachePushResult r = kiln.pushToCache(locks);
+                spec.commandLine().getOut().println("sent " + r.entries() + " entries and " + r.blobs() + " blobs (" + r.bytes()
+                        + " bytes) for " + r.locks() + (r.locks() == 1 ? " lock" : " locks") + " to " + repository);
                 return 0;
             }
         }

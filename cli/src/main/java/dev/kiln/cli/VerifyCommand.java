@@ -67,6 +67,9 @@ final class VerifyCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     JsonOption json;
 
+    @picocli.CommandLine.Mixin
+    CacheOption cache;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -99,6 +102,7 @@ final class VerifyCommand implements Callable<Integer> {
         Kiln.Builder builder = useStore ? KilnSetup.builder(store.store, context.context, quiet, err, lines)
                 : KilnSetup.withoutStore(context.context, quiet, err, lines);
         builder.registries(registry.apply(SystemDefaults.registries().withInsecure(insecure)));
+        cache.apply(builder);
         if (!quiet && lines == null) {
             builder.addEventHandler(RebuildEvent.class, e -> out.println("rebuilding " + e.image() + " (" + e.digest() + ") in "
                     + (useStore ? "the store" : "a fresh store")));

@@ -300,6 +300,11 @@ public final class Fetcher {
 
     /** {@code unreachable}: hosts no connection could be made to in this fetch, with why; shared by the workers. */
     private Outcome fetchOne(Download d, Map<String, Problem> unreachable) {
+        // a shared store (a registry cache) first: the bytes are held to the lock's sha256 all the same
+        if (store.remote().fetchBlob(store, d.sha256(), d.size())) {
+            listener.finished(d, false);
+            return new Outcome(d, null);
+        }
         List<Problem> problems = new ArrayList<>();
         if (d.urls().isEmpty()) {
             problems.add(new Problem(null, "no URL to fetch it from", "", FetchException.Kind.OTHER));

@@ -53,6 +53,9 @@ public final class ContentStore implements AutoCloseable {
     private final StoreLock lock;
     private final StoreListener listener;
     private volatile boolean closed;
+    private volatile RemoteStore remote = RemoteStore.NONE;
+    /** The shared memos made in this session (only with a remote attached): what it is sent after success. */
+    private final java.util.Queue<RemoteStore.Made> made = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private ContentStore(Path root, StoreLock lock, StoreListener listener) {
         this.root = root;
@@ -545,14 +548,65 @@ public final class ContentStore implements AutoCloseable {
         }
     }
 
-    /** Looks up a memo record: the output digest of step {@code step} for input key {@code key}. */
+    /**
+     * Attaches the remote store this store asks on a miss (a memo of a shared step, a blob a fetch
+     * needs) and records the shared memos made from now on for it ({@link #drainMade}).
+     */
+    public void attach(RemoteStore r) {
+        this.remote = Objects.requireNonNull(r, "remote");
+    }
+
+    /** The remote store attached ({@link RemoteStore#NONE} unless one was). */
+    public RemoteStore remote() {
+        return remote;
+    }
+
+    /**
+     * Looks up a memo record: the output digest of step {@code step} for input key {@code key}. On
+     * a miss of a {@linkplain MemoStep#shared() shared} step, the attached remote store is asked.
+     */
     public Optional<Digest> memo(MemoStep step, Digest key) {
+        Optional<Digest> local = memo(step.id(), key);
+        if (local.isPresent() || !step.shared() || remote == RemoteStore.NONE) {
+            return local;
+        }
+        return remote.memo(this, step, key);
+    }
+
+    /** A memo record of this store only: the attached remote store is not asked (gc, and what is sent to it, read this). */
+    public Optional<Digest> localMemo(MemoStep step, Digest key) {
         return memo(step.id(), key);
     }
 
-    /** Records that step {@code step} gave {@code value} for input key {@code key}. */
+    /** Records that step {@code step} gave {@code value} for input key {@code key}; its value refers to no other blob. */
     public void putMemo(MemoStep step, Digest key, Digest value) {
+        putMemo(step, key, value, List.of());
+    }
+
+    /**
+     * Records that step {@code step} gave {@code value} for input key {@code key}; {@code blobs} are
+     * the blobs the value names (a layer, an unpacked package, built packages), which a remote store
+     * is sent with it.
+     */
+    public void putMemo(MemoStep step, Digest key, Digest value, List<Digest> blobs) {
         putMemo(step.id(), key, value);
+        if (step.shared() && remote != RemoteStore.NONE) {
+            made.add(new RemoteStore.Made(step, key, value, blobs));
+        }
+    }
+
+    /** Records a memo a remote store gave (its value and blobs already here): not sent back. */
+    public void putMemoFetched(MemoStep step, Digest key, Digest value) {
+        putMemo(step.id(), key, value);
+    }
+
+    /** The shared memos made since the last call (with a remote attached), each once. */
+    public List<RemoteStore.Made> drainMade() {
+        List<RemoteStore.Made> out = new ArrayList<>();
+        for (RemoteStore.Made m; (m = made.poll()) != null; ) {
+            out.add(m);
+        }
+        return out;
     }
 
     Optional<Digest> memo(String step, Digest key) {

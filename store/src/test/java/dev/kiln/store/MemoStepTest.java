@@ -29,6 +29,13 @@ class MemoStepTest {
     }
 
     @Test
+    void onlyPureStepsAreSharedAndNeverASignatureVerdict() {
+        // a remote store is asked for, and sent, these steps only (the README's "never shared" list)
+        assertEquals(java.util.Set.of(MemoStep.DEBIAN_INDEX, MemoStep.DEB_UNPACK, MemoStep.LAYER, MemoStep.DEB_CONTROL,
+                MemoStep.RECIPE_BUILD), java.util.EnumSet.copyOf(Arrays.stream(MemoStep.values()).filter(MemoStep::shared).toList()));
+    }
+
+    @Test
     void aStepIsWrittenUnderItsName() {
         // the folder name is what another kiln reads: it must be the id, not the enum's name
         assertEquals("layer-v3", MemoStep.LAYER.toString());

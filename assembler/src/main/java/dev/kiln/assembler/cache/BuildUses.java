@@ -8,6 +8,7 @@ import dev.kiln.resolver.lock.Lock;
 import dev.kiln.store.ContentStore;
 import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;
+import dev.kiln.store.RemoteStore;
 import dev.kiln.store.StoreException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -67,10 +68,10 @@ public final class BuildUses {
         Set<Digest> out = new HashSet<>();
         for (Digest deb : debs) {
             Digest key = UnpackCache.key(deb, UnpackLimits.DEFAULT);
-            store.memo(UnpackCache.STEP, key).ifPresent(record -> keepUnpacked(store, record, debs, out));
+            store.localMemo(UnpackCache.STEP, key).ifPresent(record -> keepUnpacked(store, record, debs, out));
         }
         Digest lockDigest = Digest.of(lockBytes);
-        Optional<Digest> usesRecord = store.memo(STEP, key(lockDigest));
+        Optional<Digest> usesRecord = store.localMemo(STEP, key(lockDigest));
         Optional<List<String>> entries = usesRecord.flatMap(d -> whole(store, d)).flatMap(b -> entries(b, lockDigest));
         if (entries.isEmpty()) {
             return out;
@@ -81,17 +82,51 @@ public final class BuildUses {
             Digest key = Digest.parse(f[1]);
             Digest record = Digest.parse(f[2]);
             if (f[0].equals(UnpackCache.STEP.id())) {
-                if (store.memo(UnpackCache.STEP, key).equals(Optional.of(record))) {
+                if (store.localMemo(UnpackCache.STEP, key).equals(Optional.of(record))) {
                     keepUnpacked(store, record, debs, out);
                 }
             } else if (f[0].equals(LayerCache.STEP.id())) {
-                if (store.memo(LayerCache.STEP, key).equals(Optional.of(record))) {
+                if (store.localMemo(LayerCache.STEP, key).equals(Optional.of(record))) {
                     Optional<LayerDigests> layer = whole(store, record).flatMap(b -> LayerCache.parseRecord(b, key));
                     if (layer.isPresent() && store.contains(layer.get().compressed())) {
                         out.add(record);
                         out.add(layer.get().compressed());
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What a shared cache is sent for the lock whose bytes are {@code lockBytes}: each package's
+     * unpacked copy (default limits) with its blob and .deb, each package's control file, and each
+     * layer the newest build from these bytes recorded, with its compressed blob; only what this
+     * store holds whole. Nothing here asks a remote store.
+     */
+    public static List<RemoteStore.Made> shareable(ContentStore store, byte[] lockBytes, Lock lock) {
+        Set<Digest> debs = new java.util.TreeSet<>(java.util.Comparator.comparing(Digest::hex));
+        lock.archs().keySet().forEach(arch -> lock.packages(arch).forEach(p -> debs.add(p.sha256())));
+        List<RemoteStore.Made> out = new java.util.ArrayList<>();
+        for (Digest deb : debs) {
+            Digest key = UnpackCache.key(deb, UnpackLimits.DEFAULT);
+            store.localMemo(UnpackCache.STEP, key).ifPresent(record -> whole(store, record).flatMap(UnpackCache::parseRecord)
+                    .filter(r -> r.deb().equals(deb) && store.contains(r.blob()) && store.contains(deb))
+                    .ifPresent(r -> out.add(new RemoteStore.Made(UnpackCache.STEP, key, record, List.of(r.blob(), deb)))));
+            Digest control = ControlCache.key(deb);
+            store.localMemo(ControlCache.STEP, control).filter(store::contains)
+                    .ifPresent(record -> out.add(new RemoteStore.Made(ControlCache.STEP, control, record, List.of())));
+        }
+        Digest lockDigest = Digest.of(lockBytes);
+        Optional<List<String>> entries = store.localMemo(STEP, key(lockDigest)).flatMap(d -> whole(store, d))
+                .flatMap(b -> entries(b, lockDigest));
+        for (String line : entries.orElse(List.of())) {
+            String[] f = line.split(" ");
+            Digest key = Digest.parse(f[1]);
+            Digest record = Digest.parse(f[2]);
+            if (f[0].equals(LayerCache.STEP.id()) && store.localMemo(LayerCache.STEP, key).equals(Optional.of(record))) {
+                whole(store, record).flatMap(b -> LayerCache.parseRecord(b, key)).filter(l -> store.contains(l.compressed()))
+                        .ifPresent(l -> out.add(new RemoteStore.Made(LayerCache.STEP, key, record, List.of(l.compressed()))));
             }
         }
         return out;

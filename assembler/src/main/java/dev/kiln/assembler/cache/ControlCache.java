@@ -51,7 +51,8 @@ public final class ControlCache {
         return r;
     }
 
-    private static Digest key(Digest deb) {
+    /** The memo key of the control file of the .deb {@code deb}. */
+    public static Digest key(Digest deb) {
         return Digest.of(STEP.id() + "\n" + deb.hex());
     }
 
@@ -59,7 +60,7 @@ public final class ControlCache {
     static java.util.Set<Digest> kept(ContentStore store, Lock lock) {
         java.util.Set<Digest> out = new java.util.HashSet<>();
         for (Lock.Package p : lock.allPackages()) {
-            store.memo(STEP, key(p.sha256())).filter(store::contains).ifPresent(out::add);
+            store.localMemo(STEP, key(p.sha256())).filter(store::contains).ifPresent(out::add);
         }
         return out;
     }

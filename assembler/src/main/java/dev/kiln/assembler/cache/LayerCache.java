@@ -66,7 +66,7 @@ public final class LayerCache {
         String record = HEADER + "\nkey " + key + "\n" + digests.compressed() + " " + digests.compressedSize() + "\n"
                 + digests.uncompressed() + " " + digests.uncompressedSize() + "\n";
         Digest recorded = store.put(record.getBytes(UTF_8));
-        store.putMemo(STEP, key, recorded);
+        store.putMemo(STEP, key, recorded, java.util.List.of(digests.compressed()));
         uses.add(new MemoUse(STEP, key, recorded, false));
         return new Cached(digests, store.blobPath(digests.compressed()), false);
     }

@@ -203,7 +203,7 @@ public final class UnpackCache {
         String record = RECORD + "\ndeb " + deb + "\nblob " + blob + " " + indexAt + " " + index.length + "\nindex "
                 + Digest.of(index) + "\n";
         Digest recorded = store.put(record.getBytes(UTF_8));
-        store.putMemo(STEP, key, recorded);
+        store.putMemo(STEP, key, recorded, List.of(blob, deb)); // the .deb too: a cache holds what a lock pins
         uses.add(new MemoUse(STEP, key, recorded, false));
         return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
@@ -415,17 +415,63 @@ public final class UnpackCache {
     }
 
     /**
-     * {@link #unpack(Lock.Package)} for every package, on as many threads as there are processors;
-     * the results in the order given. When one fails the others stop and nothing of theirs is left
-     * staged.
+     * Starts looking up, in the shared cache attached to {@code store}, the unpacked copies (under
+     * {@code limits}) of the .debs {@code debs} that the store lacks, on {@value #REMOTE_THREADS}
+     * threads, so that they arrive while the packages are fetched; nothing without a cache. Each
+     * entry found is put into the store as {@link ContentStore#memo} does; {@link Prefetch#await}
+     * waits for them, {@link Prefetch#close} stops what is left.
+     */
+    public static Prefetch prefetch(ContentStore store, UnpackLimits limits, java.util.Collection<Digest> debs) {
+        if (store.remote() == dev.kiln.store.RemoteStore.NONE || debs.isEmpty()) {
+            return new Prefetch(null, List.of());
+        }
+        java.util.concurrent.ExecutorService pool = pool(Math.min(debs.size(), REMOTE_THREADS), "kiln-unpack-prefetch");
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (Digest deb : new java.util.LinkedHashSet<>(debs)) {
+            futures.add(pool.submit(() -> store.memo(STEP, key(deb, limits))));
+        }
+        pool.shutdown();
+        return new Prefetch(pool, futures);
+    }
+
+    /** Lookups started by {@link #prefetch}. */
+    public static final class Prefetch implements AutoCloseable {
+        private final java.util.concurrent.ExecutorService pool;
+        private final List<java.util.concurrent.Future<?>> futures;
+
+        private Prefetch(java.util.concurrent.ExecutorService pool, List<java.util.concurrent.Future<?>> futures) {
+            this.pool = pool;
+            this.futures = futures;
+        }
+
+        /** Waits for every lookup; one that failed (the store could not be written) throws. */
+        public void await() {
+            results(futures, "looking up unpacked packages");
+        }
+
+        /** Stops the lookups still running (after a failed fetch), and waits for them to let go of the store. */
+        @Override
+        public void close() {
+            if (pool != null) {
+                stop(pool);
+            }
+        }
+    }
+
+    /** The threads that unpack when a shared cache is attached: mostly waiting for the registry, not working. */
+    private static final int REMOTE_THREADS = 8;
+
+    /**
+     * {@link #unpack(Lock.Package)} for every package, on as many threads as there are processors
+     * (at least {@value #REMOTE_THREADS} with a shared cache attached, whose lookups wait on the
+     * network); the results in the order given. When one fails the others stop and nothing of
+     * theirs is left staged.
      */
     public List<DebPackage> unpackAll(List<Lock.Package> packages) {
-        int threads = Math.max(1, Math.min(packages.size(), Runtime.getRuntime().availableProcessors()));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kiln-unpack");
-            t.setDaemon(true);
-            return t;
-        });
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int wanted = store.remote() == dev.kiln.store.RemoteStore.NONE ? cpus : Math.max(cpus, REMOTE_THREADS);
+        int threads = Math.max(1, Math.min(packages.size(), wanted));
+        java.util.concurrent.ExecutorService pool = pool(threads, "kiln-unpack");
         try {
             // the largest first, so that no thread is left with one big package at the end; results in lock order
             List<java.util.concurrent.Future<DebPackage>> futures = new ArrayList<>(java.util.Collections.nCopies(packages.size(), null));
@@ -438,8 +484,27 @@ public final class UnpackCache {
                 Lock.Package p = packages.get(i);
                 futures.set(i, pool.submit(() -> unpack(p)));
             }
-            List<DebPackage> out = new ArrayList<>();
-            for (java.util.concurrent.Future<DebPackage> f : futures) {
+            return results(futures, "unpacking");
+        } finally {
+            // when one package failed, the others stop at their next write into the store (staging
+            // is interruptible) and remove what they staged; none is left writing when this returns
+            stop(pool);
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService pool(int threads, String name) {
+        return java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** What each task gave, in order; the first that failed throws what it threw ({@code doing} names the work). */
+    private static <T> List<T> results(List<? extends java.util.concurrent.Future<? extends T>> futures, String doing) {
+        List<T> out = new ArrayList<>();
+        try {
+            for (java.util.concurrent.Future<? extends T> f : futures) {
                 out.add(f.get());
             }
             return out;
@@ -447,19 +512,20 @@ public final class UnpackCache {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new AssembleException("unpacking failed: " + e.getCause(), e.getCause());
+            throw new AssembleException(doing + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssembleException("interrupted while unpacking", e);
-        } finally {
-            // when one package failed, the others stop at their next write into the store (staging
-            // is interruptible) and remove what they staged; none is left writing when this returns
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            throw new AssembleException("interrupted while " + doing, e);
+        }
+    }
+
+    /** Interrupts what still runs on {@code pool} and waits for it to end. */
+    private static void stop(java.util.concurrent.ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -463,7 +463,7 @@ public final class RecipeBuilder {
             o.put("file", p.fileName());
         }
         Digest record = store.put(r.toString().getBytes(StandardCharsets.UTF_8));
-        store.putMemo(MemoStep.RECIPE_BUILD, key, record);
+        store.putMemo(MemoStep.RECIPE_BUILD, key, record, packages.stream().map(Package::sha256).toList());
     }
 
     /** Where a built package's bytes are in the store. */

@@ -118,6 +118,19 @@ final class Blobs {
         });
     }
 
+    /**
+     * Hands the body of the blob {@code digest} to {@code reader} as it streams (the reader checks
+     * the bytes, e.g. into a store with an expected digest); tried again, from the start, on a
+     * transient failure.
+     */
+    <T> T readBlob(ImageReference repo, Digest digest, RegistryClient.BlobReader<T> reader) {
+        return transport.retrying(repo, "download blob " + digest, a -> {
+            try (Response r = blobResponse(a, repo, digest); InputStream in = r.body().byteStream()) {
+                return reader.read(in);
+            }
+        });
+    }
+
     /** An open 200 response for the blob {@code digest} (redirects followed). */
     Response blobResponse(Retrying.Attempt a, ImageReference repo, Digest digest) throws IOException {
         Request get = new Request.Builder().url(transport.url(repo, "blobs/" + digest)).get().build();

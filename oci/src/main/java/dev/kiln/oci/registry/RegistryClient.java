@@ -202,6 +202,20 @@ public final class RegistryClient implements AutoCloseable {
         blobs.getBlob(repo, digest, size, target);
     }
 
+    /** What reads a blob's body as it streams. */
+    @FunctionalInterface
+    public interface BlobReader<T> {
+        T read(java.io.InputStream in) throws java.io.IOException;
+    }
+
+    /**
+     * Streams the blob {@code digest} into {@code reader}, which must check the bytes itself (a
+     * store's put with the expected digest and size does): nothing is buffered or kept here.
+     */
+    public <T> T readBlob(ImageReference repo, Digest digest, BlobReader<T> reader) {
+        return blobs.readBlob(repo, digest, reader);
+    }
+
     // ---- manifests ----
 
     /** The manifest or index {@code ref} names, verified against its digest when it names one. */
