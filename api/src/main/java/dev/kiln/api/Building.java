@@ -47,6 +47,23 @@ final class Building {
             List<Path> documents) {
     }
 
+    /** The names {@code lock} pins with other bytes than the recipes built ({@code NAME_ARCH} to sha256). */
+    private static java.util.SortedSet<String> movedByRecipes(Lock lock, Map<String, String> fromRecipes) {
+        java.util.SortedSet<String> moved = new java.util.TreeSet<>();
+        for (Lock.Package p : lock.allPackages()) {
+            String built = fromRecipes.get(p.name() + "_" + p.architecture());
+            if (built != null && !built.equals(p.sha256().toString())) {
+                moved.add(p.name());
+            }
+        }
+        return moved;
+    }
+
+    private static String versions(Lock lock, String name) {
+        return lock.allPackages().stream().filter(p -> p.name().equals(name)).map(Lock.Package::version).distinct().sorted()
+                .collect(Collectors.joining(", "));
+    }
+
     /** Each architecture's manifest, in the assembler's order, as the API names it. */
     private static List<BuildResult.PlatformManifest> manifests(Map<String, Descriptor> images) {
         return images.entrySet().stream().map(e -> new BuildResult.PlatformManifest(
@@ -55,6 +72,16 @@ final class Building {
     }
 
     static BuildResult build(Session s, BuildRequest request) {
+        return build(s, request, Map.of());
+    }
+
+    /**
+     * As {@link #build(Session, BuildRequest)}, after recipes built {@code fromRecipes} (each package's
+     * name and architecture, {@code NAME_ARCH}, to its sha256): a lock made from this spec that pins
+     * one of those names with other bytes is locked again, moving only those names (as {@code kiln lock
+     * --update NAME} would), so that the image takes what its recipes now make.
+     */
+    static BuildResult build(Session s, BuildRequest request, Map<String, String> fromRecipes) {
         Target.Layout layout = null;
         List<Target.Archive> archives = new ArrayList<>();
         List<Target.Registry> registries = new ArrayList<>();
@@ -85,7 +112,7 @@ final class Building {
                 scratch = Files.createTempDirectory("kiln-build-");
                 out = scratch.resolve("oci");
             }
-            Built built = build(s, in, out, request.mode(), request.epoch(), Copies.Origin.DISK);
+            Built built = build(s, in, out, request.mode(), request.epoch(), Copies.Origin.DISK, fromRecipes);
             List<BuildResult.Output> outputs = new ArrayList<>();
             if (layout != null) {
                 outputs.add(new BuildResult.LayoutOutput(built.layout(), built.documents()));
@@ -134,6 +161,11 @@ final class Building {
      * unless frozen), or the store by the lock's digests (a rebuild).
      */
     static Built build(Session s, Inputs in, Path out, LockMode mode, Epoch epoch, Copies.Origin origin) {
+        return build(s, in, out, mode, epoch, origin, Map.of());
+    }
+
+    private static Built build(Session s, Inputs in, Path out, LockMode mode, Epoch epoch, Copies.Origin origin,
+            Map<String, String> fromRecipes) {
         ImageSpec spec = in.parsed();
         Path lockFile = in.lockFile();
         boolean frozen = mode == LockMode.FROZEN;
@@ -151,6 +183,17 @@ final class Building {
             existing = Locking.read(lockFile);
             if (existing.spec().digest().equals(spec.digest())) {
                 lock = existing;
+                java.util.SortedSet<String> moved = movedByRecipes(existing, fromRecipes);
+                if (!moved.isEmpty() && !frozen) {
+                    Locking.checkLockTarget(lockFile);
+                    lock = Locking.write(s, Locking.resolve(s, in, mode, true, existing, moved).lock(), lockFile);
+                    for (String name : moved) {
+                        s.events.emit(new BuildWarningEvent("the lock's pin of " + name + " moved: "
+                                + versions(existing, name) + " -> " + versions(lock, name)
+                                + " (its recipe built other bytes than the lock pinned)"));
+                    }
+                    s.events.phase("locked");
+                }
             } else if (frozen) {
                 throw new ResolveException(ResolveException.Kind.LOCK_MISMATCH, lockFile + " was made from another version of "
                         + in.specPath()

@@ -162,11 +162,15 @@ public final class Kiln implements AutoCloseable {
      * what the spec's copies bring, then the spec and the lock. The image's time is the request's
      * {@link Epoch}, never the wall clock. With no layout target, the layout is made in a temporary
      * directory and removed once pushed or archived. With {@link BuildRequest#withRecipes}, the
-     * recipes are built (or found in the store) and published first, as {@link #recipeBuild} does.
+     * recipes are built (or found in the store) and published first, as {@link #recipeBuild} does,
+     * and a lock that pins one of their packages with other bytes than its recipe now makes is locked
+     * again for those names only (as {@link LockRequest#withUpdate(java.util.Collection)} does).
      */
     public BuildResult build(BuildRequest request) {
-        request.recipes().ifPresent(r -> RecipeBuilding.build(session, r));
-        BuildResult r = Building.build(session, request);
+        Map<String, String> fromRecipes = new java.util.HashMap<>();
+        request.recipes().ifPresent(r -> RecipeBuilding.build(session, r).recipes().forEach(b -> b.packages().forEach(
+                p -> fromRecipes.put(p.name() + "_" + p.architecture(), p.sha256()))));
+        BuildResult r = Building.build(session, request, fromRecipes);
         session.pushCache();
         return r;
     }

@@ -312,6 +312,36 @@ class RecipeDagTest {
         assertEquals(2L, events.stream().filter(e -> e instanceof RecipeEvent.Finished f && f.remembered()).count());
         assertTrue(events.stream().noneMatch(e -> e instanceof FetchEvent.Started), "nothing downloaded");
         assertEquals(mtime, Files.getLastModifiedTime(repo.resolve("dists/recipes/InRelease")).toMillis(), "repository unchanged");
+
+        // a recipe changed (its epoch bumped, so a new version): the image takes what it now makes,
+        // the image's other pins stay as they were
+        Files.writeString(two, Files.readString(two).replace("epoch: 0", "epoch: 1").replace("echo two", "echo two again"));
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+        }
+        String before = Files.readString(dir.resolve("image.lock.json"));
+        events.clear();
+        try (Kiln kiln = kiln("store", events)) {
+            kiln.build(request);
+        }
+        assertEquals(Map.of("two", 1L), started(events));
+        String after = Files.readString(dir.resolve("image.lock.json"));
+        assertTrue(after.contains("two_1.0-1kiln1_amd64.deb") && !after.contains("two_1.0-0kiln1_amd64.deb"), after);
+        assertEquals(lines(before, "one_1.0-0kiln1"), lines(after, "one_1.0-0kiln1"), "one's pin is kept");
+        assertTrue(events.stream().anyMatch(e -> e instanceof BuildWarningEvent w
+                && w.message().equals("the lock's pin of two moved: 1.0-0kiln1 -> 1.0-1kiln1 (its recipe built other bytes than the lock pinned)")),
+                events.toString());
+    }
+
+    /** The lines of a lock around the one naming {@code file} (its pin). */
+    private static List<String> lines(String lock, String file) {
+        List<String> all = lock.lines().toList();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).contains(file)) {
+                return all.subList(Math.max(0, i - 6), Math.min(all.size(), i + 6));
+            }
+        }
+        throw new AssertionError(file + " is not in the lock");
     }
 
     @Test
