@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
@@ -148,8 +147,8 @@ class ExampleRecipesTest {
         assumeTrue(registry != null, "docker-registry is not installed");
         // the recipes, their lock, the example, its lock and the repository key, without store A's repository
         Path b = tmp.resolve("store-b-checkout");
-        copyTree(tmp.resolve("packages"), b.resolve("packages"));
-        copyTree(examples, b.resolve("examples"));
+        ReproducibleBuildTest.copyTree(tmp.resolve("packages"), b.resolve("packages"));
+        ReproducibleBuildTest.copyTree(examples, b.resolve("examples"));
         String closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = "http://127.0.0.1:" + s.getLocalPort() + "/debian";
@@ -187,19 +186,6 @@ class ExampleRecipesTest {
         String[] r = CliRun.runWithMirror(closed, args.toArray(String[]::new));
         assertEquals("0", r[0], r[1] + r[2]);
         return CacheCommandTest.lines(r[1]);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
     }
 
     @Test
