@@ -103,14 +103,20 @@ class CacheCommandTest {
         String[] r = CliRun.run(args);
         assertEquals("0", r[0], r[1] + r[2]);
         assertEquals("", r[2], "nothing on stderr with --json");
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : r[1].lines().toList()) {
-            out.add(JSON.readTree(line));
-        }
-        return out;
+        return lines(r[1]);
     }
 
-    private static List<JsonNode> events(List<JsonNode> lines, String name) {
+    /** The JSON objects {@code --json} printed, one a line. */
+    static List<JsonNode> lines(String out) throws IOException {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.lines().toList()) {
+            nodes.add(JSON.readTree(line));
+        }
+        return nodes;
+    }
+
+    /** The events named {@code name} among {@code lines}. */
+    static List<JsonNode> events(List<JsonNode> lines, String name) {
         return lines.stream().filter(l -> name.equals(l.path("event").asText())).toList();
     }
 }

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,26 +163,6 @@ class CliMessagesTest {
 
     // ---- a dead mirror
 
-    /** {exit code, stdout, stderr} of kiln in another JVM whose mirror is {@code mirror}. */
-    private static String[] kilnWithMirror(String mirror, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dkiln.home=" + HOME, "dev.kiln.cli.Main"));
-        command.addAll(List.of(args));
-        Path err = Files.createTempFile("kiln-stderr-", ".txt");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
-            pb.environment().put("DEBIAN_MIRROR", mirror);
-            pb.environment().put("DEBIAN_SECURITY_MIRROR", mirror);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "kiln did not end");
-            return new String[] {Integer.toString(p.exitValue()), out, Files.readString(err)};
-        } finally {
-            Files.delete(err);
-        }
-    }
-
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -211,7 +190,7 @@ class CliMessagesTest {
         Files.write(file, LockJson.write(lock));
         String host = "127.0.0.1:" + closedPort();
 
-        String[] r = kilnWithMirror("http://" + host + "/debian", "fetch", "--store", tmp.resolve("store").toString(),
+        String[] r = CliRun.runWithMirror("http://" + host + "/debian", "fetch", "--store", tmp.resolve("store").toString(),
                 file.toString());
 
         String said = "stdout:\n" + r[1] + "stderr:\n" + r[2];
@@ -235,7 +214,7 @@ class CliMessagesTest {
                 + "  packages: [libc6]\narchs: [amd64]\n");
         String host = "127.0.0.1:" + closedPort();
 
-        String[] r = kilnWithMirror("http://" + host + "/debian", "lock", "--store", tmp.resolve("store").toString(),
+        String[] r = CliRun.runWithMirror("http://" + host + "/debian", "lock", "--store", tmp.resolve("store").toString(),
                 spec.toString());
 
         String said = "stdout:\n" + r[1] + "stderr:\n" + r[2];

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.oci.testing.TestRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.util.Map;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +35,9 @@ import org.tukaani.xz.XZOutputStream;
  * them: a key made, the recipes locked and built (in the sandbox, from the host's Debian mirror)
  * into a signed repository, the images built from it and run under bubblewrap, verified, and the
  * recipe-built packages rebuilt by {@code kiln recipe verify}. Live: the mirror is the host's.
+ * With {@code docker-registry} installed, the recipe and the tree image are built with {@code
+ * --cache-push} into a registry on 127.0.0.1, and a second store with the mirror a closed port builds
+ * both from it (issue 18's first "done when", with the python3 half in SharedCacheLiveTest).
  */
 class ExampleRecipesTest {
     @TempDir
@@ -38,6 +45,10 @@ class ExampleRecipesTest {
     static Path store;
     static Path examples;
     static Path repo;
+    /** The shared store's registry, or null where docker-registry is not installed. */
+    static TestRegistry registry;
+    /** The digest of the tree image store A built with --cache-push (set with the registry). */
+    static String treeDigest;
 
     @BeforeAll
     static void buildTheRecipes() throws Exception {
@@ -54,10 +65,38 @@ class ExampleRecipesTest {
         ok(CliRun.run("keys", "generate", "examples", "--openpgp", "--dir", examples.resolve("keys/recipes").toString()));
         ok(CliRun.run("recipe", "lock", "--store", store.toString(), packages.resolve("tree.yaml").toString(),
                 packages.resolve("hello.yaml").toString()));
-        String[] built = ok(CliRun.run("recipe", "build", "--store", store.toString(), "--repo", repo.toString(), "--signing-key",
-                examples.resolve("keys/recipes/examples.secret.asc").toString(), packages.resolve("tree.yaml").toString(),
-                packages.resolve("hello.yaml").toString()));
+        List<String> push = new ArrayList<>();
+        if (TestRegistry.available()) {
+            registry = TestRegistry.start(tmp.resolve("registry"));
+            ok(CliRun.run("keys", "generate", "ci", "--dir", tmp.resolve("cache-keys").toString()));
+            push.addAll(List.of("--cache", cache(), "--cache-push", "--cache-key", tmp.resolve("cache-keys/ci.key").toString()));
+        }
+        List<String> build = new ArrayList<>(List.of("recipe", "build", "--store", store.toString(), "--repo", repo.toString(),
+                "--signing-key", examples.resolve("keys/recipes/examples.secret.asc").toString()));
+        build.addAll(push);
+        build.addAll(List.of(packages.resolve("tree.yaml").toString(), packages.resolve("hello.yaml").toString()));
+        String[] built = ok(CliRun.run(build.toArray(String[]::new)));
         assertTrue(built[1].contains("built tree 2.1.0-0kiln1") && built[1].contains("built hello 2.10-0kiln1"), built[1]);
+        if (registry != null) {
+            // the first build of the image in this store, so what it makes (the layers) is pushed
+            List<String> image = new ArrayList<>(List.of("build", "--json", "--store", store.toString(), "-o",
+                    tmp.resolve("tree-pushed-oci").toString()));
+            image.addAll(push);
+            image.add(examples.resolve("tree.yaml").toString());
+            List<JsonNode> lines = CacheCommandTest.lines(ok(CliRun.run(image.toArray(String[]::new)))[1]);
+            treeDigest = lines.get(lines.size() - 1).get("result").get("digest").asText();
+        }
+    }
+
+    @AfterAll
+    static void stopTheRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static String cache() {
+        return registry.host() + "/kiln/cache";
     }
 
     private static String[] ok(String[] run) {
@@ -101,6 +140,52 @@ class ExampleRecipesTest {
         // kiln recipe verify rebuilds the recipe-built package the image holds, in a fresh store
         String[] verified = ok(CliRun.run("recipe", "verify", "--context", examples.toString(), tmp.resolve("tree-oci").toString()));
         assertTrue(verified[1].contains("ok: tree 2.1.0-0kiln1 rebuilt to the same bytes"), verified[1]);
+    }
+
+    @Test
+    void anEmptyStoreWithTheMirrorClosedBuildsTheRecipeAndTheImageFromTheCache() throws Exception {
+        assumeTrue(registry != null, "docker-registry is not installed");
+        // the recipes, their lock, the example, its lock and the repository key, without store A's repository
+        Path b = tmp.resolve("store-b-checkout");
+        ReproducibleBuildTest.copyTree(tmp.resolve("packages"), b.resolve("packages"));
+        ReproducibleBuildTest.copyTree(examples, b.resolve("examples"));
+        String closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = "http://127.0.0.1:" + s.getLocalPort() + "/debian";
+        }
+        String storeB = b.resolve("store").toString();
+        String[] trust = {"--cache", cache(), "--cache-trust", tmp.resolve("cache-keys/ci.pub").toString()};
+
+        List<String> recipe = new ArrayList<>(List.of("recipe", "build", "--json", "--store", storeB, "--repo",
+                b.resolve("repo").toString(), "--signing-key", b.resolve("examples/keys/recipes/examples.secret.asc").toString()));
+        recipe.addAll(List.of(trust));
+        recipe.add(b.resolve("packages/tree.yaml").toString());
+        List<JsonNode> built = kilnWithTheMirrorClosed(closed, recipe);
+        assertTrue(CacheCommandTest.events(built, "cache-hit").stream().anyMatch(e -> e.get("step").asText().equals("recipe-build-v1")),
+                built.toString());
+        assertEquals(List.of(), CacheCommandTest.events(built, "recipe-step"), "no sandbox step ran");
+        String deb = "pool/main/t/tree/tree_2.1.0-0kiln1_amd64.deb";
+        assertEquals(Files.mismatch(repo.resolve(deb), b.resolve("repo").resolve(deb)), -1L, "the same package, published again");
+
+        List<String> image = new ArrayList<>(List.of("build", "--json", "--store", storeB, "-o", b.resolve("tree-oci").toString()));
+        image.addAll(List.of(trust));
+        image.add(b.resolve("examples/tree.yaml").toString());
+        List<JsonNode> lines = kilnWithTheMirrorClosed(closed, image);
+        assertEquals(treeDigest, lines.get(lines.size() - 1).get("result").get("digest").asText());
+        assertTrue(CacheCommandTest.events(lines, "cache-hit").stream().anyMatch(e -> e.get("step").asText().equals("layer-v3")),
+                lines.toString());
+        for (List<JsonNode> run : List.of(built, lines)) {
+            assertTrue(CacheCommandTest.events(run, "store-memo").stream().allMatch(e -> e.get("made").asInt() == 0), run.toString());
+            assertEquals(List.of(), CacheCommandTest.events(run, "started"), "nothing asked of the mirror");
+            assertTrue(CacheCommandTest.events(run, "cache-miss").stream().noneMatch(e -> e.get("refused").asBoolean()), run.toString());
+        }
+    }
+
+    /** The --json lines of kiln ARGS in a JVM whose Debian mirror is {@code closed}, which must exit 0. */
+    private static List<JsonNode> kilnWithTheMirrorClosed(String closed, List<String> args) throws Exception {
+        String[] r = CliRun.runWithMirror(closed, args.toArray(String[]::new));
+        assertEquals("0", r[0], r[1] + r[2]);
+        return CacheCommandTest.lines(r[1]);
     }
 
     @Test
