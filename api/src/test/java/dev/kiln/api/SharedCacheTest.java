@@ -135,6 +135,23 @@ class SharedCacheTest {
         List<String> steps = b.hits().stream().map(CacheEvent.Hit::step).distinct().sorted().toList();
         assertTrue(steps.containsAll(List.of("", "deb-unpack-v2", "layer-v3")), "the .deb, the unpacked package, the layers: " + steps);
         assertEquals(List.of(), b.of(CacheEvent.Pushed.class), "nothing pushed without a push key");
+        assertEquals(0, unpackedBlobs(tmp.resolve("store-b")), "the layers came from the cache: no package's files fetched");
+    }
+
+    /** How many unpacked packages' blobs (files' bytes and index) a store holds. */
+    private static long unpackedBlobs(Path store) {
+        byte[] magic = "kiln-unpacked-1\n".getBytes(UTF_8);
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(store)) {
+            return files.filter(java.nio.file.Files::isRegularFile).filter(f -> {
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(f)) {
+                    return java.util.Arrays.equals(in.readNBytes(magic.length), magic);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -216,6 +233,9 @@ class SharedCacheTest {
         assertEquals(2, b.made("layer"));
         assertTrue(b.refused().stream().allMatch(m -> m.reason().contains("a moved tag")), b.refused().toString());
         assertEquals(2, b.refused().size());
+        // the layers written here read the package's files: fetched from the cache when read, not unpacked
+        assertEquals(0, b.made("unpack"));
+        assertEquals(1, unpackedBlobs(tmp.resolve("store-b")));
     }
 
     @Test
