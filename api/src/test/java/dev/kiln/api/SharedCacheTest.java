@@ -138,6 +138,23 @@ class SharedCacheTest {
         assertEquals(0, unpackedBlobs(tmp.resolve("store-b")), "the layers came from the cache: no package's files fetched");
     }
 
+    @Test
+    void gcKeepsTheIndexOfAPackageWhoseFilesStayedInTheCache() {
+        Run a = pushFromA();
+        Path storeB = tmp.resolve("store-b");
+        build(storeB, cache(registry.host()), "b");
+        assertEquals(0, unpackedBlobs(storeB));
+        try (dev.kiln.store.ContentStore s = dev.kiln.store.ContentStore.open(storeB)) {
+            new dev.kiln.store.StoreGc(s).withRootReader(new dev.kiln.assembler.cache.BuildRoots(s)).withMemos(dev.kiln.store.StoreGc.Memos.KEEP_REACHED)
+                    .gc(List.of());
+        }
+        registry.close();
+        Run again = build(storeB, null, "again");
+        assertEquals(a.digest(), again.digest());
+        assertEquals(0, again.made("unpack"), "the package's index was kept: nothing unpacked");
+        assertEquals(0, again.made("layer"));
+    }
+
     /** How many unpacked packages' blobs (files' bytes and index) a store holds. */
     private static long unpackedBlobs(Path store) {
         byte[] magic = "kiln-unpacked-1\n".getBytes(UTF_8);
