@@ -48,6 +48,11 @@ import java.util.TreeMap;
  * entry (path, type, mode, owner, mtime, link target, xattrs, and for a file its offset, size and
  * sha256) and the skipped entries. The memo key is the .deb's sha256 and the {@link UnpackLimits}:
  * what was refused under one set of limits is never served from the memo under another.
+ *
+ * <p>The index is also kept as a blob of its own (the record names its sha256), which a shared
+ * cache's entry lists with the record: a reader takes the record and the index and leaves the
+ * unpacked blob in the cache until a file's bytes are read, then fetches it (held to its digest as
+ * it streams) or, if the cache has it no more, unpacks the .deb here, which gives the same blob.
  */
 public final class UnpackCache {
     /** The memo step; its name changes with the blob format. */
