@@ -138,6 +138,32 @@ class SharedCacheTest {
         assertEquals(0, unpackedBlobs(tmp.resolve("store-b")), "the layers came from the cache: no package's files fetched");
     }
 
+    /** Gives the first two layer entries' tags each other's manifest. */
+    private void swapLayerTags(Run a) throws IOException {
+        assertTrue(a.made("layer") >= 2, "two layers to swap");
+        List<String> tags = memoTags("memo-layer-v3-");
+        try (RegistryClient client = RegistryClient.withDefaults()) {
+            byte[] first = manifest(client, tags.get(0)).bytes();
+            byte[] second = manifest(client, tags.get(1)).bytes();
+            put(client, tags.get(0), second);
+            put(client, tags.get(1), first);
+        }
+    }
+
+    @Test
+    void filesWhoseBytesTheCacheNoLongerHasAreUnpackedHereWhenALayerReadsThem() throws IOException {
+        Run a = pushFromA();
+        swapLayerTags(a);
+        List<Path> inRegistry = unpackedBlobFiles(tmp.resolve("registry"));
+        assertEquals(1, inRegistry.size());
+        Files.delete(inRegistry.get(0));
+        Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
+        assertEquals(a.digest(), b.digest());
+        assertEquals(2, b.made("layer"));
+        assertEquals(1, b.made("unpack"), "the package's record and index came from the cache, its files from its .deb");
+        assertEquals(1, unpackedBlobFiles(tmp.resolve("store-b")).size());
+    }
+
     @Test
     void gcKeepsTheIndexOfAPackageWhoseFilesStayedInTheCache() {
         Run a = pushFromA();
@@ -157,15 +183,20 @@ class SharedCacheTest {
 
     /** How many unpacked packages' blobs (files' bytes and index) a store holds. */
     private static long unpackedBlobs(Path store) {
+        return unpackedBlobFiles(store).size();
+    }
+
+    /** The files under {@code dir} that are unpacked packages' blobs. */
+    private static List<Path> unpackedBlobFiles(Path dir) {
         byte[] magic = "kiln-unpacked-1\n".getBytes(UTF_8);
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(store)) {
-            return files.filter(java.nio.file.Files::isRegularFile).filter(f -> {
-                try (java.io.InputStream in = java.nio.file.Files.newInputStream(f)) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try (java.io.InputStream in = Files.newInputStream(f)) {
                     return java.util.Arrays.equals(in.readNBytes(magic.length), magic);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }).count();
+            }).toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -237,14 +268,7 @@ class SharedCacheTest {
     void aValidEntryMovedToAnotherKeysTagIsRefused() throws IOException {
         // every entry's tag gets the manifest of another entry of the same step
         Run a = pushFromA();
-        assertTrue(a.made("layer") >= 2, "two layers to swap");
-        List<String> tags = memoTags("memo-layer-v3-");
-        try (RegistryClient client = RegistryClient.withDefaults()) {
-            byte[] first = manifest(client, tags.get(0)).bytes();
-            byte[] second = manifest(client, tags.get(1)).bytes();
-            put(client, tags.get(0), second);
-            put(client, tags.get(1), first);
-        }
+        swapLayerTags(a);
         Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
         assertEquals(a.digest(), b.digest());
         assertEquals(2, b.made("layer"));
