@@ -256,29 +256,6 @@ public final class UnpackCache {
         }
     }
 
-    /** A file's bytes in a package's unpacked blob, which is brought in on the first read. */
-    private record DataSlice(Data data, long offset, long size, Digest digest, String owner) implements Content {
-        @Override
-        public InputStream open() {
-            return SliceContent.checked(data.path(), offset, size, digest, owner).open();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Content c && c.size() == size && c.digest().equals(digest);
-        }
-
-        @Override
-        public int hashCode() {
-            return digest.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return digest.shortHex() + " (" + size + " bytes)";
-        }
-    }
-
     /** Unpacks the .deb now and records the result in the memo: the blob, and a record naming its index by sha256. */
     private DebPackage unpackNow(Digest deb, String name) {
         Digest key = key(deb);
@@ -424,7 +401,7 @@ public final class UnpackCache {
                 if (offset < MAGIC.length || size < 0 || offset + size > dataEnd) {
                     throw damaged(blob, name, path + ": bytes " + offset + "+" + size + " outside the data");
                 }
-                content = data.path == null ? new DataSlice(data, offset, size, Digest.fromRaw(raw), name + ": " + path)
+                content = data.path == null ? SliceContent.checked(data::path, offset, size, Digest.fromRaw(raw), name + ": " + path)
                         : check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw), name + ": " + path)
                         : new SliceContent(blob, offset, size, Digest.fromRaw(raw));
             }
