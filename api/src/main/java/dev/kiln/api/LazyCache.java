@@ -6,7 +6,9 @@ import dev.kiln.store.Digest;
 import dev.kiln.store.MemoStep;
 import dev.kiln.store.RemoteStore;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +36,11 @@ final class LazyCache implements RemoteStore, AutoCloseable {
     @Override
     public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
         return get().memo(local, step, key);
+    }
+
+    @Override
+    public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later) {
+        return get().memo(local, step, key, later);
     }
 
     @Override

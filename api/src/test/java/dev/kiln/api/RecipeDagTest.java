@@ -110,8 +110,13 @@ class RecipeDagTest {
         return recipe(name, "1.0", List.of(needs), false, checks.toString());
     }
 
+    /** A kiln on {@code store} whose events go to {@code events}, added one at a time (they come from several threads). */
     private Kiln kiln(String store, List<KilnEvent> events) {
-        return Kiln.builder().store(dir.resolve(store)).keys(tools.publicKey()).addEventHandler(KilnEvent.class, events::add).open();
+        return Kiln.builder().store(dir.resolve(store)).keys(tools.publicKey()).addEventHandler(KilnEvent.class, e -> {
+            synchronized (events) {
+                events.add(e);
+            }
+        }).open();
     }
 
     /** Locks {@code recipes} and builds them into the repository, one after the other, in a store of their own. */

@@ -135,6 +135,71 @@ class SharedCacheTest {
         List<String> steps = b.hits().stream().map(CacheEvent.Hit::step).distinct().sorted().toList();
         assertTrue(steps.containsAll(List.of("", "deb-unpack-v2", "layer-v3")), "the .deb, the unpacked package, the layers: " + steps);
         assertEquals(List.of(), b.of(CacheEvent.Pushed.class), "nothing pushed without a push key");
+        assertEquals(0, unpackedBlobs(tmp.resolve("store-b")), "the layers came from the cache: no package's files fetched");
+    }
+
+    /** Gives the first two layer entries' tags each other's manifest. */
+    private void swapLayerTags(Run a) throws IOException {
+        assertTrue(a.made("layer") >= 2, "two layers to swap");
+        List<String> tags = memoTags("memo-layer-v3-");
+        try (RegistryClient client = RegistryClient.withDefaults()) {
+            byte[] first = manifest(client, tags.get(0)).bytes();
+            byte[] second = manifest(client, tags.get(1)).bytes();
+            put(client, tags.get(0), second);
+            put(client, tags.get(1), first);
+        }
+    }
+
+    @Test
+    void filesWhoseBytesTheCacheNoLongerHasAreUnpackedHereWhenALayerReadsThem() throws IOException {
+        Run a = pushFromA();
+        swapLayerTags(a);
+        List<Path> inRegistry = unpackedBlobFiles(tmp.resolve("registry"));
+        assertEquals(1, inRegistry.size());
+        Files.delete(inRegistry.get(0));
+        Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
+        assertEquals(a.digest(), b.digest());
+        assertEquals(2, b.made("layer"));
+        assertEquals(1, b.made("unpack"), "the package's record and index came from the cache, its files from its .deb");
+        assertEquals(1, unpackedBlobFiles(tmp.resolve("store-b")).size());
+    }
+
+    @Test
+    void gcKeepsTheIndexOfAPackageWhoseFilesStayedInTheCache() {
+        Run a = pushFromA();
+        Path storeB = tmp.resolve("store-b");
+        build(storeB, cache(registry.host()), "b");
+        assertEquals(0, unpackedBlobs(storeB));
+        try (dev.kiln.store.ContentStore s = dev.kiln.store.ContentStore.open(storeB)) {
+            new dev.kiln.store.StoreGc(s).withRootReader(new dev.kiln.assembler.cache.BuildRoots(s)).withMemos(dev.kiln.store.StoreGc.Memos.KEEP_REACHED)
+                    .gc(List.of());
+        }
+        registry.close();
+        Run again = build(storeB, null, "again");
+        assertEquals(a.digest(), again.digest());
+        assertEquals(0, again.made("unpack"), "the package's index was kept: nothing unpacked");
+        assertEquals(0, again.made("layer"));
+    }
+
+    /** How many unpacked packages' blobs (files' bytes and index) a store holds. */
+    private static long unpackedBlobs(Path store) {
+        return unpackedBlobFiles(store).size();
+    }
+
+    /** The files under {@code dir} that are unpacked packages' blobs. */
+    private static List<Path> unpackedBlobFiles(Path dir) {
+        byte[] magic = "kiln-unpacked-1\n".getBytes(UTF_8);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try (java.io.InputStream in = Files.newInputStream(f)) {
+                    return java.util.Arrays.equals(in.readNBytes(magic.length), magic);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -203,19 +268,15 @@ class SharedCacheTest {
     void aValidEntryMovedToAnotherKeysTagIsRefused() throws IOException {
         // every entry's tag gets the manifest of another entry of the same step
         Run a = pushFromA();
-        assertTrue(a.made("layer") >= 2, "two layers to swap");
-        List<String> tags = memoTags("memo-layer-v3-");
-        try (RegistryClient client = RegistryClient.withDefaults()) {
-            byte[] first = manifest(client, tags.get(0)).bytes();
-            byte[] second = manifest(client, tags.get(1)).bytes();
-            put(client, tags.get(0), second);
-            put(client, tags.get(1), first);
-        }
+        swapLayerTags(a);
         Run b = build(tmp.resolve("store-b"), cache(registry.host()), "b");
         assertEquals(a.digest(), b.digest());
         assertEquals(2, b.made("layer"));
         assertTrue(b.refused().stream().allMatch(m -> m.reason().contains("a moved tag")), b.refused().toString());
         assertEquals(2, b.refused().size());
+        // the layers written here read the package's files: fetched from the cache when read, not unpacked
+        assertEquals(0, b.made("unpack"));
+        assertEquals(1, unpackedBlobs(tmp.resolve("store-b")));
     }
 
     @Test

@@ -105,17 +105,23 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
 
     @Override
     public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
+        return memo(local, step, key, value -> java.util.Set.of());
+    }
+
+    @Override
+    public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, java.util.function.Function<byte[], java.util.Set<Digest>> later) {
         if (trusted.isEmpty() || down.get() || !step.shared() || missed.contains(step.id() + " " + key)) {
             return Optional.empty();
         }
-        Optional<Digest> found = lookUp(local, step, key);
+        Optional<Digest> found = lookUp(local, step, key, later);
         if (found.isEmpty()) {
             missed.add(step.id() + " " + key);
         }
         return found;
     }
 
-    private Optional<Digest> lookUp(ContentStore local, MemoStep step, Digest key) {
+    private Optional<Digest> lookUp(ContentStore local, MemoStep step, Digest key,
+            java.util.function.Function<byte[], java.util.Set<Digest>> later) {
         ManifestContent m;
         try {
             m = client.getManifest(new ImageReference(repo.registry(), repo.repository(), Optional.of(MemoEntry.tag(step, key)),
@@ -130,9 +136,12 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
         }
         try {
             MemoEntry.Statement s = accepted(m, step, key);
-            long bytes = 0;
+            long bytes = fetch(local, s.value());
+            java.util.Set<Digest> left = s.value().size() > MAX_ENVELOPE ? java.util.Set.of() : later.apply(local.read(s.value().digest()));
             for (MemoEntry.Blob b : s.blobs()) {
-                bytes += fetch(local, b);
+                if (!b.equals(s.value()) && !left.contains(b.digest())) {
+                    bytes += fetch(local, b);
+                }
             }
             local.putMemoFetched(step, key, s.value().digest());
             listener.hit(step.id(), s.value().digest(), bytes);

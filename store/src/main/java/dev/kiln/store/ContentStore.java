@@ -573,6 +573,19 @@ public final class ContentStore implements AutoCloseable {
         return remote.memo(this, step, key);
     }
 
+    /**
+     * {@link #memo(MemoStep, Digest)}, a remote store leaving behind the blobs {@code later} names
+     * from the value's bytes ({@link RemoteStore#memo(ContentStore, MemoStep, Digest, java.util.function.Function)}):
+     * the caller brings them in when it reads them.
+     */
+    public Optional<Digest> memo(MemoStep step, Digest key, java.util.function.Function<byte[], java.util.Set<Digest>> later) {
+        Optional<Digest> local = memo(step.id(), key);
+        if (local.isPresent() || !step.shared() || remote == RemoteStore.NONE) {
+            return local;
+        }
+        return remote.memo(this, step, key, later);
+    }
+
     /** A memo record of this store only: the attached remote store is not asked (gc, and what is sent to it, read this). */
     public Optional<Digest> localMemo(MemoStep step, Digest key) {
         return memo(step.id(), key);
@@ -595,7 +608,7 @@ public final class ContentStore implements AutoCloseable {
         }
     }
 
-    /** Records a memo a remote store gave (its value and blobs already here): not sent back. */
+    /** Records a memo a remote store gave (its value and the blobs it did not leave behind already here): not sent back. */
     public void putMemoFetched(MemoStep step, Digest key, Digest value) {
         putMemo(step.id(), key, value);
     }

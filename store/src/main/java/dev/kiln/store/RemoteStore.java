@@ -2,6 +2,8 @@ package dev.kiln.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A second, shared store a {@link ContentStore} asks for what it lacks (kiln's {@code cache}
@@ -36,6 +38,16 @@ public interface RemoteStore {
      * recorded there ({@link ContentStore#putMemoFetched}); empty on a miss.
      */
     Optional<Digest> memo(ContentStore local, MemoStep step, Digest key);
+
+    /**
+     * {@link #memo(ContentStore, MemoStep, Digest)}, but the blobs {@code later} names (given the
+     * value's bytes, already verified) are left in the remote store, for the caller to bring in
+     * through {@link #fetchBlob} when something reads them (an unpacked package's files, whose index
+     * is a blob of its own). A remote store that cannot leave a blob behind fetches them all.
+     */
+    default Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later) {
+        return memo(local, step, key);
+    }
 
     /**
      * A memo this store made in this session, with the blobs its value refers to (the unpacked

@@ -112,7 +112,8 @@ public final class BuildUses {
             Digest key = UnpackCache.key(deb, UnpackLimits.DEFAULT);
             store.localMemo(UnpackCache.STEP, key).ifPresent(record -> whole(store, record).flatMap(UnpackCache::parseRecord)
                     .filter(r -> r.deb().equals(deb) && store.contains(r.blob()) && store.contains(deb))
-                    .ifPresent(r -> out.add(new RemoteStore.Made(UnpackCache.STEP, key, record, List.of(r.blob(), deb)))));
+                    .ifPresent(r -> out.add(new RemoteStore.Made(UnpackCache.STEP, key, record, store.contains(r.index())
+                            ? List.of(r.blob(), deb, r.index()) : List.of(r.blob(), deb)))));
             Digest control = ControlCache.key(deb);
             store.localMemo(ControlCache.STEP, control).filter(store::contains)
                     .ifPresent(record -> out.add(new RemoteStore.Made(ControlCache.STEP, control, record, List.of())));
@@ -154,12 +155,17 @@ public final class BuildUses {
         return Optional.of(entries);
     }
 
-    /** Keeps an unpack record and its blob when the record is whole and was written for one of {@code debs}. */
+    /**
+     * Keeps an unpack record, its blob and its index blob when the record is whole and was written
+     * for one of {@code debs}, and the store holds its blob or its index (the blob left in a shared
+     * cache until read).
+     */
     private static void keepUnpacked(ContentStore store, Digest record, Set<Digest> debs, Set<Digest> out) {
         Optional<UnpackCache.Record> r = whole(store, record).flatMap(UnpackCache::parseRecord);
-        if (r.isPresent() && debs.contains(r.get().deb()) && store.contains(r.get().blob())) {
+        if (r.isPresent() && debs.contains(r.get().deb()) && (store.contains(r.get().blob()) || store.contains(r.get().index()))) {
             out.add(record);
             out.add(r.get().blob());
+            out.add(r.get().index());
         }
     }
 

@@ -48,6 +48,11 @@ import java.util.TreeMap;
  * entry (path, type, mode, owner, mtime, link target, xattrs, and for a file its offset, size and
  * sha256) and the skipped entries. The memo key is the .deb's sha256 and the {@link UnpackLimits}:
  * what was refused under one set of limits is never served from the memo under another.
+ *
+ * <p>The index is also kept as a blob of its own (the record names its sha256), which a shared
+ * cache's entry lists with the record: a reader takes the record and the index and leaves the
+ * unpacked blob in the cache until a file's bytes are read, then fetches it (held to its digest as
+ * it streams) or, if the cache has it no more, unpacks the .deb here, which gives the same blob.
  */
 public final class UnpackCache {
     /** The memo step; its name changes with the blob format. */
@@ -159,27 +164,95 @@ public final class UnpackCache {
      */
     private Optional<Found> remembered(Digest deb, String name) {
         Digest key = key(deb);
-        Optional<Digest> recordDigest = store.memo(STEP, key);
+        // from a shared cache, the files' bytes stay there until something reads them (a layer to write, a build root)
+        Optional<Digest> recordDigest = store.memo(STEP, key, UnpackCache::later);
         Optional<Record> record = recordDigest.flatMap(store::readChecked).flatMap(UnpackCache::parseRecord)
                 .filter(r -> r.deb().equals(deb));
         if (record.isEmpty()) {
             return Optional.empty();
         }
+        Record r = record.get();
         try {
-            Optional<Path> blob = store.blob(record.get().blob());
-            if (blob.isEmpty()) {
+            Optional<Path> blob = store.blob(r.blob());
+            byte[] bytes;
+            if (blob.isPresent()) {
+                bytes = readAt(blob.get(), r.indexAt(), r.indexLength());
+            } else {
+                // the index alone, a blob of its own (an entry written before it was one: the whole blob now)
+                Optional<Path> index = store.blob(r.index()).or(() -> fetch(r.index(), r.indexLength()));
+                if (index.isEmpty()) {
+                    index = fetch(r.blob(), blobSize(r)).map(whole -> store.blobPath(r.blob()));
+                    if (index.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    bytes = readAt(index.get(), r.indexAt(), r.indexLength());
+                } else {
+                    bytes = Files.readAllBytes(index.get());
+                }
+            }
+            if (bytes.length != r.indexLength() || !Digest.of(bytes).equals(r.index())) {
                 return Optional.empty();
             }
-            long indexAt = record.get().indexAt();
-            int length = record.get().indexLength();
-            byte[] bytes = readAt(blob.get(), indexAt, length);
-            if (bytes.length != length || !Digest.of(bytes).equals(record.get().index())) {
-                return Optional.empty();
-            }
-            return Optional.of(new Found(decodeIndex(bytes, blob.get(), name, indexAt, true), key, recordDigest.get()));
+            Data data = store.contains(r.blob()) ? new Data(store.blobPath(r.blob())) : new Data(this, r, name);
+            return Optional.of(new Found(decodeIndex(bytes, data, name, r.indexAt(), true), key, recordDigest.get()));
         } catch (IOException | RuntimeException damaged) {
             // a damaged record is redone; `kiln store verify` reports a damaged blob itself
             return Optional.empty();
+        }
+    }
+
+    /** What a shared cache's entry may leave behind, given its record: the unpacked blob (its index is a blob of its own). */
+    private static java.util.Set<Digest> later(byte[] record) {
+        return parseRecord(record).map(r -> java.util.Set.of(r.blob())).orElse(java.util.Set.of());
+    }
+
+    /** The size of the unpacked blob {@code r} names: its data, its index and the index's offset. */
+    private static long blobSize(Record r) {
+        return r.indexAt() + r.indexLength() + 8;
+    }
+
+    /** The blob {@code d} from the shared cache, hashed as it streams, if it has it. */
+    private Optional<Path> fetch(Digest d, long size) {
+        return store.remote().fetchBlob(store, d, size) ? store.blob(d) : Optional.empty();
+    }
+
+    /**
+     * Where a package's files' bytes are: its unpacked blob, here or (left in the shared cache with
+     * only the index fetched) brought in on the first read, from the cache, else by unpacking the
+     * .deb here, which gives the same blob.
+     */
+    private static final class Data {
+        private final UnpackCache cache;
+        private final Record record;
+        private final String name;
+        private Path path;
+
+        Data(Path path) {
+            this(null, null, null);
+            this.path = path;
+        }
+
+        Data(UnpackCache cache, Record record, String name) {
+            this.cache = cache;
+            this.record = record;
+            this.name = name;
+        }
+
+        /** The blob, for a message: where it is or will be. */
+        Path named() {
+            return path != null ? path : cache.store.blobPath(record.blob());
+        }
+
+        synchronized Path path() {
+            if (path == null) {
+                Digest blob = record.blob();
+                if (cache.store.blob(blob).or(() -> cache.fetch(blob, blobSize(record))).isEmpty()) {
+                    cache.unpackNow(record.deb(), name);
+                }
+                path = cache.store.blob(blob).orElseThrow(() -> damaged(cache.store.blobPath(blob), name,
+                        "unpacking the .deb again gave another blob than the record names"));
+            }
+            return path;
         }
     }
 
@@ -202,8 +275,9 @@ public final class UnpackCache {
         }
         String record = RECORD + "\ndeb " + deb + "\nblob " + blob + " " + indexAt + " " + index.length + "\nindex "
                 + Digest.of(index) + "\n";
+        Digest indexBlob = store.put(index); // a blob of its own too: a cache's reader needs no more to know the package
         Digest recorded = store.put(record.getBytes(UTF_8));
-        store.putMemo(STEP, key, recorded, List.of(blob, deb)); // the .deb too: a cache holds what a lock pins
+        store.putMemo(STEP, key, recorded, List.of(blob, deb, indexBlob)); // the .deb too: a cache holds what a lock pins
         uses.add(new MemoUse(STEP, key, recorded, false));
         return read(store.blobPath(blob), name, false); // every file was hashed on its way in
     }
@@ -226,7 +300,7 @@ public final class UnpackCache {
             if (indexAt < MAGIC.length || indexAt > size - 8 || size - 8 - indexAt > Integer.MAX_VALUE) {
                 throw damaged(blob, name, "index offset " + indexAt + " outside the blob");
             }
-            return decodeIndex(readAt(blob, indexAt, (int) (size - 8 - indexAt)), blob, name, indexAt, check);
+            return decodeIndex(readAt(blob, indexAt, (int) (size - 8 - indexAt)), new Data(blob), name, indexAt, check);
         } catch (IOException e) {
             throw damaged(blob, name, e.toString());
         }
@@ -292,7 +366,8 @@ public final class UnpackCache {
         return bytes.toByteArray();
     }
 
-    private static DebPackage decodeIndex(byte[] index, Path blob, String name, long dataEnd, boolean check) throws IOException {
+    private static DebPackage decodeIndex(byte[] index, Data data, String name, long dataEnd, boolean check) throws IOException {
+        Path blob = data.named();
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(index));
         Map<String, String> control = new LinkedHashMap<>();
         for (int i = count(in, blob, name); i > 0; i--) {
@@ -326,7 +401,8 @@ public final class UnpackCache {
                 if (offset < MAGIC.length || size < 0 || offset + size > dataEnd) {
                     throw damaged(blob, name, path + ": bytes " + offset + "+" + size + " outside the data");
                 }
-                content = check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw), name + ": " + path)
+                content = data.path == null ? SliceContent.checked(data::path, offset, size, Digest.fromRaw(raw), name + ": " + path)
+                        : check ? SliceContent.checked(blob, offset, size, Digest.fromRaw(raw), name + ": " + path)
                         : new SliceContent(blob, offset, size, Digest.fromRaw(raw));
             }
             Entry e;
@@ -428,7 +504,7 @@ public final class UnpackCache {
         java.util.concurrent.ExecutorService pool = pool(Math.min(debs.size(), REMOTE_THREADS), "kiln-unpack-prefetch");
         List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
         for (Digest deb : new java.util.LinkedHashSet<>(debs)) {
-            futures.add(pool.submit(() -> store.memo(STEP, key(deb, limits))));
+            futures.add(pool.submit(() -> store.memo(STEP, key(deb, limits), UnpackCache::later)));
         }
         pool.shutdown();
         return new Prefetch(pool, futures);

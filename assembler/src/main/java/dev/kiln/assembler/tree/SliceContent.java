@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * File bytes that lie in a range of a file on disk (an unpacked package in the store): only the
@@ -18,7 +19,8 @@ import java.util.Objects;
  * {@link DamagedContentException} instead of the last of them.
  */
 public final class SliceContent implements Content {
-    private final Path file;
+    /** The file, found on the first read (one the store brings in only then), else given. */
+    private final Supplier<Path> file;
     private final long offset;
     private final long size;
     private final Digest digest;
@@ -27,10 +29,10 @@ public final class SliceContent implements Content {
     private final String owner;
 
     public SliceContent(Path file, long offset, long size, Digest digest) {
-        this(file, offset, size, digest, false, null);
+        this(constant(file), offset, size, digest, false, null);
     }
 
-    private SliceContent(Path file, long offset, long size, Digest digest, boolean check, String owner) {
+    private SliceContent(Supplier<Path> file, long offset, long size, Digest digest, boolean check, String owner) {
         if (offset < 0 || size < 0) {
             throw new IllegalArgumentException("a slice at " + offset + " of " + size + " bytes");
         }
@@ -47,7 +49,20 @@ public final class SliceContent implements Content {
      * owner} says what they are in a message.
      */
     public static SliceContent checked(Path file, long offset, long size, Digest digest, String owner) {
+        return new SliceContent(constant(file), offset, size, digest, true, owner);
+    }
+
+    /**
+     * {@link #checked(Path, long, long, Digest, String)} in a file {@code file} gives on the first
+     * read (it may bring the file into the store then, and must give the same file each time).
+     */
+    public static SliceContent checked(Supplier<Path> file, long offset, long size, Digest digest, String owner) {
         return new SliceContent(file, offset, size, digest, true, owner);
+    }
+
+    private static Supplier<Path> constant(Path file) {
+        Objects.requireNonNull(file, "file");
+        return () -> file;
     }
 
     @Override
@@ -63,7 +78,7 @@ public final class SliceContent implements Content {
     @Override
     public InputStream open() {
         try {
-            InputStream in = Files.newInputStream(file);
+            InputStream in = Files.newInputStream(file.get());
             try {
                 in.skipNBytes(offset); // a seek: the stream is a file channel's
             } catch (IOException e) {
@@ -72,7 +87,7 @@ public final class SliceContent implements Content {
             }
             return new BoundedStream(in, size, check ? this : null);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + size + " bytes at " + offset + " of " + file, e);
+            throw new UncheckedIOException("cannot read " + size + " bytes at " + offset + " of " + file.get(), e);
         }
     }
 
@@ -115,9 +130,9 @@ public final class SliceContent implements Content {
         private void verify() {
             Digest found = Digest.fromRaw(md.digest());
             if (!found.equals(check.digest)) {
-                throw new DamagedContentException("the store's file " + check.file + " is damaged: " + check.owner + " ("
+                throw new DamagedContentException("the store's file " + check.file.get() + " is damaged: " + check.owner + " ("
                         + check.size + " bytes at " + check.offset + ") should hash to " + check.digest + ", found " + found
-                        + "\n  fix: repair the store (this removes what is damaged), then build again", check.file);
+                        + "\n  fix: repair the store (this removes what is damaged), then build again", check.file.get());
             }
         }
 
