@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * FIFO into bwrap's memory, mode 0400, never a file on disk, never on a command line).
  */
 public sealed interface Mount {
-    /** Targets a mount may not take: what the sandbox itself makes or binds. */
+    /** The form of a target: an absolute path of plain names ('.' and '..' are refused besides). */
     Pattern TARGET = Pattern.compile("(/[A-Za-z0-9._+@-]+)+");
 
     /** Where it is inside the sandbox. */
