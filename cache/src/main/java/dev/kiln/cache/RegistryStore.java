@@ -104,11 +104,6 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
     }
 
     @Override
-    public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
-        return memo(local, step, key, value -> java.util.Set.of());
-    }
-
-    @Override
     public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, java.util.function.Function<byte[], java.util.Set<Digest>> later) {
         if (trusted.isEmpty() || down.get() || !step.shared() || missed.contains(step.id() + " " + key)) {
             return Optional.empty();
