@@ -34,11 +34,6 @@ final class LazyCache implements RemoteStore, AutoCloseable {
     }
 
     @Override
-    public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
-        return get().memo(local, step, key);
-    }
-
-    @Override
     public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later) {
         return get().memo(local, step, key, later);
     }

@@ -93,7 +93,7 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             listener.hit("", digest, size);
             return true;
         } catch (RegistryException e) {
-            if (!e.code().equals(RegistryException.Kind.NOT_FOUND.code())) {
+            if (!notFound(e)) {
                 unavailable(e);
             }
             return false;
@@ -101,11 +101,6 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             listener.miss("", digest, true, e.getMessage());
             return false;
         }
-    }
-
-    @Override
-    public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
-        return memo(local, step, key, value -> java.util.Set.of());
     }
 
     @Override
@@ -127,7 +122,7 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             m = client.getManifest(new ImageReference(repo.registry(), repo.repository(), Optional.of(MemoEntry.tag(step, key)),
                     Optional.empty()));
         } catch (RegistryException e) {
-            if (e.code().equals(RegistryException.Kind.NOT_FOUND.code())) {
+            if (notFound(e)) {
                 listener.miss(step.id(), key, false, "no entry");
             } else {
                 unavailable(e);
@@ -150,7 +145,7 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
             listener.miss(step.id(), key, true, e.getMessage());
             return Optional.empty();
         } catch (RegistryException e) {
-            if (e.code().equals(RegistryException.Kind.NOT_FOUND.code())) {
+            if (notFound(e)) {
                 listener.miss(step.id(), key, true, "a blob of the entry is gone: " + e.getMessage());
             } else {
                 unavailable(e);
@@ -281,6 +276,11 @@ public final class RegistryStore implements RemoteStore, AutoCloseable {
         }
         listener.pushed(entries, blobs, bytes);
         return new Pushed(entries, blobs, bytes, failure);
+    }
+
+    /** Whether the registry answered that it has no such manifest or blob (a miss, not a cache that is down). */
+    private static boolean notFound(RegistryException e) {
+        return e.code().equals(RegistryException.Kind.NOT_FOUND.code());
     }
 
     /** Marks the cache down for this session, telling the listener the first time; returns why. */

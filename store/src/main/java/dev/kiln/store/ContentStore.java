@@ -566,11 +566,7 @@ public final class ContentStore implements AutoCloseable {
      * a miss of a {@linkplain MemoStep#shared() shared} step, the attached remote store is asked.
      */
     public Optional<Digest> memo(MemoStep step, Digest key) {
-        Optional<Digest> local = memo(step.id(), key);
-        if (local.isPresent() || !step.shared() || remote == RemoteStore.NONE) {
-            return local;
-        }
-        return remote.memo(this, step, key);
+        return memo(step, key, value -> java.util.Set.of());
     }
 
     /**

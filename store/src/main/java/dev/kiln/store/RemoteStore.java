@@ -21,7 +21,7 @@ public interface RemoteStore {
         }
 
         @Override
-        public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key) {
+        public Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later) {
             return Optional.empty();
         }
     };
@@ -35,19 +35,13 @@ public interface RemoteStore {
     /**
      * On a local miss of a {@linkplain MemoStep#shared() shared} step: the value the remote holds a
      * trusted entry for, its value and every blob it lists put into {@code local} and the memo
-     * recorded there ({@link ContentStore#putMemoFetched}); empty on a miss.
+     * recorded there ({@link ContentStore#putMemoFetched}); empty on a miss. The blobs {@code later}
+     * names (given the value's bytes, already verified) may be left in the remote store, for the
+     * caller to bring in through {@link #fetchBlob} when something reads them (an unpacked package's
+     * files, whose index is a blob of its own). A remote store that cannot leave a blob behind
+     * fetches them all.
      */
-    Optional<Digest> memo(ContentStore local, MemoStep step, Digest key);
-
-    /**
-     * {@link #memo(ContentStore, MemoStep, Digest)}, but the blobs {@code later} names (given the
-     * value's bytes, already verified) are left in the remote store, for the caller to bring in
-     * through {@link #fetchBlob} when something reads them (an unpacked package's files, whose index
-     * is a blob of its own). A remote store that cannot leave a blob behind fetches them all.
-     */
-    default Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later) {
-        return memo(local, step, key);
-    }
+    Optional<Digest> memo(ContentStore local, MemoStep step, Digest key, Function<byte[], Set<Digest>> later);
 
     /**
      * A memo this store made in this session, with the blobs its value refers to (the unpacked

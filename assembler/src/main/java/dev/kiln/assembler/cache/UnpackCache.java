@@ -174,21 +174,21 @@ public final class UnpackCache {
         Record r = record.get();
         try {
             Optional<Path> blob = store.blob(r.blob());
+            Optional<Path> index = Optional.empty();
+            if (blob.isEmpty()) {
+                // the index alone, a blob of its own (an entry written before it was one: the whole blob now)
+                index = store.blob(r.index()).or(() -> fetch(r.index(), r.indexLength()));
+                if (index.isEmpty()) {
+                    blob = fetch(r.blob(), blobSize(r));
+                }
+            }
             byte[] bytes;
-            if (blob.isPresent()) {
+            if (index.isPresent()) {
+                bytes = Files.readAllBytes(index.get());
+            } else if (blob.isPresent()) {
                 bytes = readAt(blob.get(), r.indexAt(), r.indexLength());
             } else {
-                // the index alone, a blob of its own (an entry written before it was one: the whole blob now)
-                Optional<Path> index = store.blob(r.index()).or(() -> fetch(r.index(), r.indexLength()));
-                if (index.isEmpty()) {
-                    index = fetch(r.blob(), blobSize(r)).map(whole -> store.blobPath(r.blob()));
-                    if (index.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    bytes = readAt(index.get(), r.indexAt(), r.indexLength());
-                } else {
-                    bytes = Files.readAllBytes(index.get());
-                }
+                return Optional.empty();
             }
             if (bytes.length != r.indexLength() || !Digest.of(bytes).equals(r.index())) {
                 return Optional.empty();

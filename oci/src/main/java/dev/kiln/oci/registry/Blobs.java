@@ -109,11 +109,9 @@ final class Blobs {
      */
     void getBlob(ImageReference repo, Digest digest, long size, Path target) {
         Path abs = target.toAbsolutePath();
-        transport.retrying(repo, "download blob " + digest, a -> {
-            try (Response r = blobResponse(a, repo, digest); InputStream in = r.body().byteStream()) {
-                AtomicFile.write(abs, AtomicFile.PUBLIC,
-                        out -> VerifiedCopy.copy(in, out, digest, size, repo.registry() + "/" + repo.repository() + " blob " + digest));
-            }
+        readBlob(repo, digest, in -> {
+            AtomicFile.write(abs, AtomicFile.PUBLIC,
+                    out -> VerifiedCopy.copy(in, out, digest, size, repo.registry() + "/" + repo.repository() + " blob " + digest));
             return null;
         });
     }
