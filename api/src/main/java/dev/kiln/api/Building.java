@@ -288,6 +288,4 @@ final class Building {
         }
         BuildUses.record(s.store(), bytes, uses);
     }
-
-    /** The newest Release date the lock names: the image's time unless the caller gives one. */
 }

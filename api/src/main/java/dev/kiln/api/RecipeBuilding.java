@@ -87,13 +87,9 @@ final class RecipeBuilding {
         return new RecipeBuilder(s.store(), RecipeLocks.sources(s), Sandbox.onPath(s.toolPath));
     }
 
-    /** Builds one locked recipe, its environment's packages fetched first when the build is not remembered. */
-    static RecipeBuilder.Built build(Session s, RecipeBuilder builder, Locked l, Epoch epoch, boolean rebuild) {
-        return build(s, builder, l, epoch, rebuild, new Object(), Map.of());
-    }
-
     /**
-     * The same, where builds run at the same time: what they share in the store (fetching the
+     * Builds one locked recipe, its environment's packages fetched first when the build is not
+     * remembered. Where builds run at the same time, what they share in the store (fetching the
      * environment, unpacking its packages, writing its root) is done by one at a time, holding
      * {@code prepare}; the steps run side by side. {@code secrets} are the secrets' values by id
      * (asked for only when the recipe is built).

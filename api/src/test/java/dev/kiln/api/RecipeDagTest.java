@@ -452,6 +452,29 @@ class RecipeDagTest {
     }
 
     @Test
+    void aRecipePinWhoseRecipeChangedAtTheSameVersionIsRefusedBeforeAnythingBuilds() throws Exception {
+        recipe("base", List.of(), "");
+        fromRecipes("left", "base");
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(packages), "amd64"));
+        }
+        Path base = recipe("base", List.of(), "true"); // another step, the same version: only the recipe's digest tells
+        try (Kiln kiln = kiln("staging-store", new ArrayList<>())) {
+            kiln.recipeLock(RecipeLockRequest.of(List.of(base), "amd64"));
+        }
+        List<KilnEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (Kiln kiln = kiln("store", events)) {
+            RecipeException e = assertThrows(RecipeException.class,
+                    () -> kiln.recipeBuild(RecipeBuildRequest.of(List.of(packages), "amd64")));
+            assertEquals("recipe.lock", e.code());
+            assertTrue(e.getMessage().contains("pins base 1.0-0kiln1 (amd64, from recipe base), but recipe base was changed since"
+                    + " (recipe digest ") && e.getMessage().contains("lock the recipes again, together"), e.getMessage());
+        }
+        assertEquals(Map.of(), started(events));
+        assertFalse(Files.exists(repo));
+    }
+
+    @Test
     void aSubpackageIsPinnedFromItsRecipeAndFilledWithWhatThatBuilt() throws Exception {
         Files.writeString(packages.resolve("lib.yaml"), """
                 package: {name: lib, version: "2.0", description: a library, copyright: [{license: MIT}]}

@@ -204,40 +204,6 @@ public final class RecipeBuilder {
     }
 
     /**
-     * Builds {@code recipe} from {@code lock} (which must be the recipe's, for the host's
-     * architecture) at {@code epoch}: from the memo unless {@code rebuild}. The environment's
-     * packages must be in the store (fetched).
-     *
-     * @throws RecipeException {@code recipe.step-failed} with the failing step's last lines,
-     *     {@code recipe.sandbox} when the sandbox cannot run, {@code recipe.package} when an output
-     *     cannot be packaged; nothing is remembered then
-     */
-    public Built build(Recipe recipe, RecipeLock lock, long epoch, boolean rebuild, Listener listener) {
-        return build(recipe, lock, epoch, rebuild, listener, Map.of());
-    }
-
-    /**
-     * As {@link #build(Recipe, RecipeLock, long, boolean, Listener)}, with the values of the
-     * recipe's secrets by id: each supplier is asked once, when the build is not a lookup. The
-     * values enter no key, lock, log or message; after the steps every output and every writable
-     * cache is scanned for them.
-     *
-     * @throws RecipeException also {@code recipe.secret} before the sandbox starts when a
-     *     {@code required} secret is not given, {@code recipe.secret-leaked} naming the file that
-     *     holds a secret's value (nothing is remembered or kept then, and a cache holding it is emptied)
-     */
-    public Built build(Recipe recipe, RecipeLock lock, long epoch, boolean rebuild, Listener listener,
-                       Map<String, Supplier<byte[]>> secrets) {
-        if (!rebuild) {
-            Optional<Built> hit = remembered(key(recipe, lock, epoch));
-            if (hit.isPresent()) {
-                return hit.get();
-            }
-        }
-        return build(recipe, lock, epoch, environment(recipe, lock, epoch), listener, secrets);
-    }
-
-    /**
      * The recipe's build environment: its lock's root filesystem with the environment spec's
      * settings, at {@code epoch}, written into the store or found there. Its packages must be in
      * the store (fetched).
@@ -249,9 +215,18 @@ public final class RecipeBuilder {
     }
 
     /**
-     * Builds {@code recipe} in {@code root} (its {@link #environment}, made by the caller), never
-     * from the memo: as {@link #build(Recipe, RecipeLock, long, boolean, Listener, Map)} once that
-     * found no build to reuse.
+     * Builds {@code recipe} from {@code lock} (which must be the recipe's, for the host's
+     * architecture) at {@code epoch} in {@code root} (its {@link #environment}, made by the
+     * caller), never from the memo (the caller looks there first: {@link #remembered}), with the
+     * values of the recipe's secrets by id: each supplier is asked once. The values enter no key,
+     * lock, log or message; after the steps every output and every writable cache is scanned for
+     * them.
+     *
+     * @throws RecipeException {@code recipe.step-failed} with the failing step's last lines,
+     *     {@code recipe.sandbox} when the sandbox cannot run, {@code recipe.package} when an output
+     *     cannot be packaged; {@code recipe.secret} before the sandbox starts when a
+     *     {@code required} secret is not given, {@code recipe.secret-leaked} naming the file that
+     *     holds a secret's value (a cache holding it is emptied); nothing is remembered or kept then
      */
     public Built build(Recipe recipe, RecipeLock lock, long epoch, BuildEnvironment.Root root, Listener listener,
                        Map<String, Supplier<byte[]>> secrets) {

@@ -94,6 +94,28 @@ class RecipeLockingTest {
     }
 
     @Test
+    void aLockWithRecipePinsIsVersion2AndAVersionThatDisagreesWithItsPinsIsRefused() {
+        Lock plain = environmentLock("hello.yaml", "4.3-4.1");
+        Lock.FromRecipe base = new Lock.FromRecipe("base", "1.0-0kiln1", "amd64", "base", Digest.of("recipe base"), Optional.empty());
+        Lock pinned = plain.withFromRecipes(new TreeMap<>(Map.of("amd64", List.of(base))));
+        String withPins = new String(RecipeLockJson.write(new RecipeLock(RecipeLock.VERSION, "hello.yaml", Digest.of("hello"), "amd64",
+                pinned, List.of())), UTF_8);
+        String withoutPins = new String(RecipeLockJson.write(new RecipeLock(RecipeLock.VERSION, "hello.yaml", Digest.of("hello"), "amd64",
+                plain, List.of())), UTF_8);
+        assertTrue(withPins.contains("\"recipeLockVersion\": 2,") && withoutPins.contains("\"recipeLockVersion\": 1,"), withPins);
+        assertEquals(pinned, RecipeLockJson.read(withPins.getBytes(UTF_8), "pinned").environment());
+
+        // pins under version 1 would reach a kiln that does not know them: refused, as version 2 without pins is
+        for (String lying : List.of(withPins.replace("\"recipeLockVersion\": 2,", "\"recipeLockVersion\": 1,"),
+                withoutPins.replace("\"recipeLockVersion\": 1,", "\"recipeLockVersion\": 2,"))) {
+            RecipeException e = assertThrows(RecipeException.class, () -> RecipeLockJson.read(lying.getBytes(UTF_8), "lying"));
+            assertEquals("recipe.lock", e.code());
+            assertTrue(e.getMessage().contains("packages from recipes (environment.fromRecipes): version 2 is the version of a lock"
+                    + " that has them"), e.getMessage());
+        }
+    }
+
+    @Test
     void aMalformedLockIsARecipeLockError() throws Exception {
         Path lockFile = tmp.resolve("hello.lock.json");
         Files.writeString(lockFile, "{\"recipeLockVersion\": 3}");

@@ -16,12 +16,12 @@ import java.util.Set;
  * repositories at priority 500): the highest version wins, and on equal versions the earlier
  * repository. Names are looked up on demand, so a solve touches only what it visits.
  *
- * <p>Some repositories may <em>shadow</em> the others ({@link #over(String, List, Set)}): a name
+ * <p>Some repositories may <em>shadow</em> the others ({@link #overRanked}): a name
  * that one of them offers is taken from those repositories only, whatever version the others
  * offer, as an apt pin above 1000 on their origin would; the others' packages of that name (and
  * what they provide) are hidden, and {@link #hidden} lists them. kiln's {@code file:}
  * repositories (a recipes repository beside Debian's) shadow the network ones. Shadowing has
- * ranks ({@link #overRanked}): the packages recipes will make, when a set of recipes is locked
+ * ranks: the packages recipes will make, when a set of recipes is locked
  * together, shadow even the {@code file:} repositories.
  */
 public final class Universe {
@@ -53,21 +53,6 @@ public final class Universe {
     /** A universe over repositories' sources, in spec order. */
     public static Universe over(String architecture, List<PackageSource> sources) {
         return new Universe(architecture, sources, new int[sources.size()]);
-    }
-
-    /**
-     * A universe over repositories' sources, in spec order, where the repositories at the indexes
-     * {@code shadowing} shadow the others for every name they offer (see the class comment).
-     */
-    public static Universe over(String architecture, List<PackageSource> sources, Set<Integer> shadowing) {
-        int[] ranks = new int[sources.size()];
-        for (int i : shadowing) {
-            if (i < 0 || i >= sources.size()) {
-                throw new IllegalArgumentException("no repository " + i + " among " + sources.size());
-            }
-            ranks[i] = 1;
-        }
-        return new Universe(architecture, sources, ranks);
     }
 
     /**

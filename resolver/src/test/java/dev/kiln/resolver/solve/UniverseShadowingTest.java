@@ -9,7 +9,6 @@ import dev.kiln.resolver.debian.PackagesParser;
 import dev.kiln.resolver.debian.VersionRelation;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +50,7 @@ class UniverseShadowingTest {
     void theShadowingRepositoryWinsEvenWithALowerVersion() {
         Universe plain = Universe.over("amd64", List.of(repo(DEBIAN), repo(RECIPES)));
         assertEquals("base=1.0@0 hello=2.10-3@0", solve(plain, "base"), "without shadowing: apt's default, the highest version");
-        Universe shadowed = Universe.over("amd64", List.of(repo(DEBIAN), repo(RECIPES)), Set.of(1));
+        Universe shadowed = Universe.overRanked("amd64", List.of(repo(DEBIAN), repo(RECIPES)), new int[] {0, 1});
         assertEquals("base=1.0@0 hello=2.10-0kiln1@1 only-debian=1.0@0", solve(shadowed, "base", "only-debian"));
         assertEquals(List.of("2.10-3"), shadowed.hidden("hello").stream().map(c -> c.record().version()).toList());
         assertTrue(shadowed.hidden("base").isEmpty(), "a name the shadowing repository does not offer is unaffected");
@@ -60,7 +59,7 @@ class UniverseShadowingTest {
 
     @Test
     void aRelationOnlyTheHiddenVersionMeetsIsNotMetFromTheShadowedRepository() {
-        Universe shadowed = Universe.over("amd64", List.of(repo(DEBIAN), repo(RECIPES)), Set.of(1));
+        Universe shadowed = Universe.overRanked("amd64", List.of(repo(DEBIAN), repo(RECIPES)), new int[] {0, 1});
         Solver solver = new Solver(shadowed, SolveOptions.DEFAULT);
         assertThrows(UnsatisfiableException.class, () -> solver.solve(List.of(new Request("hello",
                 VersionRelation.LATER_OR_EQUAL, "2.10-3"))));
